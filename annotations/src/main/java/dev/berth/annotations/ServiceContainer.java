@@ -1,0 +1,46 @@
+package dev.berth.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a service container on a field of a test class.
+ *
+ * <p>On a {@code ServiceSpec} field the spec defines the service and only {@link #name()} is read. On a
+ * {@code Service} field the attributes define it and the extension injects a lazy handle: nothing starts until a
+ * test needs the service.
+ *
+ * <pre>{@code
+ * @ServiceContainer(name = "cache", image = "redis:7.0", ports = 6379)
+ * static Service redis;
+ * }</pre>
+ *
+ * <p>Equal definitions anywhere in a test run share one container: identity is the definition's content, not the
+ * field. Put {@link BindService} on the same field to bind another service into this one.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.FIELD)
+public @interface ServiceContainer {
+
+  /** The service's name, used by {@link BindService} and {@link ServiceEndpoint}; defaults to the field's name. */
+  String name() default "";
+
+  /** The image reference, for example {@code "redis:7.0"}; required on {@code Service} fields. */
+  String image() default "";
+
+  /** The TCP ports the service listens on; each is health-checked before a test that needs it runs. */
+  int[] ports() default {};
+
+  /** The command, replacing the image's default; empty keeps the image's. */
+  String[] command() default {};
+
+  /** Environment variables as {@code "NAME=value"}. */
+  String[] env() default {};
+
+  /** An instance id: equal definitions with different instance ids run as separate containers. */
+  String instance() default "";
+}

@@ -1,0 +1,139 @@
+package dev.berth;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Berth's settings, read once per run from configuration keys (JUnit configuration parameters, which include
+ * system properties and {@code junit-platform.properties}).
+ *
+ * <p>Durations accept {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO-8601
+ * ({@code PT10S}).
+ *
+ * @param startupTimeout {@code berth.startupTimeout}: how long a service may take to accept connections on every
+ *     exposed port (default 60 s)
+ * @param gracePeriod {@code berth.gracePeriod}: how long a service keeps running after its last user released it,
+ *     so that the next test class reuses it (default 10 s)
+ * @param stopTimeout {@code berth.stopTimeout}: how long a stop waits after SIGTERM before it kills (default 10 s)
+ * @param execTimeout {@code berth.execTimeout}: how long a client exec may run (default 60 s)
+ * @param pullTimeout {@code berth.pullTimeout}: how long an image pull may take (default 5 min)
+ * @param clientImage {@code berth.clientImage}: the image of client containers that name none
+ *     (default {@code busybox:1.35})
+ * @param session {@code berth.session}: a label value shared by every container, network and volume of the run,
+ *     so that tooling (and CI's leak check) can find them; defaults to the run's id
+ * @param readiness {@code berth.readiness}: how ports are checked from inside the run's network: {@code direct}
+ *     (the JVM connects to the container's network address; needs a local Linux engine), {@code exec} (a probe
+ *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default)
+ * @param probeImage {@code berth.probeImage}: the image of the probe container in {@code exec} mode; it needs
+ *     {@code nc} (default {@code busybox:1.35})
+ */
+public record BerthConfig(
+    Duration startupTimeout,
+    Duration gracePeriod,
+    Duration stopTimeout,
+    Duration execTimeout,
+    Duration pullTimeout,
+    String clientImage,
+    Optional<String> session,
+    Readiness readiness,
+    String probeImage) {
+
+  /** How readiness checks reach a service's ports. */
+  public enum Readiness { AUTO, DIRECT, EXEC }
+
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+  public BerthConfig {
+    requirePositive("berth.startupTimeout", startupTimeout);
+    requireNotNegative("berth.gracePeriod", gracePeriod);
+    requireNotNegative("berth.stopTimeout", stopTimeout);
+    requirePositive("berth.execTimeout", execTimeout);
+    requirePositive("berth.pullTimeout", pullTimeout);
+    ImageReference.parse(Objects.requireNonNull(clientImage, "clientImage"));
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(readiness, "readiness");
+    ImageReference.parse(Objects.requireNonNull(probeImage, "probeImage"));
+  }
+
+  /** The defaults, as documented on each key. */
+  public static BerthConfig defaults() {
+    return from(key -> Optional.empty());
+  }
+
+  /**
+   * Reads every key through {@code lookup}.
+   *
+   * @throws IllegalArgumentException naming the key, the value and the accepted forms, if a value is invalid
+   */
+  public static BerthConfig from(Function<String, Optional<String>> lookup) {
+    return new BerthConfig(
+        duration(lookup, "berth.startupTimeout", Duration.ofSeconds(60)),
+        duration(lookup, "berth.gracePeriod", Duration.ofSeconds(10)),
+        duration(lookup, "berth.stopTimeout", Duration.ofSeconds(10)),
+        duration(lookup, "berth.execTimeout", Duration.ofSeconds(60)),
+        duration(lookup, "berth.pullTimeout", Duration.ofMinutes(5)),
+        text(lookup, "berth.clientImage").orElse("busybox:1.35"),
+        text(lookup, "berth.session"),
+        text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
+        text(lookup, "berth.probeImage").orElse("busybox:1.35"));
+  }
+
+  /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a number of seconds, or ISO-8601. */
+  static Duration parseDuration(String key, String value) {
+    String v = value.strip();
+    Matcher m = SIMPLE_DURATION.matcher(v.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofSeconds(n);
+      };
+    }
+    try {
+      return Duration.parse(v);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("Configuration key " + key + " has value '" + value
+          + "', which is not a duration: use for example 500ms, 10s, 2m or PT10S", e);
+    }
+  }
+
+  private static Readiness readiness(String value) {
+    try {
+      return Readiness.valueOf(value.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Configuration key berth.readiness has value '" + value
+          + "': use auto, direct or exec", e);
+    }
+  }
+
+  private static Duration duration(Function<String, Optional<String>> lookup, String key, Duration fallback) {
+    return text(lookup, key).map(v -> parseDuration(key, v)).orElse(fallback);
+  }
+
+  private static Optional<String> text(Function<String, Optional<String>> lookup, String key) {
+    return lookup.apply(key).map(String::strip).filter(v -> !v.isEmpty());
+  }
+
+  private static void requirePositive(String key, Duration d) {
+    Objects.requireNonNull(d, key);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("Configuration key " + key + " must be positive, not " + d);
+    }
+  }
+
+  private static void requireNotNegative(String key, Duration d) {
+    Objects.requireNonNull(d, key);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("Configuration key " + key + " must not be negative, not " + d);
+    }
+  }
+}

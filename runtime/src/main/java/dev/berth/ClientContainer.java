@@ -1,0 +1,69 @@
+package dev.berth;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A test's client container; it holds its bound services until it is closed. */
+final class ClientContainer implements Container {
+
+  private final RunContainers containers;
+  private final String id;
+  private final String description;
+  private final String workdir;
+  private final ServiceScope bindings;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  ClientContainer(RunContainers containers, String id, String description, String workdir, ServiceScope bindings) {
+    this.containers = containers;
+    this.id = id;
+    this.description = description;
+    this.workdir = workdir;
+    this.bindings = bindings;
+  }
+
+  @Override
+  public ExecResult exec(String... command) {
+    Objects.requireNonNull(command, "command");
+    if (command.length == 0) {
+      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
+    }
+    requireOpen();
+    return containers.exec(id, List.of(command), workdir, description);
+  }
+
+  @Override
+  public String readFile(String path) {
+    requireOpen();
+    return new String(containers.readFile(id, path, description), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        containers.remove(id);
+      } finally {
+        bindings.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(description + " was removed at the end of its test; use clients only"
+          + " inside the test that received them");
+    }
+  }
+}

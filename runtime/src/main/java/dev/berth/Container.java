@@ -1,0 +1,25 @@
+package dev.berth;
+
+/**
+ * A test-scoped client container. The services bound into it are up and healthy for every exec, under their
+ * aliases in the container's {@code /etc/hosts}.
+ */
+public interface Container extends AutoCloseable {
+
+  /**
+   * Runs a command in the container and waits for it, at most {@code berth.execTimeout}.
+   *
+   * @throws BerthException if the command cannot be started or runs past the timeout
+   */
+  ExecResult exec(String... command);
+
+  /** Reads a file from the container's filesystem as UTF-8. */
+  String readFile(String path);
+
+  /** The container's id on the engine. */
+  String id();
+
+  /** Removes the container; safe to call more than once. */
+  @Override
+  void close();
+}

@@ -1,0 +1,401 @@
+package dev.berth;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.ExecCreateCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.WaitResponse;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only class that talks to the engine (through docker-java): images, the run's network, containers, execs,
+ * files and logs. It knows nothing of services or tests; failures become {@link BerthException}s that say what
+ * the engine refused.
+ */
+final class DockerBackend implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final String LOOPBACK = "127.0.0.1";
+
+  private final DockerClient docker;
+  private final URI host;
+  private final Map<String, CompletableFuture<Void>> images = new ConcurrentHashMap<>();
+
+  private DockerBackend(DockerClient docker, URI host) {
+    this.docker = docker;
+    this.host = host;
+  }
+
+  /**
+   * Connects to the engine that {@code DOCKER_HOST} (or docker-java's usual configuration) names, and checks that
+   * it answers.
+   */
+  static DockerBackend connect() {
+    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    var http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .maxConnections(512)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .build();
+    var backend = new DockerBackend(DockerClientImpl.getInstance(config, http), config.getDockerHost());
+    try {
+      backend.docker.pingCmd().exec();
+    } catch (RuntimeException e) {
+      backend.close();
+      throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + rootMessage(e)
+          + "). Start one, or point Berth at a running engine with the DOCKER_HOST environment variable, for"
+          + " example DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
+    }
+    return backend;
+  }
+
+  URI host() {
+    return host;
+  }
+
+  /** Makes sure the image is present, pulling it once per run when it is missing. */
+  void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
+    String key = image.toString();
+    var mine = new CompletableFuture<Void>();
+    CompletableFuture<Void> existing = images.putIfAbsent(key, mine);
+    if (existing != null) {
+      try {
+        existing.join();
+        return;
+      } catch (CompletionException e) {
+        throw (RuntimeException) e.getCause();
+      }
+    }
+    try {
+      if (!isPresent(key)) {
+        pull(image, pullTimeout, neededBy);
+      }
+      mine.complete(null);
+    } catch (RuntimeException e) {
+      images.remove(key, mine);
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private boolean isPresent(String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  private void pull(ImageReference image, Duration timeout, String neededBy) {
+    LOG.info("Pulling image {} for {}", image, neededBy);
+    long started = System.nanoTime();
+    String tag = image.digest() != null ? image.digest() : image.tag();
+    var progress = new PullImageResultCallback() {
+      private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
+
+      @Override
+      public void onNext(PullResponseItem item) {
+        super.onNext(item);
+        if (item.getId() != null && item.getStatus() != null
+            && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
+          LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
+        }
+      }
+    };
+    try {
+      docker.pullImageCmd(image.repository()).withTag(tag).exec(progress);
+      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.close();
+        throw new BerthException("Pulling image '" + image + "' for " + neededBy + " took longer than "
+            + "berth.pullTimeout (" + timeout.toSeconds() + " s); pull it beforehand (docker pull " + image
+            + ") or raise berth.pullTimeout");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while pulling image '" + image + "' for " + neededBy, e);
+    } catch (BerthException e) {
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
+          + " pulled: " + rootMessage(e) + ". Check the name and tag, log in to its registry (docker login), or"
+          + " build or pull it yourself first", e);
+    }
+    LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  String createNetwork(String name, Map<String, String> labels) {
+    return docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels).withCheckDuplicate(true)
+        .exec().getId();
+  }
+
+  void removeNetwork(String id) {
+    try {
+      docker.removeNetworkCmd(id).exec();
+    } catch (NotFoundException e) {
+      LOG.debug("network {} already removed", id);
+    }
+  }
+
+  /**
+   * Creates, fills and starts a container on the network, then reads back its address and published ports. If
+   * any step fails, the container is removed before the failure propagates.
+   */
+  StartedContainer createAndStart(ContainerRequest request, String network) {
+    ServiceSpec spec = request.spec();
+    var portBindings = new ArrayList<PortBinding>();
+    var exposed = new ArrayList<ExposedPort>();
+    for (int port : spec.exposedPorts()) {
+      exposed.add(ExposedPort.tcp(port));
+      portBindings.add(new PortBinding(Ports.Binding.bindIp(LOOPBACK), ExposedPort.tcp(port)));
+    }
+    var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+        .toArray(String[]::new);
+    CreateContainerCmd create = docker.createContainerCmd(spec.image())
+        .withName(request.name())
+        .withHostName(request.hostname())
+        .withLabels(request.labels())
+        .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+        .withExposedPorts(exposed)
+        .withAliases(request.hostname())
+        .withHostConfig(HostConfig.newHostConfig()
+            .withNetworkMode(network)
+            .withPortBindings(portBindings)
+            .withExtraHosts(extraHosts));
+    if (request.idle()) {
+      create.withEntrypoint(ContainerRequest.IDLE.get(0)).withCmd(ContainerRequest.IDLE.subList(1, 2));
+    } else {
+      spec.entrypoint().ifPresent(create::withEntrypoint);
+      spec.command().ifPresent(create::withCmd);
+    }
+    spec.workdir().ifPresent(create::withWorkingDir);
+    String id = create.exec().getId();
+    try {
+      if (!spec.files().isEmpty()) {
+        docker.copyArchiveToContainerCmd(id).withRemotePath("/")
+            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files()))).exec();
+      }
+      docker.startContainerCmd(id).exec();
+      InspectContainerResponse info = docker.inspectContainerCmd(id).exec();
+      ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
+      String address = endpoint == null ? "" : endpoint.getIpAddress();
+      var hostPorts = new LinkedHashMap<Integer, Integer>();
+      Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
+      for (int port : spec.exposedPorts()) {
+        Ports.Binding[] published = bindings.get(ExposedPort.tcp(port));
+        if (published != null && published.length > 0) {
+          hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
+        }
+      }
+      return new StartedContainer(id, address, Map.copyOf(hostPorts));
+    } catch (RuntimeException e) {
+      remove(id);
+      throw e;
+    }
+  }
+
+  /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
+  CompletableFuture<Integer> exitCode(String id) {
+    var exit = new CompletableFuture<Integer>();
+    docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
+      @Override
+      public void onNext(WaitResponse response) {
+        exit.complete(response.getStatusCode());
+      }
+
+      @Override
+      public void onError(Throwable failure) {
+        exit.completeExceptionally(failure);
+      }
+
+      @Override
+      public void onComplete() {
+        exit.completeExceptionally(new BerthException("the engine stopped watching container " + id));
+      }
+    });
+    return exit;
+  }
+
+  /** Streams the container's output, line by line, until it stops or the returned handle is closed. */
+  Closeable followLogs(String id, LogTail lines) {
+    return docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+        .exec(new ResultCallback.Adapter<Frame>() {
+          private final StringBuilder stdout = new StringBuilder();
+          private final StringBuilder stderr = new StringBuilder();
+
+          @Override
+          public void onNext(Frame frame) {
+            StringBuilder partial = frame.getStreamType() == StreamType.STDERR ? stderr : stdout;
+            partial.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            int newline;
+            while ((newline = partial.indexOf("\n")) >= 0) {
+              lines.accept(stripCarriageReturn(partial.substring(0, newline)));
+              partial.delete(0, newline + 1);
+            }
+          }
+
+          @Override
+          public void onComplete() {
+            flush();
+            lines.end();
+            super.onComplete();
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            flush();
+            lines.end();
+            super.onError(failure);
+          }
+
+          private void flush() {
+            for (StringBuilder partial : List.of(stdout, stderr)) {
+              if (partial.length() > 0) {
+                lines.accept(partial.toString());
+                partial.setLength(0);
+              }
+            }
+          }
+        });
+  }
+
+  private static String stripCarriageReturn(String line) {
+    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+  }
+
+  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String where) {
+    ExecCreateCmd create = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
+        .withAttachStdout(true).withAttachStderr(true);
+    if (workdir != null) {
+      create.withWorkingDir(workdir);
+    }
+    String execId;
+    try {
+      execId = create.exec().getId();
+    } catch (RuntimeException e) {
+      throw new BerthException("Cannot exec " + command + " in " + where + ": " + rootMessage(e), e);
+    }
+    var stdout = new ByteArrayOutputStream();
+    var stderr = new ByteArrayOutputStream();
+    var output = new ResultCallback.Adapter<Frame>() {
+      @Override
+      public void onNext(Frame frame) {
+        synchronized (this) {
+          (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).writeBytes(frame.getPayload());
+        }
+      }
+    };
+    try {
+      docker.execStartCmd(execId).exec(output);
+      if (!output.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        output.close();
+        throw new BerthException("Exec " + command + " in " + where + " ran past berth.execTimeout ("
+            + timeout.toMillis() + " ms); it is left running until the container is removed. Raise"
+            + " berth.execTimeout, or run long commands in the background");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while running " + command + " in " + where, e);
+    } catch (IOException e) {
+      throw new BerthException("Exec " + command + " in " + where + " failed: " + rootMessage(e), e);
+    }
+    Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    synchronized (output) {
+      return new ExecResult(exitCode == null ? -1 : exitCode.intValue(),
+          stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  byte[] readFile(String id, String path, String where) {
+    try (InputStream in = docker.copyArchiveFromContainerCmd(id, path).exec()) {
+      return Tar.firstFile(in, "'" + path + "' in " + where);
+    } catch (NotFoundException e) {
+      throw new BerthException("Cannot read '" + path + "' in " + where + ": no such file", e);
+    } catch (IOException e) {
+      throw new BerthException("Cannot read '" + path + "' in " + where + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** Sends SIGTERM, waits up to {@code timeout}, then kills; a stopped or missing container is fine. */
+  void stop(String id, Duration timeout) {
+    try {
+      docker.stopContainerCmd(id).withTimeout((int) Math.max(0, timeout.toSeconds())).exec();
+    } catch (NotModifiedException | NotFoundException e) {
+      LOG.debug("container {} already stopped", id);
+    }
+  }
+
+  /** Removes the container with its anonymous volumes, killing it if it still runs. */
+  void remove(String id) {
+    try {
+      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException e) {
+      LOG.debug("container {} already removed", id);
+    } catch (ConflictException e) {
+      LOG.debug("container {} is being removed already", id);
+    }
+  }
+
+  /** The ids of every container carrying the label, running or not. */
+  List<String> containersLabelled(String label, String value) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(label, value)).exec().stream()
+        .map(c -> c.getId()).toList();
+  }
+
+  @Override
+  public void close() {
+    try {
+      docker.close();
+    } catch (IOException e) {
+      LOG.debug("closing the Docker client failed", e);
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    return message.replaceAll("\\s+", " ");
+  }
+
+  /** A started container: its id, its address on the run's network and its published ports. */
+  record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts) {
+  }
+}

@@ -1,0 +1,34 @@
+package dev.berth;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The labels Berth puts on everything it creates, so that cleanup touches only the run's own resources and
+ * tooling can find them: {@code docker ps --filter label=dev.berth.session=<session>}.
+ */
+final class Labels {
+
+  /** Present on every resource of Berth; the value is Berth's version of the encoding. */
+  static final String BERTH = "dev.berth";
+  /** The run (one runtime, normally one JVM) that created the resource; cleanup filters on it. */
+  static final String RUN = "dev.berth.run";
+  /** {@code berth.session}: groups the runs of one build, and lets CI check for leaks. */
+  static final String SESSION = "dev.berth.session";
+  /** {@code service}, {@code client}, {@code probe} or {@code network}. */
+  static final String ROLE = "dev.berth.role";
+  static final String DIGEST = "dev.berth.digest";
+  static final String SERVICE = "dev.berth.service";
+
+  private Labels() {
+  }
+
+  static Map<String, String> of(String runId, String session, String role) {
+    var labels = new LinkedHashMap<String, String>();
+    labels.put(BERTH, SpecEncoding.VERSION);
+    labels.put(RUN, runId);
+    labels.put(SESSION, session);
+    labels.put(ROLE, role);
+    return labels;
+  }
+}

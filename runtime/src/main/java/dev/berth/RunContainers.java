@@ -1,0 +1,228 @@
+package dev.berth;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run's containers on the run's own network: service containers (started until healthy), client containers
+ * and the readiness probe. Everything it creates carries the run's labels, and {@link #close()} removes it all.
+ */
+final class RunContainers implements ServiceStarter, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final Duration POLL = Duration.ofMillis(10);
+
+  private final DockerBackend backend;
+  private final BerthConfig config;
+  private final String runId;
+  private final String session;
+  private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger clientCount = new AtomicInteger();
+  private final Object networkLock = new Object();
+  private volatile String network;
+  private volatile PortProbe probe;
+  private boolean closed;
+
+  RunContainers(DockerBackend backend, BerthConfig config, String runId) {
+    this.backend = backend;
+    this.config = config;
+    this.runId = runId;
+    this.session = config.session().orElse(runId);
+  }
+
+  @Override
+  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    long started = System.nanoTime();
+    String what = "service " + RunningService.describe(name, spec);
+    backend.ensureImage(spec.imageReference(), config.pullTimeout(), what);
+    var labels = Labels.of(runId, session, "service");
+    labels.put(Labels.DIGEST, spec.digest());
+    labels.put(Labels.SERVICE, name);
+    var request = new ContainerRequest(containerName(name + "-" + spec.digest().substring(0, 12)), spec.hostname(),
+        spec, boundHosts, labels, false);
+    DockerBackend.StartedContainer container = create(request);
+    var logs = new LogTail("berth.service." + name);
+    var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
+        backend.exitCode(container.id()), backend.followLogs(container.id(), logs));
+    try {
+      awaitReady(running, started);
+    } catch (RuntimeException e) {
+      discard(running);
+      throw e;
+    }
+    LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
+        (System.nanoTime() - started) / 1_000_000);
+    return running;
+  }
+
+  @Override
+  public void stop(RunningService service) {
+    LOG.debug("Stopping service {}", service.describe());
+    backend.stop(service.containerId(), config.stopTimeout());
+    discard(service);
+  }
+
+  /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
+  String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    backend.ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");
+    boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
+    var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()),
+        "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
+    return create(request).id();
+  }
+
+  ExecResult exec(String containerId, List<String> command, String workdir, String where) {
+    return backend.exec(containerId, command, workdir, config.execTimeout(), where);
+  }
+
+  byte[] readFile(String containerId, String path, String where) {
+    return backend.readFile(containerId, path, where);
+  }
+
+  void remove(String containerId) {
+    backend.remove(containerId);
+    containerIds.remove(containerId);
+  }
+
+  /**
+   * Removes every container of the run (killing, not stopping gently: the run is over), then anything else that
+   * carries the run's label, then the network.
+   */
+  @Override
+  public void close() {
+    synchronized (containerIds) {
+      closed = true;
+    }
+    List<CompletableFuture<Void>> removals = containerIds.stream()
+        .map(id -> CompletableFuture.runAsync(() -> backend.remove(id)))
+        .toList();
+    removals.forEach(CompletableFuture::join);
+    containerIds.clear();
+    for (String leftover : backend.containersLabelled(Labels.RUN, runId)) {
+      backend.remove(leftover);
+    }
+    String net = network;
+    if (net != null) {
+      backend.removeNetwork(net);
+    }
+  }
+
+  private DockerBackend.StartedContainer create(ContainerRequest request) {
+    DockerBackend.StartedContainer container = backend.createAndStart(request, network());
+    synchronized (containerIds) {
+      if (!closed) {
+        containerIds.add(container.id());
+        return container;
+      }
+    }
+    backend.remove(container.id());
+    throw new BerthException("Container " + request.name() + " was created after the run ended; removed it");
+  }
+
+  private void discard(RunningService service) {
+    try {
+      service.logStream().close();
+    } catch (IOException e) {
+      LOG.debug("closing the log stream of {} failed", service.describe(), e);
+    }
+    remove(service.containerId());
+  }
+
+  /** Waits until every exposed port accepts connections, failing fast when the container exits. */
+  private void awaitReady(RunningService service, long startedNanos) {
+    Duration timeout = config.startupTimeout();
+    PortProbe ports = probe();
+    for (int port : service.spec().exposedPorts()) {
+      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      try {
+        await().alias(service.name() + ":" + port)
+            .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
+            .pollDelay(Duration.ZERO)
+            .pollInterval(POLL)
+            .pollInSameThread()
+            .until(() -> {
+              failIfExited(service, port);
+              return ports.accepts(service.address(), port);
+            });
+      } catch (ConditionTimeoutException e) {
+        throw new ServiceStartException(service.name(), service.spec().image(), port, null,
+            "port " + port + " did not accept connections within berth.startupTimeout (" + timeout.toMillis()
+                + " ms). Check that the service listens on 0.0.0.0:" + port
+                + " (not only 127.0.0.1), or raise berth.startupTimeout",
+            service.logs().lastLines(false), e);
+      }
+    }
+    failIfExited(service, 0);
+  }
+
+  private static void failIfExited(RunningService service, int port) {
+    if (service.exit().isDone()) {
+      Integer code = service.exit().isCompletedExceptionally() ? null : service.exit().join();
+      throw new ServiceStartException(service.name(), service.spec().image(), port, code,
+          "its container exited" + (code == null ? "" : " with code " + code)
+              + (port > 0 ? " before port " + port + " accepted connections" : ""),
+          service.logs().lastLines(true), null);
+    }
+  }
+
+  private String network() {
+    String net = network;
+    if (net == null) {
+      synchronized (networkLock) {
+        net = network;
+        if (net == null) {
+          net = "berth-" + runId;
+          backend.createNetwork(net, Labels.of(runId, session, "network"));
+          network = net;
+        }
+      }
+    }
+    return net;
+  }
+
+  private PortProbe probe() {
+    PortProbe p = probe;
+    if (p == null) {
+      synchronized (networkLock) {
+        p = probe;
+        if (p == null) {
+          p = newProbe();
+          probe = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private PortProbe newProbe() {
+    boolean direct = switch (config.readiness()) {
+      case DIRECT -> true;
+      case EXEC -> false;
+      case AUTO -> "unix".equals(backend.host().getScheme())
+          && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    };
+    if (direct) {
+      return PortProbe.direct();
+    }
+    ServiceSpec probeSpec = ServiceSpec.from(config.probeImage());
+    backend.ensureImage(probeSpec.imageReference(), config.pullTimeout(), "the readiness probe");
+    var request = new ContainerRequest(containerName("probe"), "probe-" + runId, probeSpec, Map.of(),
+        Labels.of(runId, session, "probe"), true);
+    return PortProbe.exec(backend, create(request).id());
+  }
+
+  private String containerName(String suffix) {
+    return ("berth-" + runId + "-" + suffix).replaceAll("[^a-zA-Z0-9_.-]", "-");
+  }
+}

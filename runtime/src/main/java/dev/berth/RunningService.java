@@ -1,0 +1,39 @@
+package dev.berth;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A started, healthy service container.
+ *
+ * @param name the name it was first acquired under (loggers and messages use it)
+ * @param spec its definition
+ * @param containerId the engine's id
+ * @param address its address on the run's network
+ * @param hostPorts container port to published port on 127.0.0.1
+ * @param logs its output
+ * @param exit completes when the container stops
+ * @param logStream closes the log stream
+ */
+record RunningService(String name, ServiceSpec spec, String containerId, String address,
+    Map<Integer, Integer> hostPorts, LogTail logs, CompletableFuture<Integer> exit, Closeable logStream) {
+
+  InetSocketAddress hostAddress(int port) {
+    Integer published = hostPorts.get(port);
+    if (published == null) {
+      throw new IllegalArgumentException(ServiceHandle.notExposed(name, spec, port));
+    }
+    return new InetSocketAddress("127.0.0.1", published);
+  }
+
+  /** How messages name it: {@code 'www' (python:3.11-slim, 3f2a1b9c0d4e)}. */
+  String describe() {
+    return describe(name, spec);
+  }
+
+  static String describe(String name, ServiceSpec spec) {
+    return "'" + name + "' (" + spec.image() + ", " + spec.digest().substring(0, 12) + ")";
+  }
+}

@@ -1,0 +1,40 @@
+package dev.berth;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A handle on a service of the run. Handles are lazy: the container starts when something needs it running
+ * ({@link #start()} or {@link #hostAddress(int)}), and every handle of an equal definition shares one container.
+ */
+public interface Service {
+
+  /** The service's deterministic hostname on the run's network (see {@link ServiceSpec#hostname()}). */
+  String hostname();
+
+  /** {@code hostname:port} of the first exposed port, for other containers of the run. */
+  String endpoint();
+
+  /** {@code hostname:port} for other containers of the run; the port must be exposed. */
+  String endpoint(int port);
+
+  /** {@code scheme://hostname:port} for other containers of the run; the port must be exposed. */
+  String endpoint(int port, String scheme);
+
+  /** The published address on 127.0.0.1 for the test JVM; starts the service if needed. */
+  InetSocketAddress hostAddress(int port);
+
+  /** Starts the service if it is not running and waits until every exposed port is ready. */
+  void start();
+
+  /**
+   * Releases this handle's hold on the service. The container stops now if nothing else in the run holds it;
+   * otherwise it keeps running until the last holder releases it (and its grace period ends).
+   */
+  void stop();
+
+  /** The digest of the service's definition. */
+  String digest();
+
+  /** Whether the service's container is running and was found healthy. */
+  boolean isRunning();
+}

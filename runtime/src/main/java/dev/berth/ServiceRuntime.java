@@ -1,0 +1,152 @@
+package dev.berth;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One test run's services: connects to the engine, owns the {@link ServiceTable} and the run's containers, and
+ * removes everything the run created when closed (or when the JVM shuts down first). It knows nothing of JUnit;
+ * the extension keeps one per test run.
+ *
+ * <pre>{@code
+ * try (var runtime = ServiceRuntime.start(BerthConfig.defaults());
+ *      var scope = runtime.newScope()) {
+ *   Service redis = scope.service("redis", ServiceSpec.from("redis:7.0").withExposedPort(6379));
+ *   InetSocketAddress address = redis.hostAddress(6379);
+ * }
+ * }</pre>
+ */
+public final class ServiceRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final BerthConfig config;
+  private final String runId;
+  private final DockerBackend backend;
+  private final RunContainers containers;
+  private final ExecutorService executor;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ServiceTable table;
+  private final Thread shutdownHook;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  private ServiceRuntime(BerthConfig config, DockerBackend backend) {
+    this.config = config;
+    this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    this.backend = backend;
+    this.containers = new RunContainers(backend, config, runId);
+    this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
+    this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.table = new ServiceTable(containers, executor, (delay, task) -> {
+      var scheduled = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> scheduled.cancel(false);
+    }, config.gracePeriod());
+    this.shutdownHook = new Thread(this::close, "berth-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Connects to the Docker engine ({@code DOCKER_HOST}, or the platform's default socket).
+   *
+   * @throws BerthException if no engine answers, saying how to point Berth at one
+   */
+  public static ServiceRuntime start(BerthConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new ServiceRuntime(config, DockerBackend.connect());
+  }
+
+  /** A new, empty scope: the services one owner holds. */
+  public ServiceScope newScope() {
+    return new ServiceScope(table);
+  }
+
+  /**
+   * Starts a client container from {@code spec}: its bindings are started (or joined) first and resolve in its
+   * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed.
+   */
+  public Container newClient(String name, ServiceSpec spec) {
+    ServiceScope bindings = newScope();
+    try {
+      var hosts = new TreeMap<String, String>();
+      bindings.acquireAll(spec.serviceBindings());
+      for (Map.Entry<String, ServiceSpec> binding : spec.serviceBindings().entrySet()) {
+        hosts.put(binding.getKey(), bindings.acquire(binding.getKey(), binding.getValue()).address());
+      }
+      String id = containers.startClient(name, spec, hosts);
+      return new ClientContainer(containers, id, "client '" + name + "' (" + spec.image() + ")",
+          spec.workdir().orElse(null), bindings);
+    } catch (RuntimeException e) {
+      bindings.close();
+      throw e;
+    }
+  }
+
+  public BerthConfig config() {
+    return config;
+  }
+
+  /** This run's id, the value of the {@code dev.berth.run} label on everything it creates. */
+  public String runId() {
+    return runId;
+  }
+
+  /** The {@code dev.berth.session} label value of the run's resources. */
+  public String session() {
+    return config.session().orElse(runId);
+  }
+
+  /** Removes every container and the network of the run; waits for starts in progress to end first. */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      LOG.debug("closing from the shutdown hook");
+    }
+    table.close();
+    timer.shutdownNow();
+    executor.shutdownNow();
+    try {
+      Duration wait = config.stopTimeout().plusSeconds(10);
+      if (!executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Service starts did not end within {} ms; removing the run's containers anyway", wait.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      containers.close();
+    } finally {
+      backend.close();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    var count = new AtomicInteger();
+    return task -> {
+      var thread = new Thread(task, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

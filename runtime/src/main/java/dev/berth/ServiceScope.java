@@ -1,0 +1,85 @@
+package dev.berth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The services one owner holds (a test class, a client container): at most one lease per definition, taken on
+ * first need and released together by {@link #close()}. After the last owner releases a service it keeps running
+ * for the grace period, so the next owner reuses it.
+ */
+public final class ServiceScope implements AutoCloseable {
+
+  private final ServiceTable table;
+  private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
+
+  ServiceScope(ServiceTable table) {
+    this.table = table;
+  }
+
+  /**
+   * Starts (or joins) every service, all in parallel, and returns once all are healthy.
+   *
+   * @param services service name to definition
+   * @throws BerthException the first failure, after every start has ended
+   */
+  public void acquireAll(Map<String, ServiceSpec> services) {
+    var pending = new ArrayList<Map.Entry<String, CompletableFuture<ServiceTable.Lease>>>();
+    services.forEach((name, spec) -> pending.add(Map.entry(name, lease(name, spec))));
+    RuntimeException failure = null;
+    for (var lease : pending) {
+      try {
+        ServiceTable.await(lease.getValue(), "service '" + lease.getKey() + "'");
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** A lazy handle on the service, bound to this scope. */
+  public Service service(String name, ServiceSpec spec) {
+    return new ServiceHandle(this, name, spec);
+  }
+
+  RunningService acquire(String name, ServiceSpec spec) {
+    return ServiceTable.await(lease(name, spec), "service " + RunningService.describe(name, spec)).service();
+  }
+
+  boolean isRunning(ServiceSpec spec) {
+    return table.isRunning(spec);
+  }
+
+  /** Releases this scope's hold on the service now, and waits until it stopped if no one else holds it. */
+  void releaseNow(ServiceSpec spec) {
+    CompletableFuture<ServiceTable.Lease> lease = leases.remove(spec.digest());
+    if (lease != null && !lease.isCompletedExceptionally()) {
+      ServiceTable.await(lease, "service " + spec.image()).closeNow().join();
+    }
+  }
+
+  /**
+   * One lease future per definition: the first need acquires, later needs (from any thread) share it. A failed
+   * start stays recorded, so every later test of the same owner fails fast with the same cause.
+   */
+  private CompletableFuture<ServiceTable.Lease> lease(String name, ServiceSpec spec) {
+    return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec));
+  }
+
+  /** Releases every service this scope holds (each then stops after its grace period if no one else holds it). */
+  @Override
+  public void close() {
+    List<CompletableFuture<ServiceTable.Lease>> held = new ArrayList<>(leases.values());
+    leases.clear();
+    for (CompletableFuture<ServiceTable.Lease> lease : held) {
+      lease.thenAccept(ServiceTable.Lease::close);
+    }
+  }
+}

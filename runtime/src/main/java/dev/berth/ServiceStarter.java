@@ -1,0 +1,18 @@
+package dev.berth;
+
+import java.util.Map;
+
+/** Starts one service container until it is healthy, and stops it: the work {@link ServiceTable} schedules. */
+interface ServiceStarter {
+
+  /**
+   * Starts the service with its bindings resolved and returns once every exposed port accepts connections.
+   *
+   * @param boundHosts alias to address on the run's network, for the service's {@code /etc/hosts}
+   * @throws ServiceStartException if the container exits or a port is not ready in time; the container is gone
+   */
+  RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts);
+
+  /** Stops the service gently ({@code berth.stopTimeout}) and removes its container. */
+  void stop(RunningService service);
+}

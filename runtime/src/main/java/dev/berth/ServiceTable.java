@@ -1,0 +1,257 @@
+package dev.berth;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run's table of services, keyed by digest: the one place that decides when a service container starts and
+ * stops. Read it top to bottom:
+ *
+ * <ol>
+ *   <li>{@link #acquire} counts a user. The first user of a digest registers an entry and launches the start on
+ *       the start executor; everyone else, now or later, waits on that entry's future. So a definition starts
+ *       exactly once however many threads ask, and a failed start fails every waiter with the same cause (the
+ *       entry is then dropped, so a later acquire tries again).</li>
+ *   <li>{@link #launch} acquires the spec's bindings first, all in parallel, then starts the container with their
+ *       addresses in its {@code /etc/hosts}. The bindings stay held while the service runs.</li>
+ *   <li>{@link Lease#close()} releases a user. At zero users the service is not stopped at once: a stop is
+ *       scheduled after the grace period, and an acquire before then cancels it (the next test class reuses the
+ *       running service). {@link Lease#closeNow()} skips the grace period.</li>
+ *   <li>{@link #close()} ends the run: nothing new starts and pending stops are dropped; the caller then removes
+ *       every container of the run.</li>
+ * </ol>
+ * The lock guards only the map and the counters; starting and stopping happen outside it.
+ */
+final class ServiceTable implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  /** Schedules a task after a delay; returns the action that cancels it. */
+  interface Timer {
+    Runnable schedule(Duration delay, Runnable task);
+  }
+
+  private final ServiceStarter starter;
+  private final Executor executor;
+  private final Timer timer;
+  private final Duration gracePeriod;
+  private final Map<String, Entry> entries = new HashMap<>();
+  private boolean closed;
+
+  ServiceTable(ServiceStarter starter, Executor executor, Timer timer, Duration gracePeriod) {
+    this.starter = starter;
+    this.executor = executor;
+    this.timer = timer;
+    this.gracePeriod = gracePeriod;
+  }
+
+  /** Counts a user of the service; the lease completes once the service is running and healthy. */
+  CompletableFuture<Lease> acquire(String name, ServiceSpec spec) {
+    Entry entry;
+    boolean first;
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new BerthException("Service " + RunningService.describe(name, spec)
+            + " was requested after the run ended"));
+      }
+      entry = entries.get(spec.digest());
+      first = entry == null;
+      if (first) {
+        entry = new Entry(name, spec);
+        entries.put(spec.digest(), entry);
+      }
+      entry.users++;
+      entry.cancelPendingStop();
+    }
+    Entry acquired = entry;
+    if (first) {
+      executor.execute(() -> launch(acquired));
+    }
+    return acquired.running.thenApply(running -> new Lease(this, acquired, running));
+  }
+
+  /** Whether the definition's container is up: started, healthy and not exited since. */
+  synchronized boolean isRunning(ServiceSpec spec) {
+    Entry entry = entries.get(spec.digest());
+    if (entry == null || !entry.running.isDone() || entry.running.isCompletedExceptionally()) {
+      return false;
+    }
+    return !entry.running.join().exit().isDone();
+  }
+
+  private void launch(Entry entry) {
+    var bindings = new TreeMap<String, CompletableFuture<Lease>>();
+    entry.spec.serviceBindings().forEach((alias, bound) -> bindings.put(alias, acquire(alias, bound)));
+    var held = new ArrayList<Lease>();
+    var hosts = new TreeMap<String, String>();
+    RuntimeException failure = null;
+    for (Map.Entry<String, CompletableFuture<Lease>> binding : bindings.entrySet()) {
+      try {
+        Lease lease = binding.getValue().join();
+        held.add(lease);
+        hosts.put(binding.getKey(), lease.service().address());
+      } catch (CompletionException e) {
+        if (failure == null) {
+          failure = new BerthException("Service " + RunningService.describe(entry.name, entry.spec)
+              + " cannot start because its binding '" + binding.getKey() + "' failed: " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      }
+    }
+    if (failure == null) {
+      try {
+        entry.bindingLeases = held;
+        entry.running.complete(starter.start(entry.name, entry.spec, hosts));
+        return;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    held.forEach(Lease::close);
+    synchronized (this) {
+      entries.remove(entry.spec.digest(), entry);
+    }
+    entry.running.completeExceptionally(failure);
+  }
+
+  private CompletableFuture<Void> release(Entry entry, boolean now) {
+    synchronized (this) {
+      entry.users--;
+      if (entry.users > 0 || closed) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (!now && !gracePeriod.isZero()) {
+        entry.pendingStop = timer.schedule(gracePeriod, () -> expire(entry));
+        return CompletableFuture.completedFuture(null);
+      }
+      entries.remove(entry.spec.digest(), entry);
+    }
+    return stop(entry);
+  }
+
+  private void expire(Entry entry) {
+    synchronized (this) {
+      if (entry.users > 0 || closed || entries.get(entry.spec.digest()) != entry) {
+        return;
+      }
+      entries.remove(entry.spec.digest());
+      entry.pendingStop = null;
+    }
+    LOG.debug("Grace period of {} ended", RunningService.describe(entry.name, entry.spec));
+    stop(entry);
+  }
+
+  private CompletableFuture<Void> stop(Entry entry) {
+    return entry.running.handleAsync((running, failure) -> {
+      try {
+        if (running != null) {
+          starter.stop(running);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Stopping service {} failed", RunningService.describe(entry.name, entry.spec), e);
+      } finally {
+        entry.bindingLeases.forEach(Lease::close);
+      }
+      return null;
+    }, executor);
+  }
+
+  /** Ends the run: nothing starts any more and no grace period is waited for. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      entries.values().forEach(Entry::cancelPendingStop);
+      entries.clear();
+    }
+  }
+
+  /**
+   * Waits for a lease. A failed start fails with an exception of its own that carries the shared cause (and its
+   * message); an interrupted waiter abandons only its own wait, releasing the lease once the start ends.
+   */
+  static Lease await(CompletableFuture<Lease> lease, String what) {
+    try {
+      return lease.get();
+    } catch (InterruptedException e) {
+      lease.thenAccept(Lease::close);
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while waiting for " + what, e);
+    } catch (ExecutionException e) {
+      throw rethrown(e.getCause());
+    }
+  }
+
+  private static RuntimeException rethrown(Throwable cause) {
+    if (cause instanceof ServiceStartException s) {
+      return new ServiceStartException(s);
+    }
+    return new BerthException(cause.getMessage(), cause);
+  }
+
+  private static final class Entry {
+    final String name;
+    final ServiceSpec spec;
+    final CompletableFuture<RunningService> running = new CompletableFuture<>();
+    int users;
+    Runnable pendingStop;
+    List<Lease> bindingLeases = List.of();
+
+    Entry(String name, ServiceSpec spec) {
+      this.name = name;
+      this.spec = spec;
+    }
+
+    void cancelPendingStop() {
+      if (pendingStop != null) {
+        pendingStop.run();
+        pendingStop = null;
+      }
+    }
+  }
+
+  /** One user's hold on a running service; closing it twice releases once. */
+  static final class Lease implements AutoCloseable {
+    private final ServiceTable table;
+    private final Entry entry;
+    private final RunningService service;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Lease(ServiceTable table, Entry entry, RunningService service) {
+      this.table = table;
+      this.entry = entry;
+      this.service = service;
+    }
+
+    RunningService service() {
+      return service;
+    }
+
+    /** Releases; the service stops after the grace period if this was its last user. */
+    @Override
+    public void close() {
+      if (released.compareAndSet(false, true)) {
+        table.release(entry, false);
+      }
+    }
+
+    /** Releases; the service stops now if this was its last user. Completes when it has stopped. */
+    CompletableFuture<Void> closeNow() {
+      if (released.compareAndSet(false, true)) {
+        return table.release(entry, true);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.berth;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The canonical, versioned encoding of a {@link ServiceSpec} and its SHA-256.
+ *
+ * <p>Every value is written tagged and length-prefixed, so no two different specs can encode alike (no separator
+ * can be forged by a value). Maps are written in key order and ports as a sorted set. Bindings contribute their
+ * alias and their own digest, which makes the digest recursive. Changing this encoding changes every hostname:
+ * bump {@link #VERSION} when it changes.
+ */
+final class SpecEncoding {
+
+  static final String VERSION = "berth.spec/v1";
+
+  private SpecEncoding() {
+  }
+
+  static String digest(ServiceSpec spec) {
+    return HexFormat.of().formatHex(sha256(encode(spec)));
+  }
+
+  static byte[] encode(ServiceSpec spec) {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new DataOutputStream(bytes)) {
+      string(out, "version", VERSION);
+      string(out, "image", spec.imageReference().canonical());
+      optionalList(out, "entrypoint", spec.entrypoint());
+      optionalList(out, "command", spec.command());
+      stringMap(out, "env", spec.env());
+      string(out, "workdir", spec.workdir().orElse(""));
+      var ports = new TreeSet<>(spec.exposedPorts());
+      tag(out, "ports");
+      out.writeInt(ports.size());
+      for (int port : ports) {
+        out.writeInt(port);
+      }
+      tag(out, "files");
+      out.writeInt(spec.files().size());
+      for (Map.Entry<String, byte[]> file : spec.files().entrySet()) {
+        value(out, file.getKey().getBytes(StandardCharsets.UTF_8));
+        value(out, file.getValue());
+      }
+      tag(out, "bindings");
+      out.writeInt(spec.serviceBindings().size());
+      for (Map.Entry<String, ServiceSpec> binding : spec.serviceBindings().entrySet()) {
+        value(out, binding.getKey().getBytes(StandardCharsets.UTF_8));
+        value(out, binding.getValue().digest().getBytes(StandardCharsets.US_ASCII));
+      }
+      string(out, "instance", spec.instanceId());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void optionalList(DataOutputStream out, String tag, java.util.Optional<List<String>> values)
+      throws IOException {
+    tag(out, tag);
+    out.writeBoolean(values.isPresent());
+    if (values.isPresent()) {
+      strings(out, values.get());
+    }
+  }
+
+  private static void stringMap(DataOutputStream out, String tag, Map<String, String> map) throws IOException {
+    tag(out, tag);
+    out.writeInt(map.size());
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      value(out, e.getKey().getBytes(StandardCharsets.UTF_8));
+      value(out, e.getValue().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void strings(DataOutputStream out, Collection<String> values) throws IOException {
+    out.writeInt(values.size());
+    for (String v : values) {
+      value(out, v.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void string(DataOutputStream out, String tag, String value) throws IOException {
+    tag(out, tag);
+    value(out, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void tag(DataOutputStream out, String tag) throws IOException {
+    value(out, tag.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static void value(DataOutputStream out, byte[] value) throws IOException {
+    out.writeInt(value.length);
+    out.write(value);
+  }
+
+  private static byte[] sha256(byte[] input) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(input);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+}
