@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +19,12 @@ import org.slf4j.LoggerFactory;
  * The run's containers on the run's own network: service containers (started until healthy), client containers
  * and the readiness probe. Everything it creates carries the run's labels, and {@link #close()} removes it all.
  */
-final class RunContainers implements ServiceStarter, AutoCloseable {
+final class RunContainers implements ServiceStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final Duration POLL = Duration.ofMillis(10);
 
-  private final DockerBackend backend;
+  private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
   private final String runId;
   private final String session;
@@ -34,8 +35,8 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
   private volatile PortProbe probe;
   private boolean closed;
 
-  RunContainers(DockerBackend backend, BerthConfig config, String runId) {
-    this.backend = backend;
+  RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId) {
+    this.engine = engine;
     this.config = config;
     this.runId = runId;
     this.session = config.session().orElse(runId);
@@ -45,7 +46,7 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
   public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
-    backend.ensureImage(spec.imageReference(), config.pullTimeout(), what);
+    backend().ensureImage(spec.imageReference(), config.pullTimeout(), what);
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
     labels.put(Labels.SERVICE, name);
@@ -54,7 +55,7 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
     DockerBackend.StartedContainer container = create(request);
     var logs = new LogTail("berth.service." + name);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
-        backend.exitCode(container.id()), backend.followLogs(container.id(), logs));
+        backend().exitCode(container.id()), backend().followLogs(container.id(), logs));
     try {
       awaitReady(running, started);
     } catch (RuntimeException e) {
@@ -69,13 +70,13 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
-    backend.stop(service.containerId(), config.stopTimeout());
+    backend().stop(service.containerId(), config.stopTimeout());
     discard(service);
   }
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
-    backend.ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");
+    backend().ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
     var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()),
         "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
@@ -83,26 +84,28 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
   }
 
   ExecResult exec(String containerId, List<String> command, String workdir, String where) {
-    return backend.exec(containerId, command, workdir, config.execTimeout(), where);
+    return backend().exec(containerId, command, workdir, config.execTimeout(), where);
   }
 
   byte[] readFile(String containerId, String path, String where) {
-    return backend.readFile(containerId, path, where);
+    return backend().readFile(containerId, path, where);
   }
 
   void remove(String containerId) {
-    backend.remove(containerId);
+    backend().remove(containerId);
     containerIds.remove(containerId);
   }
 
   /**
    * Removes every container of the run (killing, not stopping gently: the run is over), then anything else that
-   * carries the run's label, then the network.
+   * carries the run's label, then the network. Takes the engine from the closing runtime.
    */
-  @Override
-  public void close() {
+  void close(DockerBackend backend) {
     synchronized (containerIds) {
       closed = true;
+    }
+    if (network == null) {
+      return;
     }
     List<CompletableFuture<Void>> removals = containerIds.stream()
         .map(id -> CompletableFuture.runAsync(() -> backend.remove(id)))
@@ -112,21 +115,23 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
     for (String leftover : backend.containersLabelled(Labels.RUN, runId)) {
       backend.remove(leftover);
     }
-    String net = network;
-    if (net != null) {
-      backend.removeNetwork(net);
-    }
+    backend.removeNetwork(network);
+  }
+
+  /** The engine, connected on first use: a run that starts nothing never needs one. */
+  private DockerBackend backend() {
+    return engine.get();
   }
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
-    DockerBackend.StartedContainer container = backend.createAndStart(request, network());
+    DockerBackend.StartedContainer container = backend().createAndStart(request, network());
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
         return container;
       }
     }
-    backend.remove(container.id());
+    backend().remove(container.id());
     throw new BerthException("Container " + request.name() + " was created after the run ended; removed it");
   }
 
@@ -183,7 +188,7 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
         net = network;
         if (net == null) {
           net = "berth-" + runId;
-          backend.createNetwork(net, Labels.of(runId, session, "network"));
+          backend().createNetwork(net, Labels.of(runId, session, "network"));
           network = net;
         }
       }
@@ -209,17 +214,17 @@ final class RunContainers implements ServiceStarter, AutoCloseable {
     boolean direct = switch (config.readiness()) {
       case DIRECT -> true;
       case EXEC -> false;
-      case AUTO -> "unix".equals(backend.host().getScheme())
+      case AUTO -> "unix".equals(backend().host().getScheme())
           && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
     };
     if (direct) {
       return PortProbe.direct();
     }
     ServiceSpec probeSpec = ServiceSpec.from(config.probeImage());
-    backend.ensureImage(probeSpec.imageReference(), config.pullTimeout(), "the readiness probe");
+    backend().ensureImage(probeSpec.imageReference(), config.pullTimeout(), "the readiness probe");
     var request = new ContainerRequest(containerName("probe"), "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
-    return PortProbe.exec(backend, create(request).id());
+    return PortProbe.exec(backend(), create(request).id());
   }
 
   private String containerName(String suffix) {

@@ -34,7 +34,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
   private final BerthConfig config;
   private final String runId;
-  private final DockerBackend backend;
+  private DockerBackend backend;
   private final RunContainers containers;
   private final ExecutorService executor;
   private final ScheduledThreadPoolExecutor timer;
@@ -43,11 +43,10 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Object closeLock = new Object();
   private boolean closed;
 
-  private ServiceRuntime(BerthConfig config, DockerBackend backend) {
+  private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    this.backend = backend;
-    this.containers = new RunContainers(backend, config, runId);
+    this.containers = new RunContainers(this::backend, config, runId);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
     timer.setRemoveOnCancelPolicy(true);
@@ -60,13 +59,29 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
-   * Connects to the Docker engine ({@code DOCKER_HOST}, or the platform's default socket).
-   *
-   * @throws BerthException if no engine answers, saying how to point Berth at one
+   * A runtime for one run. It connects to the Docker engine ({@code DOCKER_HOST}, or the platform's default
+   * socket) when the first container is needed, so a run that needs none never touches the engine.
    */
   public static ServiceRuntime start(BerthConfig config) {
     Objects.requireNonNull(config, "config");
-    return new ServiceRuntime(config, DockerBackend.connect());
+    return new ServiceRuntime(config);
+  }
+
+  /**
+   * The engine, connected once; a failed connection is not remembered, so the next need tries again.
+   *
+   * @throws BerthException if no engine answers, saying how to point Berth at one
+   */
+  private DockerBackend backend() {
+    synchronized (closeLock) {
+      if (closed) {
+        throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
+      }
+      if (backend == null) {
+        backend = DockerBackend.connect();
+      }
+      return backend;
+    }
   }
 
   /** A new, empty scope: the services one owner holds. */
@@ -134,10 +149,16 @@ public final class ServiceRuntime implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      containers.close();
-    } finally {
-      backend.close();
+    DockerBackend engine;
+    synchronized (closeLock) {
+      engine = backend;
+    }
+    if (engine != null) {
+      try {
+        containers.close(engine);
+      } finally {
+        engine.close();
+      }
     }
   }
 

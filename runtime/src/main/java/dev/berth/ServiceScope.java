@@ -15,6 +15,7 @@ public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   ServiceScope(ServiceTable table) {
     this.table = table;
@@ -70,12 +71,17 @@ public final class ServiceScope implements AutoCloseable {
    * start stays recorded, so every later test of the same owner fails fast with the same cause.
    */
   private CompletableFuture<ServiceTable.Lease> lease(String name, ServiceSpec spec) {
+    if (closed) {
+      throw new IllegalStateException("Service " + RunningService.describe(name, spec) + " was used after its owner"
+          + " (test class or client) ended; use a service handle only while its test class runs");
+    }
     return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec));
   }
 
   /** Releases every service this scope holds (each then stops after its grace period if no one else holds it). */
   @Override
   public void close() {
+    closed = true;
     List<CompletableFuture<ServiceTable.Lease>> held = new ArrayList<>(leases.values());
     leases.clear();
     for (CompletableFuture<ServiceTable.Lease> lease : held) {

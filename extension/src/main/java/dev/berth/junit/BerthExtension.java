@@ -1,0 +1,255 @@
+package dev.berth.junit;
+
+import dev.berth.Container;
+import dev.berth.ServiceRuntime;
+import dev.berth.ServiceScope;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceEndpoint;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstances;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ModifierSupport;
+
+/**
+ * Translates a test class's annotations into runtime calls; it holds no state of its own (everything lives in
+ * stores) and makes no Docker call.
+ *
+ * <ul>
+ *   <li>{@code beforeAll}: check the declarations, inject lazy {@code Service} handles into static fields.
+ *       Nothing starts: a class whose tests are all skipped starts nothing.</li>
+ *   <li>{@code beforeEach}: acquire, in parallel, every service this test needs (bindings on the class, the method,
+ *       its clients; endpoints), then inject instance handles and client fields.</li>
+ *   <li>{@code resolveParameter}: clients (removed when the test ends) and host-side endpoints.</li>
+ * </ul>
+ */
+final class BerthExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+  static final Namespace NAMESPACE = Namespace.create(BerthExtension.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Declarations declarations = declarations(context);
+    for (Declarations.Declared handle : declarations.handles(true)) {
+      inject(handle.field(), null, handleFor(context, declarations, handle, Optional.empty()));
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Declarations declarations = declarations(context);
+    Optional<TestInstances> instances = context.getTestInstances();
+    Map<String, ServiceSpec> needs = new LinkedHashMap<>();
+    Method method = context.getRequiredTestMethod();
+    for (BindService binding : classBindings(context.getRequiredTestClass())) {
+      need(needs, declarations, binding.value(), instances, "@BindService on class "
+          + context.getRequiredTestClass().getSimpleName());
+    }
+    Declarations.aliases(method, describe(method)).values()
+        .forEach(name -> need(needs, declarations, name, instances, "@BindService on " + describe(method)));
+    for (Parameter parameter : method.getParameters()) {
+      needsOf(parameter, "parameter '" + parameter.getName() + "' in " + describe(method), needs, declarations,
+          instances);
+    }
+    List<Object> all = instances.map(TestInstances::getAllInstances).orElse(List.of());
+    for (Object instance : all) {
+      for (Field field : injectedFields(instance.getClass())) {
+        needsOf(field, describe(field), needs, declarations, instances);
+      }
+    }
+    if (!needs.isEmpty()) {
+      ScopeResource.of(context).acquireAll(needs);
+    }
+    for (Declarations.Declared handle : declarations.handles(false)) {
+      Object target = instances.flatMap(i -> i.findInstance(handle.field().getDeclaringClass())).orElse(null);
+      if (target != null) {
+        inject(handle.field(), target, handleFor(context, declarations, handle, instances));
+      }
+    }
+    for (Object instance : all) {
+      for (Field field : injectedFields(instance.getClass())) {
+        injectResolved(context, field, instance);
+      }
+    }
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.isAnnotated(ServiceEndpoint.class) || (parameter.getParameter().getType() == Container.class
+        && (parameter.isAnnotated(ClientContainer.class) || parameter.isAnnotated(BindService.class)));
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Parameter p = parameter.getParameter();
+    String where = "parameter '" + p.getName() + "' in " + describe(parameter.getDeclaringExecutable());
+    try {
+      return resolve(p, p.getType(), where, context, new ClientKey(parameter.getDeclaringExecutable(),
+          parameter.getIndex()));
+    } catch (ExtensionConfigurationException e) {
+      throw new ParameterResolutionException(e.getMessage(), e);
+    }
+  }
+
+  /** Clients and endpoints: one path for parameters and fields. */
+  private Object resolve(AnnotatedElement element, Class<?> type, String where, ExtensionContext context,
+      Object key) {
+    Declarations declarations = declarations(context);
+    Optional<ServiceEndpoint> endpoint = AnnotationSupport.findAnnotation(element, ServiceEndpoint.class);
+    if (endpoint.isPresent()) {
+      return Endpoints.resolve(endpoint.get(), type, where, context, declarations);
+    }
+    ServiceSpec spec = clientSpec(element, where, context, declarations);
+    String name = element instanceof Parameter p ? p.getName() : ((Field) element).getName();
+    return context.getStore(NAMESPACE).getOrComputeIfAbsent(key,
+        k -> new ClientResource(RuntimeResource.of(context).newClient(name, spec)), ClientResource.class)
+        .container();
+  }
+
+  private ServiceSpec clientSpec(AnnotatedElement element, String where, ExtensionContext context,
+      Declarations declarations) {
+    ServiceRuntime runtime = RuntimeResource.of(context);
+    Optional<ClientContainer> annotation = AnnotationSupport.findAnnotation(element, ClientContainer.class);
+    ServiceSpec spec;
+    try {
+      spec = ServiceSpec.from(annotation.map(ClientContainer::image).filter(i -> !i.isEmpty())
+          .orElse(runtime.config().clientImage()));
+      if (annotation.isPresent()) {
+        ClientContainer a = annotation.get();
+        if (a.command().length > 0) {
+          spec = spec.withCommand(a.command());
+        }
+        if (!a.workdir().isEmpty()) {
+          spec = spec.withWorkdir(a.workdir());
+        }
+        for (String variable : a.env()) {
+          int eq = variable.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
+          }
+          spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@ClientContainer on " + where + ": " + e.getMessage(), e);
+    }
+    Map<String, String> aliases = Declarations.aliases(element, where);
+    context.getTestMethod().ifPresent(m -> Declarations.addAliases(aliases,
+        AnnotationSupport.findRepeatableAnnotations(m, BindService.class), where));
+    Declarations.addAliases(aliases, classBindings(context.getRequiredTestClass()), where);
+    for (Map.Entry<String, String> binding : aliases.entrySet()) {
+      ServiceSpec bound = declarations.spec(binding.getValue(), context.getTestInstances(), "@BindService on " + where);
+      spec = Declarations.withBinding(spec, binding.getKey(), bound, where);
+    }
+    return spec;
+  }
+
+  /** Client and endpoint fields, which Berth fills before each test. */
+  private static List<Field> injectedFields(Class<?> type) {
+    var fields = new ArrayList<>(AnnotationSupport.findAnnotatedFields(type, ClientContainer.class));
+    fields.addAll(AnnotationSupport.findAnnotatedFields(type, ServiceEndpoint.class));
+    return fields;
+  }
+
+  private void injectResolved(ExtensionContext context, Field field, Object instance) {
+    String where = describe(field);
+    if (ModifierSupport.isStatic(field)) {
+      throw new ExtensionConfigurationException(where + " is static, but clients and endpoints belong to one test;"
+          + " make it an instance field or a test method parameter");
+    }
+    if (field.isAnnotationPresent(ClientContainer.class) && field.getType() != Container.class) {
+      throw new ExtensionConfigurationException("@ClientContainer " + where + " has type "
+          + field.getType().getSimpleName() + "; use dev.berth.Container");
+    }
+    inject(field, instance, resolve(field, field.getType(), where, context, field));
+  }
+
+  private static dev.berth.Service handleFor(ExtensionContext context, Declarations declarations,
+      Declarations.Declared handle, Optional<TestInstances> instances) {
+    ServiceScope scope = ScopeResource.of(context);
+    return scope.service(handle.name(), declarations.spec(handle.name(), instances, handle.where()));
+  }
+
+  private static void needsOf(AnnotatedElement element, String where, Map<String, ServiceSpec> needs,
+      Declarations declarations, Optional<TestInstances> instances) {
+    boolean client = AnnotationSupport.isAnnotated(element, ClientContainer.class);
+    for (BindService binding : AnnotationSupport.findRepeatableAnnotations(element, BindService.class)) {
+      if (client || element instanceof Parameter) {
+        need(needs, declarations, binding.value(), instances, "@BindService on " + where);
+      }
+    }
+    AnnotationSupport.findAnnotation(element, ServiceEndpoint.class)
+        .ifPresent(e -> need(needs, declarations, e.value(), instances, "@ServiceEndpoint on " + where));
+  }
+
+  private static void need(Map<String, ServiceSpec> needs, Declarations declarations, String name,
+      Optional<TestInstances> instances, String where) {
+    needs.computeIfAbsent(name, n -> declarations.spec(n, instances, where));
+  }
+
+  /** Class-level bindings of the test class, its superclasses and its enclosing classes, innermost first. */
+  static List<BindService> classBindings(Class<?> testClass) {
+    var bindings = new ArrayList<BindService>();
+    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
+      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
+        bindings.addAll(AnnotationSupport.findRepeatableAnnotations(type, BindService.class));
+      }
+    }
+    return bindings;
+  }
+
+  private static Declarations declarations(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(new DeclarationsKey(testClass),
+        key -> Declarations.of(testClass), Declarations.class);
+  }
+
+  private static void inject(Field field, Object target, Object value) {
+    try {
+      field.setAccessible(true);
+      field.set(target, value);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExtensionConfigurationException("Cannot inject " + describe(field) + ": " + e.getMessage()
+          + "; make it non-final", e);
+    }
+  }
+
+  static String describe(Executable executable) {
+    var s = new StringBuilder("method ").append(executable.getName()).append('(');
+    Class<?>[] types = executable.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+    }
+    return s.append(')').toString();
+  }
+
+  static String describe(Field field) {
+    return "field " + field.getDeclaringClass().getSimpleName() + "." + field.getName();
+  }
+
+  private record DeclarationsKey(Class<?> testClass) {
+  }
+
+  private record ClientKey(Executable executable, int index) {
+  }
+}

@@ -1,0 +1,213 @@
+package dev.berth.junit;
+
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ServiceContainer;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Field;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.TestInstances;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ModifierSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+
+/**
+ * The services a test class can name: {@link ServiceContainer} fields of the class, its superclasses and its
+ * enclosing classes (an inner class's declaration shadows an enclosing one of the same name). Resolving a name
+ * yields its {@link ServiceSpec} with the field's own {@link BindService}s applied, recursively.
+ */
+final class Declarations {
+
+  private final Class<?> testClass;
+  private final Map<String, Declared> byName;
+
+  /** One {@code @ServiceContainer} field. */
+  record Declared(String name, Field field, ServiceContainer annotation) {
+
+    boolean isHandle() {
+      return field.getType() == Service.class;
+    }
+
+    boolean isStatic() {
+      return ModifierSupport.isStatic(field);
+    }
+
+    String where() {
+      return "field " + field.getDeclaringClass().getSimpleName() + "." + field.getName();
+    }
+  }
+
+  private Declarations(Class<?> testClass, Map<String, Declared> byName) {
+    this.testClass = testClass;
+    this.byName = byName;
+  }
+
+  /**
+   * Scans and checks the declarations a test class sees.
+   *
+   * @throws ExtensionConfigurationException for a field of the wrong type or a name declared twice at one level
+   */
+  static Declarations of(Class<?> testClass) {
+    var byName = new LinkedHashMap<String, Declared>();
+    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
+      var atLevel = new LinkedHashMap<String, Declared>();
+      for (Field field : AnnotationSupport.findAnnotatedFields(level, ServiceContainer.class)) {
+        ServiceContainer annotation = field.getAnnotation(ServiceContainer.class);
+        var declared = new Declared(annotation.name().isEmpty() ? field.getName() : annotation.name(), field,
+            annotation);
+        checkType(declared);
+        Declared twin = atLevel.putIfAbsent(declared.name(), declared);
+        if (twin != null) {
+          throw new ExtensionConfigurationException("Two services are named '" + declared.name() + "': "
+              + twin.where() + " and " + declared.where() + ". Give one another name with"
+              + " @ServiceContainer(name = \"...\")");
+        }
+      }
+      atLevel.forEach(byName::putIfAbsent);
+    }
+    return new Declarations(testClass, byName);
+  }
+
+  private static void checkType(Declared declared) {
+    Class<?> type = declared.field().getType();
+    if (type != ServiceSpec.class && type != Service.class) {
+      throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " has type "
+          + type.getSimpleName() + "; use ServiceSpec (the spec defines the service) or Service (the annotation"
+          + " defines it and Berth injects a handle)");
+    }
+    if (declared.isHandle()) {
+      if (ModifierSupport.isFinal(declared.field())) {
+        throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is final, so Berth"
+            + " cannot inject its Service handle; remove 'final'");
+      }
+      if (declared.annotation().image().isEmpty()) {
+        throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " names no image;"
+            + " a Service field is defined by its annotation: add image = \"...\" (or declare a ServiceSpec field)");
+      }
+    }
+  }
+
+  /** The {@code Service} fields to inject, declared in the test class or its superclasses. */
+  List<Declared> handles(boolean statics) {
+    var handles = new ArrayList<Declared>();
+    for (Declared declared : byName.values()) {
+      if (declared.isHandle() && declared.isStatic() == statics
+          && declared.field().getDeclaringClass().isAssignableFrom(testClass)) {
+        handles.add(declared);
+      }
+    }
+    return handles;
+  }
+
+  /**
+   * The spec a name stands for, with its field's bindings applied recursively.
+   *
+   * @param instances the test instances, for non-static {@code ServiceSpec} fields; empty in a static context
+   * @param usedBy where the name appears, for messages
+   */
+  ServiceSpec spec(String name, Optional<TestInstances> instances, String usedBy) {
+    return resolve(name, instances, usedBy, new ArrayDeque<>());
+  }
+
+  private ServiceSpec resolve(String name, Optional<TestInstances> instances, String usedBy, Deque<String> path) {
+    Declared declared = byName.get(name);
+    if (declared == null) {
+      throw new ExtensionConfigurationException(usedBy + " names service '" + name + "', which "
+          + testClass.getSimpleName() + " does not declare; known services: " + new TreeSet<>(byName.keySet())
+          + ". Declare it with @ServiceContainer on a field of the test class, a superclass or an enclosing class");
+    }
+    if (path.contains(name)) {
+      var cycle = new ArrayList<>(path);
+      cycle.subList(0, cycle.indexOf(name)).clear();
+      cycle.add(name);
+      throw new ExtensionConfigurationException("Service bindings form a cycle: " + String.join(" -> ", cycle)
+          + ". A bound service starts before the one it is bound into, so bindings cannot be circular; let such"
+          + " services reach each other another way (for example a fixed hostname on the run's network)");
+    }
+    path.addLast(name);
+    ServiceSpec spec = base(declared, instances);
+    for (Map.Entry<String, String> binding : aliases(declared.field(), declared.where()).entrySet()) {
+      ServiceSpec bound = resolve(binding.getValue(), instances, "@BindService on " + declared.where(), path);
+      spec = withBinding(spec, binding.getKey(), bound, declared.where());
+    }
+    path.removeLast();
+    return spec;
+  }
+
+  private static ServiceSpec base(Declared declared, Optional<TestInstances> instances) {
+    if (declared.isHandle()) {
+      return fromAnnotation(declared);
+    }
+    Object target = null;
+    if (!declared.isStatic()) {
+      target = instances.flatMap(i -> i.findInstance(declared.field().getDeclaringClass())).orElseThrow(() ->
+          new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is not static, but is"
+              + " needed where no test instance exists (a static field or a class-level need); make it static"));
+    }
+    Object value = ReflectionSupport.tryToReadFieldValue(declared.field(), target).getOrThrow(e ->
+        new ExtensionConfigurationException("Cannot read @ServiceContainer " + declared.where(), e));
+    if (value == null) {
+      throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is null; assign it a"
+          + " ServiceSpec, for example ServiceSpec.from(\"redis:7.0\").withExposedPort(6379)");
+    }
+    return (ServiceSpec) value;
+  }
+
+  private static ServiceSpec fromAnnotation(Declared declared) {
+    ServiceContainer a = declared.annotation();
+    try {
+      ServiceSpec spec = ServiceSpec.from(a.image()).withExposedPort(a.ports()).withInstanceId(a.instance());
+      if (a.command().length > 0) {
+        spec = spec.withCommand(a.command());
+      }
+      for (String variable : a.env()) {
+        int eq = variable.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
+        }
+        spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
+      }
+      return spec;
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The bindings declared on an element, alias to service name. */
+  static Map<String, String> aliases(AnnotatedElement element, String where) {
+    var aliases = new LinkedHashMap<String, String>();
+    addAliases(aliases, AnnotationSupport.findRepeatableAnnotations(element, BindService.class), where);
+    return aliases;
+  }
+
+  /** Adds bindings under their aliases; the same alias may repeat only for the same service. */
+  static void addAliases(Map<String, String> aliases, List<BindService> bindings, String where) {
+    for (BindService binding : bindings) {
+      String alias = binding.alias().isEmpty() ? binding.value() : binding.alias();
+      String previous = aliases.putIfAbsent(alias, binding.value());
+      if (previous != null && !previous.equals(binding.value())) {
+        throw new ExtensionConfigurationException("Two bindings use the alias '" + alias + "' for " + where
+            + ": services '" + previous + "' and '" + binding.value() + "'. Give one another alias with"
+            + " @BindService(value = \"" + binding.value() + "\", alias = \"...\")");
+      }
+    }
+  }
+
+  static ServiceSpec withBinding(ServiceSpec spec, String alias, ServiceSpec bound, String where) {
+    try {
+      return spec.withServiceBinding(alias, bound);
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException("@BindService on " + where + ": " + e.getMessage()
+          + ". Give a valid one with @BindService(value = \"...\", alias = \"...\")", e);
+    }
+  }
+}

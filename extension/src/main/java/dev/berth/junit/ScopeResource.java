@@ -1,0 +1,32 @@
+package dev.berth.junit;
+
+import dev.berth.ServiceScope;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The services a test class holds, kept in the class's store: taken when its first test needs them, released
+ * when the class ends (each then keeps running for the grace period, for the next class).
+ */
+final class ScopeResource implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+
+  private final ServiceScope scope;
+
+  private ScopeResource(ServiceScope scope) {
+    this.scope = scope;
+  }
+
+  /** The scope of the class that {@code context} belongs to (for a test, its class; for {@code @Nested}, the inner one). */
+  static ServiceScope of(ExtensionContext context) {
+    ExtensionContext classContext = context;
+    while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+      classContext = classContext.getParent().get();
+    }
+    return classContext.getStore(BerthExtension.NAMESPACE).getOrComputeIfAbsent(ScopeResource.class,
+        key -> new ScopeResource(RuntimeResource.of(context).newScope()), ScopeResource.class).scope;
+  }
+
+  @Override
+  public void close() {
+    scope.close();
+  }
+}
