@@ -10,8 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Berth's settings, read once per run from configuration keys (JUnit configuration parameters, which include
- * system properties and {@code junit-platform.properties}).
+ * Berth's settings, read once per run from configuration keys: JUnit configuration parameters (which include
+ * system properties and {@code junit-platform.properties}), then environment variables ({@code berth.gracePeriod}
+ * as {@code BERTH_GRACE_PERIOD}).
  *
  * <p>Durations accept {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO-8601
  * ({@code PT10S}).
@@ -82,6 +83,15 @@ public record BerthConfig(
         text(lookup, "berth.session"),
         text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
         text(lookup, "berth.probeImage").orElse("busybox:1.35"));
+  }
+
+  /**
+   * A key's value from the environment: {@code berth.startupTimeout} is read from {@code BERTH_STARTUP_TIMEOUT}.
+   * Lets a build set keys for every JVM it forks, and CI label a whole build's resources.
+   */
+  public static Optional<String> fromEnvironment(String key) {
+    String name = key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    return Optional.ofNullable(System.getenv(name));
   }
 
   /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a number of seconds, or ISO-8601. */

@@ -28,12 +28,13 @@ interface PortProbe {
   }
 
   /**
-   * A probe container on the run's network runs {@code nc -z}: works wherever containers run, also where the JVM
-   * cannot route to them (Docker Desktop, remote engines).
+   * A probe container on the run's network connects with {@code nc} (exit 0 once connected, since {@code -e true}
+   * hangs up at once; busybox's nc has no {@code -z}): works wherever containers run, also where the JVM cannot
+   * route to them (Docker Desktop, remote engines).
    */
   static PortProbe exec(DockerBackend backend, String probeContainerId) {
     return (address, port) -> backend.exec(probeContainerId,
-        List.of("nc", "-z", "-w", "1", address, String.valueOf(port)), null, Duration.ofSeconds(5),
+        List.of("nc", "-w", "1", address, String.valueOf(port), "-e", "true"), null, Duration.ofSeconds(5),
         "the readiness probe").exitCode() == 0;
   }
 }

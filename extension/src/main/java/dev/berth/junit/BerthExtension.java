@@ -96,7 +96,8 @@ final class BerthExtension implements BeforeAllCallback, BeforeEachCallback, Par
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     return parameter.isAnnotated(ServiceEndpoint.class) || (parameter.getParameter().getType() == Container.class
-        && (parameter.isAnnotated(ClientContainer.class) || parameter.isAnnotated(BindService.class)));
+        && (parameter.isAnnotated(ClientContainer.class) || !parameter.findRepeatableAnnotations(BindService.class)
+        .isEmpty()));
   }
 
   @Override

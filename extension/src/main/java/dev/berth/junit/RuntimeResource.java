@@ -25,7 +25,8 @@ final class RuntimeResource implements ExtensionContext.Store.CloseableResource,
   private static RuntimeResource create(ExtensionContext context) {
     BerthConfig config;
     try {
-      config = BerthConfig.from(context::getConfigurationParameter);
+      config = BerthConfig.from(key ->
+          context.getConfigurationParameter(key).or(() -> BerthConfig.fromEnvironment(key)));
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException(e.getMessage(), e);
     }

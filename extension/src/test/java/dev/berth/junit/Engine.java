@@ -1,0 +1,85 @@
+package dev.berth.junit;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** What the engine itself says happened: the tests' independent witness, read through docker-java. */
+final class Engine {
+
+  private static final DockerClient DOCKER = connect();
+
+  private Engine() {
+  }
+
+  private static DockerClient connect() {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    return DockerClientImpl.getInstance(config,
+        new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+  }
+
+  static DockerClient docker() {
+    return DOCKER;
+  }
+
+  /** Container events of the session between {@code since} and now, oldest first. */
+  static List<Event> containerEvents(String session, Instant since, String... actions) {
+    var events = new ArrayList<Event>();
+    var callback = new ResultCallback.Adapter<Event>() {
+      @Override
+      public void onNext(Event event) {
+        synchronized (events) {
+          events.add(event);
+        }
+      }
+    };
+    try {
+      DOCKER.eventsCmd()
+          .withSince(String.valueOf(since.getEpochSecond() - 1))
+          .withUntil(String.valueOf(Instant.now().getEpochSecond() + 1))
+          .withEventTypeFilter("container")
+          .withEventFilter(actions)
+          .withLabelFilter(Map.of("dev.berth.session", session))
+          .exec(callback)
+          .awaitCompletion(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    synchronized (events) {
+      return List.copyOf(events);
+    }
+  }
+
+  /** Service containers created in the session. */
+  static List<Event> servicesCreated(String session, Instant since) {
+    return containerEvents(session, since, "create").stream()
+        .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role")))
+        .toList();
+  }
+
+  /** Containers, networks and volumes of the session still on the engine. */
+  static List<String> leftovers(String session) {
+    var left = new ArrayList<String>();
+    DOCKER.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("dev.berth.session", session)).exec()
+        .forEach(c -> left.add("container " + String.join(",", c.getNames()) + " " + c.getStatus()));
+    DOCKER.listNetworksCmd().withFilter("label", List.of("dev.berth.session=" + session)).exec()
+        .forEach(n -> left.add("network " + n.getName()));
+    return left;
+  }
+
+  /** Running containers of the session with the given role. */
+  static List<InspectContainerResponse> running(String session, String role) {
+    return DOCKER.listContainersCmd().withLabelFilter(Map.of("dev.berth.session", session, "dev.berth.role", role))
+        .exec().stream().map(c -> DOCKER.inspectContainerCmd(c.getId()).exec()).toList();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.berth.junit;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * Runs fixture test classes in a Jupiter engine of their own, as a build would: its own Berth run (runtime
+ * created and closed inside) under a fresh session label, so the engine's events tell exactly what that run did.
+ */
+final class KitRun {
+
+  final String session = "kit-" + UUID.randomUUID().toString().substring(0, 8);
+  final Instant started = Instant.now();
+  private final Map<String, String> parameters = new LinkedHashMap<>();
+  EngineExecutionResults results;
+
+  KitRun with(String key, String value) {
+    parameters.put(key, value);
+    return this;
+  }
+
+  KitRun parallel() {
+    return with("junit.jupiter.execution.parallel.enabled", "true")
+        .with("junit.jupiter.execution.parallel.mode.default", "concurrent")
+        .with("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+        .with("junit.jupiter.execution.parallel.config.strategy", "fixed")
+        .with("junit.jupiter.execution.parallel.config.fixed.parallelism", "8")
+        .with("junit.jupiter.execution.parallel.config.fixed.max-pool-size", "8");
+  }
+
+  KitRun run(Class<?>... classes) {
+    return run(java.util.Arrays.stream(classes).map(c -> (DiscoverySelector) selectClass(c)).toList());
+  }
+
+  KitRun run(List<DiscoverySelector> selectors) {
+    Fixtures.session = session;
+    var kit = EngineTestKit.engine("junit-jupiter").selectors(selectors.toArray(DiscoverySelector[]::new))
+        .configurationParameter("berth.session", session)
+        .configurationParameter("junit.jupiter.conditions.deactivate", "");
+    parameters.forEach(kit::configurationParameter);
+    results = kit.execute();
+    return this;
+  }
+
+  /** Asserts that exactly {@code count} tests ran and all succeeded; shows every failure's stack otherwise. */
+  KitRun assertSucceeded(int count) {
+    var failures = results.testEvents().failed().stream()
+        .map(e -> e.getTestDescriptor().getDisplayName() + ": "
+            + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                .map(KitRun::stackTrace).orElse("?"))
+        .toList();
+    if (!failures.isEmpty()) {
+      throw new AssertionError(failures.size() + " fixture test(s) failed:\n" + String.join("\n", failures));
+    }
+    results.testEvents().assertStatistics(s -> s.succeeded(count).failed(0));
+    return this;
+  }
+
+  static String stackTrace(Throwable t) {
+    var out = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
+  }
+
+  Events tests() {
+    return results.testEvents();
+  }
+
+  int servicesCreated() {
+    return Engine.servicesCreated(session, started).size();
+  }
+
+  List<String> leftovers() {
+    return Engine.leftovers(session);
+  }
+}
