@@ -1,0 +1,42 @@
+package dev.berth.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.junit.ServiceTest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exposing a service to the host: the test JVM talks JDBC to a PostgreSQL service through its published port. The
+ * port is checked before the test runs, so the database is already accepting connections.
+ */
+@ServiceTest
+class PostgresJdbcTest {
+
+  @ServiceContainer
+  static final ServiceSpec db = ServiceSpec.from("postgres:15")
+      .withEnv("POSTGRES_PASSWORD", "secret")
+      .withExposedPort(5432);
+
+  @Test
+  void createInsertSelect(@ServiceEndpoint("db") String hostPort) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + hostPort + "/postgres", "postgres",
+            "secret");
+         Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE greetings (id int PRIMARY KEY, text varchar NOT NULL)");
+      s.executeUpdate("INSERT INTO greetings VALUES (1, 'Hello'), (2, 'world')");
+
+      try (ResultSet rows = s.executeQuery("SELECT string_agg(text, ', ' ORDER BY id) FROM greetings")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getString(1)).isEqualTo("Hello, world");
+      }
+    }
+    assertThat(hostPort).startsWith("127.0.0.1:");
+  }
+}
