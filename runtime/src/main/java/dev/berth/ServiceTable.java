@@ -155,7 +155,7 @@ final class ServiceTable implements AutoCloseable {
   private CompletableFuture<Void> stop(Entry entry) {
     return entry.running.handleAsync((running, failure) -> {
       try {
-        if (running != null) {
+        if (running != null && !isClosed()) {
           starter.stop(running);
         }
       } catch (RuntimeException e) {
@@ -165,6 +165,11 @@ final class ServiceTable implements AutoCloseable {
       }
       return null;
     }, executor);
+  }
+
+  /** Once closed, the runtime removes every container itself; a stop racing it has nothing left to do. */
+  private synchronized boolean isClosed() {
+    return closed;
   }
 
   /** Ends the run: nothing starts any more and no grace period is waited for. */

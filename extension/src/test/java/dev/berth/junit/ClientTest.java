@@ -1,0 +1,145 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.berth.BerthException;
+import dev.berth.Container;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceEndpoint;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Client containers live for one test; services log to SLF4J; images are pulled when missing. */
+class ClientTest {
+
+  private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+
+  @AfterEach
+  void detach() {
+    ((Logger) LoggerFactory.getLogger("berth.service.echo")).detachAppender(captured);
+    ((Logger) LoggerFactory.getLogger("dev.berth")).detachAppender(captured);
+  }
+
+  @Test
+  void eachTestGetsItsOwnClientWhichIsRemovedAfterIt() {
+    PerTest.ids.clear();
+    var run = new KitRun().run(PerTest.class).assertSucceeded(2);
+
+    assertThat(PerTest.ids).hasSize(3);
+    assertThat(Engine.containerEvents(run.session, run.started, "destroy"))
+        .extracting(e -> e.getId()).containsAll(PerTest.ids);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void serviceOutputGoesToItsLogger() {
+    attach("berth.service.echo");
+    new KitRun().run(Echo.class).assertSucceeded(1);
+
+    assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).contains("hello from echo");
+  }
+
+  @Test
+  void missingImageIsPulledWithProgressLogged() {
+    try {
+      Engine.docker().removeImageCmd("nginx:1.22").withForce(true).exec();
+    } catch (NotFoundException e) {
+      // not present: the pull below is needed either way
+    }
+    attach("dev.berth");
+    new KitRun().run(Nginx.class).assertSucceeded(1);
+
+    assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("Pulling image nginx:1.22 for service 'web'"))
+        .anySatisfy(m -> assertThat(m).startsWith("Pulled image nginx:1.22 in"));
+  }
+
+  @Test
+  void imageThatCannotBePulledFailsClearly() {
+    var run = new KitRun().run(Unpullable.class);
+
+    Throwable failure = HealthTest.onlyFailure(run);
+    assertThat(failure).isInstanceOf(BerthException.class)
+        .hasMessageContaining("Image 'berth-test/does-not-exist:1.0' for service 'ghost'")
+        .hasMessageContaining("cannot be pulled")
+        .hasMessageContaining("Check the name and tag");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  private void attach(String logger) {
+    captured.start();
+    ((Logger) LoggerFactory.getLogger(logger)).addAppender(captured);
+  }
+
+  @ServiceTest
+  @BindService(value = "www", alias = "web")
+  static class PerTest {
+    static final Set<String> ids = ConcurrentHashMap.newKeySet();
+
+    @ServiceContainer
+    static final ServiceSpec www = Fixtures.httpServer("hi");
+
+    @ClientContainer
+    Container client;
+
+    @Test
+    void hostsFile() {
+      ids.add(client.id());
+      List<String> lines = client.readFile("/etc/hosts").lines().toList();
+      assertThat(lines).anySatisfy(l -> assertThat(l).matches("\\d+\\.\\d+\\.\\d+\\.\\d+\\s+web"));
+      assertThat(client.exec("wget", "-qO-", "http://web:8080").stdout()).isEqualTo("hi");
+    }
+
+    @Test
+    void parameterAndFieldAreDistinct(@BindService("www") Container other) {
+      ids.add(client.id());
+      assertThat(other.id()).isNotEqualTo(client.id());
+      ids.add(other.id());
+      assertThat(other.exec("wget", "-qO-", "http://www:8080").stdout()).isEqualTo("hi");
+      assertThat(other.exec("wget", "-qO-", "http://web:8080").stdout()).isEqualTo("hi");
+    }
+  }
+
+  @ServiceTest
+  static class Echo {
+    @ServiceContainer
+    static final ServiceSpec echo = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "echo hello from echo; exec httpd -f -p 8080");
+
+    @Test
+    void needsIt(@ServiceEndpoint("echo") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class Nginx {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("nginx:1.22").withExposedPort(80);
+
+    @Test
+    void needsIt(@BindService("web") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://web/").exitCode()).isZero();
+    }
+  }
+
+  @ServiceTest
+  static class Unpullable {
+    @ServiceContainer
+    static final ServiceSpec ghost = ServiceSpec.from("berth-test/does-not-exist:1.0").withExposedPort(80);
+
+    @Test
+    void needsIt(@ServiceEndpoint("ghost") String address) {
+    }
+  }
+}
