@@ -1,0 +1,147 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.Container;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceEndpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+
+/** Misdeclarations fail the test or class with a message that says what was wrong, where, and how to fix it. */
+class DeclarationsTest {
+
+  @Test
+  void unknownNameListsTheKnownNames() {
+    var run = new KitRun().run(UnknownName.class);
+
+    assertThat(HealthTest.onlyFailure(run))
+        .hasMessageContaining("@BindService on parameter 'client' in method test(Container)")
+        .hasMessageContaining("names service 'wwww', which UnknownName does not declare")
+        .hasMessageContaining("known services: [cache, www]");
+    assertThat(run.servicesCreated()).isZero();
+  }
+
+  @Test
+  void fieldOfAnotherTypeIsRejected() {
+    var run = new KitRun().run(WrongType.class);
+
+    assertThat(classFailure(run))
+        .hasMessageContaining("@ServiceContainer field WrongType.www has type String")
+        .hasMessageContaining("use ServiceSpec");
+  }
+
+  @Test
+  void twoServicesWithOneNameAreRejected() {
+    var run = new KitRun().run(SameName.class);
+
+    assertThat(classFailure(run))
+        .hasMessageContaining("Two services are named 'redis'")
+        .hasMessageContaining("field SameName.redis")
+        .hasMessageContaining("field SameName.other");
+  }
+
+  @Test
+  void cyclicBindingsShowTheCycle() {
+    var run = new KitRun().run(Cycle.class);
+
+    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Service bindings form a cycle: a -> b -> a");
+    assertThat(run.servicesCreated()).isZero();
+  }
+
+  @Test
+  void invalidAliasIsRejected() {
+    var run = new KitRun().run(BadAlias.class);
+
+    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Alias 'my_cache' is not a valid hostname");
+  }
+
+  @Test
+  void unsupportedEndpointTypeIsRejected() {
+    var run = new KitRun().run(BadEndpointType.class);
+
+    assertThat(HealthTest.onlyFailure(run))
+        .hasMessageContaining("@ServiceEndpoint(\"cache\") on parameter 'port' in method test(Long)")
+        .hasMessageContaining("has type java.lang.Long; supported types: String, java.net.URI");
+  }
+
+  private static Throwable classFailure(KitRun run) {
+    return run.results.containerEvents().failed().stream().findFirst()
+        .flatMap(e -> e.getPayload(TestExecutionResult.class)).flatMap(TestExecutionResult::getThrowable)
+        .orElseThrow();
+  }
+
+  @ServiceTest
+  static class UnknownName {
+    @ServiceContainer
+    static final ServiceSpec www = Fixtures.httpServer("x");
+
+    @ServiceContainer(name = "cache", image = "redis:7.0", ports = 6379)
+    static Service redis;
+
+    @Test
+    void test(@BindService("wwww") Container client) {
+    }
+  }
+
+  @ServiceTest
+  static class WrongType {
+    @ServiceContainer
+    static final String www = "python:3.11-slim";
+
+    @Test
+    void test() {
+    }
+  }
+
+  @ServiceTest
+  static class SameName {
+    @ServiceContainer
+    static final ServiceSpec redis = Fixtures.REDIS;
+
+    @ServiceContainer(name = "redis")
+    static final ServiceSpec other = Fixtures.REDIS.withInstanceId("other");
+
+    @Test
+    void test() {
+    }
+  }
+
+  @ServiceTest
+  static class Cycle {
+    @ServiceContainer
+    @BindService("b")
+    static final ServiceSpec a = Fixtures.REDIS;
+
+    @ServiceContainer
+    @BindService("a")
+    static final ServiceSpec b = Fixtures.REDIS.withInstanceId("b");
+
+    @Test
+    void test(@BindService("a") Container client) {
+    }
+  }
+
+  @ServiceTest
+  static class BadAlias {
+    @ServiceContainer
+    static final ServiceSpec my_cache = Fixtures.REDIS;
+
+    @Test
+    void test(@BindService("my_cache") Container client) {
+    }
+  }
+
+  @ServiceTest
+  static class BadEndpointType {
+    @ServiceContainer
+    static final ServiceSpec cache = Fixtures.REDIS;
+
+    @Test
+    void test(@ServiceEndpoint("cache") Long port) {
+    }
+  }
+}
