@@ -1,0 +1,69 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RuntimeHasNoJUnitTest {
+
+  private static final Path SOURCES = Path.of("src/main/java");
+  private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+(?:static\\s+)?([\\w.]+)");
+
+  private static Map<Path, List<String>> imports;
+
+  @BeforeAll
+  static void readSources() throws IOException {
+    assertThat(SOURCES).as("the runtime's sources, relative to the module directory").isDirectory();
+    try (Stream<Path> files = Files.walk(SOURCES)) {
+      imports = files
+          .filter(file -> file.toString().endsWith(".java"))
+          .collect(Collectors.toMap(file -> file, RuntimeHasNoJUnitTest::importsOf));
+    }
+    assertThat(imports).containsKey(SOURCES.resolve("dev/berth/ServiceTable.java"));
+  }
+
+  private static List<String> importsOf(Path file) {
+    try {
+      return IMPORT.matcher(Files.readString(file)).results().map(m -> m.group(1)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void noSourceImportsJUnit() {
+    assertThat(imports).allSatisfy((file, names) ->
+        assertThat(names).as("imports of %s", file).noneMatch(name -> name.startsWith("org.junit")));
+  }
+
+  @Test
+  void onlyTheDockerBackendImportsDockerJava() {
+    List<String> importers = imports.entrySet().stream()
+        .filter(e -> e.getValue().stream().anyMatch(name -> name.startsWith("com.github.dockerjava")))
+        .map(e -> e.getKey().getFileName().toString())
+        .toList();
+
+    assertThat(importers).containsExactly("DockerBackend.java");
+  }
+
+  @Test
+  void noSourceNamesJUnitOrDockerJavaWithoutImportingIt() throws IOException {
+    for (Path file : imports.keySet()) {
+      String text = Files.readString(file);
+      assertThat(text).as("%s", file).doesNotContain("org.junit.");
+      if (!file.endsWith("DockerBackend.java")) {
+        assertThat(text).as("%s", file).doesNotContain("com.github.dockerjava.");
+      }
+    }
+  }
+}

@@ -1,0 +1,414 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ServiceSpecTest {
+
+  private static final ServiceSpec BASE = spec("redis:7.0", "/etc/redis.conf", "db");
+
+  private static ServiceSpec spec(String image, String filePath, String alias) {
+    return ServiceSpec.from(image)
+        .withExposedPort(6379)
+        .withCommand("redis-server", "--appendonly", "no")
+        .withEntrypoint("docker-entrypoint.sh")
+        .withEnv("TZ", "UTC")
+        .withWorkdir("/data")
+        .withNewFile(filePath, "maxmemory 64mb")
+        .withServiceBinding(alias, ServiceSpec.from("postgres:16").withEnv("POSTGRES_PASSWORD", "secret"));
+  }
+
+  @Test
+  void everyWithMethodReturnsANewSpecAndLeavesTheOriginalUnchanged() {
+    ServiceSpec original = ServiceSpec.from("redis:7.0");
+    String digest = original.digest();
+    List<ServiceSpec> derived = List.of(
+        original.withExposedPort(6379),
+        original.withCommand("redis-server"),
+        original.withEntrypoint("sh", "-c"),
+        original.withEnv("TZ", "UTC"),
+        original.withWorkdir("/data"),
+        original.withNewFile("/etc/redis.conf", "maxmemory 64mb"),
+        original.withNewFile("/etc/raw.bin", new byte[] {1, 2, 3}),
+        original.withServiceBinding("db", ServiceSpec.from("postgres:16")),
+        original.withInstanceId("second"));
+
+    assertThat(derived).allSatisfy(spec -> {
+      assertThat(spec).isNotSameAs(original);
+      assertThat(spec.digest()).isNotEqualTo(digest);
+    });
+    assertThat(original.digest()).isEqualTo(digest);
+    assertThat(original.exposedPorts()).isEmpty();
+    assertThat(original.command()).isEmpty();
+    assertThat(original.entrypoint()).isEmpty();
+    assertThat(original.env()).isEmpty();
+    assertThat(original.workdir()).isEmpty();
+    assertThat(original.files()).isEmpty();
+    assertThat(original.serviceBindings()).isEmpty();
+    assertThat(original.instanceId()).isEmpty();
+  }
+
+  @Test
+  void replacingAValueLeavesTheOriginalUnchanged() {
+    String digest = BASE.digest();
+
+    BASE.withEnv("TZ", "Europe/Paris")
+        .withNewFile("/etc/redis.conf", "maxmemory 1gb")
+        .withServiceBinding("db", ServiceSpec.from("mysql:8"))
+        .withCommand("true")
+        .withEntrypoint("/bin/sh")
+        .withWorkdir("/tmp")
+        .withExposedPort(6380);
+
+    assertThat(BASE.env()).containsExactly(Map.entry("TZ", "UTC"));
+    assertThat(new String(BASE.files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
+    assertThat(BASE.serviceBindings().get("db").image()).isEqualTo("postgres:16");
+    assertThat(BASE.command()).contains(List.of("redis-server", "--appendonly", "no"));
+    assertThat(BASE.entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(BASE.workdir()).contains("/data");
+    assertThat(BASE.exposedPorts()).containsExactly(6379);
+    assertThat(BASE.digest()).isEqualTo(digest);
+  }
+
+  @Test
+  void accessorsReturnWhatWasGiven() {
+    assertThat(BASE.image()).isEqualTo("redis:7.0");
+    assertThat(BASE.exposedPorts()).containsExactly(6379);
+    assertThat(BASE.command()).contains(List.of("redis-server", "--appendonly", "no"));
+    assertThat(BASE.entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(BASE.env()).containsExactly(Map.entry("TZ", "UTC"));
+    assertThat(BASE.workdir()).contains("/data");
+    assertThat(BASE.files()).containsOnlyKeys("/etc/redis.conf");
+    assertThat(new String(BASE.files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
+    assertThat(BASE.serviceBindings()).containsOnlyKeys("db");
+  }
+
+  @Test
+  void exposedPortsKeepTheirOrderAndDropDuplicates() {
+    ServiceSpec spec = ServiceSpec.from("app").withExposedPort(9090, 8080).withExposedPort(9090, 7070);
+
+    assertThat(spec.exposedPorts()).containsExactly(9090, 8080, 7070);
+  }
+
+  @Test
+  void collectionsCannotBeModifiedFromOutside() {
+    byte[] contents = "one".getBytes(StandardCharsets.UTF_8);
+    String[] command = {"echo", "one"};
+    ServiceSpec spec = ServiceSpec.from("busybox").withNewFile("/f", contents).withCommand(command);
+    String digest = spec.digest();
+
+    contents[0] = 'X';
+    command[1] = "two";
+
+    assertThat(spec.files().get("/f")).isEqualTo("one".getBytes(StandardCharsets.UTF_8));
+    assertThat(spec.command()).contains(List.of("echo", "one"));
+    assertThat(ServiceSpec.from("busybox").withNewFile("/f", "one").withCommand("echo", "one").digest())
+        .isEqualTo(digest);
+    assertThat(spec.exposedPorts()).isUnmodifiable();
+    assertThat(spec.env()).isUnmodifiable();
+    assertThat(spec.serviceBindings()).isUnmodifiable();
+    assertThat(spec.command().orElseThrow()).isUnmodifiable();
+  }
+
+  @Test
+  void digestIsSixtyFourLowercaseHexDigits() {
+    assertThat(BASE.digest()).hasSize(64).matches("[0-9a-f]{64}");
+    assertThat(ServiceSpec.from("redis").digest()).hasSize(64).matches("[0-9a-f]{64}");
+  }
+
+  @Test
+  void equalDefinitionsBuiltInDifferentOrdersHaveEqualDigests() {
+    ServiceSpec db = ServiceSpec.from("postgres:16");
+    ServiceSpec cache = ServiceSpec.from("redis:7.0");
+    ServiceSpec one = ServiceSpec.from("app:1")
+        .withEnv("A", "1")
+        .withEnv("B", "2")
+        .withNewFile("/a", "a")
+        .withNewFile("/b", "b")
+        .withExposedPort(80, 443)
+        .withServiceBinding("db", db)
+        .withServiceBinding("cache", cache)
+        .withWorkdir("/srv")
+        .withCommand("serve");
+    ServiceSpec two = ServiceSpec.from("app:1")
+        .withCommand("serve")
+        .withWorkdir("/srv")
+        .withServiceBinding("cache", cache)
+        .withServiceBinding("db", db)
+        .withExposedPort(443)
+        .withExposedPort(80)
+        .withNewFile("/b", "b")
+        .withNewFile("/a", "a")
+        .withEnv("B", "2")
+        .withEnv("A", "1");
+
+    assertThat(two.digest()).isEqualTo(one.digest());
+    assertThat(two.hostname()).isEqualTo(one.hostname());
+    assertThat(two).isEqualTo(one).hasSameHashCodeAs(one);
+  }
+
+  @Test
+  void laterValuesReplaceEarlierOnesOfTheSameKey() {
+    ServiceSpec replaced = ServiceSpec.from("app")
+        .withEnv("A", "old").withEnv("A", "new")
+        .withNewFile("/f", "old").withNewFile("/f", "new")
+        .withCommand("old").withCommand("new")
+        .withServiceBinding("db", ServiceSpec.from("mysql")).withServiceBinding("db", ServiceSpec.from("postgres"));
+    ServiceSpec direct = ServiceSpec.from("app")
+        .withEnv("A", "new")
+        .withNewFile("/f", "new")
+        .withCommand("new")
+        .withServiceBinding("db", ServiceSpec.from("postgres"));
+
+    assertThat(replaced.digest()).isEqualTo(direct.digest());
+  }
+
+  static Stream<Arguments> containerChanges() {
+    return Stream.of(
+        change("image", s -> spec("valkey/valkey:7.0", "/etc/redis.conf", "db")),
+        change("tag", s -> spec("redis:7.2", "/etc/redis.conf", "db")),
+        change("registry", s -> spec("ghcr.io/library/redis:7.0", "/etc/redis.conf", "db")),
+        change("digest pin", s -> spec("redis:7.0@sha256:" + "0".repeat(64), "/etc/redis.conf", "db")),
+        change("command", s -> s.withCommand("redis-server", "--appendonly", "yes")),
+        change("command length", s -> s.withCommand("redis-server", "--appendonly")),
+        change("entrypoint", s -> s.withEntrypoint("/bin/sh")),
+        change("env value", s -> s.withEnv("TZ", "Europe/Paris")),
+        change("env name", s -> s.withEnv("LANG", "C")),
+        change("workdir", s -> s.withWorkdir("/var/lib/redis")),
+        change("port", s -> s.withExposedPort(6380)),
+        change("file path", s -> spec("redis:7.0", "/etc/redis/redis.conf", "db")),
+        change("file contents", s -> s.withNewFile("/etc/redis.conf", "maxmemory 65mb")),
+        change("empty file contents", s -> s.withNewFile("/etc/redis.conf", new byte[0])),
+        change("extra file", s -> s.withNewFile("/etc/motd", "hi")),
+        change("binding alias", s -> spec("redis:7.0", "/etc/redis.conf", "database")),
+        change("bound spec content", s -> s.withServiceBinding("db",
+            ServiceSpec.from("postgres:16").withEnv("POSTGRES_PASSWORD", "other"))),
+        change("bound spec's own binding", s -> s.withServiceBinding("db",
+            ServiceSpec.from("postgres:16").withEnv("POSTGRES_PASSWORD", "secret")
+                .withServiceBinding("log", ServiceSpec.from("busybox")))),
+        change("extra binding", s -> s.withServiceBinding("cache", ServiceSpec.from("redis"))),
+        change("instance id", s -> s.withInstanceId("second")));
+  }
+
+  private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
+    return Arguments.of(what, change);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("containerChanges")
+  void everyFieldThatChangesTheContainerChangesTheDigest(String what, UnaryOperator<ServiceSpec> change) {
+    ServiceSpec changed = change.apply(BASE);
+
+    assertThat(changed.digest()).as(what).isNotEqualTo(BASE.digest());
+    assertThat(changed.hostname()).as(what).isNotEqualTo(BASE.hostname());
+    assertThat(changed).as(what).isNotEqualTo(BASE);
+  }
+
+  @Test
+  void rebuildingTheBaseSpecGivesItsDigest() {
+    assertThat(spec("redis:7.0", "/etc/redis.conf", "db").digest()).isEqualTo(BASE.digest());
+  }
+
+  @Test
+  void bindingDigestIsRecursiveThroughSeveralLevels() {
+    ServiceSpec leafA = ServiceSpec.from("busybox").withEnv("LEVEL", "a");
+    ServiceSpec leafB = ServiceSpec.from("busybox").withEnv("LEVEL", "b");
+    ServiceSpec viaA = ServiceSpec.from("app").withServiceBinding("mid",
+        ServiceSpec.from("mid").withServiceBinding("leaf", leafA));
+    ServiceSpec viaB = ServiceSpec.from("app").withServiceBinding("mid",
+        ServiceSpec.from("mid").withServiceBinding("leaf", leafB));
+
+    assertThat(viaA.digest()).isNotEqualTo(viaB.digest());
+  }
+
+  @Test
+  void absentAndEmptyValuesAreDistinguished() {
+    ServiceSpec plain = ServiceSpec.from("app");
+
+    assertThat(plain.withCommand("").digest()).isNotEqualTo(plain.digest());
+    assertThat(plain.withEntrypoint("").digest()).isNotEqualTo(plain.digest());
+    assertThat(plain.withEnv("A", "").digest()).isNotEqualTo(plain.digest());
+    assertThat(plain.withNewFile("/f", "").digest()).isNotEqualTo(plain.digest());
+    assertThat(plain.withCommand("x").digest()).isNotEqualTo(plain.withEntrypoint("x").digest());
+  }
+
+  @Test
+  void shortAndCanonicalImageNamesShareADigest() {
+    ServiceSpec shortName = ServiceSpec.from("redis");
+
+    assertThat(ServiceSpec.from("docker.io/library/redis:latest").digest()).isEqualTo(shortName.digest());
+    assertThat(ServiceSpec.from("redis:latest").digest()).isEqualTo(shortName.digest());
+    assertThat(ServiceSpec.from("library/redis").digest()).isEqualTo(shortName.digest());
+    assertThat(ServiceSpec.from("docker.io/redis").digest()).isEqualTo(shortName.digest());
+    assertThat(ServiceSpec.from("docker.io/library/redis:latest").image()).isEqualTo("redis:latest");
+  }
+
+  @Test
+  void separatorsCannotBeForgedByValues() {
+    ServiceSpec app = ServiceSpec.from("app");
+
+    assertThat(app.withCommand("a b").digest()).isNotEqualTo(app.withCommand("a", "b").digest());
+    assertThat(app.withCommand("ab").digest()).isNotEqualTo(app.withCommand("a", "b").digest());
+    assertThat(app.withCommand("a", "").digest()).isNotEqualTo(app.withCommand("a").digest());
+    assertThat(app.withEnv("A", "b").withEnv("C", "d").digest()).isNotEqualTo(app.withEnv("A", "bCd").digest());
+    assertThat(app.withEnv("AB", "c").digest()).isNotEqualTo(app.withEnv("A", "Bc").digest());
+    assertThat(app.withNewFile("/ab", "c").digest()).isNotEqualTo(app.withNewFile("/a", "bc").digest());
+    assertThat(app.withEntrypoint("a").withCommand("b").digest())
+        .isNotEqualTo(app.withEntrypoint("a", "b").digest());
+  }
+
+  @Test
+  void hostnameIsPinnedForALiteralSpec() {
+    ServiceSpec spec = ServiceSpec.from("redis:7.0")
+        .withExposedPort(6379)
+        .withCommand("redis-server", "--appendonly", "no")
+        .withEnv("TZ", "UTC");
+
+    assertThat(spec.digest()).isEqualTo("70aafe9d0669710dc02adbed27847a3ac69292944e1a14e3c0bdc20a2411a429");
+    assertThat(spec.hostname()).isEqualTo("berth-70aafe9d0669710d");
+    assertThat(ServiceSpec.from("redis").hostname()).isEqualTo("berth-aa2eb3152f56ff0a");
+  }
+
+  @Test
+  void hostnameIsPinnedForASpecUsingEveryField() {
+    assertThat(BASE.serviceBindings().get("db").digest())
+        .isEqualTo("058239d2c5c644d6734557eeddb36ada8b8f291c13ec006ac89c938dbfbc9c28");
+    assertThat(BASE.withInstanceId("blue").hostname()).isEqualTo("berth-60fec7e184f79b68");
+  }
+
+  @Test
+  void hostnameIsBerthAndSixteenHexDigitsOfTheDigest() {
+    assertThat(BASE.hostname()).isEqualTo("berth-" + BASE.digest().substring(0, 16)).matches("berth-[0-9a-f]{16}");
+    assertThat(BASE.hostname()).isEqualTo(spec("redis:7.0", "/etc/redis.conf", "db").hostname());
+  }
+
+  @Test
+  void instanceIdsGiveDifferentHostnames() {
+    ServiceSpec spec = ServiceSpec.from("redis:7.0");
+
+    assertThat(List.of(spec, spec.withInstanceId("a"), spec.withInstanceId("b"), spec.withInstanceId("a ")))
+        .extracting(ServiceSpec::hostname)
+        .doesNotHaveDuplicates();
+    assertThat(spec.withInstanceId("a").hostname()).isEqualTo(spec.withInstanceId("a").hostname());
+    assertThat(spec.withInstanceId("").hostname()).isEqualTo(spec.hostname());
+  }
+
+  @Test
+  void toStringNamesImagePortsCommandBindingsInstanceAndDigest() {
+    assertThat(BASE.withInstanceId("two").toString())
+        .startsWith("ServiceSpec[redis:7.0, ports=[6379], command=[redis-server, --appendonly, no], bindings=[db]")
+        .contains("instance=two")
+        .endsWith(", digest=" + BASE.withInstanceId("two").digest().substring(0, 12) + "]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, -1, 65536, Integer.MAX_VALUE})
+  void portsOutsideOneTo65535AreRejected(int port) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withExposedPort(6379, port))
+        .withMessageContaining("Exposed port " + port + " ")
+        .withMessageContaining("redis:latest")
+        .withMessageContaining("1-65535");
+  }
+
+  @Test
+  void portsAtTheEdgesOfTheRangeAreAccepted() {
+    assertThat(ServiceSpec.from("redis").withExposedPort(1, 65535).exposedPorts()).containsExactly(1, 65535);
+  }
+
+  @Test
+  void relativeFilePathIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withNewFile("etc/redis.conf", "x"))
+        .withMessageContaining("'etc/redis.conf'")
+        .withMessageContaining("relative")
+        .withMessageContaining("absolute");
+  }
+
+  @Test
+  void directoryFilePathIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withNewFile("/etc/", "x"))
+        .withMessageContaining("'/etc/'")
+        .withMessageContaining("directory");
+  }
+
+  @Test
+  void relativeWorkdirIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withWorkdir("data"))
+        .withMessageContaining("workdir")
+        .withMessageContaining("'data'")
+        .withMessageContaining("relative");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withWorkdir(""))
+        .withMessageContaining("''");
+  }
+
+  @Test
+  void emptyCommandAndEntrypointAreRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withCommand())
+        .withMessageContaining("empty command");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withEntrypoint())
+        .withMessageContaining("empty entrypoint");
+  }
+
+  @Test
+  void nullCommandArgumentIsRejectedWithItsIndex() {
+    assertThatNullPointerException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withCommand("redis-server", null))
+        .withMessage("command argument 1 is null");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "1ABC", "A=B", "A B", "É"})
+  void invalidEnvNamesAreRejected(String name) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withEnv(name, "x"))
+        .withMessageContaining("Environment variable name '" + name + "' is invalid");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"A", "_a", "a1", "JAVA_OPTS", "a.b-c"})
+  void validEnvNamesAreAccepted(String name) {
+    assertThat(ServiceSpec.from("redis").withEnv(name, "x").env()).containsEntry(name, "x");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Not_valid", "-x", "x-", "", "UPPER", "a.b",
+      "a234567890123456789012345678901234567890123456789012345678901234"})
+  void invalidAliasesAreRejected(String alias) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("app").withServiceBinding(alias, ServiceSpec.from("redis")))
+        .withMessageContaining("Alias '" + alias + "' is not a valid hostname")
+        .withMessageContaining("lowercase");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"db", "x", "0", "my-db-2", "a23456789012345678901234567890123456789012345678901234567890123"})
+  void validAliasesAreAccepted(String alias) {
+    assertThat(ServiceSpec.from("app").withServiceBinding(alias, ServiceSpec.from("redis")).serviceBindings())
+        .containsOnlyKeys(alias);
+  }
+
+  @Test
+  void malformedImageIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("Redis"))
+        .withMessageContaining("'Redis'");
+  }
+}
