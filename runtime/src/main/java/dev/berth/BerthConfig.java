@@ -56,10 +56,10 @@ public record BerthConfig(
     requireNotNegative("berth.stopTimeout", stopTimeout);
     requirePositive("berth.execTimeout", execTimeout);
     requirePositive("berth.pullTimeout", pullTimeout);
-    ImageReference.parse(Objects.requireNonNull(clientImage, "clientImage"));
+    requireImage("berth.clientImage", clientImage);
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(readiness, "readiness");
-    ImageReference.parse(Objects.requireNonNull(probeImage, "probeImage"));
+    requireImage("berth.probeImage", probeImage);
   }
 
   /** The defaults, as documented on each key. */
@@ -98,21 +98,35 @@ public record BerthConfig(
   static Duration parseDuration(String key, String value) {
     String v = value.strip();
     Matcher m = SIMPLE_DURATION.matcher(v.toLowerCase(Locale.ROOT));
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
-    }
     try {
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofSeconds(n);
+        };
+      }
       return Duration.parse(v);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("Configuration key " + key + " has value '" + value
-          + "', which is not a duration: use for example 500ms, 10s, 2m or PT10S", e);
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      throw notADuration(key, value, e);
+    }
+  }
+
+  private static IllegalArgumentException notADuration(String key, String value, RuntimeException cause) {
+    return new IllegalArgumentException("Configuration key " + key + " has value '" + value
+        + "', which is not a duration: use for example 500ms, 10s, 2m or PT10S", cause);
+  }
+
+  private static void requireImage(String key, String image) {
+    Objects.requireNonNull(image, key);
+    try {
+      ImageReference.parse(image);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Configuration key " + key + " has value '" + image + "': "
+          + e.getMessage(), e);
     }
   }
 

@@ -104,8 +104,8 @@ public final class ServiceSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
     if (!ENV_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("Environment variable name '" + name + "' is invalid: use letters, digits"
-          + " and '_', not starting with a digit");
+      throw new IllegalArgumentException("Environment variable name '" + name + "' is invalid: use letters, digits,"
+          + " '_', '.' and '-', not starting with a digit");
     }
     var copy = new TreeMap<>(env);
     copy.put(name, value);

@@ -47,6 +47,8 @@ final class ServiceTable implements AutoCloseable {
   private final Timer timer;
   private final Duration gracePeriod;
   private final Map<String, Entry> entries = new HashMap<>();
+  /** Stops in progress, by digest: a new start of the same definition waits for the old container to be gone. */
+  private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
   private boolean closed;
 
   ServiceTable(ServiceStarter starter, Executor executor, Timer timer, Duration gracePeriod) {
@@ -60,6 +62,7 @@ final class ServiceTable implements AutoCloseable {
   CompletableFuture<Lease> acquire(String name, ServiceSpec spec) {
     Entry entry;
     boolean first;
+    CompletableFuture<Void> previousStop = null;
     synchronized (this) {
       if (closed) {
         return CompletableFuture.failedFuture(new BerthException("Service " + RunningService.describe(name, spec)
@@ -70,12 +73,15 @@ final class ServiceTable implements AutoCloseable {
       if (first) {
         entry = new Entry(name, spec);
         entries.put(spec.digest(), entry);
+        previousStop = stopping.get(spec.digest());
       }
       entry.users++;
       entry.cancelPendingStop();
     }
     Entry acquired = entry;
-    if (first) {
+    if (first && previousStop != null) {
+      previousStop.whenCompleteAsync((stopped, failure) -> launch(acquired), executor);
+    } else if (first) {
       executor.execute(() -> launch(acquired));
     }
     return acquired.running.thenApply(running -> new Lease(this, acquired, running));
@@ -95,7 +101,7 @@ final class ServiceTable implements AutoCloseable {
     entry.spec.serviceBindings().forEach((alias, bound) -> bindings.put(alias, acquire(alias, bound)));
     var held = new ArrayList<Lease>();
     var hosts = new TreeMap<String, String>();
-    RuntimeException failure = null;
+    Throwable failure = null;
     for (Map.Entry<String, CompletableFuture<Lease>> binding : bindings.entrySet()) {
       try {
         Lease lease = binding.getValue().join();
@@ -114,8 +120,8 @@ final class ServiceTable implements AutoCloseable {
         entry.bindingLeases = held;
         entry.running.complete(starter.start(entry.name, entry.spec, hosts));
         return;
-      } catch (RuntimeException e) {
-        failure = e;
+      } catch (RuntimeException | Error e) {
+        failure = e; // an Error too: waiters must never hang on an entry that will not complete
       }
     }
     held.forEach(Lease::close);
@@ -132,28 +138,32 @@ final class ServiceTable implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       if (!now && !gracePeriod.isZero()) {
-        entry.pendingStop = timer.schedule(gracePeriod, () -> expire(entry));
+        long generation = ++entry.releases;
+        entry.pendingStop = timer.schedule(gracePeriod, () -> expire(entry, generation));
         return CompletableFuture.completedFuture(null);
       }
       entries.remove(entry.spec.digest(), entry);
+      return stop(entry);
     }
-    return stop(entry);
   }
 
-  private void expire(Entry entry) {
+  /** A grace period ended; it counts only if no acquire and no later release came since it was scheduled. */
+  private void expire(Entry entry, long generation) {
     synchronized (this) {
-      if (entry.users > 0 || closed || entries.get(entry.spec.digest()) != entry) {
+      if (entry.users > 0 || closed || entry.releases != generation || entries.get(entry.spec.digest()) != entry) {
         return;
       }
       entries.remove(entry.spec.digest());
       entry.pendingStop = null;
+      LOG.debug("Grace period of {} ended", RunningService.describe(entry.name, entry.spec));
+      stop(entry);
     }
-    LOG.debug("Grace period of {} ended", RunningService.describe(entry.name, entry.spec));
-    stop(entry);
   }
 
+  /** Stops the entry's container in the background; called with the lock held, right after the entry left the map. */
   private CompletableFuture<Void> stop(Entry entry) {
-    return entry.running.handleAsync((running, failure) -> {
+    String digest = entry.spec.digest();
+    CompletableFuture<Void> stopped = entry.running.handleAsync((running, failure) -> {
       try {
         if (running != null && !isClosed()) {
           starter.stop(running);
@@ -165,6 +175,13 @@ final class ServiceTable implements AutoCloseable {
       }
       return null;
     }, executor);
+    stopping.put(digest, stopped);
+    stopped.whenComplete((v, t) -> {
+      synchronized (this) {
+        stopping.remove(digest, stopped);
+      }
+    });
+    return stopped;
   }
 
   /** Once closed, the runtime removes every container itself; a stop racing it has nothing left to do. */
@@ -210,6 +227,7 @@ final class ServiceTable implements AutoCloseable {
     final ServiceSpec spec;
     final CompletableFuture<RunningService> running = new CompletableFuture<>();
     int users;
+    long releases;
     Runnable pendingStop;
     List<Lease> bindingLeases = List.of();
 
@@ -219,6 +237,7 @@ final class ServiceTable implements AutoCloseable {
     }
 
     void cancelPendingStop() {
+      releases++;
       if (pendingStop != null) {
         pendingStop.run();
         pendingStop = null;

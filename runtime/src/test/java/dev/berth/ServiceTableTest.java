@@ -25,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -212,8 +211,6 @@ class ServiceTableTest {
     assertThat(starter.awaitStop()).isSameAs(first.service());
   }
 
-  @Disabled("bug: ServiceTable.expire does not check that its task is still the entry's pending stop, so a stop"
-      + " that was cancelled but fires anyway after a later release stops the service before its grace period")
   @Test
   void aCancelledStopFiringAfterALaterReleaseDoesNotStop() throws Exception {
     get(table.acquire("cache", CACHE)).close();
@@ -629,8 +626,6 @@ class ServiceTableTest {
     assertThat(timer.scheduled()).hasSize(1);
   }
 
-  @Disabled("bug: ServiceTable removes an entry before its stop has finished, so an acquire during the stop starts"
-      + " a second container with the same name and hostname while the first still exists")
   @Test
   void acquireWhileTheOldContainerIsStoppingStartsOnlyOnceItIsGone() throws Exception {
     ManualExecutor manual = new ManualExecutor();
@@ -650,8 +645,6 @@ class ServiceTableTest {
     }
   }
 
-  @Disabled("bug: ServiceTable.launch catches only RuntimeException, so an Error from the starter never completes"
-      + " the entry and every waiter hangs")
   @Test
   void errorFromTheStarterFailsTheWaiters() throws Exception {
     starter.before("cache", () -> {
