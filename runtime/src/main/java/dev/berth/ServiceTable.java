@@ -169,7 +169,11 @@ final class ServiceTable implements AutoCloseable {
           starter.stop(running);
         }
       } catch (RuntimeException e) {
-        LOG.warn("Stopping service {} failed", RunningService.describe(entry.name, entry.spec), e);
+        if (isClosed()) {
+          LOG.debug("Stop of {} cut short by the end of the run", RunningService.describe(entry.name, entry.spec), e);
+        } else {
+          LOG.warn("Stopping service {} failed", RunningService.describe(entry.name, entry.spec), e);
+        }
       } finally {
         entry.bindingLeases.forEach(Lease::close);
       }
