@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default)
  * @param probeImage {@code berth.probeImage}: the image of the probe container in {@code exec} mode; it needs
  *     {@code nc} (default {@code busybox:1.35})
+ * @param dockerHost {@code berth.dockerHost}: the engine to use, such as {@code unix:///var/run/docker.sock} or
+ *     {@code tcp://10.0.0.5:2375}; when absent, docker-java's usual lookup ({@code DOCKER_HOST}, then the
+ *     platform's default socket)
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -43,7 +46,8 @@ public record BerthConfig(
     String clientImage,
     Optional<String> session,
     Readiness readiness,
-    String probeImage) {
+    String probeImage,
+    Optional<String> dockerHost) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -60,6 +64,7 @@ public record BerthConfig(
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(readiness, "readiness");
     requireImage("berth.probeImage", probeImage);
+    Objects.requireNonNull(dockerHost, "dockerHost");
   }
 
   /** The defaults, as documented on each key. */
@@ -82,7 +87,8 @@ public record BerthConfig(
         text(lookup, "berth.clientImage").orElse("busybox:1.35"),
         text(lookup, "berth.session"),
         text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
-        text(lookup, "berth.probeImage").orElse("busybox:1.35"));
+        text(lookup, "berth.probeImage").orElse("busybox:1.35"),
+        text(lookup, "berth.dockerHost"));
   }
 
   /**

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,8 +65,10 @@ final class DockerBackend implements AutoCloseable {
    * Connects to the engine that {@code DOCKER_HOST} (or docker-java's usual configuration) names, and checks that
    * it answers.
    */
-  static DockerBackend connect() {
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+  static DockerBackend connect(Optional<String> dockerHost) {
+    var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
+    dockerHost.ifPresent(builder::withDockerHost);
+    DockerClientConfig config = builder.build();
     var http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())
@@ -78,8 +81,9 @@ final class DockerBackend implements AutoCloseable {
     } catch (RuntimeException e) {
       backend.close();
       throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + rootMessage(e)
-          + "). Start one, or point Berth at a running engine with the DOCKER_HOST environment variable, for"
-          + " example DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
+          + "). Start one, or point Berth at a running engine with the DOCKER_HOST environment variable (or the"
+          + " configuration key berth.dockerHost), for example DOCKER_HOST=unix:///var/run/docker.sock or"
+          + " DOCKER_HOST=tcp://127.0.0.1:2375", e);
     }
     return backend;
   }
@@ -182,7 +186,9 @@ final class DockerBackend implements AutoCloseable {
     var exposed = new ArrayList<ExposedPort>();
     for (int port : spec.exposedPorts()) {
       exposed.add(ExposedPort.tcp(port));
-      portBindings.add(new PortBinding(Ports.Binding.bindIp(LOOPBACK), ExposedPort.tcp(port)));
+      Integer fixed = spec.hostPorts().get(port);
+      portBindings.add(new PortBinding(fixed == null ? Ports.Binding.bindIp(LOOPBACK)
+          : Ports.Binding.bindIpAndPort(LOOPBACK, fixed), ExposedPort.tcp(port)));
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);
@@ -335,10 +341,20 @@ final class DockerBackend implements AutoCloseable {
       throw new BerthException("Exec " + command + " in " + where + " failed: " + rootMessage(e), e);
     }
     Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+    ExecResult result;
     synchronized (output) {
-      return new ExecResult(exitCode == null ? -1 : exitCode.intValue(),
+      result = new ExecResult(exitCode == null ? -1 : exitCode.intValue(),
           stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
     }
+    String runtimeError = (result.stdout() + result.stderr()).strip();
+    if ((result.exitCode() == 126 || result.exitCode() == 127) && runtimeError.startsWith("OCI runtime exec failed")) {
+      // The engine could not start the command at all: that is a mistake in the test, not a result to assert on.
+      throw new BerthException("Cannot run " + command + " in " + where + ": "
+          + runtimeError.replaceFirst("^OCI runtime exec failed: exec failed: (unable to start container process: )?",
+              "") + ". Use an image that has '" + command.get(0) + "' (@ClientContainer(image = ...)), or give its"
+          + " full path");
+    }
+    return result;
   }
 
   byte[] readFile(String id, String path, String where) {

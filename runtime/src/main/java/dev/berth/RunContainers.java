@@ -3,6 +3,8 @@ package dev.berth;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,19 @@ final class RunContainers implements ServiceStarter {
     labels.put(Labels.SERVICE, name);
     var request = new ContainerRequest(containerName(name + "-" + spec.digest().substring(0, 12)), spec.hostname(),
         spec, boundHosts, labels, false);
-    DockerBackend.StartedContainer container = create(request);
+    requireFreeHostPorts(what, spec);
+    DockerBackend.StartedContainer container;
+    try {
+      container = create(request);
+    } catch (BerthException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String reason = DockerBackend.rootMessage(e);
+      throw new BerthException("The engine could not start " + what + ": " + reason
+          + (reason.contains("already allocated") || reason.contains("already in use")
+              ? ". A fixed host port of it (" + spec.hostPorts().values() + ") is taken; free it or choose another"
+                  + " with withHostPort(...)" : ""), e);
+    }
     var logs = new LogTail("berth.service." + name);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
         backend().exitCode(container.id()), backend().followLogs(container.id(), logs));
@@ -65,6 +79,20 @@ final class RunContainers implements ServiceStarter {
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
+  private static void requireFreeHostPorts(String what, ServiceSpec spec) {
+    spec.hostPorts().forEach((containerPort, hostPort) -> {
+      try (var socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("127.0.0.1", hostPort));
+      } catch (IOException e) {
+        throw new BerthException("Host port " + hostPort + " for port " + containerPort + " of " + what
+            + " is taken on 127.0.0.1 (" + e.getMessage() + "). Stop what holds it (ss -ltnp 'sport = :" + hostPort
+            + "'), or choose another port with withHostPort(...)", e);
+      }
+    });
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Thread shutdownHook;
   private final Object closeLock = new Object();
   private boolean closed;
+  private Boolean engineReachable;
 
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
@@ -78,7 +79,7 @@ public final class ServiceRuntime implements AutoCloseable {
         throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
       }
       if (backend == null) {
-        backend = DockerBackend.connect();
+        backend = DockerBackend.connect(config.dockerHost());
       }
       return backend;
     }
@@ -107,6 +108,25 @@ public final class ServiceRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       bindings.close();
       throw e;
+    }
+  }
+
+  /**
+   * Whether a Docker engine answers; the first answer is kept for the run, so tests that are skipped without an
+   * engine cost one connection attempt in all.
+   */
+  public boolean isEngineReachable() {
+    synchronized (closeLock) {
+      if (engineReachable == null) {
+        try {
+          backend();
+          engineReachable = true;
+        } catch (BerthException e) {
+          LOG.info("No Docker engine: {}", e.getMessage());
+          engineReachable = false;
+        }
+      }
+      return engineReachable;
     }
   }
 

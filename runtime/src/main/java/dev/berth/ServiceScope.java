@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The services one owner holds (a test class, a client container): at most one lease per definition, taken on
  * first need and released together by {@link #close()}. After the last owner releases a service it keeps running
- * for the grace period, so the next owner reuses it.
+ * for the grace period, so the next owner reuses it. A service whose container died is started again on the next
+ * need.
  */
 public final class ServiceScope implements AutoCloseable {
 
@@ -74,6 +75,13 @@ public final class ServiceScope implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("Service " + RunningService.describe(name, spec) + " was used after its owner"
           + " (test class or client) ended; use a service handle only while its test class runs");
+    }
+    CompletableFuture<ServiceTable.Lease> held = leases.get(spec.digest());
+    if (held != null && held.isDone() && !held.isCompletedExceptionally() && held.join().isStale()) {
+      // Its container died (or it was stopped): let go of it, and take the table's new one below.
+      if (leases.remove(spec.digest(), held)) {
+        held.join().close();
+      }
     }
     return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec));
   }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +38,7 @@ public final class ServiceSpec {
 
   private final ImageReference image;
   private final List<Integer> exposedPorts;
+  private final SortedMap<Integer, Integer> hostPorts;
   private final List<String> command;
   private final List<String> entrypoint;
   private final SortedMap<String, String> env;
@@ -46,18 +48,48 @@ public final class ServiceSpec {
   private final String instanceId;
   private volatile String digest;
 
-  private ServiceSpec(ImageReference image, List<Integer> exposedPorts, List<String> command, List<String> entrypoint,
-      SortedMap<String, String> env, String workdir, SortedMap<String, byte[]> files,
-      SortedMap<String, ServiceSpec> bindings, String instanceId) {
-    this.image = image;
-    this.exposedPorts = exposedPorts;
-    this.command = command;
-    this.entrypoint = entrypoint;
-    this.env = env;
-    this.workdir = workdir;
-    this.files = files;
-    this.bindings = bindings;
-    this.instanceId = instanceId;
+  private ServiceSpec(Values v) {
+    this.image = v.image;
+    this.exposedPorts = List.copyOf(v.exposedPorts);
+    this.hostPorts = Collections.unmodifiableSortedMap(new TreeMap<>(v.hostPorts));
+    this.command = v.command;
+    this.entrypoint = v.entrypoint;
+    this.env = Collections.unmodifiableSortedMap(new TreeMap<>(v.env));
+    this.workdir = v.workdir;
+    this.files = Collections.unmodifiableSortedMap(new TreeMap<>(v.files));
+    this.bindings = Collections.unmodifiableSortedMap(new TreeMap<>(v.bindings));
+    this.instanceId = v.instanceId;
+  }
+
+  /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
+  private static final class Values {
+    ImageReference image;
+    LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
+    TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
+    List<String> command;
+    List<String> entrypoint;
+    TreeMap<String, String> env = new TreeMap<>();
+    String workdir;
+    TreeMap<String, byte[]> files = new TreeMap<>();
+    TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
+    String instanceId = "";
+  }
+
+  /** A new spec: this one's values, changed by {@code change}. */
+  private ServiceSpec derive(Consumer<Values> change) {
+    var v = new Values();
+    v.image = image;
+    v.exposedPorts.addAll(exposedPorts);
+    v.hostPorts.putAll(hostPorts);
+    v.command = command;
+    v.entrypoint = entrypoint;
+    v.env.putAll(env);
+    v.workdir = workdir;
+    v.files.putAll(files);
+    v.bindings.putAll(bindings);
+    v.instanceId = instanceId;
+    change.accept(v);
+    return new ServiceSpec(v);
   }
 
   /**
@@ -66,8 +98,9 @@ public final class ServiceSpec {
    * @throws IllegalArgumentException if the reference is malformed
    */
   public static ServiceSpec from(String image) {
-    return new ServiceSpec(ImageReference.parse(image), List.of(), null, null, Collections.emptySortedMap(), null,
-        Collections.emptySortedMap(), Collections.emptySortedMap(), "");
+    var values = new Values();
+    values.image = ImageReference.parse(image);
+    return new ServiceSpec(values);
   }
 
   /**
@@ -77,26 +110,41 @@ public final class ServiceSpec {
    */
   public ServiceSpec withExposedPort(int... ports) {
     Objects.requireNonNull(ports, "ports");
-    var all = new LinkedHashSet<>(exposedPorts);
     for (int port : ports) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("Exposed port " + port + " of " + image + " is out of range: use 1-65535");
-      }
-      all.add(port);
+      requirePort("Exposed port", port);
     }
-    return new ServiceSpec(image, List.copyOf(all), command, entrypoint, env, workdir, files, bindings, instanceId);
+    return derive(v -> Arrays.stream(ports).forEach(v.exposedPorts::add));
+  }
+
+  /**
+   * Publishes an exposed port (exposing it if needed) on a fixed port of 127.0.0.1 instead of a random one, for
+   * tools outside the test that expect a known address. The run fails fast if the host port is taken.
+   */
+  public ServiceSpec withHostPort(int hostPort, int containerPort) {
+    requirePort("Host port", hostPort);
+    requirePort("Exposed port", containerPort);
+    hostPorts.forEach((container, host) -> {
+      if (host == hostPort && container != containerPort) {
+        throw new IllegalArgumentException("Host port " + hostPort + " of " + image + " already publishes port "
+            + container + "; one host port can publish one container port");
+      }
+    });
+    return derive(v -> {
+      v.exposedPorts.add(containerPort);
+      v.hostPorts.put(containerPort, hostPort);
+    });
   }
 
   /** Replaces the image's command (Docker's CMD). */
   public ServiceSpec withCommand(String... command) {
-    return new ServiceSpec(image, exposedPorts, arguments("command", command), entrypoint, env, workdir, files,
-        bindings, instanceId);
+    List<String> args = arguments("command", command);
+    return derive(v -> v.command = args);
   }
 
   /** Replaces the image's entrypoint (Docker's ENTRYPOINT). */
   public ServiceSpec withEntrypoint(String... entrypoint) {
-    return new ServiceSpec(image, exposedPorts, command, arguments("entrypoint", entrypoint), env, workdir, files,
-        bindings, instanceId);
+    List<String> args = arguments("entrypoint", entrypoint);
+    return derive(v -> v.entrypoint = args);
   }
 
   /** Sets an environment variable, replacing an earlier value of the same name. */
@@ -107,16 +155,13 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Environment variable name '" + name + "' is invalid: use letters, digits,"
           + " '_', '.' and '-', not starting with a digit");
     }
-    var copy = new TreeMap<>(env);
-    copy.put(name, value);
-    return new ServiceSpec(image, exposedPorts, command, entrypoint, Collections.unmodifiableSortedMap(copy), workdir,
-        files, bindings, instanceId);
+    return derive(v -> v.env.put(name, value));
   }
 
   /** Sets the working directory of the service's process; an absolute path. */
   public ServiceSpec withWorkdir(String path) {
-    return new ServiceSpec(image, exposedPorts, command, entrypoint, env, absolutePath("workdir", path), files,
-        bindings, instanceId);
+    String dir = absolutePath("workdir", path);
+    return derive(v -> v.workdir = dir);
   }
 
   /**
@@ -135,10 +180,8 @@ public final class ServiceSpec {
     if (file.endsWith("/")) {
       throw new IllegalArgumentException("File path '" + path + "' names a directory: give a file name");
     }
-    var copy = new TreeMap<>(files);
-    copy.put(file, contents.clone());
-    return new ServiceSpec(image, exposedPorts, command, entrypoint, env, workdir,
-        Collections.unmodifiableSortedMap(copy), bindings, instanceId);
+    byte[] copy = contents.clone();
+    return derive(v -> v.files.put(file, copy));
   }
 
   /**
@@ -148,16 +191,13 @@ public final class ServiceSpec {
   public ServiceSpec withServiceBinding(String alias, ServiceSpec service) {
     Objects.requireNonNull(service, "service");
     requireHostname("Alias", alias);
-    var copy = new TreeMap<>(bindings);
-    copy.put(alias, service);
-    return new ServiceSpec(image, exposedPorts, command, entrypoint, env, workdir, files,
-        Collections.unmodifiableSortedMap(copy), instanceId);
+    return derive(v -> v.bindings.put(alias, service));
   }
 
   /** Distinguishes otherwise equal specs, so that each instance id runs its own container. */
   public ServiceSpec withInstanceId(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    return new ServiceSpec(image, exposedPorts, command, entrypoint, env, workdir, files, bindings, instanceId);
+    return derive(v -> v.instanceId = instanceId);
   }
 
   /** The hex SHA-256 of this spec's canonical encoding; equal definitions have equal digests. */
@@ -185,6 +225,11 @@ public final class ServiceSpec {
 
   public List<Integer> exposedPorts() {
     return exposedPorts;
+  }
+
+  /** Exposed ports published on a fixed host port ({@link #withHostPort}), container port to host port. */
+  public Map<Integer, Integer> hostPorts() {
+    return hostPorts;
   }
 
   public Optional<List<String>> command() {
@@ -257,6 +302,12 @@ public final class ServiceSpec {
           + " letters, digits and '-', starting and ending with a letter or digit");
     }
     return name;
+  }
+
+  private void requirePort(String what, int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(what + " " + port + " of " + image + " is out of range: use 1-65535");
+    }
   }
 
   private static List<String> arguments(String what, String... args) {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Lease#close()} releases a user. At zero users the service is not stopped at once: a stop is
  *       scheduled after the grace period, and an acquire before then cancels it (the next test class reuses the
  *       running service). {@link Lease#closeNow()} skips the grace period.</li>
+ *   <li>A service whose container exits after it was ready is retired on the next acquire: that acquire starts a
+ *       new container, and the dead one's holders release into nothing.</li>
  *   <li>{@link #close()} ends the run: nothing new starts and pending stops are dropped; the caller then removes
  *       every container of the run.</li>
  * </ol>
@@ -69,11 +71,17 @@ final class ServiceTable implements AutoCloseable {
             + " was requested after the run ended"));
       }
       entry = entries.get(spec.digest());
+      if (entry != null && entry.hasExited()) {
+        previousStop = retire(entry);
+        entry = null;
+      }
       first = entry == null;
       if (first) {
         entry = new Entry(name, spec);
         entries.put(spec.digest(), entry);
-        previousStop = stopping.get(spec.digest());
+        if (previousStop == null) {
+          previousStop = stopping.get(spec.digest());
+        }
       }
       entry.users++;
       entry.cancelPendingStop();
@@ -90,10 +98,8 @@ final class ServiceTable implements AutoCloseable {
   /** Whether the definition's container is up: started, healthy and not exited since. */
   synchronized boolean isRunning(ServiceSpec spec) {
     Entry entry = entries.get(spec.digest());
-    if (entry == null || !entry.running.isDone() || entry.running.isCompletedExceptionally()) {
-      return false;
-    }
-    return !entry.running.join().exit().isDone();
+    return entry != null && entry.running.isDone() && !entry.running.isCompletedExceptionally()
+        && !entry.hasExited();
   }
 
   private void launch(Entry entry) {
@@ -131,10 +137,26 @@ final class ServiceTable implements AutoCloseable {
     entry.running.completeExceptionally(failure);
   }
 
+  /**
+   * Takes a service whose container exited after it was ready out of the table, so that the next acquire starts
+   * a new one (once the dead container is removed). Its holders keep their leases; releasing them does nothing more.
+   */
+  private CompletableFuture<Void> retire(Entry entry) {
+    RunningService dead = entry.running.join();
+    Integer code = dead.exit().isCompletedExceptionally() ? null : dead.exit().join();
+    LOG.warn("Service {} exited{} after it was ready; starting a new container for the next user. Its last log"
+        + " lines:\n  | {}", dead.describe(), code == null ? "" : " with code " + code,
+        String.join("\n  | ", dead.logs().lastLines(false)));
+    entries.remove(entry.spec.digest(), entry);
+    entry.cancelPendingStop();
+    entry.retired = true;
+    return stop(entry);
+  }
+
   private CompletableFuture<Void> release(Entry entry, boolean now) {
     synchronized (this) {
       entry.users--;
-      if (entry.users > 0 || closed) {
+      if (entry.users > 0 || closed || entry.retired) {
         return CompletableFuture.completedFuture(null);
       }
       if (!now && !gracePeriod.isZero()) {
@@ -232,12 +254,18 @@ final class ServiceTable implements AutoCloseable {
     final CompletableFuture<RunningService> running = new CompletableFuture<>();
     int users;
     long releases;
+    boolean retired;
     Runnable pendingStop;
     List<Lease> bindingLeases = List.of();
 
     Entry(String name, ServiceSpec spec) {
       this.name = name;
       this.spec = spec;
+    }
+
+    /** Whether its container was ready once and has exited since. */
+    boolean hasExited() {
+      return running.isDone() && !running.isCompletedExceptionally() && running.join().exit().isDone();
     }
 
     void cancelPendingStop() {
@@ -264,6 +292,11 @@ final class ServiceTable implements AutoCloseable {
 
     RunningService service() {
       return service;
+    }
+
+    /** Whether this lease no longer stands for a live service: released, or its container exited. */
+    boolean isStale() {
+      return released.get() || service.exit().isDone();
     }
 
     /** Releases; the service stops after the grace period if this was its last user. */

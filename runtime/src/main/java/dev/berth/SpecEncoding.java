@@ -60,6 +60,16 @@ final class SpecEncoding {
         value(out, binding.getValue().digest().getBytes(StandardCharsets.US_ASCII));
       }
       string(out, "instance", spec.instanceId());
+      // Sections added after v1 are written only when used, so the digests (and hostnames) of specs that do not
+      // use them stay what they were; the tag keeps them apart from everything before.
+      if (!spec.hostPorts().isEmpty()) {
+        tag(out, "hostPorts");
+        out.writeInt(spec.hostPorts().size());
+        for (Map.Entry<Integer, Integer> port : spec.hostPorts().entrySet()) {
+          out.writeInt(port.getKey());
+          out.writeInt(port.getValue());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -43,9 +45,34 @@ import org.junit.platform.commons.support.ModifierSupport;
  *   <li>{@code resolveParameter}: clients (removed when the test ends) and host-side endpoints.</li>
  * </ul>
  */
-final class BerthExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+final class BerthExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
   static final Namespace NAMESPACE = Namespace.create(BerthExtension.class);
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    boolean optional = context.getTestClass().flatMap(BerthExtension::serviceTest)
+        .map(ServiceTest::disabledWithoutDocker).orElse(false);
+    if (!optional) {
+      return ConditionEvaluationResult.enabled("Berth needs a Docker engine and will fail without one");
+    }
+    if (RuntimeResource.of(context).isEngineReachable()) {
+      return ConditionEvaluationResult.enabled("a Docker engine answers");
+    }
+    return ConditionEvaluationResult.disabled("No Docker engine answers, and @ServiceTest(disabledWithoutDocker ="
+        + " true) skips the tests; point Berth at an engine with DOCKER_HOST or berth.dockerHost");
+  }
+
+  /** The {@link ServiceTest} on the class, a superclass or an enclosing class. */
+  private static Optional<ServiceTest> serviceTest(Class<?> testClass) {
+    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
+      Optional<ServiceTest> found = AnnotationSupport.findAnnotation(level, ServiceTest.class);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {

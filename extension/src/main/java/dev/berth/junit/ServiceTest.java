@@ -33,4 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @ExtendWith(BerthExtension.class)
 public @interface ServiceTest {
+
+  /**
+   * Skip the class's tests, instead of failing them, when no Docker engine answers (for example on a developer
+   * machine without Docker). CI should leave this off so that a missing engine fails the build.
+   */
+  boolean disabledWithoutDocker() default false;
 }
