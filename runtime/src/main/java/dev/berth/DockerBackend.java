@@ -7,6 +7,7 @@ import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.ContainerNetwork;
@@ -168,11 +169,42 @@ final class DockerBackend implements AutoCloseable {
         .exec().getId();
   }
 
+  /**
+   * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress), so
+   * an "active endpoints" refusal disconnects what is left and tries again, for up to about five seconds.
+   */
   void removeNetwork(String id) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        docker.removeNetworkCmd(id).exec();
+        return;
+      } catch (NotFoundException e) {
+        LOG.debug("network {} already removed", id);
+        return;
+      } catch (DockerException e) {
+        if (attempt >= 25 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
+          throw e;
+        }
+        disconnectAll(id);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void disconnectAll(String network) {
     try {
-      docker.removeNetworkCmd(id).exec();
+      Map<String, ?> attached = docker.inspectNetworkCmd().withNetworkId(network).exec().getContainers();
+      for (String container : attached == null ? List.<String>of() : List.copyOf(attached.keySet())) {
+        LOG.debug("disconnecting {} from network {}", container, network);
+        docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(container).withForce(true).exec();
+      }
     } catch (NotFoundException e) {
-      LOG.debug("network {} already removed", id);
+      LOG.debug("network {} or a container on it is gone already", network);
     }
   }
 

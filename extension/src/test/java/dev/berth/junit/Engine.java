@@ -60,6 +60,39 @@ final class Engine {
     }
   }
 
+  /**
+   * Records the session's container events live, for runs too big for the engine's event buffer (it keeps the last
+   * 256 events, so {@link #containerEvents} cannot see all of a large run).
+   */
+  static final class Recorder implements AutoCloseable {
+    private final List<Event> events = new ArrayList<>();
+    private final ResultCallback.Adapter<Event> callback;
+
+    Recorder(String session) {
+      callback = DOCKER.eventsCmd().withEventTypeFilter("container")
+          .withLabelFilter(Map.of("dev.berth.session", session))
+          .exec(new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Event event) {
+              synchronized (events) {
+                events.add(event);
+              }
+            }
+          });
+    }
+
+    List<Event> events(String action) {
+      synchronized (events) {
+        return events.stream().filter(e -> action.equals(e.getAction())).toList();
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      callback.close();
+    }
+  }
+
   /** Service containers created in the session. */
   static List<Event> servicesCreated(String session, Instant since) {
     return containerEvents(session, since, "create").stream()

@@ -51,9 +51,13 @@ final class KitRun {
     return this;
   }
 
-  /** Asserts that exactly {@code count} tests ran and all succeeded; shows every failure's stack otherwise. */
+  /**
+   * Asserts that exactly {@code count} tests ran and all succeeded, and that no class or the run's end failed;
+   * shows every failure's stack otherwise.
+   */
   KitRun assertSucceeded(int count) {
-    var failures = results.testEvents().failed().stream()
+    // Container events include the engine itself: a failure to close the run (cleanup) shows up there.
+    var failures = results.allEvents().failed().stream()
         .map(e -> e.getTestDescriptor().getDisplayName() + ": "
             + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
                 .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)

@@ -1,0 +1,4 @@
+package dev.berth.bench.floor;
+
+class Floor01Test extends FloorSuiteBase {
+}

@@ -1,0 +1,4 @@
+package dev.berth.bench.floor;
+
+class Floor06Test extends FloorSuiteBase {
+}

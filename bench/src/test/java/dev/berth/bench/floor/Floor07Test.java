@@ -1,0 +1,4 @@
+package dev.berth.bench.floor;
+
+class Floor07Test extends FloorSuiteBase {
+}

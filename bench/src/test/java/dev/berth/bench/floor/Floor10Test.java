@@ -1,0 +1,4 @@
+package dev.berth.bench.floor;
+
+class Floor10Test extends FloorSuiteBase {
+}

@@ -1,0 +1,52 @@
+package dev.berth.bench.tc;
+
+import dev.berth.bench.Work;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The three tests of every Testcontainers benchmark class. Each subclass declares its own static
+ * {@code @Container} fields, so each class starts and stops its own redis and postgres.
+ */
+abstract class TcSuiteBase {
+
+  /** Labels every container with the bench run, so the runner removes leftovers by label. */
+  static final String RUN = System.getenv().getOrDefault("BENCH_RUN_ID", "manual");
+
+  static GenericContainer<?> newRedis() {
+    return new GenericContainer<>("redis:7.0").withExposedPorts(6379).withLabel("dev.berth.bench", RUN);
+  }
+
+  static PostgreSQLContainer newPostgres() {
+    return new PostgreSQLContainer("postgres:15").withLabel("dev.berth.bench", RUN);
+  }
+
+  abstract GenericContainer<?> redis();
+
+  abstract PostgreSQLContainer postgres();
+
+  @Test
+  void first(TestInfo info) throws Exception {
+    work(info);
+  }
+
+  @Test
+  void second(TestInfo info) throws Exception {
+    work(info);
+  }
+
+  @Test
+  void third(TestInfo info) throws Exception {
+    work(info);
+  }
+
+  private void work(TestInfo info) throws Exception {
+    String key = Work.key(getClass(), info.getTestMethod().orElseThrow().getName());
+    Work.redisSetGet(new InetSocketAddress(redis().getHost(), redis().getMappedPort(6379)), key);
+    PostgreSQLContainer pg = postgres();
+    Work.postgresInsertSelect(pg.getJdbcUrl(), pg.getUsername(), pg.getPassword(), key);
+  }
+}

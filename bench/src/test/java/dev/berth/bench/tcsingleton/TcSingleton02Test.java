@@ -1,0 +1,4 @@
+package dev.berth.bench.tcsingleton;
+
+class TcSingleton02Test extends TcSingletonSuiteBase {
+}
