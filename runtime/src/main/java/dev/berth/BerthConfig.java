@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * @param dockerHost {@code berth.dockerHost}: the engine to use, such as {@code unix:///var/run/docker.sock} or
  *     {@code tcp://10.0.0.5:2375}; when absent, docker-java's usual lookup ({@code DOCKER_HOST}, then the
  *     platform's default socket)
+ * @param pruneCacheVolumes {@code berth.cacheVolumes.prune}: at the end of the run, remove every cache volume
+ *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -47,7 +49,8 @@ public record BerthConfig(
     Optional<String> session,
     Readiness readiness,
     String probeImage,
-    Optional<String> dockerHost) {
+    Optional<String> dockerHost,
+    boolean pruneCacheVolumes) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -88,7 +91,8 @@ public record BerthConfig(
         text(lookup, "berth.session"),
         text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
         text(lookup, "berth.probeImage").orElse("busybox:1.35"),
-        text(lookup, "berth.dockerHost"));
+        text(lookup, "berth.dockerHost"),
+        text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false));
   }
 
   /**
@@ -134,6 +138,15 @@ public record BerthConfig(
       throw new IllegalArgumentException("Configuration key " + key + " has value '" + image + "': "
           + e.getMessage(), e);
     }
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("Configuration key " + key + " has value '" + value
+          + "': use true or false");
+    };
   }
 
   private static Readiness readiness(String value) {

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
@@ -18,6 +19,7 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -169,6 +171,45 @@ final class DockerBackend implements AutoCloseable {
         .exec().getId();
   }
 
+  /** The host's own address on the network (its bridge's gateway), where containers reach the test machine. */
+  String gateway(String network) {
+    var ipam = docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam();
+    if (ipam != null && ipam.getConfig() != null) {
+      for (var config : ipam.getConfig()) {
+        if (config.getGateway() != null && !config.getGateway().isEmpty()) {
+          return config.getGateway();
+        }
+      }
+    }
+    throw new BerthException("Network " + network + " has no gateway, so containers cannot reach the test machine");
+  }
+
+  /** Creates the named volume with its labels unless it exists; an existing one is used as it is. */
+  void ensureVolume(String name, Map<String, String> labels) {
+    try {
+      docker.inspectVolumeCmd(name).exec();
+    } catch (NotFoundException e) {
+      docker.createVolumeCmd().withName(name).withLabels(labels).exec();
+    }
+  }
+
+  /** Removes the volumes carrying the label that no container uses; returns their names. */
+  List<String> removeUnusedVolumes(String label, String value) {
+    var removed = new ArrayList<String>();
+    var volumes = docker.listVolumesCmd().withFilter("label", List.of(label + "=" + value)).exec().getVolumes();
+    for (var volume : volumes == null ? List.<com.github.dockerjava.api.command.InspectVolumeResponse>of() : volumes) {
+      try {
+        docker.removeVolumeCmd(volume.getName()).exec();
+        removed.add(volume.getName());
+      } catch (ConflictException e) {
+        LOG.debug("volume {} is in use; kept", volume.getName());
+      } catch (NotFoundException e) {
+        LOG.debug("volume {} already removed", volume.getName());
+      }
+    }
+    return removed;
+  }
+
   /**
    * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress), so
    * an "active endpoints" refusal disconnects what is left and tries again, for up to about five seconds.
@@ -230,11 +271,13 @@ final class DockerBackend implements AutoCloseable {
         .withLabels(request.labels())
         .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
         .withExposedPorts(exposed)
-        .withAliases(request.hostname())
+        .withAliases(aliases(request))
         .withHostConfig(HostConfig.newHostConfig()
             .withNetworkMode(network)
             .withPortBindings(portBindings)
-            .withExtraHosts(extraHosts));
+            .withExtraHosts(extraHosts)
+            .withBinds(spec.cacheVolumes().entrySet().stream()
+                .map(v -> new Bind(cacheVolumeName(v.getValue()), new Volume(v.getKey()))).toList()));
     if (request.idle()) {
       create.withEntrypoint(ContainerRequest.IDLE.get(0)).withCmd(ContainerRequest.IDLE.subList(1, 2));
     } else {
@@ -265,6 +308,18 @@ final class DockerBackend implements AutoCloseable {
       remove(id);
       throw e;
     }
+  }
+
+  /** The container's names on the network: its own hostname and the spec's global hostnames. */
+  private static List<String> aliases(ContainerRequest request) {
+    var aliases = new ArrayList<String>();
+    aliases.add(request.hostname());
+    aliases.addAll(request.spec().globalHostnames());
+    return aliases;
+  }
+
+  static String cacheVolumeName(String cache) {
+    return "berth-cache-" + cache;
   }
 
   /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */

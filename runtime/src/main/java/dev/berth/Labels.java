@@ -19,6 +19,9 @@ final class Labels {
   static final String ROLE = "dev.berth.role";
   static final String DIGEST = "dev.berth.digest";
   static final String SERVICE = "dev.berth.service";
+  /** On cache volumes: they outlive the run, so they carry no run or session label. */
+  static final String CACHE = "dev.berth.cache";
+  static final String CACHE_NAME = "dev.berth.cache.name";
 
   private Labels() {
   }

@@ -2,7 +2,11 @@ package dev.berth;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -31,6 +35,7 @@ final class RunContainers implements ServiceStarter {
   private final String runId;
   private final String session;
   private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> hostnames = new ConcurrentHashMap<>();
   private final AtomicInteger clientCount = new AtomicInteger();
   private final Object networkLock = new Object();
   private volatile String network;
@@ -46,9 +51,30 @@ final class RunContainers implements ServiceStarter {
 
   @Override
   public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    if (spec.hostTarget().isPresent()) {
+      return startHostService(name, spec);
+    }
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
+    claimHostnames(what, spec);
+    try {
+      return startContainer(name, spec, boundHosts, started, what);
+    } catch (RuntimeException e) {
+      releaseHostnames(spec);
+      throw e;
+    }
+  }
+
+  private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
+      String what) {
     backend().ensureImage(spec.imageReference(), config.pullTimeout(), what);
+    spec.cacheVolumes().values().forEach(cache -> {
+      var labels = new java.util.LinkedHashMap<String, String>();
+      labels.put(Labels.BERTH, SpecEncoding.VERSION);
+      labels.put(Labels.CACHE, "true");
+      labels.put(Labels.CACHE_NAME, cache);
+      backend().ensureVolume(DockerBackend.cacheVolumeName(cache), labels);
+    });
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
     labels.put(Labels.SERVICE, name);
@@ -98,8 +124,60 @@ final class RunContainers implements ServiceStarter {
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
-    backend().stop(service.containerId(), config.stopTimeout());
+    if (service.containerId() != null) {
+      backend().stop(service.containerId(), config.stopTimeout());
+    }
     discard(service);
+  }
+
+  /**
+   * A service of the test machine: checks that it listens, then relays the host's address on the run's network,
+   * at the same port, to it. If that port is taken on the gateway address, the service most likely listens on
+   * every interface already and containers reach it there directly.
+   */
+  private RunningService startHostService(String name, ServiceSpec spec) {
+    URI address = spec.hostTarget().orElseThrow();
+    String what = "Host service '" + name + "' (" + address + ")";
+    var target = new InetSocketAddress(address.getHost(), address.getPort());
+    try (var probe = new Socket()) {
+      probe.connect(target, 2000);
+    } catch (IOException e) {
+      throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
+          + " that binds it, or fix the address", e);
+    }
+    String gateway = backend().gateway(network());
+    Closeable relay;
+    try {
+      relay = HostRelay.start(name, InetAddress.getByName(gateway), address.getPort(), target);
+    } catch (IOException e) {
+      if (!PortProbe.direct().accepts(gateway, address.getPort())) {
+        throw new BerthException(what + " cannot be relayed to the run's containers: port " + address.getPort()
+            + " on the host's network address " + gateway + " is taken (" + e.getMessage() + ")", e);
+      }
+      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, address.getPort());
+      relay = () -> { };
+    }
+    LOG.info("{} is reachable from the run's containers at {}:{}", what, gateway, address.getPort());
+    return new RunningService(name, spec, null, gateway, Map.of(address.getPort(), address.getPort()),
+        new LogTail("berth.service." + name), new CompletableFuture<>(), relay);
+  }
+
+  /** Global hostnames are the run's: two different services cannot share one. */
+  private void claimHostnames(String what, ServiceSpec spec) {
+    var claimed = new java.util.ArrayList<String>();
+    for (String hostname : spec.globalHostnames()) {
+      String holder = hostnames.putIfAbsent(hostname, spec.digest());
+      if (holder != null && !holder.equals(spec.digest())) {
+        claimed.forEach(h -> hostnames.remove(h, spec.digest()));
+        throw new BerthException("Hostname '" + hostname + "' of " + what + " is taken in this run by another"
+            + " service (digest " + holder.substring(0, 12) + "); give each service its own global hostname");
+      }
+      claimed.add(hostname);
+    }
+  }
+
+  private void releaseHostnames(ServiceSpec spec) {
+    spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
   }
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
@@ -144,6 +222,10 @@ final class RunContainers implements ServiceStarter {
       backend.remove(leftover);
     }
     backend.removeNetwork(network);
+    if (config.pruneCacheVolumes()) {
+      List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
+      LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
+    }
   }
 
   /** The engine, connected on first use: a run that starts nothing never needs one. */
@@ -169,7 +251,10 @@ final class RunContainers implements ServiceStarter {
     } catch (IOException e) {
       LOG.debug("closing the log stream of {} failed", service.describe(), e);
     }
-    remove(service.containerId());
+    releaseHostnames(service.spec());
+    if (service.containerId() != null) {
+      remove(service.containerId());
+    }
   }
 
   /** Waits until every exposed port accepts connections, failing fast when the container exits. */

@@ -27,8 +27,10 @@ public interface Service {
   void start();
 
   /**
-   * Releases this handle's hold on the service. The container stops now if nothing else in the run holds it;
-   * otherwise it keeps running until the last holder releases it (and its grace period ends).
+   * Stops the service now: SIGTERM, then a kill after {@code berth.stopTimeout}; returns once the container is
+   * gone. The rule: a service can be stopped only when nothing else holds it. This handle's own hold is released
+   * first; if other test classes or clients still hold the service, it keeps running and this throws
+   * {@link IllegalStateException} saying how many. A later need (or {@link #start()}) starts a new container.
    */
   void stop();
 

@@ -55,7 +55,7 @@ final class ServiceHandle implements Service {
 
   @Override
   public void stop() {
-    scope.releaseNow(spec);
+    scope.stop(name, spec);
   }
 
   @Override

@@ -59,11 +59,27 @@ public final class ServiceScope implements AutoCloseable {
     return table.isRunning(spec);
   }
 
-  /** Releases this scope's hold on the service now, and waits until it stopped if no one else holds it. */
-  void releaseNow(ServiceSpec spec) {
+  /**
+   * Releases this scope's hold and stops the service now (SIGTERM, then a kill after {@code berth.stopTimeout}),
+   * waiting until its container is gone.
+   *
+   * @throws IllegalStateException if others still hold it; this scope's hold is released all the same
+   */
+  void stop(String name, ServiceSpec spec) {
     CompletableFuture<ServiceTable.Lease> lease = leases.remove(spec.digest());
-    if (lease != null && !lease.isCompletedExceptionally()) {
-      ServiceTable.await(lease, "service " + spec.image()).closeNow().join();
+    if (lease != null && lease.isDone() && !lease.isCompletedExceptionally()) {
+      lease.join().close();
+    } else if (lease != null) {
+      lease.thenAccept(ServiceTable.Lease::close);
+    }
+    try {
+      table.stopNow(name, spec).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while stopping service " + RunningService.describe(name, spec), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new BerthException("Stopping service " + RunningService.describe(name, spec) + " failed: "
+          + e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.berth;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -34,9 +39,11 @@ import java.util.regex.Pattern;
 public final class ServiceSpec {
 
   private static final Pattern HOSTNAME_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+  private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
 
   private final ImageReference image;
+  private final URI hostTarget;
   private final List<Integer> exposedPorts;
   private final SortedMap<Integer, Integer> hostPorts;
   private final List<String> command;
@@ -46,10 +53,13 @@ public final class ServiceSpec {
   private final SortedMap<String, byte[]> files;
   private final SortedMap<String, ServiceSpec> bindings;
   private final String instanceId;
+  private final SortedSet<String> globalHostnames;
+  private final SortedMap<String, String> cacheVolumes;
   private volatile String digest;
 
   private ServiceSpec(Values v) {
     this.image = v.image;
+    this.hostTarget = v.hostTarget;
     this.exposedPorts = List.copyOf(v.exposedPorts);
     this.hostPorts = Collections.unmodifiableSortedMap(new TreeMap<>(v.hostPorts));
     this.command = v.command;
@@ -59,11 +69,14 @@ public final class ServiceSpec {
     this.files = Collections.unmodifiableSortedMap(new TreeMap<>(v.files));
     this.bindings = Collections.unmodifiableSortedMap(new TreeMap<>(v.bindings));
     this.instanceId = v.instanceId;
+    this.globalHostnames = Collections.unmodifiableSortedSet(new TreeSet<>(v.globalHostnames));
+    this.cacheVolumes = Collections.unmodifiableSortedMap(new TreeMap<>(v.cacheVolumes));
   }
 
   /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
   private static final class Values {
     ImageReference image;
+    URI hostTarget;
     LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
     TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
     List<String> command;
@@ -73,12 +86,15 @@ public final class ServiceSpec {
     TreeMap<String, byte[]> files = new TreeMap<>();
     TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
     String instanceId = "";
+    TreeSet<String> globalHostnames = new TreeSet<>();
+    TreeMap<String, String> cacheVolumes = new TreeMap<>();
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
   private ServiceSpec derive(Consumer<Values> change) {
     var v = new Values();
     v.image = image;
+    v.hostTarget = hostTarget;
     v.exposedPorts.addAll(exposedPorts);
     v.hostPorts.putAll(hostPorts);
     v.command = command;
@@ -88,6 +104,8 @@ public final class ServiceSpec {
     v.files.putAll(files);
     v.bindings.putAll(bindings);
     v.instanceId = instanceId;
+    v.globalHostnames.addAll(globalHostnames);
+    v.cacheVolumes.putAll(cacheVolumes);
     change.accept(v);
     return new ServiceSpec(v);
   }
@@ -104,11 +122,41 @@ public final class ServiceSpec {
   }
 
   /**
+   * A service that already listens on the test machine, such as a database the test started itself, made
+   * reachable from the run's containers under its alias and the same port: bound as {@code "db"},
+   * {@code ServiceSpec.host("tcp://localhost:3306")} answers at {@code db:3306}. It works when the service
+   * listens on 127.0.0.1 only, and needs no helper image: the test JVM relays the connections.
+   *
+   * @param address {@code tcp://host:port}
+   * @throws IllegalArgumentException if the address is not {@code tcp://host:port}
+   */
+  public static ServiceSpec host(String address) {
+    Objects.requireNonNull(address, "address");
+    URI target;
+    try {
+      target = new URI(address.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("Host service address '" + address + "' is not a URI: use tcp://host:port,"
+          + " for example tcp://localhost:3306", e);
+    }
+    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 1
+        || (target.getPath() != null && !target.getPath().isEmpty())) {
+      throw new IllegalArgumentException("Host service address '" + address + "' must be tcp://host:port, for"
+          + " example tcp://localhost:3306");
+    }
+    var values = new Values();
+    values.hostTarget = target;
+    values.exposedPorts.add(target.getPort());
+    return new ServiceSpec(values);
+  }
+
+  /**
    * Adds TCP ports the service listens on. Each is published on a random 127.0.0.1 port and must accept
    * connections from inside the run's network before any test that needs the service runs. The first exposed port
    * is the one {@link Service#endpoint()} names.
    */
   public ServiceSpec withExposedPort(int... ports) {
+    requireContainer("withExposedPort");
     Objects.requireNonNull(ports, "ports");
     for (int port : ports) {
       requirePort("Exposed port", port);
@@ -121,11 +169,12 @@ public final class ServiceSpec {
    * tools outside the test that expect a known address. The run fails fast if the host port is taken.
    */
   public ServiceSpec withHostPort(int hostPort, int containerPort) {
+    requireContainer("withHostPort");
     requirePort("Host port", hostPort);
     requirePort("Exposed port", containerPort);
     hostPorts.forEach((container, host) -> {
       if (host == hostPort && container != containerPort) {
-        throw new IllegalArgumentException("Host port " + hostPort + " of " + image + " already publishes port "
+        throw new IllegalArgumentException("Host port " + hostPort + " of " + image() + " already publishes port "
             + container + "; one host port can publish one container port");
       }
     });
@@ -137,18 +186,21 @@ public final class ServiceSpec {
 
   /** Replaces the image's command (Docker's CMD). */
   public ServiceSpec withCommand(String... command) {
+    requireContainer("withCommand");
     List<String> args = arguments("command", command);
     return derive(v -> v.command = args);
   }
 
   /** Replaces the image's entrypoint (Docker's ENTRYPOINT). */
   public ServiceSpec withEntrypoint(String... entrypoint) {
+    requireContainer("withEntrypoint");
     List<String> args = arguments("entrypoint", entrypoint);
     return derive(v -> v.entrypoint = args);
   }
 
   /** Sets an environment variable, replacing an earlier value of the same name. */
   public ServiceSpec withEnv(String name, String value) {
+    requireContainer("withEnv");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
     if (!ENV_NAME.matcher(name).matches()) {
@@ -160,6 +212,7 @@ public final class ServiceSpec {
 
   /** Sets the working directory of the service's process; an absolute path. */
   public ServiceSpec withWorkdir(String path) {
+    requireContainer("withWorkdir");
     String dir = absolutePath("workdir", path);
     return derive(v -> v.workdir = dir);
   }
@@ -175,6 +228,7 @@ public final class ServiceSpec {
 
   /** Writes a file (mode 0644) with the given bytes into the container before it starts. */
   public ServiceSpec withNewFile(String path, byte[] contents) {
+    requireContainer("withNewFile");
     Objects.requireNonNull(contents, "contents");
     String file = absolutePath("file", path);
     if (file.endsWith("/")) {
@@ -189,9 +243,40 @@ public final class ServiceSpec {
    * {@code alias} to it. Replaces an earlier binding under the same alias.
    */
   public ServiceSpec withServiceBinding(String alias, ServiceSpec service) {
+    requireContainer("withServiceBinding");
     Objects.requireNonNull(service, "service");
     requireHostname("Alias", alias);
     return derive(v -> v.bindings.put(alias, service));
+  }
+
+  /**
+   * Gives the service a global hostname: every container of the run resolves it, with no binding. Use it for
+   * services that reach each other (which bindings cannot express, since a bound service starts first), and
+   * start such services explicitly. Two different services of a run cannot share a global hostname.
+   */
+  public ServiceSpec withHostname(String hostname) {
+    requireContainer("withHostname");
+    requireHostname("Hostname", hostname);
+    return derive(v -> v.globalHostnames.add(hostname));
+  }
+
+  /**
+   * Mounts a cache volume: a named volume that outlives the run, so state persists between runs and between
+   * instances (labelled {@code dev.berth.cache=true}; the key {@code berth.cacheVolumes.prune} removes unused ones).
+   * Replaces an earlier volume at the same path.
+   *
+   * @param path where it is mounted in the container
+   * @param name the cache's name; the engine's volume is {@code berth-cache-<name>}
+   */
+  public ServiceSpec withCacheVolume(String path, String name) {
+    requireContainer("withCacheVolume");
+    String mount = absolutePath("cache volume", path);
+    Objects.requireNonNull(name, "name");
+    if (!VOLUME_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("Cache volume name '" + name + "' is invalid: use letters, digits, '_', '.'"
+          + " and '-', starting with a letter or digit");
+    }
+    return derive(v -> v.cacheVolumes.put(mount, name));
   }
 
   /** Distinguishes otherwise equal specs, so that each instance id runs its own container. */
@@ -218,9 +303,27 @@ public final class ServiceSpec {
     return "berth-" + digest().substring(0, 16);
   }
 
-  /** The image reference as given (normalised: {@code redis} becomes {@code redis:latest}). */
+  /**
+   * The image reference as given (normalised: {@code redis} becomes {@code redis:latest}); for a service on the
+   * test machine ({@link #host}), its address.
+   */
   public String image() {
-    return image.toString();
+    return hostTarget != null ? hostTarget.toString() : image.toString();
+  }
+
+  /** The address of a service on the test machine ({@link #host}); empty for a container. */
+  public Optional<URI> hostTarget() {
+    return Optional.ofNullable(hostTarget);
+  }
+
+  /** Global hostnames ({@link #withHostname}) every container of the run resolves. */
+  public Set<String> globalHostnames() {
+    return globalHostnames;
+  }
+
+  /** Cache volumes ({@link #withCacheVolume}), mount path to cache name. */
+  public Map<String, String> cacheVolumes() {
+    return cacheVolumes;
   }
 
   public List<Integer> exposedPorts() {
@@ -278,7 +381,7 @@ public final class ServiceSpec {
 
   @Override
   public String toString() {
-    var s = new StringBuilder("ServiceSpec[").append(image);
+    var s = new StringBuilder("ServiceSpec[").append(image());
     if (!exposedPorts.isEmpty()) {
       s.append(", ports=").append(exposedPorts);
     }
@@ -304,9 +407,18 @@ public final class ServiceSpec {
     return name;
   }
 
+  /** The {@code with*} methods that configure a container make no sense for a service on the test machine. */
+  private ServiceSpec requireContainer(String method) {
+    if (hostTarget != null) {
+      throw new IllegalStateException(method + "(...) configures a container, but " + hostTarget + " is a service on"
+          + " the test machine (ServiceSpec.host); it has no container");
+    }
+    return this;
+  }
+
   private void requirePort(String what, int port) {
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException(what + " " + port + " of " + image + " is out of range: use 1-65535");
+      throw new IllegalArgumentException(what + " " + port + " of " + image() + " is out of range: use 1-65535");
     }
   }
 

@@ -210,6 +210,29 @@ final class ServiceTable implements AutoCloseable {
     return stopped;
   }
 
+  /**
+   * Stops a service now, explicitly: allowed only when nothing holds it (a service in its grace period stops at
+   * once). Completes when its container is gone.
+   *
+   * @throws IllegalStateException if tests or clients still hold it, saying how many
+   */
+  CompletableFuture<Void> stopNow(String name, ServiceSpec spec) {
+    synchronized (this) {
+      Entry entry = entries.get(spec.digest());
+      if (entry == null) {
+        return stopping.getOrDefault(spec.digest(), CompletableFuture.completedFuture(null));
+      }
+      if (entry.users > 0) {
+        throw new IllegalStateException("Service " + RunningService.describe(name, spec) + " cannot stop: "
+            + entry.users + " other user(s) (test classes or clients) still hold it. Stop it only after they end,"
+            + " or give this test its own instance with withInstanceId(...)");
+      }
+      entries.remove(spec.digest());
+      entry.cancelPendingStop();
+      return stop(entry);
+    }
+  }
+
   /** Once closed, the runtime removes every container itself; a stop racing it has nothing left to do. */
   private synchronized boolean isClosed() {
     return closed;

@@ -36,7 +36,11 @@ final class SpecEncoding {
     var bytes = new ByteArrayOutputStream();
     try (var out = new DataOutputStream(bytes)) {
       string(out, "version", VERSION);
-      string(out, "image", spec.imageReference().canonical());
+      if (spec.hostTarget().isPresent()) {
+        string(out, "host", spec.hostTarget().get().toString());
+      } else {
+        string(out, "image", spec.imageReference().canonical());
+      }
       optionalList(out, "entrypoint", spec.entrypoint());
       optionalList(out, "command", spec.command());
       stringMap(out, "env", spec.env());
@@ -69,6 +73,13 @@ final class SpecEncoding {
           out.writeInt(port.getKey());
           out.writeInt(port.getValue());
         }
+      }
+      if (!spec.globalHostnames().isEmpty()) {
+        tag(out, "hostnames");
+        strings(out, spec.globalHostnames());
+      }
+      if (!spec.cacheVolumes().isEmpty()) {
+        stringMap(out, "cacheVolumes", spec.cacheVolumes());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

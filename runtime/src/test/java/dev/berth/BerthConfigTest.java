@@ -55,7 +55,7 @@ class BerthConfigTest {
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
-        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty()));
+        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false));
   }
 
   @ParameterizedTest(name = "{0} = {1} ms")
@@ -132,12 +132,12 @@ class BerthConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost()))
+            d.dockerHost(), d.pruneCacheVolumes()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost()))
+            d.dockerHost(), d.pruneCacheVolumes()))
         .withMessageContaining("berth.gracePeriod");
   }
 

@@ -7,6 +7,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.annotations.ServiceHandle;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
@@ -94,6 +95,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     }
     Declarations.aliases(method, describe(method)).values()
         .forEach(name -> need(needs, declarations, name, instances, "@BindService on " + describe(method)));
+    hostServices(context).values()
+        .forEach(name -> need(needs, declarations, name, instances, "@HostService on " + describe(method)));
     for (Parameter parameter : method.getParameters()) {
       needsOf(parameter, "parameter '" + parameter.getName() + "' in " + describe(method), needs, declarations,
           instances);
@@ -122,7 +125,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.isAnnotated(ServiceEndpoint.class) || (parameter.getParameter().getType() == Container.class
+    return parameter.isAnnotated(ServiceEndpoint.class) || parameter.isAnnotated(ServiceHandle.class)
+        || (parameter.getParameter().getType() == Container.class
         && (parameter.isAnnotated(ClientContainer.class) || !parameter.findRepeatableAnnotations(BindService.class)
         .isEmpty()));
   }
@@ -146,6 +150,16 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     Optional<ServiceEndpoint> endpoint = AnnotationSupport.findAnnotation(element, ServiceEndpoint.class);
     if (endpoint.isPresent()) {
       return Endpoints.resolve(endpoint.get(), type, where, context, declarations);
+    }
+    Optional<ServiceHandle> handle = AnnotationSupport.findAnnotation(element, ServiceHandle.class);
+    if (handle.isPresent()) {
+      if (type != dev.berth.Service.class) {
+        throw new ExtensionConfigurationException("@ServiceHandle on " + where + " has type " + type.getSimpleName()
+            + "; use dev.berth.Service");
+      }
+      String name = handle.get().value();
+      return ScopeResource.of(context).service(name,
+          declarations.spec(name, context.getTestInstances(), "@ServiceHandle on " + where));
     }
     ServiceSpec spec = clientSpec(element, where, context, declarations);
     String name = element instanceof Parameter p ? p.getName() : ((Field) element).getName();
@@ -185,6 +199,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     context.getTestMethod().ifPresent(m -> Declarations.addAliases(aliases,
         AnnotationSupport.findRepeatableAnnotations(m, BindService.class), where));
     Declarations.addAliases(aliases, classBindings(context.getRequiredTestClass()), where);
+    hostServices(context).forEach(aliases::putIfAbsent);
     for (Map.Entry<String, String> binding : aliases.entrySet()) {
       ServiceSpec bound = declarations.spec(binding.getValue(), context.getTestInstances(), "@BindService on " + where);
       spec = Declarations.withBinding(spec, binding.getKey(), bound, where);
@@ -192,17 +207,18 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     return spec;
   }
 
-  /** Client and endpoint fields, which Berth fills before each test. */
+  /** Client, endpoint and handle fields, which Berth fills before each test. */
   private static List<Field> injectedFields(Class<?> type) {
     var fields = new ArrayList<>(AnnotationSupport.findAnnotatedFields(type, ClientContainer.class));
     fields.addAll(AnnotationSupport.findAnnotatedFields(type, ServiceEndpoint.class));
+    fields.addAll(AnnotationSupport.findAnnotatedFields(type, ServiceHandle.class));
     return fields;
   }
 
   private void injectResolved(ExtensionContext context, Field field, Object instance) {
     String where = describe(field);
     if (ModifierSupport.isStatic(field)) {
-      throw new ExtensionConfigurationException(where + " is static, but clients and endpoints belong to one test;"
+      throw new ExtensionConfigurationException(where + " is static, but clients, endpoints and handles belong to one test;"
           + " make it an instance field or a test method parameter");
     }
     if (field.isAnnotationPresent(ClientContainer.class) && field.getType() != Container.class) {
@@ -246,10 +262,24 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     return bindings;
   }
 
+  /** The services a test can name: its class's declarations, plus its method's {@code @HostService}s. */
   private static Declarations declarations(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(new DeclarationsKey(testClass),
-        key -> Declarations.of(testClass), Declarations.class);
+    Declarations declarations = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
+        new DeclarationsKey(testClass), key -> Declarations.of(testClass), Declarations.class);
+    return context.getTestMethod().map(declarations::withHostsOf).orElse(declarations);
+  }
+
+  /** The {@code @HostService}s of the test's method, class, superclasses and enclosing classes, alias to name. */
+  private static Map<String, String> hostServices(ExtensionContext context) {
+    var hosts = new LinkedHashMap<String, String>();
+    context.getTestMethod().ifPresent(m -> hosts.putAll(Declarations.hostAliases(m)));
+    for (Class<?> level = context.getRequiredTestClass(); level != null; level = level.getEnclosingClass()) {
+      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
+        Declarations.hostAliases(type).forEach(hosts::putIfAbsent);
+      }
+    }
+    return hosts;
   }
 
   private static void inject(Field field, Object target, Object value) {

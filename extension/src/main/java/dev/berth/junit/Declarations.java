@@ -3,6 +3,7 @@ package dev.berth.junit;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
+import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -29,6 +30,7 @@ final class Declarations {
 
   private final Class<?> testClass;
   private final Map<String, Declared> byName;
+  private final Map<String, HostService> hosts;
 
   /** One {@code @ServiceContainer} field. */
   record Declared(String name, Field field, ServiceContainer annotation) {
@@ -46,9 +48,10 @@ final class Declarations {
     }
   }
 
-  private Declarations(Class<?> testClass, Map<String, Declared> byName) {
+  private Declarations(Class<?> testClass, Map<String, Declared> byName, Map<String, HostService> hosts) {
     this.testClass = testClass;
     this.byName = byName;
+    this.hosts = hosts;
   }
 
   /**
@@ -74,7 +77,46 @@ final class Declarations {
       }
       atLevel.forEach(byName::putIfAbsent);
     }
-    return new Declarations(testClass, byName);
+    var hosts = new LinkedHashMap<String, HostService>();
+    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
+      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
+        addHosts(hosts, type, "class " + type.getSimpleName(), byName);
+      }
+    }
+    return new Declarations(testClass, byName, hosts);
+  }
+
+  /** These declarations and the method's own {@link HostService}s, which shadow the class's. */
+  Declarations withHostsOf(java.lang.reflect.Method method) {
+    var methodHosts = new LinkedHashMap<String, HostService>();
+    addHosts(methodHosts, method, "method " + method.getName(), Map.of());
+    if (methodHosts.isEmpty()) {
+      return this;
+    }
+    var all = new LinkedHashMap<>(methodHosts);
+    hosts.forEach(all::putIfAbsent);
+    return new Declarations(testClass, byName, all);
+  }
+
+  /** The host services declared on an element (each one also binds into its clients), alias to name. */
+  static Map<String, String> hostAliases(AnnotatedElement element) {
+    var aliases = new LinkedHashMap<String, String>();
+    for (HostService host : AnnotationSupport.findRepeatableAnnotations(element, HostService.class)) {
+      aliases.put(host.name(), host.name());
+    }
+    return aliases;
+  }
+
+  private static void addHosts(Map<String, HostService> hosts, AnnotatedElement element, String where,
+      Map<String, Declared> fields) {
+    for (HostService host : AnnotationSupport.findRepeatableAnnotations(element, HostService.class)) {
+      Declared field = fields.get(host.name());
+      if (field != null) {
+        throw new ExtensionConfigurationException("Two services are named '" + host.name() + "': @HostService on "
+            + where + " and " + field.where() + ". Give one another name");
+      }
+      hosts.putIfAbsent(host.name(), host);
+    }
   }
 
   private static void checkType(Declared declared) {
@@ -94,6 +136,11 @@ final class Declarations {
             + " a Service field is defined by its annotation: add image = \"...\" (or declare a ServiceSpec field)");
       }
     }
+  }
+
+  /** The names of the declared container services (not the host services), in declaration order. */
+  List<String> containerNames() {
+    return List.copyOf(byName.keySet());
   }
 
   /** The {@code Service} fields to inject, declared in the test class or its superclasses. */
@@ -120,9 +167,18 @@ final class Declarations {
 
   private ServiceSpec resolve(String name, Optional<TestInstances> instances, String usedBy, Deque<String> path) {
     Declared declared = byName.get(name);
+    if (declared == null && hosts.containsKey(name)) {
+      try {
+        return ServiceSpec.host(hosts.get(name).value());
+      } catch (IllegalArgumentException e) {
+        throw new ExtensionConfigurationException("@HostService(name = \"" + name + "\"): " + e.getMessage(), e);
+      }
+    }
     if (declared == null) {
+      var known = new TreeSet<>(byName.keySet());
+      known.addAll(hosts.keySet());
       throw new ExtensionConfigurationException(usedBy + " names service '" + name + "', which "
-          + testClass.getSimpleName() + " does not declare; known services: " + new TreeSet<>(byName.keySet())
+          + testClass.getSimpleName() + " does not declare; known services: " + known
           + ". Declare it with @ServiceContainer on a field of the test class, a superclass or an enclosing class");
     }
     if (path.contains(name)) {
@@ -130,8 +186,9 @@ final class Declarations {
       cycle.subList(0, cycle.indexOf(name)).clear();
       cycle.add(name);
       throw new ExtensionConfigurationException("Service bindings form a cycle: " + String.join(" -> ", cycle)
-          + ". A bound service starts before the one it is bound into, so bindings cannot be circular; let such"
-          + " services reach each other another way (for example a fixed hostname on the run's network)");
+          + ". A bound service starts before the one it is bound into, so bindings cannot be circular. Give such"
+          + " services global hostnames instead (ServiceSpec.withHostname(\"...\")), which every container of the"
+          + " run resolves, and start them explicitly (@ServiceHandle ... start())");
     }
     path.addLast(name);
     ServiceSpec spec = base(declared, instances);

@@ -48,7 +48,8 @@ class DeclarationsTest {
   void cyclicBindingsShowTheCycle() {
     var run = new KitRun().run(Cycle.class);
 
-    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Service bindings form a cycle: a -> b -> a");
+    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Service bindings form a cycle: a -> b -> a")
+        .hasMessageContaining("global hostnames instead (ServiceSpec.withHostname(");
     assertThat(run.servicesCreated()).isZero();
   }
 

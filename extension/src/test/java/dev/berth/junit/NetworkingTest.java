@@ -1,0 +1,254 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.model.Event;
+import com.sun.net.httpserver.HttpServer;
+import dev.berth.BerthException;
+import dev.berth.Container;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceHandle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Host services into containers, global hostnames, explicit stop, cache volumes and the "up" runner. */
+class NetworkingTest {
+
+  static volatile int port;
+  static volatile String cacheName;
+  private HttpServer server;
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void hostServiceListeningOnLoopbackOnlyIsReachableUnderItsAliasAndPort() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = "from the test JVM".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    port = server.getAddress().getPort();
+
+    var run = new KitRun().run(HostHttp.class).assertSucceeded(1);
+
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void closedHostPortFailsNamingTheAddress() throws IOException {
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    var run = new KitRun().run(ClosedHostPort.class);
+
+    assertThat(HealthTest.onlyFailure(run)).isInstanceOf(BerthException.class)
+        .hasMessageContaining("Host service 'db' (tcp://localhost:" + port + ") is not listening")
+        .hasMessageContaining("Start it before the first test that binds it");
+  }
+
+  @Test
+  void globalHostnamesLetServicesReachEachOther() {
+    new KitRun().run(Interdependent.class).assertSucceeded(1);
+  }
+
+  @Test
+  void twoServicesCannotShareAGlobalHostname() {
+    var run = new KitRun().run(HostnameClash.class);
+
+    assertThat(HealthTest.onlyFailure(run))
+        .hasMessageContaining("Hostname 'api'")
+        .hasMessageContaining("is taken in this run by another service");
+  }
+
+  @Test
+  void stopIsRefusedWhileOthersHoldTheServiceAndThenStopsGentlyThenByForce() {
+    var run = new KitRun().with("berth.stopTimeout", "2s").run(ExplicitStop.class).assertSucceeded(2);
+
+    List<Event> kills = Engine.containerEvents(run.session, run.started, "kill").stream()
+        .filter(e -> "stubborn".equals(e.getActor().getAttributes().get("dev.berth.service"))).toList();
+    assertThat(kills).extracting(e -> e.getActor().getAttributes().get("signal")).containsExactly("15", "9");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void cacheVolumeOutlivesTheRunUntilPruned() {
+    String cache = "test-" + Long.toHexString(System.nanoTime());
+    cacheName = cache;
+    new KitRun().run(CacheUser.class).assertSucceeded(1);
+    String volume = "berth-cache-" + cache;
+
+    var kept = Engine.docker().inspectVolumeCmd(volume).exec();
+    assertThat(kept.getLabels()).containsEntry("dev.berth.cache", "true").containsEntry("dev.berth.cache.name", cache);
+
+    new KitRun().with("berth.cacheVolumes.prune", "true").run(CacheUser.class).assertSucceeded(1);
+    assertThat(Engine.docker().listVolumesCmd().withFilter("name", List.of(volume)).exec().getVolumes())
+        .noneMatch(v -> v.getName().equals(volume));
+  }
+
+  @Test
+  void upStartsEveryServiceOnTheHostPortsAskedFor() throws Exception {
+    int free;
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      free = socket.getLocalPort();
+    }
+    var printed = new ByteArrayOutputStream();
+    String session = "up-" + Long.toHexString(System.nanoTime());
+    System.setProperty("berth.session", session);
+    try (BerthUp up = BerthUp.start(new String[] {UpTarget.class.getName(), "--ports", free + ":6379"},
+        new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      assertThat(printed.toString(StandardCharsets.UTF_8)).contains("redis  berth-").contains("127.0.0.1:" + free
+          + " -> 6379").containsPattern("www  berth-\\w+  127\\.0\\.0\\.1:\\d+ -> 8080");
+      assertThat(Fixtures.ping(new InetSocketAddress("127.0.0.1", free))).isEqualTo("+PONG");
+      assertThat(up.services()).containsOnlyKeys("redis", "www");
+    } finally {
+      System.clearProperty("berth.session");
+    }
+    assertThat(Engine.leftovers(session)).isEmpty();
+  }
+
+  @Test
+  void upWithRandomPortsPublishesNothingFixed() throws Exception {
+    var printed = new ByteArrayOutputStream();
+    try (BerthUp up = BerthUp.start(new String[] {UpTarget.class.getName(), "--random"},
+        new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+      InetSocketAddress redis = up.services().get("redis").hostAddress(6379);
+      assertThat(redis.getPort()).isNotEqualTo(6379);
+      assertThat(Fixtures.ping(redis)).isEqualTo("+PONG");
+    }
+  }
+
+  @ServiceTest
+  static class HostHttp {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.host("tcp://localhost:" + port);
+
+    @Test
+    void get(@BindService("web") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://web:" + port + "/").stdout()).isEqualTo("from the test JVM");
+    }
+  }
+
+  @ServiceTest
+  static class ClosedHostPort {
+    @ServiceContainer
+    static final ServiceSpec db = ServiceSpec.host("tcp://localhost:" + port);
+
+    @Test
+    void test(@BindService("db") Container client) {
+    }
+  }
+
+  /** Each one serves its own name and fetches the other's by its global hostname: a cycle bindings cannot make. */
+  @ServiceTest
+  static class Interdependent {
+    @ServiceContainer
+    static final ServiceSpec alpha = peer("alpha", "beta");
+
+    @ServiceContainer
+    static final ServiceSpec beta = peer("beta", "alpha");
+
+    static ServiceSpec peer(String self, String other) {
+      return ServiceSpec.from("busybox:1.35").withHostname(self).withExposedPort(8080).withCommand("sh", "-c",
+          "mkdir -p /www && echo " + self + " > /www/name && httpd -p 8080 -h /www"
+              + " && until wget -qO /www/peer http://" + other + ":8080/name; do sleep 0.1; done"
+              + " && exec sleep 2147483647");
+    }
+
+    @Test
+    void eachReachesTheOther(@ServiceHandle("alpha") Service alpha, @ServiceHandle("beta") Service beta,
+        @ClientContainer Container client) {
+      alpha.start();
+      beta.start();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(client.exec("wget", "-qO-", "http://alpha:8080/peer").stdout()).isEqualTo("beta\n");
+        assertThat(client.exec("wget", "-qO-", "http://beta:8080/peer").stdout()).isEqualTo("alpha\n");
+      });
+    }
+  }
+
+  @ServiceTest
+  static class HostnameClash {
+    @ServiceContainer
+    static final ServiceSpec one = Fixtures.REDIS.withHostname("api");
+
+    @ServiceContainer
+    static final ServiceSpec two = Fixtures.REDIS.withInstanceId("two").withHostname("api");
+
+    @Test
+    void test(@ServiceHandle("one") Service one, @ServiceHandle("two") Service two) {
+      one.start();
+      two.start();
+    }
+  }
+
+  @ServiceTest
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class ExplicitStop {
+    /** Ignores SIGTERM, so a stop has to wait and then kill. */
+    @ServiceContainer(name = "stubborn", image = "busybox:1.35", ports = 8080,
+        command = {"sh", "-c", "trap '' TERM; httpd -p 8080; while true; do sleep 1; done"})
+    static Service stubborn;
+
+    @Test
+    @Order(1)
+    void refusedWhileAClientHoldsIt(@BindService("stubborn") Container client) {
+      assertThatThrownBy(() -> stubborn.stop()).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Service 'stubborn' (busybox:1.35")
+          .hasMessageContaining("cannot stop: 1 other user(s) (test classes or clients) still hold it");
+      assertThat(stubborn.isRunning()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void stopsOnceNothingElseHoldsIt() {
+      stubborn.start();
+      stubborn.stop();
+      assertThat(stubborn.isRunning()).isFalse();
+      assertThat(Engine.running(Fixtures.session, "service")).isEmpty();
+    }
+  }
+
+  @ServiceTest
+  static class CacheUser {
+    @ServiceContainer
+    static final ServiceSpec store = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCacheVolume("/cache", cacheName).withCommand("sh", "-c", "date >> /cache/starts; exec httpd -f -p 8080");
+
+    @Test
+    void writes(@BindService("store") Container client) {
+      assertThat(client.exec("nc", "-w", "1", "store", "8080", "-e", "true").exitCode()).isZero();
+    }
+  }
+
+  static class UpTarget {
+    @ServiceContainer
+    static final ServiceSpec redis = Fixtures.REDIS;
+
+    @ServiceContainer
+    static final ServiceSpec www = Fixtures.httpServer("up");
+  }
+}

@@ -1,0 +1,127 @@
+package dev.berth;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a service of the test machine reachable from the run's containers: listens on the host's address on the
+ * run's network (the bridge's gateway) at the service's port and relays every connection to the service's own
+ * address. The service may listen on 127.0.0.1 only, and no helper image is needed, because the relay runs in the
+ * test JVM.
+ */
+final class HostRelay implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final String name;
+  private final InetSocketAddress target;
+  private final ServerSocket server;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+  private HostRelay(String name, InetSocketAddress target, ServerSocket server) {
+    this.name = name;
+    this.target = target;
+    this.server = server;
+  }
+
+  /**
+   * Starts relaying {@code gateway:port} to {@code target}.
+   *
+   * @throws IOException if the gateway's port cannot be bound
+   */
+  static HostRelay start(String name, InetAddress gateway, int port, InetSocketAddress target) throws IOException {
+    var server = new ServerSocket();
+    try {
+      server.bind(new InetSocketAddress(gateway, port), 64);
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
+    var relay = new HostRelay(name, target, server);
+    var acceptor = new Thread(relay::acceptLoop, "berth-relay-" + name);
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return relay;
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket inbound = server.accept();
+        open.add(inbound);
+        var connector = new Thread(() -> connect(inbound), "berth-relay-" + name + "-conn");
+        connector.setDaemon(true);
+        connector.start();
+      } catch (IOException e) {
+        if (!server.isClosed()) {
+          LOG.debug("relay {} stopped accepting", name, e);
+        }
+        return;
+      }
+    }
+  }
+
+  private void connect(Socket inbound) {
+    var outbound = new Socket();
+    open.add(outbound);
+    try {
+      outbound.connect(target, 5000);
+    } catch (IOException e) {
+      LOG.warn("Host service '{}': cannot reach {} for a container's connection: {}", name, target, e.getMessage());
+      closeQuietly(inbound);
+      closeQuietly(outbound);
+      return;
+    }
+    var ends = new AtomicInteger(2);
+    Runnable ended = () -> {
+      if (ends.decrementAndGet() == 0) {
+        closeQuietly(inbound);
+        closeQuietly(outbound);
+        open.remove(inbound);
+        open.remove(outbound);
+      }
+    };
+    var back = new Thread(() -> pump(outbound, inbound, ended), "berth-relay-" + name + "-back");
+    back.setDaemon(true);
+    back.start();
+    pump(inbound, outbound, ended);
+  }
+
+  /** Copies one direction; at its end, half-closes the other side so that its peer sees the end too. */
+  private void pump(Socket from, Socket to, Runnable ended) {
+    try {
+      from.getInputStream().transferTo(to.getOutputStream());
+      to.shutdownOutput();
+    } catch (IOException e) {
+      LOG.trace("relay {}: a connection was reset", name, e);
+      closeQuietly(from);
+      closeQuietly(to);
+    } finally {
+      ended.run();
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(server);
+    open.forEach(HostRelay::closeQuietly);
+    open.clear();
+  }
+
+  private static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException e) {
+      LOG.trace("close failed", e);
+    }
+  }
+}
