@@ -1,0 +1,55 @@
+package dev.berth.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.Container;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceHandle;
+import dev.berth.junit.ServiceTest;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Persisted state: a cache volume outlives its container (and the run). A key saved by one redis is read back by
+ * another instance mounted on the same cache volume. Instance ids keep equal definitions apart: two containers,
+ * two hostnames.
+ */
+@ServiceTest
+class CacheVolumesTest {
+
+  @ServiceContainer
+  static final ServiceSpec first = redisOnTheCache().withInstanceId("first");
+
+  @ServiceContainer
+  static final ServiceSpec second = redisOnTheCache().withInstanceId("second");
+
+  static ServiceSpec redisOnTheCache() {
+    return ServiceSpec.from("redis:7.0").withExposedPort(6379).withCacheVolume("/data", "redis-data");
+  }
+
+  @Test
+  void stateSurvivesIntoAnotherInstance(@ServiceHandle("first") Service first, @ServiceHandle("second") Service second,
+      @ClientContainer(image = "redis:7.0") Container cli) {
+    String value = UUID.randomUUID().toString();
+    first.start();
+    assertThat(redis(cli, first, "SET", "greeting", value)).isEqualTo("OK");
+    assertThat(redis(cli, first, "SAVE")).isEqualTo("OK");
+    first.stop();
+
+    second.start();
+    assertThat(second.hostname()).isNotEqualTo(first.hostname());
+    assertThat(redis(cli, second, "GET", "greeting")).isEqualTo(value);
+  }
+
+  private static String redis(Container cli, Service server, String... command) {
+    String[] args = new String[command.length + 3];
+    args[0] = "redis-cli";
+    args[1] = "-h";
+    args[2] = server.hostname();
+    System.arraycopy(command, 0, args, 3, command.length);
+    return cli.exec(args).stdout().strip();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.berth.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.berth.BerthConfig;
+import dev.berth.Container;
+import dev.berth.ExecResult;
+import dev.berth.ServiceRuntime;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.HostService;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.junit.ServiceTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Host services: a service that already runs on the test machine, listening on 127.0.0.1 only, is reachable from
+ * client containers under an alias and its own port, with no helper image. {@code @HostService} declares it for a
+ * class or method; {@code ServiceSpec.host(...)} declares it as a field.
+ */
+@ServiceTest
+class HostServicesTest {
+
+  /** A plain JDK server started by the test itself, on a random loopback port. */
+  static final HttpServer JVM_SERVER = startServer();
+
+  @ServiceContainer
+  static final ServiceSpec jvm = ServiceSpec.host("tcp://localhost:" + JVM_SERVER.getAddress().getPort());
+
+  /** Stands for a database that already runs on the machine: MariaDB published on 127.0.0.1:3306 only. */
+  static ServiceRuntime machine;
+
+  @BeforeAll
+  static void startMariaDbOnTheHost() {
+    machine = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromEnvironment));
+    machine.newScope().service("mariadb", ServiceSpec.from("mariadb:10.11")
+        .withEnv("MARIADB_ROOT_PASSWORD", "secret")
+        .withHostPort(3306, 3306)).start();
+  }
+
+  @AfterAll
+  static void stopThem() {
+    machine.close();
+    JVM_SERVER.stop(0);
+  }
+
+  @Test
+  @HostService(name = "db", value = "tcp://localhost:3306")
+  void mariadbOnTheHost(@ClientContainer(image = "mariadb:10.11") Container client) {
+    ExecResult r = client.exec("mariadb", "-h", "db", "-uroot", "-psecret",
+        "-e", "SELECT Host, User FROM mysql.user ORDER BY Host, User");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout().lines()).containsExactly("Host\tUser", "%\troot", "localhost\tmariadb.sys",
+        "localhost\troot");
+  }
+
+  @Test
+  void jdkServerStartedByTheTest(@BindService("jvm") @ClientContainer(image = "busybox:1.35") Container client) {
+    int port = JVM_SERVER.getAddress().getPort();
+
+    ExecResult r = client.exec("wget", "-qO-", "http://jvm:" + port + "/hello");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout()).isEqualTo("hello from the test JVM: /hello");
+  }
+
+  private static HttpServer startServer() {
+    try {
+      var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext("/", exchange -> {
+        byte[] body = ("hello from the test JVM: " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+      });
+      server.start();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
