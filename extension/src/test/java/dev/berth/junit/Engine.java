@@ -88,7 +88,7 @@ final class Engine {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
       callback.close();
     }
   }

@@ -98,7 +98,7 @@ class NetworkingTest {
   void cacheVolumeOutlivesTheRunUntilPruned() {
     String cache = "test-" + Long.toHexString(System.nanoTime());
     cacheName = cache;
-    new KitRun().run(CacheUser.class).assertSucceeded(1);
+    new KitRun().with("berth.cacheVolumes.prune", "false").run(CacheUser.class).assertSucceeded(1);
     String volume = "berth-cache-" + cache;
 
     var kept = Engine.docker().inspectVolumeCmd(volume).exec();
