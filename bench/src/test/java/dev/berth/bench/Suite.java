@@ -75,7 +75,12 @@ public final class Suite {
   }
 
   static void event(String what) {
+    OUT.println("bench-event " + nowMicros() + " " + what);
+  }
+
+  /** Wall-clock time in microseconds since the epoch: comparable across JVMs and with containers' clocks. */
+  static long nowMicros() {
     Instant now = CLOCK.instant();
-    OUT.println("bench-event " + (now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + what);
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
   }
 }

@@ -1,0 +1,246 @@
+package dev.berth.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs the benchmark: the same thirty-test suite with Berth, Testcontainers per class, the Testcontainers singleton
+ * pattern and no containers, each in a fresh JVM, beside the engine's own cost of starting the two services; then
+ * Berth's per-service overhead and how fast it notices a port that opens. Prints medians and ratios.
+ *
+ * <pre>scripts/bench [--rounds 5] [--notice-rounds 20] [--skip-startup] [--skip-suites]</pre>
+ */
+public final class Bench {
+
+  static final String REDIS = "redis:7.0";
+  static final String POSTGRES = "postgres:15";
+
+  private static final List<String> SUITES = List.of("floor", "berth", "tcsingleton", "tc", "engine");
+  private static final Map<String, String> TITLES = Map.of(
+      "floor", "Floor 1: JVM + JUnit, 30 tests, no containers",
+      "engine", "Floor 2: engine, docker run redis+postgres until they answer, rm",
+      "berth", "Berth (10 classes x 3 tests, shared services)",
+      "tcsingleton", "Testcontainers, singleton pattern",
+      "tc", "Testcontainers, @Container per class");
+
+  private final String runId = "bench-" + Long.toHexString(System.currentTimeMillis());
+  private final Path logs = Path.of(System.getProperty("bench.logs", "bench/target/bench-logs"));
+  private final Map<String, List<Long>> wall = new LinkedHashMap<>();
+  private final Map<String, List<Map<String, Long>>> phases = new LinkedHashMap<>();
+  private final List<String> problems = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    int rounds = 5;
+    int noticeRounds = 20;
+    boolean suites = true;
+    boolean startup = true;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--notice-rounds" -> noticeRounds = Integer.parseInt(args[++i]);
+        case "--skip-startup" -> startup = false;
+        case "--skip-suites" -> suites = false;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    new Bench().run(rounds, noticeRounds, suites, startup);
+  }
+
+  private void run(int rounds, int noticeRounds, boolean suites, boolean startup) throws Exception {
+    Files.createDirectories(logs);
+    var report = new StringBuilder();
+    report.append(machine()).append('\n');
+    if (suites) {
+      for (String s : SUITES) {
+        wall.put(s, new ArrayList<>());
+        phases.put(s, new ArrayList<>());
+      }
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < SUITES.size(); k++) {
+          // Each round starts with a different variant, so drift on the shared machine spreads over all of them.
+          String suite = SUITES.get((k + round) % SUITES.size());
+          long ms = suite.equals("engine") ? engineFloor(round) : suite(suite, round);
+          wall.get(suite).add(ms);
+          System.out.printf("round %d %-12s %6d ms%n", round + 1, suite, ms);
+        }
+      }
+      report.append(suiteTable(rounds));
+    }
+    if (startup) {
+      report.append(new Startup(runId).measure(noticeRounds));
+    }
+    if (!problems.isEmpty()) {
+      report.append("\nProblems:\n");
+      problems.forEach(p -> report.append("  ").append(p).append('\n'));
+    }
+    System.out.println();
+    System.out.println(report);
+    Files.writeString(logs.resolve("report.txt"), report.toString());
+  }
+
+  /** One run of a suite in a fresh JVM, the way a build's test JVM starts; returns the wall time in ms. */
+  private long suite(String suite, int round) throws Exception {
+    String session = runId + "-" + suite + "-" + (round + 1);
+    Path log = logs.resolve(suite + "-" + (round + 1) + ".log");
+    var command = new ArrayList<String>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.addAll(List.of(Suite.class.getName(), "dev.berth.bench." + suite));
+    var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("BERTH_SESSION", session);
+    env.put("BENCH_RUN_ID", session);
+    env.put("TESTCONTAINERS_RYUK_DISABLED", "true");
+    env.put("TESTCONTAINERS_CHECKS_DISABLE", "true");
+    // This machine has /.dockerenv, so Testcontainers would run alpine:3.17 to find the gateway; there is none.
+    env.put("TESTCONTAINERS_HOST_OVERRIDE", "localhost");
+    long launched = System.nanoTime();
+    long launchedMicros = Suite.nowMicros();
+    Process p = builder.start();
+    int exit = p.waitFor();
+    long ms = (System.nanoTime() - launched) / 1_000_000;
+    if (exit != 0) {
+      problems.add(suite + " round " + (round + 1) + " failed (exit " + exit + "), see " + log);
+    }
+    phases.get(suite).add(Phases.of(Files.readAllLines(log), launchedMicros, launchedMicros + ms * 1000));
+    List<String> berthLeft = docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
+    if (!berthLeft.isEmpty()) {
+      problems.add(suite + " round " + (round + 1) + ": Berth left " + berthLeft.size() + " containers");
+      removeAll(berthLeft);
+    }
+    List<String> tcLeft = docker("ps", "-aq", "--filter", "label=dev.berth.bench=" + session);
+    if (!tcLeft.isEmpty()) {
+      problems.add(suite + " round " + (round + 1) + ": " + tcLeft.size() + " containers left, removed by label");
+      removeAll(tcLeft);
+    }
+    return ms;
+  }
+
+  /** Floor 2: the docker CLI starts both services at once and the JVM polls until both answer; then rm -f. */
+  private long engineFloor(int round) throws Exception {
+    String label = "dev.berth.bench=" + runId + "-engine-" + (round + 1);
+    long t0 = System.nanoTime();
+    int redisPort = freePort();
+    int pgPort = freePort();
+    CompletableFuture<String> redis = CompletableFuture.supplyAsync(() -> dockerRun("--label", label, "-p",
+        "127.0.0.1:" + redisPort + ":6379", REDIS));
+    CompletableFuture<String> pg = CompletableFuture.supplyAsync(() -> dockerRun("--label", label, "-p",
+        "127.0.0.1:" + pgPort + ":5432", "-e", "POSTGRES_PASSWORD=secret", POSTGRES));
+    CompletableFuture<Void> redisUp = redis.thenRun(() -> Probes.awaitRedis(redisPort));
+    CompletableFuture<Void> pgUp = pg.thenRun(() -> Probes.awaitPostgres(pgPort));
+    CompletableFuture.allOf(redisUp, pgUp).join();
+    long ready = (System.nanoTime() - t0) / 1_000_000;
+    removeAll(List.of(redis.join(), pg.join()));
+    long total = (System.nanoTime() - t0) / 1_000_000;
+    phases.get("engine").add(Map.of("ready", ready, "total", total));
+    return total;
+  }
+
+  private String suiteTable(int rounds) {
+    var sb = new StringBuilder();
+    sb.append(String.format("%nSuite: 10 classes x 3 tests, each test redis SET/GET + JDBC insert/select;"
+        + " wall time per run, fresh JVM, %d runs each (ms)%n", rounds));
+    sb.append(String.format("%-66s %7s %7s %7s%n", "", "median", "min", "max"));
+    for (String s : List.of("floor", "engine", "berth", "tcsingleton", "tc")) {
+      List<Long> w = wall.get(s);
+      sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
+    }
+    long floor = Stats.median(wall.get("floor"));
+    long engine = Stats.median(wall.get("engine"));
+    long engineReady = Stats.median(phases.get("engine").stream().map(m -> m.get("ready")).toList());
+    long berth = Stats.median(wall.get("berth"));
+    long single = Stats.median(wall.get("tcsingleton"));
+    long perClass = Stats.median(wall.get("tc"));
+    sb.append(String.format("  (engine floor until both answer, without the rm: %d ms)%n", engineReady));
+    sb.append(String.format("%nRatios of medians%n"));
+    sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
+    sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
+    sb.append(target("(Berth - JVM floor) / engine floor", (double) (berth - floor) / engine, 1.15));
+    sb.append(String.format("%n%s%n", "Where the time goes, medians (ms); JVM = launch to main, discover = JUnit"
+        + " discovery, first test = execute to end of first test (services start here), rest = the other"
+        + " tests, teardown = last test to engine end (Berth's cleanup, TC's stops), exit = to process end"));
+    sb.append(String.format("%-14s %6s %9s %11s %6s %9s %6s%n", "", "JVM", "discover", "first test", "rest",
+        "teardown", "exit"));
+    for (String s : List.of("floor", "berth", "tcsingleton", "tc")) {
+      sb.append(String.format("%-14s", s));
+      for (String phase : Phases.NAMES) {
+        sb.append(String.format(" %" + (phase.equals("first") ? 11 : phase.equals("discover")
+            || phase.equals("teardown") ? 9 : 6) + "d", Stats.median(phases.get(s).stream()
+            .map(m -> m.getOrDefault(phase, -1L)).toList())));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  static String target(String what, double value, double limit) {
+    return String.format("  %-44s %7.2f   target <= %.2f: %s%n", what, value, limit,
+        value <= limit ? "met" : "NOT met");
+  }
+
+  private static String machine() throws IOException {
+    String os = Files.readAllLines(Path.of("/etc/os-release")).stream().filter(l -> l.startsWith("PRETTY_NAME="))
+        .map(l -> l.substring(13, l.length() - 1)).findFirst().orElse(System.getProperty("os.name"));
+    long memGib = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize() >> 30;
+    String engine = String.join("", docker("version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"));
+    return String.format("Berth benchmark, %s; %d cores, %d GiB, %s, JDK %s, Docker %s; load average at start %s",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+        Runtime.getRuntime().availableProcessors(), memGib + 1, os, System.getProperty("java.version"), engine,
+        Files.readString(Path.of("/proc/loadavg")).strip());
+  }
+
+  static int freePort() {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String dockerRun(String... args) {
+    var command = new ArrayList<>(List.of("run", "-d"));
+    command.addAll(List.of(args));
+    List<String> out = docker(command.toArray(String[]::new));
+    return out.get(out.size() - 1);
+  }
+
+  static void removeAll(List<String> ids) {
+    if (!ids.isEmpty()) {
+      var command = new ArrayList<>(List.of("rm", "-f", "-v"));
+      command.addAll(ids);
+      docker(command.toArray(String[]::new));
+    }
+  }
+
+  /** Runs the docker CLI and returns its output lines; fails on a non-zero exit. */
+  static List<String> docker(String... args) {
+    var command = new ArrayList<String>();
+    command.add("docker");
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + out.strip());
+      }
+      return out.lines().filter(l -> !l.isBlank()).toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(String.join(" ", command) + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

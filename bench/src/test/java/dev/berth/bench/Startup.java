@@ -1,0 +1,167 @@
+package dev.berth.bench;
+
+import dev.berth.BerthConfig;
+import dev.berth.Service;
+import dev.berth.ServiceRuntime;
+import dev.berth.ServiceSpec;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Berth's cost per service: redis:7.0 from request to ready beside a plain {@code docker run} until PING, and how
+ * long after a service's port opens Berth reports it ready.
+ */
+final class Startup {
+
+  private static final int OVERHEAD_ROUNDS = 10;
+  /** The notice service sleeps this long before it listens, so Berth is already polling when the port opens. */
+  private static final String LISTENER = String.join("\n",
+      "import signal, socket, sys, time",
+      "signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))",
+      "time.sleep(1.5)",
+      "s = socket.socket()",
+      "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+      "s.bind(('0.0.0.0', 8080))",
+      "s.listen(64)",
+      "print('listening', time.time_ns(), flush=True)",
+      "while True:",
+      "    s.accept()[0].close()");
+
+  private final String runId;
+
+  Startup(String runId) {
+    this.runId = runId;
+  }
+
+  String measure(int noticeRounds) throws Exception {
+    var sb = new StringBuilder();
+    sb.append(overhead());
+    sb.append(notice(noticeRounds));
+    return sb.toString();
+  }
+
+  private BerthConfig config(String session) {
+    Map<String, String> keys = Map.of("berth.session", session, "berth.stopTimeout", "2s");
+    return BerthConfig.from(key -> Optional.ofNullable(keys.get(key)));
+  }
+
+  /** redis:7.0 request to ready: Berth's first service of a run (creates the network), its next one, docker run. */
+  private String overhead() throws Exception {
+    var first = new ArrayList<Long>();
+    var next = new ArrayList<Long>();
+    var close = new ArrayList<Long>();
+    var docker = new ArrayList<Long>();
+    String session = runId + "-overhead";
+    for (int round = -1; round < OVERHEAD_ROUNDS; round++) {
+      ServiceSpec redis = ServiceSpec.from(Bench.REDIS).withExposedPort(6379).withInstanceId("o" + round);
+      long f;
+      long n;
+      long t0;
+      try (var runtime = ServiceRuntime.start(config(session))) {
+        var scope = runtime.newScope();
+        f = timeToReady(scope.service("redis", redis));
+        n = timeToReady(scope.service("next", redis.withInstanceId("n" + round)));
+        t0 = System.nanoTime();
+      }
+      long c = (System.nanoTime() - t0) / 1_000_000;
+      long d = dockerRunUntilPing(round);
+      if (round >= 0) {
+        // Round -1 warms the JVM (class loading, JIT) and is not counted.
+        first.add(f);
+        next.add(n);
+        close.add(c);
+        docker.add(d);
+      }
+      System.out.printf("overhead round %d: Berth first %d ms, next %d ms, close %d ms; docker run %d ms%n",
+          round + 1, f, n, c, d);
+    }
+    leakCheck(session);
+    long dockerMedian = Stats.median(docker);
+    var sb = new StringBuilder();
+    sb.append(String.format("%nPer service, redis:7.0, request to ready, median of %d (after one warm-up)%n",
+        OVERHEAD_ROUNDS));
+    sb.append(String.format("  Berth, first service of a run (creates the network)  %5d ms  %s%n",
+        Stats.median(first), first));
+    sb.append(String.format("  Berth, next service of the same run                  %5d ms  %s%n",
+        Stats.median(next), next));
+    sb.append(String.format("  docker run -d + PING over the published port         %5d ms  %s%n", dockerMedian,
+        docker));
+    sb.append(String.format("  Berth closing the run (remove 2 containers, network) %5d ms  %s%n",
+        Stats.median(close), close));
+    sb.append(Bench.target("overhead, next service - docker run (ms)", Stats.median(next) - dockerMedian, 50));
+    sb.append(Bench.target("overhead, first service - docker run (ms)", Stats.median(first) - dockerMedian, 50));
+    return sb.toString();
+  }
+
+  private static long timeToReady(Service service) {
+    long t0 = System.nanoTime();
+    InetSocketAddress address = service.hostAddress(6379);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    if (!"+PONG".equals(Probes.ping(address.getPort()))) {
+      throw new IllegalStateException("redis did not answer PING at " + address);
+    }
+    return ms;
+  }
+
+  private long dockerRunUntilPing(int round) {
+    int port = Bench.freePort();
+    long t0 = System.nanoTime();
+    String id = Bench.dockerRun("--label", "dev.berth.bench=" + runId + "-overhead", "-p",
+        "127.0.0.1:" + port + ":6379", Bench.REDIS);
+    Probes.awaitRedis(port);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    Bench.removeAll(List.of(id));
+    return ms;
+  }
+
+  /**
+   * A python service sleeps, listens on 8080 and prints the wall-clock time right after {@code listen()}; the
+   * difference to the moment Berth hands the ready service to the caller is how late Berth noticed. Container and
+   * JVM read the same kernel clock.
+   */
+  private String notice(int rounds) throws Exception {
+    var lateMicros = new ArrayList<Long>();
+    String session = runId + "-notice";
+    try (var runtime = ServiceRuntime.start(config(session))) {
+      for (int round = -1; round < rounds; round++) {
+        ServiceSpec spec = ServiceSpec.from("python:3.11-slim").withExposedPort(8080)
+            .withCommand("python", "-u", "-c", LISTENER).withInstanceId("notice" + round);
+        var scope = runtime.newScope();
+        Service service = scope.service("notice", spec);
+        service.hostAddress(8080);
+        long readyMicros = Suite.nowMicros();
+        List<String> ids = Bench.docker("ps", "-q", "--filter", "label=dev.berth.session=" + session,
+            "--filter", "label=dev.berth.digest=" + spec.digest());
+        long listenMicros = Bench.docker("logs", ids.get(0)).stream().filter(l -> l.startsWith("listening "))
+            .map(l -> Long.parseLong(l.substring(10).strip()) / 1000).findFirst().orElseThrow();
+        service.stop();
+        scope.close();
+        if (round >= 0) {
+          lateMicros.add(readyMicros - listenMicros);
+        }
+        System.out.printf("notice round %d: Berth ready %.1f ms after the port opened%n", round + 1,
+            (readyMicros - listenMicros) / 1000.0);
+      }
+    }
+    leakCheck(session);
+    var sb = new StringBuilder();
+    sb.append(String.format("%nReadiness noticed after the port opened, median of %d (ms): %.1f  (min %.1f, max"
+        + " %.1f)%n", rounds, Stats.median(lateMicros) / 1000.0, Stats.min(lateMicros) / 1000.0,
+        Stats.max(lateMicros) / 1000.0));
+    sb.append(Bench.target("readiness noticed after port open (ms)", Stats.median(lateMicros) / 1000.0, 25));
+    return sb.toString();
+  }
+
+  private void leakCheck(String session) {
+    List<String> left = Bench.docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
+    left = new ArrayList<>(left);
+    left.addAll(Bench.docker("ps", "-aq", "--filter", "label=dev.berth.bench=" + runId + "-overhead"));
+    if (!left.isEmpty()) {
+      System.out.println("leftover containers of " + session + ": " + left + " (removed)");
+      Bench.removeAll(left);
+    }
+  }
+}
