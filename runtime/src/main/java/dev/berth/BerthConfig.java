@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * @param pullTimeout {@code berth.pullTimeout}: how long an image pull may take (default 5 min)
  * @param clientImage {@code berth.clientImage}: the image of client containers that name none
  *     (default {@code busybox:1.35})
- * @param session {@code berth.session}: a label value shared by every container, network and volume of the run,
- *     so that tooling (and CI's leak check) can find them; defaults to the run's id
+ * @param session {@code berth.session}: the session the run belongs to. Runs of one session (JVMs, such as the
+ *     forks of one build) share service containers, and every container and network carries the session as the
+ *     label {@code dev.berth.session}, so that tooling (and CI's leak check) can find them; defaults to one
+ *     session per parent process
  * @param readiness {@code berth.readiness}: how ports are checked from inside the run's network: {@code direct}
  *     (the JVM connects to the container's network address; needs a local Linux engine), {@code exec} (a probe
  *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default)

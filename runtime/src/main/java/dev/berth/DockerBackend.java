@@ -166,9 +166,40 @@ final class DockerBackend implements AutoCloseable {
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
   }
 
+  /** Creates the network, or finds it if another run of the session created it first. */
   String createNetwork(String name, Map<String, String> labels) {
-    return docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels).withCheckDuplicate(true)
-        .exec().getId();
+    try {
+      return docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels)
+          .withCheckDuplicate(true).exec().getId();
+    } catch (ConflictException e) {
+      return existingNetwork(name).orElseThrow(() -> e);
+    } catch (DockerException e) {
+      if (String.valueOf(e.getMessage()).contains("already exists")) {
+        return existingNetwork(name).orElseThrow(() -> e);
+      }
+      throw e;
+    }
+  }
+
+  private Optional<String> existingNetwork(String name) {
+    return docker.listNetworksCmd().withNameFilter(name).exec().stream()
+        .filter(n -> n.getName().equals(name)).map(n -> n.getId()).findFirst();
+  }
+
+  /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
+  Optional<ExistingContainer> findContainer(String name, String network, List<Integer> ports) {
+    InspectContainerResponse info;
+    try {
+      info = docker.inspectContainerCmd(name).exec();
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+    boolean running = Boolean.TRUE.equals(info.getState().getRunning());
+    return Optional.of(new ExistingContainer(running, started(info, network, ports)));
+  }
+
+  /** A container found by name; {@code running} tells whether it can be joined or must be replaced. */
+  record ExistingContainer(boolean running, StartedContainer container) {
   }
 
   /** The host's own address on the network (its bridge's gateway), where containers reach the test machine. */
@@ -292,18 +323,7 @@ final class DockerBackend implements AutoCloseable {
             .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files()))).exec();
       }
       docker.startContainerCmd(id).exec();
-      InspectContainerResponse info = docker.inspectContainerCmd(id).exec();
-      ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
-      String address = endpoint == null ? "" : endpoint.getIpAddress();
-      var hostPorts = new LinkedHashMap<Integer, Integer>();
-      Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
-      for (int port : spec.exposedPorts()) {
-        Ports.Binding[] published = bindings.get(ExposedPort.tcp(port));
-        if (published != null && published.length > 0) {
-          hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
-        }
-      }
-      return new StartedContainer(id, address, Map.copyOf(hostPorts));
+      return started(docker.inspectContainerCmd(id).exec(), network, spec.exposedPorts());
     } catch (RuntimeException e) {
       remove(id);
       throw e;
@@ -320,6 +340,20 @@ final class DockerBackend implements AutoCloseable {
 
   static String cacheVolumeName(String cache) {
     return "berth-cache-" + cache;
+  }
+
+  private static StartedContainer started(InspectContainerResponse info, String network, List<Integer> ports) {
+    ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
+    String address = endpoint == null ? "" : endpoint.getIpAddress();
+    var hostPorts = new LinkedHashMap<Integer, Integer>();
+    Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
+    for (int port : ports) {
+      Ports.Binding[] published = bindings == null ? null : bindings.get(ExposedPort.tcp(port));
+      if (published != null && published.length > 0) {
+        hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
+      }
+    }
+    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts));
   }
 
   /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
@@ -346,7 +380,16 @@ final class DockerBackend implements AutoCloseable {
 
   /** Streams the container's output, line by line, until it stops or the returned handle is closed. */
   Closeable followLogs(String id, LogTail lines) {
-    return docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+    return followLogs(id, lines, null);
+  }
+
+  /** As {@link #followLogs(String, LogTail)}, starting with the last {@code tail} lines (all when null). */
+  Closeable followLogs(String id, LogTail lines, Integer tail) {
+    var command = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
+    if (tail != null) {
+      command.withTail(tail);
+    }
+    return command
         .exec(new ResultCallback.Adapter<Frame>() {
           private final StringBuilder stdout = new StringBuilder();
           private final StringBuilder stderr = new StringBuilder();
@@ -371,9 +414,15 @@ final class DockerBackend implements AutoCloseable {
 
           @Override
           public void onError(Throwable failure) {
+            // Closing the stream ourselves (the service stops, the run ends) lands here too: not worth an error.
+            LOG.debug("log stream of {} ended: {}", id, failure.toString());
             flush();
             lines.end();
-            super.onError(failure);
+            try {
+              close();
+            } catch (IOException e) {
+              LOG.trace("closing the log stream of {} failed", id, e);
+            }
           }
 
           private void flush() {
@@ -474,9 +523,19 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** The ids of every container carrying the label, running or not. */
-  List<String> containersLabelled(String label, String value) {
-    return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(label, value)).exec().stream()
+  /** A label of a container, or null if it has none or is gone. */
+  String label(String id, String label) {
+    try {
+      Map<String, String> labels = docker.inspectContainerCmd(id).exec().getConfig().getLabels();
+      return labels == null ? null : labels.get(label);
+    } catch (NotFoundException e) {
+      return null;
+    }
+  }
+
+  /** The ids of every container carrying all the labels, running or not. */
+  List<String> containersLabelled(Map<String, String> labels) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
         .map(c -> c.getId()).toList();
   }
 

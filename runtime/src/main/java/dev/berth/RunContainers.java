@@ -38,15 +38,18 @@ final class RunContainers implements ServiceStarter {
   private final Map<String, String> hostnames = new ConcurrentHashMap<>();
   private final AtomicInteger clientCount = new AtomicInteger();
   private final Object networkLock = new Object();
+  /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
+  private final Map<String, String> services = new ConcurrentHashMap<>();
+  private volatile SessionDirectory sessionDirectory;
   private volatile String network;
   private volatile PortProbe probe;
   private boolean closed;
 
-  RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId) {
+  RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
     this.engine = engine;
     this.config = config;
     this.runId = runId;
-    this.session = config.session().orElse(runId);
+    this.session = session;
   }
 
   @Override
@@ -78,24 +81,36 @@ final class RunContainers implements ServiceStarter {
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
     labels.put(Labels.SERVICE, name);
-    var request = new ContainerRequest(containerName(name + "-" + spec.digest().substring(0, 12)), spec.hostname(),
-        spec, boundHosts, labels, false);
-    requireFreeHostPorts(what, spec);
-    DockerBackend.StartedContainer container;
-    try {
-      container = create(request);
-    } catch (BerthException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      String reason = DockerBackend.rootMessage(e);
-      throw new BerthException("The engine could not start " + what + ": " + reason
-          + (reason.contains("already allocated") || reason.contains("already in use")
-              ? ". A fixed host port of it (" + spec.hostPorts().values() + ") is taken; free it or choose another"
-                  + " with withHostPort(...)" : ""), e);
+    // One name per definition and session: the engine refuses a second container of that name, and the session
+    // mutex makes the check-then-create below one step for every JVM of the session.
+    var request = new ContainerRequest(sessionContainerName(spec), spec.hostname(), spec, boundHosts, labels, false);
+    String net = network();
+    SessionDirectory directory = sessionDirectory();
+    boolean[] joined = {false};
+    DockerBackend.StartedContainer container = directory.locked(spec.digest(), () -> {
+      directory.hold(spec.digest(), "run=" + runId + "\n");
+      try {
+        var existing = backend().findContainer(request.name(), net, spec.exposedPorts());
+        if (existing.isPresent() && existing.get().running()) {
+          joined[0] = true;
+          return existing.get().container();
+        }
+        existing.ifPresent(dead -> backend().remove(dead.container().id()));
+        requireFreeHostPorts(what, spec);
+        return create(request, what);
+      } catch (RuntimeException e) {
+        directory.release(spec.digest());
+        throw e;
+      }
+    });
+    services.put(spec.digest(), container.id());
+    if (joined[0]) {
+      LOG.info("Service {} joins the session's running container {}", what, request.name());
     }
     var logs = new LogTail("berth.service." + name);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
-        backend().exitCode(container.id()), backend().followLogs(container.id(), logs));
+        backend().exitCode(container.id()),
+        backend().followLogs(container.id(), logs, joined[0] ? LogTail.KEPT : null));
     try {
       awaitReady(running, started);
     } catch (RuntimeException e) {
@@ -121,13 +136,48 @@ final class RunContainers implements ServiceStarter {
     });
   }
 
+  /**
+   * Stops the service, or only lets go of it when another run of the session still holds its container: the last
+   * holder in any JVM stops it.
+   */
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
-    if (service.containerId() != null) {
-      backend().stop(service.containerId(), config.stopTimeout());
+    if (service.containerId() != null && releaseShared(backend(), service.spec().digest(), true)) {
+      LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
     }
     discard(service);
+  }
+
+  /**
+   * Gives up this run's hold on a service container; removes the container (after a gentle stop if asked) unless
+   * another run still holds it. Returns whether another run does.
+   */
+  private boolean releaseShared(DockerBackend backend, String digest, boolean gently) {
+    String id = services.remove(digest);
+    if (id == null) {
+      return false;
+    }
+    SessionDirectory directory = sessionDirectory();
+    try {
+      return directory.locked(digest, () -> {
+        directory.release(digest);
+        if (directory.heldByOthers(digest)) {
+          containerIds.remove(id);
+          return true;
+        }
+        if (gently) {
+          backend.stop(id, config.stopTimeout());
+        }
+        backend.remove(id);
+        containerIds.remove(id);
+        return false;
+      });
+    } catch (RuntimeException e) {
+      // Cut short (the end of the run interrupts stops in progress): leave it for close() to finish.
+      services.putIfAbsent(digest, id);
+      throw e;
+    }
   }
 
   /**
@@ -213,15 +263,27 @@ final class RunContainers implements ServiceStarter {
     if (network == null) {
       return;
     }
-    List<CompletableFuture<Void>> removals = containerIds.stream()
-        .map(id -> CompletableFuture.runAsync(() -> backend.remove(id)))
-        .toList();
+    var removals = new java.util.ArrayList<CompletableFuture<Void>>();
+    Set<String> shared = Set.copyOf(services.values());
+    for (String digest : List.copyOf(services.keySet())) {
+      removals.add(CompletableFuture.runAsync(() -> releaseShared(backend, digest, false)));
+    }
+    for (String id : List.copyOf(containerIds)) {
+      if (!shared.contains(id)) {
+        removals.add(CompletableFuture.runAsync(() -> backend.remove(id)));
+      }
+    }
     removals.forEach(CompletableFuture::join);
     containerIds.clear();
-    for (String leftover : backend.containersLabelled(Labels.RUN, runId)) {
-      backend.remove(leftover);
-    }
-    backend.removeNetwork(network);
+    SessionDirectory directory = sessionDirectory();
+    sweep(backend, directory, session, runId);
+    directory.locked("network", () -> {
+      directory.release("run");
+      if (!directory.heldByOthers("run")) {
+        backend.removeNetwork(network);
+      }
+      return null;
+    });
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
@@ -231,6 +293,21 @@ final class RunContainers implements ServiceStarter {
   /** The engine, connected on first use: a run that starts nothing never needs one. */
   private DockerBackend backend() {
     return engine.get();
+  }
+
+  /** Creates a service container, turning the engine's refusal into a message that names the service. */
+  private DockerBackend.StartedContainer create(ContainerRequest request, String what) {
+    try {
+      return create(request);
+    } catch (BerthException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String reason = DockerBackend.rootMessage(e);
+      throw new BerthException("The engine could not start " + what + ": " + reason
+          + (reason.contains("already allocated") || reason.contains("already in use")
+              ? ". A fixed host port of it (" + request.spec().hostPorts().values() + ") is taken; free it or"
+                  + " choose another with withHostPort(...)" : ""), e);
+    }
   }
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
@@ -253,7 +330,7 @@ final class RunContainers implements ServiceStarter {
     }
     releaseHostnames(service.spec());
     if (service.containerId() != null) {
-      remove(service.containerId());
+      releaseShared(backend(), service.spec().digest(), false);
     }
   }
 
@@ -294,19 +371,100 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
+  /**
+   * The session's network, shared by its runs (one per JVM): created by the first, joined by the others, removed
+   * by the last. This run's lease on "run" says it is alive, and tells the watchdog whose run it is.
+   */
   private String network() {
     String net = network;
     if (net == null) {
       synchronized (networkLock) {
         net = network;
         if (net == null) {
-          net = "berth-" + runId;
-          backend().createNetwork(net, Labels.of(runId, session, "network"));
-          network = net;
+          String name = networkName(session);
+          SessionDirectory directory = sessionDirectory();
+          directory.locked("network", () -> {
+            directory.hold("run", "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
+                + "\ndockerHost=" + backend().host() + "\n");
+            return backend().createNetwork(name, Labels.of(runId, session, "network"));
+          });
+          Watchdog.watchThisJvm();
+          network = name;
+          net = name;
         }
       }
     }
     return net;
+  }
+
+  private SessionDirectory sessionDirectory() {
+    SessionDirectory directory = sessionDirectory;
+    if (directory == null) {
+      synchronized (networkLock) {
+        directory = sessionDirectory;
+        if (directory == null) {
+          directory = new SessionDirectory(session, runId);
+          sessionDirectory = directory;
+        }
+      }
+    }
+    return directory;
+  }
+
+  /**
+   * Removes what a run left: the service containers it held that no other live run of the session holds, then
+   * its clients and probe. Used at the end of a run, and by the watchdog for a run whose JVM died.
+   */
+  static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run) {
+    for (String digest : directory.keysHeldBy(run)) {
+      if ("run".equals(digest)) {
+        continue;
+      }
+      directory.locked(digest, () -> {
+        directory.deleteLease(digest, run);
+        if (!directory.heldByOthers(digest, run)) {
+          backend.containersLabelled(Map.of(Labels.DIGEST, digest, Labels.SESSION, session))
+              .forEach(backend::remove);
+        }
+        return null;
+      });
+    }
+    for (String role : List.of("client", "probe")) {
+      backend.containersLabelled(Map.of(Labels.RUN, run, Labels.ROLE, role)).forEach(backend::remove);
+    }
+    // Service containers the run created but holds no lease on any more (a start or stop cut short): they are
+    // its own to remove unless another run of the session holds their definition.
+    for (String id : backend.containersLabelled(Map.of(Labels.RUN, run, Labels.ROLE, "service"))) {
+      String digest = backend.label(id, Labels.DIGEST);
+      if (digest == null) {
+        backend.remove(id);
+        continue;
+      }
+      directory.locked(digest, () -> {
+        if (!directory.heldByOthers(digest, run)) {
+          backend.remove(id);
+        }
+        return null;
+      });
+    }
+  }
+
+  /** The session's network name. */
+  static String networkName(String session) {
+    return "berth-" + sessionKey(session);
+  }
+
+  private static String sessionKey(String session) {
+    return session.replaceAll("[^a-zA-Z0-9_.-]", "-");
+  }
+
+  private String sessionKey() {
+    return sessionKey(session);
+  }
+
+  /** The one name a definition's container has in the session. */
+  private String sessionContainerName(ServiceSpec spec) {
+    return "berth-" + sessionKey() + "-" + spec.digest().substring(0, 16);
   }
 
   private PortProbe probe() {

@@ -34,6 +34,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
   private final BerthConfig config;
   private final String runId;
+  private final String session;
   private DockerBackend backend;
   private final RunContainers containers;
   private final ExecutorService executor;
@@ -47,7 +48,8 @@ public final class ServiceRuntime implements AutoCloseable {
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    this.containers = new RunContainers(this::backend, config, runId);
+    this.session = config.session().orElseGet(ServiceRuntime::buildSession);
+    this.containers = new RunContainers(this::backend, config, runId, session);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
     timer.setRemoveOnCancelPolicy(true);
@@ -139,9 +141,20 @@ public final class ServiceRuntime implements AutoCloseable {
     return runId;
   }
 
-  /** The {@code dev.berth.session} label value of the run's resources. */
+  /**
+   * The {@code dev.berth.session} label value of the run's resources. Runs of one session share service
+   * containers across JVMs: {@code berth.session} when set, otherwise one per parent process, which groups the
+   * Surefire forks of one build (and the test JVMs one IDE starts).
+   */
   public String session() {
-    return config.session().orElse(runId);
+    return session;
+  }
+
+  private static String buildSession() {
+    return ProcessHandle.current().parent()
+        .map(parent -> "build-" + parent.pid() + "-"
+            + Long.toString(parent.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), 36))
+        .orElse("jvm-" + ProcessHandle.current().pid());
   }
 
   /** Removes every container and the network of the run; waits for starts in progress to end first. */

@@ -12,6 +12,7 @@ import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.annotations.ServiceHandle;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -217,10 +218,12 @@ class FaultsTest {
 
     @Test
     @Order(1)
-    void killItMidTest(@ServiceEndpoint("redis") InetSocketAddress address) {
+    void killItMidTest(@ServiceEndpoint("redis") InetSocketAddress address, @ServiceHandle("redis") Service redis) {
       assertThat(Fixtures.ping(address)).isEqualTo("+PONG");
       firstContainer = Engine.running(Fixtures.session, "service").get(0).getId();
       Engine.docker().killContainerCmd(firstContainer).exec();
+      // The engine reports the death a moment later; the next test starts after Berth has heard of it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> !redis.isRunning());
     }
 
     @Test

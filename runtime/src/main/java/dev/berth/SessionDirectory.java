@@ -1,0 +1,206 @@
+package dev.berth;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The files through which the JVMs of one session (the forks of one build, say) agree about the containers they
+ * share, in {@code <tmpdir>/berth/<session>/}:
+ *
+ * <ul>
+ *   <li>{@code <key>.mutex}: locked while one run decides whether to create, join, or remove the thing named by the
+ *       key, so that two JVMs never both create a service container, or remove one the other just joined;</li>
+ *   <li>{@code <key>.<run>.lease}: a run's hold on the key, kept locked for as long as the hold lasts. The operating
+ *       system drops the lock when the JVM dies, even by {@code kill -9}, so a lease that can be locked by someone
+ *       else is stale: that is how users are counted across processes without trusting anyone to clean up.</li>
+ * </ul>
+ */
+final class SessionDirectory {
+
+  /** File locks belong to the JVM, not to a thread: runs in one JVM take this lock first. */
+  private static final Map<Path, ReentrantLock> JVM_MUTEXES = new ConcurrentHashMap<>();
+
+  private final Path dir;
+  private final String runId;
+  private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
+
+  SessionDirectory(String session, String runId) {
+    this.dir = base().resolve(session.replaceAll("[^a-zA-Z0-9_.-]", "_"));
+    this.runId = runId;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create Berth's session directory " + dir, e);
+    }
+  }
+
+  static Path base() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "berth");
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Runs {@code action} while no other run, in this JVM or another, holds the key's mutex. */
+  <T> T locked(String key, Supplier<T> action) {
+    Path path = dir.resolve(key + ".mutex");
+    ReentrantLock jvmMutex = JVM_MUTEXES.computeIfAbsent(path, p -> new ReentrantLock());
+    jvmMutex.lock();
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      return action.get();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock " + path, e);
+    } finally {
+      jvmMutex.unlock();
+    }
+  }
+
+  /** Takes this run's lease on the key (idempotent), writing {@code content} into it for whoever reads it. */
+  void hold(String key, String content) {
+    held.computeIfAbsent(key, k -> {
+      Path path = leasePath(k, runId);
+      try {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+        FileLock lock = channel.lock();
+        channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+        return new HeldLease(path, channel, lock);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot take the lease " + path, e);
+      }
+    });
+  }
+
+  /** Gives up this run's lease on the key, if it holds one. */
+  void release(String key) {
+    HeldLease lease = held.remove(key);
+    if (lease != null) {
+      lease.close();
+    }
+  }
+
+  /** Whether a run other than {@code exceptRun} holds a live lease on the key; stale leases are deleted. */
+  boolean heldByOthers(String key, String exceptRun) {
+    boolean live = false;
+    for (Path lease : leases(key)) {
+      String owner = runOf(key, lease);
+      if (owner.equals(exceptRun)) {
+        continue;
+      }
+      if (isLive(lease)) {
+        live = true;
+      } else {
+        deleteQuietly(lease);
+      }
+    }
+    return live;
+  }
+
+  boolean heldByOthers(String key) {
+    return heldByOthers(key, runId);
+  }
+
+  /** The keys a run holds (or held, if it died) leases on. */
+  List<String> keysHeldBy(String run) {
+    var keys = new ArrayList<String>();
+    String suffix = "." + run + ".lease";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
+      files.forEach(f -> {
+        String name = f.getFileName().toString();
+        keys.add(name.substring(0, name.length() - suffix.length()));
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return keys;
+  }
+
+  /** Deletes a dead run's lease on the key. */
+  void deleteLease(String key, String run) {
+    deleteQuietly(leasePath(key, run));
+  }
+
+  static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private List<Path> leases(String key) {
+    var found = new ArrayList<Path>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob(key) + ".*.lease")) {
+      files.forEach(found::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return found;
+  }
+
+  private static String glob(String key) {
+    return key.replaceAll("[*?\\[\\]{}\\\\]", "_");
+  }
+
+  private static String runOf(String key, Path lease) {
+    String name = lease.getFileName().toString();
+    return name.substring(key.length() + 1, name.length() - ".lease".length());
+  }
+
+  private Path leasePath(String key, String run) {
+    return dir.resolve(key + "." + run + ".lease");
+  }
+
+  /** A lease is live while someone holds its lock: in this JVM (overlap) or in another (tryLock fails). */
+  private static boolean isLive(Path lease) {
+    try (FileChannel channel = FileChannel.open(lease, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // another run removed it, or will
+    }
+  }
+
+  private record HeldLease(Path path, FileChannel channel, FileLock lock) {
+    void close() {
+      try {
+        Files.deleteIfExists(path);
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // the lock goes with the channel in any case
+      }
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.berth;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.jar.JarFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cleans up after a JVM that dies without closing its runs ({@code kill -9}, a crashed fork): one small process
+ * per JVM, started from the runtime's own classpath the first time the JVM creates anything. It waits for its
+ * JVM to exit; then, for every run that JVM left open (a {@code run} lease naming its pid), it removes the run's
+ * clients, the service containers no other live run of the session holds, and the session's network if no run
+ * of the session is left. After a clean exit there is nothing left to do, and it just ends. It needs no image.
+ */
+final class Watchdog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final Object LOCK = new Object();
+  private static boolean started;
+
+  private Watchdog() {
+  }
+
+  /** Starts this JVM's watchdog, once; {@code -Dberth.watchdog=false} turns it off. */
+  static void watchThisJvm() {
+    synchronized (LOCK) {
+      if (started || "false".equals(System.getProperty("berth.watchdog", System.getenv("BERTH_WATCHDOG")))) {
+        return;
+      }
+      started = true;
+    }
+    long pid = ProcessHandle.current().pid();
+    var command = new ArrayList<String>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      command.add("/usr/bin/setsid"); // its own session: a Ctrl-C to the build must not take it down too
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(),
+        Watchdog.class.getName(), String.valueOf(pid)));
+    try {
+      Files.createDirectories(SessionDirectory.base());
+      File log = SessionDirectory.base().resolve("watchdog-" + pid + ".log").toFile();
+      new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    } catch (IOException e) {
+      LOG.warn("Cannot start Berth's watchdog ({}); if this JVM is killed, remove its containers by hand:"
+          + " docker rm -f $(docker ps -aq --filter label=dev.berth.session=...)", e.getMessage());
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    long owner = Long.parseLong(args[0]);
+    while (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+      Thread.sleep(500);
+    }
+    List<Path> leftBehind = runLeasesOf(owner);
+    if (leftBehind.isEmpty()) {
+      // A clean exit: nothing to do, and nothing worth keeping a log of.
+      Files.deleteIfExists(SessionDirectory.base().resolve("watchdog-" + owner + ".log"));
+      return;
+    }
+    for (Path lease : leftBehind) {
+      String content = SessionDirectory.readQuietly(lease);
+      String session = field(content, "session");
+      String dockerHost = field(content, "dockerHost");
+      String name = lease.getFileName().toString();
+      String run = name.substring("run.".length(), name.length() - ".lease".length());
+      try (DockerBackend backend = DockerBackend.connect(Optional.of(URI.create(dockerHost).toString()))) {
+        var directory = new SessionDirectory(session, "watchdog-" + owner);
+        RunContainers.sweep(backend, directory, session, run);
+        directory.locked("network", () -> {
+          directory.deleteLease("run", run);
+          if (!directory.heldByOthers("run", run)) {
+            backend.removeNetwork(RunContainers.networkName(session));
+          }
+          return null;
+        });
+        LOG.info("Removed what run {} of session {} left when JVM {} died", run, session, owner);
+      } catch (RuntimeException e) {
+        LOG.error("Cleaning up run {} of session {} failed", run, session, e);
+      }
+    }
+  }
+
+  /** The run leases, in every session, that name the pid. */
+  private static List<Path> runLeasesOf(long pid) throws IOException {
+    var found = new ArrayList<Path>();
+    if (!Files.isDirectory(SessionDirectory.base())) {
+      return found;
+    }
+    try (DirectoryStream<Path> sessions = Files.newDirectoryStream(SessionDirectory.base(), Files::isDirectory)) {
+      for (Path session : sessions) {
+        try (DirectoryStream<Path> leases = Files.newDirectoryStream(session, "run.*.lease")) {
+          for (Path lease : leases) {
+            if (String.valueOf(pid).equals(field(SessionDirectory.readQuietly(lease), "pid"))) {
+              found.add(lease);
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static String field(String content, String key) {
+    return content.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+        .findFirst().orElse("");
+  }
+
+  /**
+   * The classpath to start the watchdog with: this JVM's, with manifest-only jars (Surefire's booter jar, a
+   * temporary file) replaced by the entries they name.
+   */
+  private static String classpath() {
+    var entries = new LinkedHashSet<String>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      entries.add(entry);
+      if (entry.endsWith(".jar")) {
+        try (var jar = new JarFile(entry)) {
+          var manifest = jar.getManifest();
+          String path = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+          if (path != null) {
+            Path base = Path.of(entry).getParent();
+            for (String item : path.trim().split("\\s+")) {
+              URI uri = base.toUri().resolve(item);
+              entries.add(Path.of(uri).toString());
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("cannot read the manifest of {}", entry, e);
+        }
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+}
