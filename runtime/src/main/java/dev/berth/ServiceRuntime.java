@@ -114,6 +114,25 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
+   * Connects to the engine in the background, so that the first service does not wait for the client's start-up
+   * (about a second in a fresh JVM). Creates nothing on the engine; a failure is left for the first real need to
+   * report.
+   */
+  public void warmUp() {
+    try {
+      executor.execute(() -> {
+        try {
+          backend();
+        } catch (RuntimeException e) {
+          LOG.debug("warm-up could not reach the engine; the first need will say why", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("the run has ended; no warm-up");
+    }
+  }
+
+  /**
    * Whether a Docker engine answers; the first answer is kept for the run, so tests that are skipped without an
    * engine cost one connection attempt in all.
    */

@@ -138,6 +138,11 @@ final class Declarations {
     }
   }
 
+  /** Whether the class can name any service at all. */
+  boolean declaresAny() {
+    return !byName.isEmpty() || !hosts.isEmpty();
+  }
+
   /** The names of the declared container services (not the host services), in declaration order. */
   List<String> containerNames() {
     return List.copyOf(byName.keySet());
