@@ -316,7 +316,12 @@ final class DockerBackend implements AutoCloseable {
       spec.command().ifPresent(create::withCmd);
     }
     spec.workdir().ifPresent(create::withWorkingDir);
-    String id = create.exec().getId();
+    String id;
+    try {
+      id = create.exec().getId();
+    } catch (ConflictException e) {
+      throw new NameTakenException(request.name(), e);
+    }
     try {
       if (!spec.files().isEmpty()) {
         docker.copyArchiveToContainerCmd(id).withRemotePath("/")
@@ -555,6 +560,15 @@ final class DockerBackend implements AutoCloseable {
     }
     String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
     return message.replaceAll("\\s+", " ");
+  }
+
+  /** The engine refused a container because another one has its name. */
+  static final class NameTakenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NameTakenException(String name, Throwable cause) {
+      super("A container named " + name + " exists already", cause);
+    }
   }
 
   /** A started container: its id, its address on the run's network and its published ports. */

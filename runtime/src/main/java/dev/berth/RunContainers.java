@@ -90,6 +90,14 @@ final class RunContainers implements ServiceStarter {
     DockerBackend.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
       try {
+        if (spec.hostPorts().isEmpty()) {
+          // Usually no other run has it: create first, and look for the other's container only if the name is taken.
+          try {
+            return create(request, what);
+          } catch (DockerBackend.NameTakenException taken) {
+            LOG.debug("{} exists in the session already", request.name());
+          }
+        }
         var existing = backend().findContainer(request.name(), net, spec.exposedPorts());
         if (existing.isPresent() && existing.get().running()) {
           joined[0] = true;
@@ -299,7 +307,7 @@ final class RunContainers implements ServiceStarter {
   private DockerBackend.StartedContainer create(ContainerRequest request, String what) {
     try {
       return create(request);
-    } catch (BerthException e) {
+    } catch (BerthException | DockerBackend.NameTakenException e) {
       throw e;
     } catch (RuntimeException e) {
       String reason = DockerBackend.rootMessage(e);
