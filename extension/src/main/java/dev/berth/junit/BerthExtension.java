@@ -188,13 +188,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
         if (!a.workdir().isEmpty()) {
           spec = spec.withWorkdir(a.workdir());
         }
-        for (String variable : a.env()) {
-          int eq = variable.indexOf('=');
-          if (eq <= 0) {
-            throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
-          }
-          spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
-        }
+        spec = Declarations.withEnv(spec, a.env());
       }
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ClientContainer on " + where + ": " + e.getMessage(), e);

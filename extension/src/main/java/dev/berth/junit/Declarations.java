@@ -231,17 +231,22 @@ final class Declarations {
       if (a.command().length > 0) {
         spec = spec.withCommand(a.command());
       }
-      for (String variable : a.env()) {
-        int eq = variable.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
-        }
-        spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
-      }
-      return spec;
+      return withEnv(spec, a.env());
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Applies annotation {@code env} entries, {@code "NAME=value"} each. */
+  static ServiceSpec withEnv(ServiceSpec spec, String[] env) {
+    for (String variable : env) {
+      int eq = variable.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
+      }
+      spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
+    }
+    return spec;
   }
 
   /** The bindings declared on an element, alias to service name. */
