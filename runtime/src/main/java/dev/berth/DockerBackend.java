@@ -120,6 +120,14 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
+  /** Remembers that the image is present, if it is, so that the first need does not inspect it again. */
+  void notePresent(ImageReference image) {
+    String key = image.toString();
+    if (!images.containsKey(key) && isPresent(key)) {
+      images.putIfAbsent(key, CompletableFuture.completedFuture(null));
+    }
+  }
+
   private boolean isPresent(String image) {
     try {
       docker.inspectImageCmd(image).exec();

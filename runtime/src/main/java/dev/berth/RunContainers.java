@@ -238,6 +238,16 @@ final class RunContainers implements ServiceStarter {
     spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
   }
 
+  /** Creates the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
+  void prepare(List<ServiceSpec> specs) {
+    network();
+    for (ServiceSpec spec : specs) {
+      if (spec.hostTarget().isEmpty()) {
+        backend().notePresent(spec.imageReference());
+      }
+    }
+  }
+
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
     backend().ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");

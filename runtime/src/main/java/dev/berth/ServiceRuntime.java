@@ -1,6 +1,8 @@
 package dev.berth;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
@@ -114,15 +116,18 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
-   * Connects to the engine in the background, so that the first service does not wait for the client's start-up
-   * (about a second in a fresh JVM). Creates nothing on the engine; a failure is left for the first real need to
-   * report.
+   * Prepares, in the background, for services that are likely to be needed soon: connects to the engine (about a
+   * second in a fresh JVM), creates the run's network, and notes which of their images are present, so that the
+   * first service does not wait for any of it. Starts no container and pulls nothing; a failure is left for the
+   * first real need to report.
    */
-  public void warmUp() {
+  public void warmUp(Collection<ServiceSpec> likelyNeeded) {
+    List<ServiceSpec> specs = List.copyOf(likelyNeeded);
     try {
       executor.execute(() -> {
         try {
           backend();
+          containers.prepare(specs);
         } catch (RuntimeException e) {
           LOG.debug("warm-up could not reach the engine; the first need will say why", e);
         }

@@ -79,8 +79,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   public void beforeAll(ExtensionContext context) {
     Declarations declarations = declarations(context);
     if (declarations.declaresAny()) {
-      // Connecting takes about a second in a fresh JVM: do it while JUnit gets to the first test.
-      RuntimeResource.of(context).warmUp();
+      // Connecting takes about a second in a fresh JVM: do it, and the network, while JUnit gets to the first test.
+      RuntimeResource.of(context).warmUp(declarations.staticSpecs());
     }
     for (Declarations.Declared handle : declarations.handles(true)) {
       inject(handle.field(), null, handleFor(context, declarations, handle, Optional.empty()));

@@ -138,6 +138,19 @@ final class Declarations {
     }
   }
 
+  /** The specs that can be known before a test instance exists (to prepare for them); misdeclarations are skipped. */
+  List<ServiceSpec> staticSpecs() {
+    var specs = new ArrayList<ServiceSpec>();
+    for (String name : byName.keySet()) {
+      try {
+        specs.add(spec(name, Optional.empty(), "warm-up"));
+      } catch (RuntimeException e) {
+        // reported where the service is needed
+      }
+    }
+    return specs;
+  }
+
   /** Whether the class can name any service at all. */
   boolean declaresAny() {
     return !byName.isEmpty() || !hosts.isEmpty();
