@@ -43,6 +43,9 @@ final class RunContainers implements ServiceStarter {
   private volatile SessionDirectory sessionDirectory;
   private volatile String network;
   private volatile PortProbe probe;
+  /** The run's DNS server, started with the network; null until then, or if it could not bind its port. */
+  private volatile DnsServer dns;
+  private volatile DockerBackend.DnsSettings dnsSettings;
   private boolean closed;
 
   RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
@@ -117,9 +120,60 @@ final class RunContainers implements ServiceStarter {
       discard(running);
       throw e;
     }
+    register(running);
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  /**
+   * Publishes a ready service in the run's zone: A records for its hostname, global hostnames and name, and SRV
+   * records {@code _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it stops or its container exits.
+   */
+  private void register(RunningService service) {
+    DnsServer server = dns;
+    if (server == null) {
+      return;
+    }
+    ServiceSpec spec = service.spec();
+    var names = new java.util.ArrayList<String>(spec.globalHostnames());
+    names.add(service.name());
+    try {
+      server.zone().register(spec.digest(), service.containerId(), spec.hostname(), names,
+          List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
+      return;
+    }
+    service.exit().whenComplete((code, failure) -> unregister(service));
+  }
+
+  private void unregister(RunningService service) {
+    DnsServer server = dns;
+    if (server != null && service.containerId() != null) {
+      server.zone().unregister(service.spec().digest(), service.containerId());
+    }
+  }
+
+  /**
+   * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
+   * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
+   */
+  private void startDns(String net) {
+    String gateway = backend().gateway(net);
+    DnsZone zone = new DnsZone(DnsZone.forSession(session));
+    try {
+      DnsServer server = DnsServer.start(zone, InetAddress.getByName(gateway), DnsServer.PORT);
+      String search = zone.origin().toString(true);
+      dnsSettings = new DockerBackend.DnsSettings(gateway, search);
+      dns = server;
+      Discovery.activate(server);
+      LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+    } catch (IOException e) {
+      LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
+          + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
+          DnsServer.PORT, e.getMessage());
+    }
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
@@ -260,6 +314,11 @@ final class RunContainers implements ServiceStarter {
     synchronized (containerIds) {
       closed = true;
     }
+    DnsServer server = dns;
+    if (server != null) {
+      Discovery.deactivate(server);
+      server.close();
+    }
     if (network == null) {
       return;
     }
@@ -311,7 +370,8 @@ final class RunContainers implements ServiceStarter {
   }
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
-    DockerBackend.StartedContainer container = backend().createAndStart(request, network());
+    String net = network();
+    DockerBackend.StartedContainer container = backend().createAndStart(request, net, dnsSettings);
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -329,6 +389,7 @@ final class RunContainers implements ServiceStarter {
       LOG.debug("closing the log stream of {} failed", service.describe(), e);
     }
     releaseHostnames(service.spec());
+    unregister(service);
     if (service.containerId() != null) {
       releaseShared(backend(), service.spec().digest(), false);
     }
@@ -389,6 +450,7 @@ final class RunContainers implements ServiceStarter {
             return backend().createNetwork(name, Labels.of(runId, session, "network"));
           });
           Watchdog.watchThisJvm();
+          startDns(name);
           network = name;
           net = name;
         }
