@@ -115,6 +115,16 @@ class DnsZoneTest {
   }
 
   @Test
+  void aTakenPortFailsTheStartAndLeavesNothingBound() throws Exception {
+    try (var first = DnsServer.start(zone, InetAddress.getLoopbackAddress(), 0)) {
+      int port = first.address().getPort();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> DnsServer.start(zone, InetAddress.getLoopbackAddress(), port))
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+
+  @Test
   void serverAnswersOverUdpAndTcp() throws Exception {
     zone.register("d1", "c1", "berth-aa", List.of("redis"), List.of("redis"), ip("10.1.0.13"), List.of(6379));
     try (var server = DnsServer.start(zone, InetAddress.getLoopbackAddress(), 0)) {
