@@ -36,8 +36,8 @@ final class DnsZone {
   /** Registrations by owner, oldest first. */
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-  private record Entry(String token, List<Name> names, List<Name> services, InetAddress address, List<Integer> ports,
-      Name target) {
+  private record Entry(String token, List<Name> names, List<InetAddress> addresses, List<Name> services,
+      List<Name> targets, List<Integer> ports) {
   }
 
   DnsZone(Name origin) {
@@ -75,21 +75,36 @@ final class DnsZone {
    * @param names further names with an A record (global hostnames, the service's name); invalid ones are skipped
    * @param services the names of its SRV records, {@code _<service>._tcp}
    */
-  synchronized void register(String owner, String token, String hostname, List<String> names, List<String> services,
+  void register(String owner, String token, String hostname, List<String> names, List<String> services,
       InetAddress address, List<Integer> ports) {
-    Name target = relative(hostname);
-    if (target == null) {
-      throw new IllegalArgumentException("Hostname '" + hostname + "' is not a valid DNS name");
+    var all = new ArrayList<String>();
+    all.add(hostname);
+    all.addAll(names);
+    register(owner, token, all, List.of(address), services, List.of(hostname), ports);
+  }
+
+  /**
+   * Registers a group (replicas): {@code names} resolve to {@code addresses}, and each SRV name lists every port
+   * of every target hostname (whose own A records are registered apart).
+   */
+  synchronized void register(String owner, String token, List<String> names, List<InetAddress> addresses,
+      List<String> services, List<String> targets, List<Integer> ports) {
+    var targetNames = new ArrayList<Name>();
+    for (String target : targets) {
+      Name name = relative(target);
+      if (name == null) {
+        throw new IllegalArgumentException("Hostname '" + target + "' is not a valid DNS name");
+      }
+      targetNames.add(name);
     }
     var aNames = new ArrayList<Name>();
-    aNames.add(target);
     names.stream().map(this::relative).filter(Objects::nonNull).filter(n -> !aNames.contains(n)).forEach(aNames::add);
     var srvNames = new ArrayList<Name>();
     services.stream().map(s -> relative("_" + s + "._tcp")).filter(Objects::nonNull)
         .filter(n -> !srvNames.contains(n)).forEach(srvNames::add);
     entries.remove(owner);
-    entries.put(owner, new Entry(token, List.copyOf(aNames), List.copyOf(srvNames), address, List.copyOf(ports),
-        target));
+    entries.put(owner, new Entry(token, List.copyOf(aNames), List.copyOf(addresses), List.copyOf(srvNames),
+        List.copyOf(targetNames), List.copyOf(ports)));
   }
 
   /** Removes the owner's records if they are still those of {@code token}. */
@@ -154,18 +169,26 @@ final class DnsZone {
       if (byName != null) {
         exists = true;
         if (type == Type.A || type == Type.ANY) {
-          response.addRecord(new ARecord(name, DClass.IN, TTL, byName.address()), Section.ANSWER);
+          for (InetAddress address : byName.addresses()) {
+            response.addRecord(new ARecord(name, DClass.IN, TTL, address), Section.ANSWER);
+          }
         }
       }
       Entry byService = latest(name, true);
       if (byService != null) {
         exists = true;
         if (type == Type.SRV || type == Type.ANY) {
-          for (int port : byService.ports()) {
-            response.addRecord(new SRVRecord(name, DClass.IN, TTL, 0, 1, port, byService.target()), Section.ANSWER);
+          for (Name target : byService.targets()) {
+            for (int port : byService.ports()) {
+              response.addRecord(new SRVRecord(name, DClass.IN, TTL, 0, 1, port, target), Section.ANSWER);
+            }
+            Entry host = latest(target, false);
+            if (host != null) {
+              for (InetAddress address : host.addresses()) {
+                response.addRecord(new ARecord(target, DClass.IN, TTL, address), Section.ADDITIONAL);
+              }
+            }
           }
-          response.addRecord(new ARecord(byService.target(), DClass.IN, TTL, byService.address()),
-              Section.ADDITIONAL);
         }
       }
     }

@@ -108,6 +108,22 @@ class DnsZoneTest {
   }
 
   @Test
+  void aGroupListsEveryReplicaInItsSrvRecordsWithTheirAddresses() throws Exception {
+    zone.register("r0", "c0", "berth-r0", List.of("web-0"), List.of("web-0"), ip("10.1.0.20"), List.of(8080));
+    zone.register("r1", "c1", "berth-r1", List.of("web-1"), List.of("web-1"), ip("10.1.0.21"), List.of(8080));
+    zone.register("g", "g0", List.of("web", "vip"), List.of(ip("10.1.0.1")), List.of("web"),
+        List.of("berth-r0", "berth-r1"), List.of(8080));
+
+    Message srv = ask("_web._tcp.kit-1234.berth.local.", Type.SRV);
+    assertThat(srv.getSection(Section.ANSWER)).map(r -> ((SRVRecord) r).getTarget().toString())
+        .containsExactlyInAnyOrder("berth-r0.kit-1234.berth.local.", "berth-r1.kit-1234.berth.local.");
+    assertThat(srv.getSection(Section.ADDITIONAL)).map(r -> ((ARecord) r).getAddress())
+        .containsExactlyInAnyOrder(ip("10.1.0.20"), ip("10.1.0.21"));
+    assertThat(ask("vip.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER)).map(r -> ((ARecord) r).getAddress())
+        .containsExactly(ip("10.1.0.1"));
+  }
+
+  @Test
   void namesThatAreNoDnsNamesGetNoRecord() throws Exception {
     zone.register("d1", "c1", "berth-aa", List.of("a.b", ""), List.of("x"), ip("10.1.0.12"), List.of(1));
 

@@ -48,12 +48,67 @@ class DiscoveryTest {
         .hasMessageContaining("No Berth run of this JVM serves DNS");
   }
 
+  static volatile long removalMillis;
+
+  @Test
+  void aVipBalancesOverReplicasAndDropsADeadOneWithinASecond() {
+    var run = new KitRun().run(Replicated.class).assertSucceeded(1);
+
+    assertThat(removalMillis).isBetween(0L, 1000L);
+    assertThat(run.servicesCreated()).isEqualTo(2);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
   /** The redis container's address on its run's network, as the engine reports it. */
   static String address(String service) {
     var found = Engine.docker().listContainersCmd()
         .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", service)).exec();
     assertThat(found).hasSize(1);
     return found.get(0).getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
+  }
+
+  /** Two busybox web servers answering with their hostname, behind the VIP "web". */
+  @ServiceTest
+  static class Replicated {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www && hostname > /www/name && exec httpd -f -p 8080 -h /www")
+        .withReplicas(2).withVip("web", 8080);
+
+    static java.util.Set<String> names(Container client, int requests) {
+      var seen = new java.util.TreeSet<String>();
+      for (int i = 0; i < requests; i++) {
+        ExecResult r = client.exec("wget", "-qO-", "http://web:8080/name");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        seen.add(r.stdout().trim());
+      }
+      return seen;
+    }
+
+    @Test
+    void balances(@ServiceHandle("web") Service web, @ClientContainer Container client) throws Exception {
+      web.start();
+      String gateway = client.exec("sh", "-c", "ip route | awk '/default/ {print $3}'").stdout().trim();
+
+      assertThat(Discovery.lookup("web")).containsExactly(InetAddress.getByName(gateway));
+      List<InetSocketAddress> replicas = Discovery.srv("web");
+      assertThat(replicas).hasSize(2).extracting(InetSocketAddress::getPort).containsOnly(8080);
+      assertThat(names(client, 6)).hasSize(2);
+
+      String dead = address("web-0");
+      Engine.docker().killContainerCmd(Engine.docker().listContainersCmd()
+          .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", "web-0")).exec()
+          .get(0).getId()).exec();
+      long killed = System.nanoTime();
+      while (Discovery.srv("web").size() != 1 && System.nanoTime() - killed < 5_000_000_000L) {
+        Thread.sleep(10);
+      }
+      removalMillis = (System.nanoTime() - killed) / 1_000_000;
+      System.out.println("replica left the SRV records " + removalMillis + " ms after the kill");
+      assertThat(Discovery.srv("web")).singleElement()
+          .satisfies(a -> assertThat(a.getAddress().getHostAddress()).isNotEqualTo(dead));
+      assertThat(names(client, 6)).hasSize(1);
+    }
   }
 
   @ServiceTest
