@@ -49,13 +49,15 @@ class DiscoveryTest {
   }
 
   static volatile long removalMillis;
+  static volatile long unhealthyMillis;
 
   @Test
   void aVipBalancesOverReplicasAndDropsADeadOneWithinASecond() {
     var run = new KitRun().run(Replicated.class).assertSucceeded(1);
 
     assertThat(removalMillis).isBetween(0L, 1000L);
-    assertThat(run.servicesCreated()).isEqualTo(2);
+    assertThat(unhealthyMillis).isBetween(0L, 1000L);
+    assertThat(run.servicesCreated()).isEqualTo(3);
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -67,13 +69,27 @@ class DiscoveryTest {
     return found.get(0).getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
   }
 
-  /** Two busybox web servers answering with their hostname, behind the VIP "web". */
+  /** Three busybox web servers answering with their hostname, behind the VIP "web". */
   @ServiceTest
   static class Replicated {
     @ServiceContainer
     static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
-        .withCommand("sh", "-c", "mkdir -p /www && hostname > /www/name && exec httpd -f -p 8080 -h /www")
-        .withReplicas(2).withVip("web", 8080);
+        .withCommand("sh", "-c", "mkdir -p /www && hostname > /www/name && httpd -p 8080 -h /www"
+            + " && exec sleep 2147483647")
+        .withReplicas(3).withVip("web", 8080);
+
+    static String id(String service) {
+      return Engine.docker().listContainersCmd()
+          .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", service)).exec()
+          .get(0).getId();
+    }
+
+    static long millisUntilSrvHas(int count, long since) throws InterruptedException {
+      while (Discovery.srv("web").size() != count && System.nanoTime() - since < 5_000_000_000L) {
+        Thread.sleep(10);
+      }
+      return (System.nanoTime() - since) / 1_000_000;
+    }
 
     static java.util.Set<String> names(Container client, int requests) {
       var seen = new java.util.TreeSet<String>();
@@ -92,21 +108,23 @@ class DiscoveryTest {
 
       assertThat(Discovery.lookup("web")).containsExactly(InetAddress.getByName(gateway));
       List<InetSocketAddress> replicas = Discovery.srv("web");
-      assertThat(replicas).hasSize(2).extracting(InetSocketAddress::getPort).containsOnly(8080);
-      assertThat(names(client, 6)).hasSize(2);
+      assertThat(replicas).hasSize(3).extracting(InetSocketAddress::getPort).containsOnly(8080);
+      assertThat(names(client, 9)).hasSize(3);
 
-      String dead = address("web-0");
-      Engine.docker().killContainerCmd(Engine.docker().listContainersCmd()
-          .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", "web-0")).exec()
-          .get(0).getId()).exec();
-      long killed = System.nanoTime();
-      while (Discovery.srv("web").size() != 1 && System.nanoTime() - killed < 5_000_000_000L) {
-        Thread.sleep(10);
-      }
-      removalMillis = (System.nanoTime() - killed) / 1_000_000;
-      System.out.println("replica left the SRV records " + removalMillis + " ms after the kill");
-      assertThat(Discovery.srv("web")).singleElement()
-          .satisfies(a -> assertThat(a.getAddress().getHostAddress()).isNotEqualTo(dead));
+      // A container that exits leaves at once; one that stops listening leaves at the next health check.
+      String exited = address("web-0");
+      Engine.docker().killContainerCmd(id("web-0")).exec();
+      removalMillis = millisUntilSrvHas(2, System.nanoTime());
+      String deaf = address("web-1");
+      var exec = Engine.docker().execCreateCmd(id("web-1")).withCmd("killall", "httpd").exec();
+      Engine.docker().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())
+          .awaitCompletion();
+      unhealthyMillis = millisUntilSrvHas(1, System.nanoTime());
+      System.out.println("replicas left the SRV records " + removalMillis + " ms after a kill, " + unhealthyMillis
+          + " ms after their server stopped");
+
+      assertThat(Discovery.srv("web")).singleElement().satisfies(a -> assertThat(a.getAddress().getHostAddress())
+          .isNotEqualTo(exited).isNotEqualTo(deaf).isEqualTo(address("web-2")));
       assertThat(names(client, 6)).hasSize(1);
     }
   }
