@@ -292,7 +292,7 @@ final class DockerBackend implements AutoCloseable {
    * Creates, fills and starts a container on the network, then reads back its address and published ports. If
    * any step fails, the container is removed before the failure propagates.
    */
-  StartedContainer createAndStart(ContainerRequest request, String network) {
+  StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns) {
     ServiceSpec spec = request.spec();
     var portBindings = new ArrayList<PortBinding>();
     var exposed = new ArrayList<ExposedPort>();
@@ -317,6 +317,11 @@ final class DockerBackend implements AutoCloseable {
             .withExtraHosts(extraHosts)
             .withBinds(spec.cacheVolumes().entrySet().stream()
                 .map(v -> new Bind(cacheVolumeName(v.getValue()), new Volume(v.getKey()))).toList()));
+    if (dns != null) {
+      // The engine's resolver in the container (127.0.0.11) still answers container names and aliases itself and
+      // forwards everything else here.
+      create.getHostConfig().withDns(List.of(dns.server())).withDnsSearch(List.of(dns.search()));
+    }
     if (request.idle()) {
       create.withEntrypoint(ContainerRequest.IDLE.get(0)).withCmd(ContainerRequest.IDLE.subList(1, 2));
     } else {
@@ -341,6 +346,10 @@ final class DockerBackend implements AutoCloseable {
       remove(id);
       throw e;
     }
+  }
+
+  /** The DNS server containers forward to, and the search domain that makes short names names in its zone. */
+  record DnsSettings(String server, String search) {
   }
 
   /** The container's names on the network: its own hostname and the spec's global hostnames. */

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,11 @@ final class HostRelay implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
 
   private final String name;
-  private final InetSocketAddress target;
+  private final Supplier<InetSocketAddress> target;
   private final ServerSocket server;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private HostRelay(String name, InetSocketAddress target, ServerSocket server) {
+  private HostRelay(String name, Supplier<InetSocketAddress> target, ServerSocket server) {
     this.name = name;
     this.target = target;
     this.server = server;
@@ -39,6 +40,17 @@ final class HostRelay implements Closeable {
    * @throws IOException if the gateway's port cannot be bound
    */
   static HostRelay start(String name, InetAddress gateway, int port, InetSocketAddress target) throws IOException {
+    return start(name, gateway, port, () -> target);
+  }
+
+  /**
+   * Starts relaying {@code gateway:port} to the address {@code target} gives for each connection; a connection
+   * for which it gives none is closed at once.
+   *
+   * @throws IOException if the gateway's port cannot be bound
+   */
+  static HostRelay start(String name, InetAddress gateway, int port, Supplier<InetSocketAddress> target)
+      throws IOException {
     var server = new ServerSocket();
     try {
       server.bind(new InetSocketAddress(gateway, port), 64);
@@ -73,10 +85,19 @@ final class HostRelay implements Closeable {
   private void connect(Socket inbound) {
     var outbound = new Socket();
     open.add(outbound);
+    InetSocketAddress to = target.get();
+    if (to == null) {
+      LOG.warn("'{}': no healthy target for a container's connection; closed it", name);
+      closeQuietly(inbound);
+      closeQuietly(outbound);
+      open.remove(inbound);
+      open.remove(outbound);
+      return;
+    }
     try {
-      outbound.connect(target, 5000);
+      outbound.connect(to, 5000);
     } catch (IOException e) {
-      LOG.warn("Host service '{}': cannot reach {} for a container's connection: {}", name, target, e.getMessage());
+      LOG.warn("Host service '{}': cannot reach {} for a container's connection: {}", name, to, e.getMessage());
       closeQuietly(inbound);
       closeQuietly(outbound);
       return;

@@ -43,6 +43,14 @@ final class RunContainers implements ServiceStarter {
   private volatile SessionDirectory sessionDirectory;
   private volatile String network;
   private volatile PortProbe probe;
+  /** The run's DNS server, started with the network; null until then, or if it could not bind its port. */
+  private volatile DnsServer dns;
+  private volatile DockerBackend.DnsSettings dnsSettings;
+  /** Replicated services by digest: their replicas, and what closes their VIP and records. */
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
+
+  private record Group(List<RunningService> replicas, Closeable closer) {
+  }
   private boolean closed;
 
   RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
@@ -56,6 +64,9 @@ final class RunContainers implements ServiceStarter {
   public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
     if (spec.hostTarget().isPresent()) {
       return startHostService(name, spec);
+    }
+    if (spec.replicas() > 1 || spec.vipName().isPresent()) {
+      return startReplicated(name, spec, boundHosts);
     }
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
@@ -125,9 +136,147 @@ final class RunContainers implements ServiceStarter {
       discard(running);
       throw e;
     }
+    register(running);
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  /**
+   * Publishes a ready service in the run's zone: A records for its hostname, global hostnames and name, and SRV
+   * records {@code _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it stops or its container exits.
+   */
+  private void register(RunningService service) {
+    DnsServer server = dns;
+    if (server == null) {
+      return;
+    }
+    ServiceSpec spec = service.spec();
+    var names = new java.util.ArrayList<String>(spec.globalHostnames());
+    names.add(service.name());
+    try {
+      server.zone().register(spec.digest(), service.containerId(), spec.hostname(), names,
+          List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
+      return;
+    }
+    service.exit().whenComplete((code, failure) -> unregister(service));
+  }
+
+  private void unregister(RunningService service) {
+    DnsServer server = dns;
+    if (server != null && service.containerId() != null) {
+      server.zone().unregister(service.spec().digest(), service.containerId());
+    }
+  }
+
+  /**
+   * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
+   * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
+   */
+  private void startDns(String net) {
+    String gateway = backend().gateway(net);
+    DnsZone zone = new DnsZone(DnsZone.forSession(session));
+    try {
+      DnsServer server = DnsServer.start(zone, InetAddress.getByName(gateway), DnsServer.PORT);
+      String search = zone.origin().toString(true);
+      dnsSettings = new DockerBackend.DnsSettings(gateway, search);
+      dns = server;
+      Discovery.activate(server);
+      LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+    } catch (IOException e) {
+      LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
+          + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
+          DnsServer.PORT, e.getMessage());
+    }
+  }
+
+  /**
+   * Starts each replica as a service of its own ({@code <name>-<index>}), then tracks their health: the service's
+   * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
+   * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
+   */
+  private RunningService startReplicated(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    String what = "service " + RunningService.describe(name, spec);
+    if (!spec.hostPorts().isEmpty() || !spec.globalHostnames().isEmpty()) {
+      throw new BerthException("The " + spec.replicas() + " replicas of " + what + " cannot share fixed host ports"
+          + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
+          + " (withVip) or their SRV records instead");
+    }
+    if (spec.vipName().isPresent() && !spec.exposedPorts().contains(spec.vipPort())) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances port "
+          + spec.vipPort() + ", which the service does not expose; exposed ports: " + spec.exposedPorts());
+    }
+    if (spec.exposedPorts().isEmpty()) {
+      throw new BerthException("The replicas of " + what + " expose no port, so they cannot be told healthy;"
+          + " expose one with withExposedPort");
+    }
+    var replicas = new java.util.ArrayList<RunningService>();
+    try {
+      for (int i = 0; i < spec.replicas(); i++) {
+        replicas.add(start(name + "-" + i, spec.replica(i), boundHosts));
+      }
+    } catch (RuntimeException e) {
+      replicas.forEach(this::discard);
+      throw e;
+    }
+    String gateway = backend().gateway(network());
+    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.exposedPorts().get(0);
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
+        new InetSocketAddress(r.address(), port), r.exit())).toList();
+    String token = "group-" + replicas.get(0).containerId();
+    java.util.function.Consumer<List<VipBalancer.Replica>> publish = healthy -> registerGroup(name, spec, token,
+        healthy, gateway);
+    VipBalancer balancer;
+    try {
+      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
+          members, publish);
+    } catch (IOException e) {
+      replicas.forEach(this::discard);
+      throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "
+          + gateway + ":" + port + " (" + e.getMessage() + "); another VIP or host service of the run may use"
+          + " that port", e);
+    }
+    publish.accept(balancer.healthyReplicas());
+    Closeable closer = () -> {
+      balancer.close();
+      DnsServer server = dns;
+      if (server != null) {
+        server.zone().unregister(spec.digest(), token);
+      }
+    };
+    groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
+    var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
+    CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
+    RunningService first = replicas.get(0);
+    LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
+        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
+    return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
+        first.hostPorts(), first.logs(), exit, closer);
+  }
+
+  /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
+  private void registerGroup(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
+      String gateway) {
+    DnsServer server = dns;
+    if (server == null) {
+      return;
+    }
+    var names = new java.util.ArrayList<String>(List.of(name, spec.hostname()));
+    spec.vipName().ifPresent(names::add);
+    var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
+        : healthy.stream().map(r -> r.address().getAddress()).toList();
+    server.zone().register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
+        healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.exposedPorts());
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (IOException e) {
+      throw new BerthException("'" + literal + "' is no IP address", e);
+    }
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
@@ -151,6 +300,13 @@ final class RunContainers implements ServiceStarter {
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
+    Group group = groups.remove(service.spec().digest());
+    if (group != null) {
+      closeQuietly(group.closer());
+      for (RunningService replica : group.replicas()) {
+        stop(replica);
+      }
+    }
     if (service.containerId() != null && releaseShared(backend(), service.spec().digest(), true)) {
       LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
     }
@@ -278,6 +434,13 @@ final class RunContainers implements ServiceStarter {
     synchronized (containerIds) {
       closed = true;
     }
+    groups.values().forEach(group -> closeQuietly(group.closer()));
+    groups.clear();
+    DnsServer server = dns;
+    if (server != null) {
+      Discovery.deactivate(server);
+      server.close();
+    }
     if (network == null) {
       return;
     }
@@ -308,6 +471,14 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
+  private static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing failed", e);
+    }
+  }
+
   /** The engine, connected on first use: a run that starts nothing never needs one. */
   private DockerBackend backend() {
     return engine.get();
@@ -329,7 +500,8 @@ final class RunContainers implements ServiceStarter {
   }
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
-    DockerBackend.StartedContainer container = backend().createAndStart(request, network());
+    String net = network();
+    DockerBackend.StartedContainer container = backend().createAndStart(request, net, dnsSettings);
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -347,6 +519,7 @@ final class RunContainers implements ServiceStarter {
       LOG.debug("closing the log stream of {} failed", service.describe(), e);
     }
     releaseHostnames(service.spec());
+    unregister(service);
     if (service.containerId() != null) {
       releaseShared(backend(), service.spec().digest(), false);
     }
@@ -407,6 +580,7 @@ final class RunContainers implements ServiceStarter {
             return backend().createNetwork(name, Labels.of(runId, session, "network"));
           });
           Watchdog.watchThisJvm();
+          startDns(name);
           network = name;
           net = name;
         }

@@ -55,6 +55,9 @@ public final class ServiceSpec {
   private final String instanceId;
   private final SortedSet<String> globalHostnames;
   private final SortedMap<String, String> cacheVolumes;
+  private final int replicas;
+  private final String vipName;
+  private final int vipPort;
   private volatile String digest;
 
   private ServiceSpec(Values v) {
@@ -71,6 +74,9 @@ public final class ServiceSpec {
     this.instanceId = v.instanceId;
     this.globalHostnames = Collections.unmodifiableSortedSet(new TreeSet<>(v.globalHostnames));
     this.cacheVolumes = Collections.unmodifiableSortedMap(new TreeMap<>(v.cacheVolumes));
+    this.replicas = v.replicas;
+    this.vipName = v.vipName;
+    this.vipPort = v.vipPort;
   }
 
   /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
@@ -88,6 +94,9 @@ public final class ServiceSpec {
     String instanceId = "";
     TreeSet<String> globalHostnames = new TreeSet<>();
     TreeMap<String, String> cacheVolumes = new TreeMap<>();
+    int replicas = 1;
+    String vipName;
+    int vipPort;
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
@@ -106,6 +115,9 @@ public final class ServiceSpec {
     v.instanceId = instanceId;
     v.globalHostnames.addAll(globalHostnames);
     v.cacheVolumes.putAll(cacheVolumes);
+    v.replicas = replicas;
+    v.vipName = vipName;
+    v.vipPort = vipPort;
     change.accept(v);
     return new ServiceSpec(v);
   }
@@ -277,6 +289,61 @@ public final class ServiceSpec {
           + " and '-', starting with a letter or digit");
     }
     return derive(v -> v.cacheVolumes.put(mount, name));
+  }
+
+  /**
+   * Runs {@code replicas} containers of this definition (1-16). Each replica is a service of its own, named
+   * {@code <name>-<index>}, with its own hostname; the service's SRV records list every healthy replica, and a
+   * VIP ({@link #withVip}) balances connections over them. Replicas cannot have fixed host ports or global
+   * hostnames, which each of them would claim.
+   */
+  public ServiceSpec withReplicas(int replicas) {
+    requireContainer("withReplicas");
+    if (replicas < 1 || replicas > 16) {
+      throw new IllegalArgumentException("Replicas " + replicas + " of " + image() + " is out of range: use 1-16");
+    }
+    return derive(v -> v.replicas = replicas);
+  }
+
+  /**
+   * Gives the service a virtual address: the name resolves (by DNS, in the run's zone) to the host's address on
+   * the run's network, where the test JVM accepts connections on {@code port} and passes each to the next
+   * healthy replica's {@code port}, round robin. Replicas that exit or stop accepting connections leave the
+   * rotation within a second. {@code port} must be exposed.
+   */
+  public ServiceSpec withVip(String name, int port) {
+    requireContainer("withVip");
+    requireHostname("VIP name", name);
+    requirePort("VIP port", port);
+    return derive(v -> {
+      v.vipName = name;
+      v.vipPort = port;
+    });
+  }
+
+  /** How many containers run this definition; 1 unless {@link #withReplicas} says otherwise. */
+  public int replicas() {
+    return replicas;
+  }
+
+  /** The VIP's name ({@link #withVip}), if any. */
+  public Optional<String> vipName() {
+    return Optional.ofNullable(vipName);
+  }
+
+  /** The VIP's port, 0 without a VIP. */
+  public int vipPort() {
+    return vipPort;
+  }
+
+  /** The definition of replica {@code index}: this one, run once, without VIP, told apart by its instance id. */
+  ServiceSpec replica(int index) {
+    return derive(v -> {
+      v.replicas = 1;
+      v.vipName = null;
+      v.vipPort = 0;
+      v.instanceId = instanceId + (instanceId.isEmpty() ? "" : "/") + "replica-" + index;
+    });
   }
 
   /** Distinguishes otherwise equal specs, so that each instance id runs its own container. */

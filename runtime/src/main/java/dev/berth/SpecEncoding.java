@@ -81,6 +81,14 @@ final class SpecEncoding {
       if (!spec.cacheVolumes().isEmpty()) {
         stringMap(out, "cacheVolumes", spec.cacheVolumes());
       }
+      if (spec.replicas() != 1) {
+        tag(out, "replicas");
+        out.writeInt(spec.replicas());
+      }
+      if (spec.vipName().isPresent()) {
+        string(out, "vip", spec.vipName().get());
+        out.writeInt(spec.vipPort());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

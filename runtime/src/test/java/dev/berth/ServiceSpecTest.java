@@ -411,4 +411,30 @@ class ServiceSpecTest {
         .isThrownBy(() -> ServiceSpec.from("Redis"))
         .withMessageContaining("'Redis'");
   }
+
+  @Test
+  void replicasAndVipArePartOfTheDefinitionAndReplicasAreToldApart() {
+    ServiceSpec base = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+    ServiceSpec three = base.withReplicas(3);
+
+    assertThat(base.withReplicas(1).digest()).isEqualTo(base.digest());
+    assertThat(three.digest()).isNotEqualTo(base.digest());
+    assertThat(three.withVip("cache", 6379).digest()).isNotEqualTo(three.digest());
+    assertThat(three.withVip("cache", 6379).vipName()).contains("cache");
+    assertThat(three.withVip("cache", 6379).vipPort()).isEqualTo(6379);
+    assertThat(three.replica(0).replicas()).isEqualTo(1);
+    assertThat(three.withVip("cache", 6379).replica(0).vipName()).isEmpty();
+    assertThat(three.replica(0).digest()).isNotEqualTo(three.replica(1).digest()).isNotEqualTo(base.digest());
+    assertThat(three.withInstanceId("a").replica(0).instanceId()).isEqualTo("a/replica-0");
+  }
+
+  @Test
+  void replicasAndVipAreChecked() {
+    ServiceSpec base = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+    assertThatIllegalArgumentException().isThrownBy(() -> base.withReplicas(0)).withMessageContaining("use 1-16");
+    assertThatIllegalArgumentException().isThrownBy(() -> base.withReplicas(17)).withMessageContaining("use 1-16");
+    assertThatIllegalArgumentException().isThrownBy(() -> base.withVip("My_Vip", 6379))
+        .withMessageContaining("VIP name 'My_Vip' is not a valid hostname");
+    assertThatIllegalArgumentException().isThrownBy(() -> base.withVip("vip", 0)).withMessageContaining("VIP port 0");
+  }
 }

@@ -1,0 +1,175 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.Container;
+import dev.berth.Discovery;
+import dev.berth.ExecResult;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Service discovery by DNS: from containers through the engine's resolver, and from the test JVM. */
+class DiscoveryTest {
+
+  static volatile String zone;
+
+  @Test
+  void servicesAreFoundByDnsFromContainersAndTheJvmUntilTheyStop() {
+    var run = new KitRun().run(RedisByDns.class).assertSucceeded(2);
+
+    assertThat(zone).isEqualTo(run.session + ".berth.local");
+    assertThat(run.leftovers()).isEmpty();
+    // The run's server is closed with the run: discovery no longer answers for its zone.
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("berth-dns-"));
+    String after;
+    try {
+      after = Discovery.zone();
+    } catch (IllegalStateException e) {
+      after = "none";
+    }
+    assertThat(after).isNotEqualTo(zone + ".");
+  }
+
+  @Test
+  void withoutARunDiscoverySaysWhy() {
+    assertThatThrownBy(() -> Discovery.lookup("redis")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("No Berth run of this JVM serves DNS");
+  }
+
+  static volatile long removalMillis;
+  static volatile long unhealthyMillis;
+
+  @Test
+  void aVipBalancesOverReplicasAndDropsADeadOneWithinASecond() {
+    var run = new KitRun().run(Replicated.class).assertSucceeded(1);
+
+    assertThat(removalMillis).isBetween(0L, 1000L);
+    assertThat(unhealthyMillis).isBetween(0L, 1000L);
+    assertThat(run.servicesCreated()).isEqualTo(3);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** The redis container's address on its run's network, as the engine reports it. */
+  static String address(String service) {
+    var found = Engine.docker().listContainersCmd()
+        .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", service)).exec();
+    assertThat(found).hasSize(1);
+    return found.get(0).getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
+  }
+
+  /** Three busybox web servers answering with their hostname, behind the VIP "web". */
+  @ServiceTest
+  static class Replicated {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www && hostname > /www/name && httpd -p 8080 -h /www"
+            + " && exec sleep 2147483647")
+        .withReplicas(3).withVip("web", 8080);
+
+    static String id(String service) {
+      return Engine.docker().listContainersCmd()
+          .withLabelFilter(Map.of("dev.berth.session", Fixtures.session, "dev.berth.service", service)).exec()
+          .get(0).getId();
+    }
+
+    static long millisUntilSrvHas(int count, long since) throws InterruptedException {
+      while (Discovery.srv("web").size() != count && System.nanoTime() - since < 5_000_000_000L) {
+        Thread.sleep(10);
+      }
+      return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    static java.util.Set<String> names(Container client, int requests) {
+      var seen = new java.util.TreeSet<String>();
+      for (int i = 0; i < requests; i++) {
+        ExecResult r = client.exec("wget", "-qO-", "http://web:8080/name");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        seen.add(r.stdout().trim());
+      }
+      return seen;
+    }
+
+    @Test
+    void balances(@ServiceHandle("web") Service web, @ClientContainer Container client) throws Exception {
+      web.start();
+      String gateway = client.exec("sh", "-c", "ip route | awk '/default/ {print $3}'").stdout().trim();
+
+      assertThat(Discovery.lookup("web")).containsExactly(InetAddress.getByName(gateway));
+      List<InetSocketAddress> replicas = Discovery.srv("web");
+      assertThat(replicas).hasSize(3).extracting(InetSocketAddress::getPort).containsOnly(8080);
+      assertThat(names(client, 9)).hasSize(3);
+
+      // A container that exits leaves at once; one that stops listening leaves at the next health check.
+      String exited = address("web-0");
+      Engine.docker().killContainerCmd(id("web-0")).exec();
+      removalMillis = millisUntilSrvHas(2, System.nanoTime());
+      String deaf = address("web-1");
+      var exec = Engine.docker().execCreateCmd(id("web-1")).withCmd("killall", "httpd").exec();
+      Engine.docker().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())
+          .awaitCompletion();
+      unhealthyMillis = millisUntilSrvHas(1, System.nanoTime());
+      System.out.println("replicas left the SRV records " + removalMillis + " ms after a kill, " + unhealthyMillis
+          + " ms after their server stopped");
+
+      assertThat(Discovery.srv("web")).singleElement().satisfies(a -> assertThat(a.getAddress().getHostAddress())
+          .isNotEqualTo(exited).isNotEqualTo(deaf).isEqualTo(address("web-2")));
+      assertThat(names(client, 6)).hasSize(1);
+    }
+  }
+
+  @ServiceTest
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class RedisByDns {
+    @ServiceContainer
+    static final ServiceSpec redis = Fixtures.REDIS;
+
+    @Test
+    @Order(1)
+    void resolves(@ServiceHandle("redis") Service redis, @ClientContainer Container client) throws Exception {
+      redis.start();
+      zone = Discovery.zone().replaceAll("\\.$", "");
+      String address = address("redis");
+
+      // "redis" is no alias on the network and the client binds nothing: only the run's zone knows it.
+      ExecResult srv = client.exec("nslookup", "-type=SRV", "_redis._tcp." + zone);
+      assertThat(srv.stdout()).as(srv.toString())
+          .containsPattern("_redis\\._tcp\\." + zone.replace(".", "\\.") + "\\s+service = 0 1 6379 "
+              + redis.hostname() + "\\." + zone.replace(".", "\\."));
+      ExecResult byHostname = client.exec("nslookup", redis.hostname());
+      assertThat(byHostname.stdout()).as(byHostname.toString()).contains("Address: " + address);
+      ExecResult byName = client.exec("nslookup", "redis");
+      assertThat(byName.stdout()).as(byName.toString()).contains("redis." + zone).contains("Address: " + address);
+
+      assertThat(Discovery.lookup("redis")).containsExactly(InetAddress.getByName(address));
+      assertThat(Discovery.lookup(redis.hostname() + "." + zone)).containsExactly(InetAddress.getByName(address));
+      List<InetSocketAddress> ports = Discovery.srv("redis");
+      assertThat(ports).extracting(InetSocketAddress::getPort).containsExactly(6379);
+      assertThat(ports.get(0).getAddress()).isEqualTo(InetAddress.getByName(address));
+      assertThat(Discovery.srv(redis.hostname())).isEqualTo(ports);
+      assertThat(Fixtures.ping(ports.get(0))).isEqualTo("+PONG");
+    }
+
+    @Test
+    @Order(2)
+    void goneAfterTheServiceStops(@ServiceHandle("redis") Service redis, @ClientContainer Container client) {
+      redis.stop();
+
+      assertThat(Discovery.lookup("redis")).isEmpty();
+      assertThat(Discovery.srv("redis")).isEmpty();
+      ExecResult srv = client.exec("nslookup", "-type=SRV", "_redis._tcp." + zone);
+      assertThat(srv.stdout() + srv.stderr()).as(srv.toString()).doesNotContain("6379").contains("NXDOMAIN");
+    }
+  }
+}

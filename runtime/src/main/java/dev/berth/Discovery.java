@@ -1,0 +1,145 @@
+package dev.berth;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Service discovery from the test JVM: asks the DNS server of the current Berth run, as containers do. Short
+ * names ({@code "redis"}) are names in the run's zone. The current run is the most recent one of this JVM whose
+ * DNS server is up; when it closes, the one before it is current again.
+ *
+ * <pre>{@code
+ * List<InetAddress> redis = Discovery.lookup("redis");           // the container's address on the run's network
+ * List<InetSocketAddress> ports = Discovery.srv("redis");        // _redis._tcp: one address per exposed port
+ * }</pre>
+ *
+ * <p>The addresses are on the run's network, which the test JVM reaches only on the engine's own machine.
+ */
+public final class Discovery {
+
+  private static final Deque<DnsServer> SERVERS = new ConcurrentLinkedDeque<>();
+
+  private Discovery() {
+  }
+
+  static void activate(DnsServer server) {
+    SERVERS.addFirst(server);
+  }
+
+  static void deactivate(DnsServer server) {
+    SERVERS.remove(server);
+  }
+
+  /**
+   * The addresses of a name (A records): a service's name, hostname or global hostname.
+   *
+   * @return the addresses, empty if the name does not exist in the zone
+   * @throws IllegalStateException if no Berth run of this JVM serves DNS
+   */
+  public static List<InetAddress> lookup(String name) {
+    DnsServer server = current();
+    Message answer = query(server, absolute(server, name), Type.A);
+    var addresses = new ArrayList<InetAddress>();
+    for (Record record : answer.getSection(Section.ANSWER)) {
+      if (record instanceof ARecord a) {
+        addresses.add(a.getAddress());
+      }
+    }
+    return addresses;
+  }
+
+  /**
+   * The ports of a service (SRV records {@code _<name>._tcp}), each with its target's address.
+   *
+   * @param name a service's name or hostname, or a full SRV name such as {@code _redis._tcp}
+   * @return one address per exposed port, empty if the service is not running
+   * @throws IllegalStateException if no Berth run of this JVM serves DNS
+   */
+  public static List<InetSocketAddress> srv(String name) {
+    DnsServer server = current();
+    String service = name.startsWith("_") ? name : "_" + name + "._tcp";
+    Message answer = query(server, absolute(server, service), Type.SRV);
+    var addresses = new ArrayList<InetSocketAddress>();
+    for (Record record : answer.getSection(Section.ANSWER)) {
+      if (record instanceof SRVRecord srv) {
+        List<InetAddress> targets = lookup(srv.getTarget().toString());
+        for (InetAddress target : targets) {
+          try {
+            addresses.add(new InetSocketAddress(InetAddress.getByAddress(srv.getTarget().toString(true),
+                target.getAddress()), srv.getPort()));
+          } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    }
+    return addresses;
+  }
+
+  /** The zone of the current run, such as {@code build-1234-abc.berth.local.}. */
+  public static String zone() {
+    return current().zone().origin().toString();
+  }
+
+  private static DnsServer current() {
+    DnsServer server = SERVERS.peekFirst();
+    if (server == null) {
+      throw new IllegalStateException("No Berth run of this JVM serves DNS: discovery works while a run has started"
+          + " a service and could bind port 53 on its network's gateway (see the warning on the dev.berth logger"
+          + " if it could not)");
+    }
+    return server;
+  }
+
+  private static Name absolute(DnsServer server, String name) {
+    String zone = server.zone().origin().toString();
+    String lower = name.toLowerCase(Locale.ROOT);
+    try {
+      if (lower.endsWith(".")) {
+        return Name.fromString(lower);
+      }
+      if (lower.endsWith(zone.substring(0, zone.length() - 1))) {
+        return Name.fromString(lower + ".");
+      }
+      return Name.fromString(lower, server.zone().origin());
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("'" + name + "' is not a valid DNS name: " + e.getMessage(), e);
+    }
+  }
+
+  private static Message query(DnsServer server, Name name, int type) {
+    try {
+      var resolver = new SimpleResolver(server.address());
+      resolver.setTimeout(Duration.ofSeconds(2));
+      Message answer = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+      int rcode = answer.getRcode();
+      if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+        throw new IllegalStateException("The Berth DNS server at " + server.address() + " answered "
+            + Rcode.string(rcode) + " for " + name);
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new IllegalStateException("The Berth DNS server at " + server.address() + " did not answer for " + name
+          + ": " + e.getMessage(), e);
+    }
+  }
+}

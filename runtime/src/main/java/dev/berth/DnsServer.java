@@ -1,0 +1,197 @@
+package dev.berth;
+
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
+
+/**
+ * The run's DNS server: answers for its {@link DnsZone} over UDP and TCP on the host's address on the run's
+ * network, port 53, where the engine's resolver in each container forwards what it cannot answer itself. Names
+ * outside the zone go on to the test machine's own resolvers, so containers still resolve the outside world.
+ */
+final class DnsServer implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  static final int PORT = 53;
+
+  private final DnsZone zone;
+  private final InetSocketAddress address;
+  private final DatagramSocket udp;
+  private final ServerSocket tcp;
+  private final ExecutorService workers;
+  private final Resolver upstream;
+
+  private DnsServer(DnsZone zone, InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) {
+    this.zone = zone;
+    this.address = address;
+    this.udp = udp;
+    this.tcp = tcp;
+    var count = new AtomicInteger();
+    this.workers = Executors.newCachedThreadPool(task -> {
+      var thread = new Thread(task, "berth-dns-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.upstream = new ExtendedResolver();
+    upstream.setTimeout(Duration.ofSeconds(2));
+  }
+
+  /**
+   * Starts answering on {@code address:port}.
+   *
+   * @throws IOException if either socket cannot be bound (not root, or the port is taken)
+   */
+  static DnsServer start(DnsZone zone, InetAddress address, int port) throws IOException {
+    var bound = new InetSocketAddress(address, port);
+    var udp = new DatagramSocket(null);
+    var tcp = new ServerSocket();
+    try {
+      udp.bind(bound);
+      tcp.bind(new InetSocketAddress(address, udp.getLocalPort()), 64);
+    } catch (IOException e) {
+      udp.close();
+      tcp.close();
+      throw e;
+    }
+    var server = new DnsServer(zone, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
+    server.workers.execute(server::udpLoop);
+    server.workers.execute(server::tcpLoop);
+    return server;
+  }
+
+  InetSocketAddress address() {
+    return address;
+  }
+
+  DnsZone zone() {
+    return zone;
+  }
+
+  private void udpLoop() {
+    while (!udp.isClosed()) {
+      var packet = new DatagramPacket(new byte[4096], 4096);
+      try {
+        udp.receive(packet);
+      } catch (IOException e) {
+        if (!udp.isClosed()) {
+          LOG.debug("DNS server on {} stopped receiving", address, e);
+        }
+        return;
+      }
+      workers.execute(() -> {
+        byte[] reply = respond(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), 512);
+        if (reply != null) {
+          try {
+            udp.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
+          } catch (IOException e) {
+            LOG.trace("DNS reply to {} failed", packet.getSocketAddress(), e);
+          }
+        }
+      });
+    }
+  }
+
+  private void tcpLoop() {
+    while (!tcp.isClosed()) {
+      Socket connection;
+      try {
+        connection = tcp.accept();
+      } catch (IOException e) {
+        if (!tcp.isClosed()) {
+          LOG.debug("DNS server on {} stopped accepting", address, e);
+        }
+        return;
+      }
+      workers.execute(() -> serveTcp(connection));
+    }
+  }
+
+  private void serveTcp(Socket connection) {
+    try (connection) {
+      connection.setSoTimeout(10_000);
+      var in = new DataInputStream(connection.getInputStream());
+      var out = new DataOutputStream(connection.getOutputStream());
+      while (true) {
+        int length;
+        try {
+          length = in.readUnsignedShort();
+        } catch (java.io.EOFException e) {
+          return;
+        }
+        byte[] query = new byte[length];
+        in.readFully(query);
+        byte[] reply = respond(query, 65535);
+        if (reply == null) {
+          return;
+        }
+        out.writeShort(reply.length);
+        out.write(reply);
+        out.flush();
+      }
+    } catch (IOException e) {
+      LOG.trace("DNS connection ended", e);
+    }
+  }
+
+  /** The reply to one query's bytes, or null when they are not a query at all. */
+  private byte[] respond(byte[] bytes, int maxLength) {
+    Message query;
+    try {
+      query = new Message(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+    if (query.getHeader().getFlag(Flags.QR)) {
+      return null;
+    }
+    var question = query.getQuestion();
+    Message response = question == null || zone.contains(question.getName()) ? zone.answer(query) : forward(query);
+    return response.toWire(maxLength);
+  }
+
+  /** Asks the test machine's resolvers about a name outside the zone; SERVFAIL if they do not answer. */
+  private Message forward(Message query) {
+    try {
+      Message answer = upstream.send(query);
+      answer.getHeader().setID(query.getHeader().getID());
+      return answer;
+    } catch (IOException | RuntimeException e) {
+      LOG.trace("forwarding {} failed", query.getQuestion(), e);
+      Message failed = new Message(query.getHeader().getID());
+      failed.getHeader().setFlag(Flags.QR);
+      failed.getHeader().setRcode(Rcode.SERVFAIL);
+      failed.addRecord(query.getQuestion(), Section.QUESTION);
+      return failed;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      udp.close();
+      tcp.close();
+    } catch (IOException e) {
+      LOG.trace("closing the DNS server failed", e);
+    }
+    workers.shutdownNow();
+  }
+}

@@ -1,0 +1,157 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+/** The zone's records and answers, without sockets or an engine; and the server on a free port. */
+class DnsZoneTest {
+
+  private final DnsZone zone = new DnsZone(DnsZone.forSession("kit-1234"));
+
+  private static InetAddress ip(String address) throws Exception {
+    return InetAddress.getByName(address);
+  }
+
+  private Message ask(String name, int type) throws Exception {
+    return zone.answer(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
+  }
+
+  @Test
+  void zoneIsOneSanitisedLabelUnderBerthLocal() {
+    assertThat(DnsZone.forSession("build-4711-lq2x").toString()).isEqualTo("build-4711-lq2x.berth.local.");
+    assertThat(DnsZone.forSession("My_Session.1").toString()).isEqualTo("my-session-1.berth.local.");
+    assertThat(DnsZone.forSession("-x" + "y".repeat(80)).toString()).hasSize(63 + ".berth.local.".length());
+  }
+
+  @Test
+  void answersARecordsForHostnameGlobalHostnamesAndName() throws Exception {
+    zone.register("d1", "c1", "berth-0123456789abcdef", List.of("api", "redis"), List.of("redis"), ip("10.1.0.5"),
+        List.of(6379));
+
+    for (String name : List.of("berth-0123456789abcdef", "api", "redis", "REDIS")) {
+      Message answer = ask(name + ".kit-1234.berth.local.", Type.A);
+      assertThat(answer.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+      assertThat(answer.getHeader().getFlag(Flags.AA)).isTrue();
+      assertThat(answer.getSection(Section.ANSWER)).singleElement()
+          .satisfies(r -> assertThat(((ARecord) r).getAddress()).isEqualTo(ip("10.1.0.5")));
+    }
+  }
+
+  @Test
+  void answersSrvRecordsPerPortWithTheHostnameAsTarget() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("web"), List.of("web", "berth-aa"), ip("10.1.0.6"),
+        List.of(8080, 8443));
+
+    for (String name : List.of("_web._tcp", "_berth-aa._tcp")) {
+      Message answer = ask(name + ".kit-1234.berth.local.", Type.SRV);
+      assertThat(answer.getSection(Section.ANSWER)).map(r -> (SRVRecord) r)
+          .extracting(SRVRecord::getPort, SRVRecord::getPriority, SRVRecord::getWeight, r -> r.getTarget().toString())
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(8080, 0, 1, "berth-aa.kit-1234.berth.local."),
+              org.assertj.core.groups.Tuple.tuple(8443, 0, 1, "berth-aa.kit-1234.berth.local."));
+      assertThat(answer.getSection(Section.ADDITIONAL)).singleElement()
+          .satisfies(r -> assertThat(((ARecord) r).getAddress()).isEqualTo(ip("10.1.0.6")));
+    }
+  }
+
+  @Test
+  void unknownNamesAreNxdomainOtherTypesAreEmptyAndOtherZonesRefused() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of(), List.of("db"), ip("10.1.0.7"), List.of(5432));
+
+    assertThat(ask("nope.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    Message aaaa = ask("berth-aa.kit-1234.berth.local.", Type.AAAA);
+    assertThat(aaaa.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(aaaa.getSection(Section.ANSWER)).isEmpty();
+    assertThat(ask("kit-1234.berth.local.", Type.SOA).getSection(Section.ANSWER)).hasSize(1);
+    assertThat(ask("example.com.", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(ask("berth-aa.other.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+  }
+
+  @Test
+  void unregisterRemovesRecordsOnlyOfTheSameRegistration() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.8"), List.of(6379));
+    zone.register("d1", "c2", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.9"), List.of(6379));
+    zone.unregister("d1", "c1");
+    assertThat(ask("cache.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER)).singleElement()
+        .satisfies(r -> assertThat(((ARecord) r).getAddress()).isEqualTo(ip("10.1.0.9")));
+
+    zone.unregister("d1", "c2");
+    assertThat(ask("cache.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("_cache._tcp.kit-1234.berth.local.", Type.SRV).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(zone.isEmpty()).isTrue();
+  }
+
+  @Test
+  void theMostRecentServiceWinsASharedNameAndTheOtherIsBackWhenItStops() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("db"), List.of("db"), ip("10.1.0.10"), List.of(5432));
+    zone.register("d2", "c2", "berth-bb", List.of("db"), List.of("db"), ip("10.1.0.11"), List.of(3306));
+
+    assertThat(((SRVRecord) ask("_db._tcp.kit-1234.berth.local.", Type.SRV).getSection(Section.ANSWER).get(0))
+        .getPort()).isEqualTo(3306);
+    zone.unregister("d2", "c2");
+    assertThat(((ARecord) ask("db.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER).get(0)).getAddress())
+        .isEqualTo(ip("10.1.0.10"));
+  }
+
+  @Test
+  void aGroupListsEveryReplicaInItsSrvRecordsWithTheirAddresses() throws Exception {
+    zone.register("r0", "c0", "berth-r0", List.of("web-0"), List.of("web-0"), ip("10.1.0.20"), List.of(8080));
+    zone.register("r1", "c1", "berth-r1", List.of("web-1"), List.of("web-1"), ip("10.1.0.21"), List.of(8080));
+    zone.register("g", "g0", List.of("web", "vip"), List.of(ip("10.1.0.1")), List.of("web"),
+        List.of("berth-r0", "berth-r1"), List.of(8080));
+
+    Message srv = ask("_web._tcp.kit-1234.berth.local.", Type.SRV);
+    assertThat(srv.getSection(Section.ANSWER)).map(r -> ((SRVRecord) r).getTarget().toString())
+        .containsExactlyInAnyOrder("berth-r0.kit-1234.berth.local.", "berth-r1.kit-1234.berth.local.");
+    assertThat(srv.getSection(Section.ADDITIONAL)).map(r -> ((ARecord) r).getAddress())
+        .containsExactlyInAnyOrder(ip("10.1.0.20"), ip("10.1.0.21"));
+    assertThat(ask("vip.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER)).map(r -> ((ARecord) r).getAddress())
+        .containsExactly(ip("10.1.0.1"));
+  }
+
+  @Test
+  void namesThatAreNoDnsNamesGetNoRecord() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("a.b", ""), List.of("x"), ip("10.1.0.12"), List.of(1));
+
+    assertThat(ask("a.b.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void aTakenPortFailsTheStartAndLeavesNothingBound() throws Exception {
+    try (var first = DnsServer.start(zone, InetAddress.getLoopbackAddress(), 0)) {
+      int port = first.address().getPort();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> DnsServer.start(zone, InetAddress.getLoopbackAddress(), port))
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+
+  @Test
+  void serverAnswersOverUdpAndTcp() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("redis"), List.of("redis"), ip("10.1.0.13"), List.of(6379));
+    try (var server = DnsServer.start(zone, InetAddress.getLoopbackAddress(), 0)) {
+      for (boolean tcp : new boolean[] {false, true}) {
+        var resolver = new SimpleResolver(server.address());
+        resolver.setTCP(tcp);
+        Message answer = resolver.send(Message.newQuery(Record.newRecord(
+            Name.fromString("_redis._tcp.kit-1234.berth.local."), Type.SRV, DClass.IN)));
+        assertThat(answer.getSection(Section.ANSWER)).as("tcp=" + tcp).singleElement()
+            .satisfies(r -> assertThat(((SRVRecord) r).getPort()).isEqualTo(6379));
+      }
+    }
+  }
+}
