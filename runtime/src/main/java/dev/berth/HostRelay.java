@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 final class HostRelay implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final int CONNECT_ATTEMPTS = 3;
 
   private final String name;
   private final Supplier<InetSocketAddress> target;
@@ -83,38 +84,44 @@ final class HostRelay implements Closeable {
   }
 
   private void connect(Socket inbound) {
-    var outbound = new Socket();
-    open.add(outbound);
-    InetSocketAddress to = target.get();
-    if (to == null) {
-      LOG.warn("'{}': no healthy target for a container's connection; closed it", name);
+    Socket outbound = null;
+    // A target that just died may not have left the rotation yet: try the next one before giving up.
+    for (int attempt = 1; outbound == null && attempt <= CONNECT_ATTEMPTS; attempt++) {
+      InetSocketAddress to = target.get();
+      if (to == null) {
+        LOG.warn("'{}': no healthy target for a container's connection; closed it", name);
+        break;
+      }
+      var socket = new Socket();
+      try {
+        socket.connect(to, 2000);
+        open.add(socket);
+        outbound = socket;
+      } catch (IOException e) {
+        closeQuietly(socket);
+        LOG.debug("'{}': cannot reach {} (attempt {}): {}", name, to, attempt, e.getMessage());
+      }
+    }
+    if (outbound == null) {
+      LOG.warn("'{}': no target could take a container's connection; closed it", name);
       closeQuietly(inbound);
-      closeQuietly(outbound);
       open.remove(inbound);
-      open.remove(outbound);
       return;
     }
-    try {
-      outbound.connect(to, 5000);
-    } catch (IOException e) {
-      LOG.warn("Host service '{}': cannot reach {} for a container's connection: {}", name, to, e.getMessage());
-      closeQuietly(inbound);
-      closeQuietly(outbound);
-      return;
-    }
+    Socket connected = outbound;
     var ends = new AtomicInteger(2);
     Runnable ended = () -> {
       if (ends.decrementAndGet() == 0) {
         closeQuietly(inbound);
-        closeQuietly(outbound);
+        closeQuietly(connected);
         open.remove(inbound);
-        open.remove(outbound);
+        open.remove(connected);
       }
     };
-    var back = new Thread(() -> pump(outbound, inbound, ended), "berth-relay-" + name + "-back");
+    var back = new Thread(() -> pump(connected, inbound, ended), "berth-relay-" + name + "-back");
     back.setDaemon(true);
     back.start();
-    pump(inbound, outbound, ended);
+    pump(inbound, connected, ended);
   }
 
   /** Copies one direction; at its end, half-closes the other side so that its peer sees the end too. */

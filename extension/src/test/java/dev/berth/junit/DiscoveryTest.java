@@ -91,6 +91,14 @@ class DiscoveryTest {
       return (System.nanoTime() - since) / 1_000_000;
     }
 
+    /** Makes {@code count} connections to the VIP from one exec; counts the answers by replica. */
+    static Map<String, Long> through(Container client, int count) {
+      ExecResult r = client.exec("sh", "-c", "for i in $(seq " + count + "); do"
+          + " wget -qO- http://web:8080/name || echo FAILED; done");
+      return r.stdout().lines().collect(java.util.stream.Collectors.groupingBy(l -> l, java.util.TreeMap::new,
+          java.util.stream.Collectors.counting()));
+    }
+
     static java.util.Set<String> names(Container client, int requests) {
       var seen = new java.util.TreeSet<String>();
       for (int i = 0; i < requests; i++) {
@@ -111,10 +119,30 @@ class DiscoveryTest {
       assertThat(replicas).hasSize(3).extracting(InetSocketAddress::getPort).containsOnly(8080);
       assertThat(names(client, 9)).hasSize(3);
 
-      // A container that exits leaves at once; one that stops listening leaves at the next health check.
+      // 300 connections through the VIP reach every replica.
+      Map<String, Long> spread = through(client, 300);
+      System.out.println("300 connections through the VIP 'web': " + spread);
+      assertThat(spread).hasSize(3).doesNotContainKey("FAILED");
+      InetAddress vip = Discovery.lookup("web").get(0);
+
+      // A container that exits leaves at once (the next 100 connections all succeed); one that stops listening
+      // leaves at the next health check. The VIP's address stays.
       String exited = address("web-0");
+      long killed = System.nanoTime();
+      var watcher = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return millisUntilSrvHas(2, killed);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
       Engine.docker().killContainerCmd(id("web-0")).exec();
-      removalMillis = millisUntilSrvHas(2, System.nanoTime());
+      Map<String, Long> afterKill = through(client, 100);
+      System.out.println("100 connections right after a replica was killed: " + afterKill);
+      assertThat(afterKill).doesNotContainKey("FAILED");
+      assertThat(afterKill.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(100);
+      removalMillis = watcher.join();
+      assertThat(Discovery.lookup("web")).containsExactly(vip);
       String deaf = address("web-1");
       var exec = Engine.docker().execCreateCmd(id("web-1")).withCmd("killall", "httpd").exec();
       Engine.docker().execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>())
