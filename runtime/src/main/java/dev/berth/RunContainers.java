@@ -454,17 +454,21 @@ final class RunContainers implements ServiceStarter {
         removals.add(CompletableFuture.runAsync(() -> backend.remove(id)));
       }
     }
-    removals.forEach(CompletableFuture::join);
-    containerIds.clear();
     SessionDirectory directory = sessionDirectory();
-    sweep(backend, directory, session, runId);
-    directory.locked("network", () -> {
-      directory.release("run");
-      if (!directory.heldByOthers("run")) {
-        backend.removeNetwork(network);
-      }
-      return null;
-    });
+    try {
+      removals.forEach(CompletableFuture::join);
+      containerIds.clear();
+      sweep(backend, directory, session, runId);
+    } finally {
+      // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
+      directory.locked("network", () -> {
+        directory.release("run");
+        if (!directory.heldByOthers("run")) {
+          backend.removeNetwork(network);
+        }
+        return null;
+      });
+    }
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);

@@ -44,10 +44,10 @@ final class Watchdog {
       command.add("/usr/bin/setsid"); // its own session: a Ctrl-C to the build must not take it down too
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(),
-        Watchdog.class.getName(), String.valueOf(pid)));
     try {
       Files.createDirectories(SessionDirectory.base());
+      command.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(pid),
+          Watchdog.class.getName(), String.valueOf(pid)));
       File log = SessionDirectory.base().resolve("watchdog-" + pid + ".log").toFile();
       new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     } catch (IOException e) {
@@ -63,10 +63,15 @@ final class Watchdog {
     }
     List<Path> leftBehind = runLeasesOf(owner);
     if (leftBehind.isEmpty()) {
-      // A clean exit: nothing to do, and nothing worth keeping a log of.
+      // A clean exit: nothing to do, and nothing worth keeping a log of. (The class copy stays until the JVM ends;
+      // this one's own classes are in it.)
       Files.deleteIfExists(SessionDirectory.base().resolve("watchdog-" + owner + ".log"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() ->
+          deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
       return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
     for (Path lease : leftBehind) {
       String content = SessionDirectory.readQuietly(lease);
       String session = field(content, "session");
@@ -87,6 +92,45 @@ final class Watchdog {
       } catch (RuntimeException e) {
         LOG.error("Cleaning up run {} of session {} failed", run, session, e);
       }
+    }
+  }
+
+  /** Copies the jar or class directory Berth's runtime was loaded from to {@code <tmpdir>/berth/watchdog-<pid>}. */
+  private static Path privateCopyOfBerth(long pid) throws IOException {
+    Path source;
+    try {
+      source = Path.of(Watchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      throw new IOException("cannot locate Berth's runtime classes", e);
+    }
+    Path copy = SessionDirectory.base().resolve("watchdog-" + pid);
+    if (Files.isDirectory(source)) {
+      try (var files = Files.walk(source)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Path target = copy.resolve(source.relativize(file).toString());
+          if (Files.isDirectory(file)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      return copy;
+    }
+    Files.createDirectories(copy);
+    Path jar = copy.resolve("berth-runtime.jar");
+    Files.copy(source, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return jar;
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", root, e);
     }
   }
 
@@ -119,8 +163,11 @@ final class Watchdog {
    * The classpath to start the watchdog with: this JVM's, with manifest-only jars (Surefire's booter jar, a
    * temporary file) replaced by the entries they name.
    */
-  private static String classpath() {
+  private static String classpath(long pid) throws IOException {
     var entries = new LinkedHashSet<String>();
+    // Berth's own classes go first, as a private copy: a rebuild may replace them while the JVM runs, and the
+    // watchdog loads most of them only when it is needed, after the JVM is gone.
+    entries.add(privateCopyOfBerth(pid).toString());
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       entries.add(entry);
       if (entry.endsWith(".jar")) {
