@@ -131,6 +131,34 @@ class NetworkingTest {
   }
 
   @Test
+  void upStopsEverythingOnCtrlC() throws Exception {
+    String session = "up-" + Long.toHexString(System.nanoTime());
+    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // No watchdog: what is removed here, the runner removed itself on SIGINT.
+    Process up = new ProcessBuilder(javaBin, "-Dberth.session=" + session, "-Dberth.watchdog=false", "-cp",
+        System.getProperty("java.class.path"),
+        BerthUp.class.getName(), UpTarget.class.getName(), "--random").redirectErrorStream(true).start();
+    try {
+      var output = new java.io.BufferedReader(new java.io.InputStreamReader(up.getInputStream(),
+          StandardCharsets.UTF_8));
+      String line;
+      var seen = new StringBuilder();
+      while ((line = output.readLine()) != null && !line.startsWith("Press Ctrl-C")) {
+        seen.append(line).append('\n');
+      }
+      assertThat(seen.toString()).contains("redis  berth-").contains("-> 6379").contains("www  berth-");
+      assertThat(Engine.running(session, "service")).hasSize(2);
+
+      new ProcessBuilder("kill", "-INT", String.valueOf(up.pid())).start().waitFor();
+
+      assertThat(up.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(Engine.leftovers(session)).isEmpty();
+    } finally {
+      up.destroyForcibly();
+    }
+  }
+
+  @Test
   void upWithRandomPortsPublishesNothingFixed() throws Exception {
     var printed = new ByteArrayOutputStream();
     try (BerthUp up = BerthUp.start(new String[] {UpTarget.class.getName(), "--random"},
