@@ -400,12 +400,10 @@ final class DockerBackend implements AutoCloseable {
     return exit;
   }
 
-  /** Streams the container's output, line by line, until it stops or the returned handle is closed. */
-  Closeable followLogs(String id, LogTail lines) {
-    return followLogs(id, lines, null);
-  }
-
-  /** As {@link #followLogs(String, LogTail)}, starting with the last {@code tail} lines (all when null). */
+  /**
+   * Streams the container's output, line by line, until it stops or the returned handle is closed, starting with
+   * the last {@code tail} lines (all when null).
+   */
   Closeable followLogs(String id, LogTail lines, Integer tail) {
     var command = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
     if (tail != null) {
