@@ -252,10 +252,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   /** Class-level bindings of the test class, its superclasses and its enclosing classes, innermost first. */
   static List<BindService> classBindings(Class<?> testClass) {
     var bindings = new ArrayList<BindService>();
-    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
-      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
-        bindings.addAll(AnnotationSupport.findRepeatableAnnotations(type, BindService.class));
-      }
+    for (Class<?> type : Declarations.visibleClasses(testClass)) {
+      bindings.addAll(AnnotationSupport.findRepeatableAnnotations(type, BindService.class));
     }
     return bindings;
   }
@@ -272,10 +270,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   private static Map<String, String> hostServices(ExtensionContext context) {
     var hosts = new LinkedHashMap<String, String>();
     context.getTestMethod().ifPresent(m -> hosts.putAll(Declarations.hostAliases(m)));
-    for (Class<?> level = context.getRequiredTestClass(); level != null; level = level.getEnclosingClass()) {
-      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
-        Declarations.hostAliases(type).forEach(hosts::putIfAbsent);
-      }
+    for (Class<?> type : Declarations.visibleClasses(context.getRequiredTestClass())) {
+      Declarations.hostAliases(type).forEach(hosts::putIfAbsent);
     }
     return hosts;
   }

@@ -78,12 +78,24 @@ final class Declarations {
       atLevel.forEach(byName::putIfAbsent);
     }
     var hosts = new LinkedHashMap<String, HostService>();
-    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
-      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
-        addHosts(hosts, type, "class " + type.getSimpleName(), byName);
-      }
+    for (Class<?> type : visibleClasses(testClass)) {
+      addHosts(hosts, type, "class " + type.getSimpleName(), byName);
     }
     return new Declarations(testClass, byName, hosts);
+  }
+
+  /**
+   * The classes whose class-level annotations a test class sees: itself and its superclasses, then each enclosing
+   * class and its superclasses, innermost first.
+   */
+  static List<Class<?>> visibleClasses(Class<?> testClass) {
+    var classes = new ArrayList<Class<?>>();
+    for (Class<?> level = testClass; level != null; level = level.getEnclosingClass()) {
+      for (Class<?> type = level; type != null && type != Object.class; type = type.getSuperclass()) {
+        classes.add(type);
+      }
+    }
+    return classes;
   }
 
   /** These declarations and the method's own {@link HostService}s, which shadow the class's. */
