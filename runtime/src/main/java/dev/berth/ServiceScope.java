@@ -68,7 +68,8 @@ public final class ServiceScope implements AutoCloseable {
   void stop(String name, ServiceSpec spec) {
     CompletableFuture<ServiceTable.Lease> lease = leases.remove(spec.digest());
     if (lease != null && lease.isDone() && !lease.isCompletedExceptionally()) {
-      lease.join().close();
+      // Without the grace period: as the last user, this stops it right away (stopNow below then waits for that).
+      lease.join().closeNow();
     } else if (lease != null) {
       lease.thenAccept(ServiceTable.Lease::close);
     }
