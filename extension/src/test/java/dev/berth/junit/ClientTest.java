@@ -69,7 +69,7 @@ class ClientTest {
   void imageThatCannotBePulledFailsClearly() {
     var run = new KitRun().run(Unpullable.class);
 
-    Throwable failure = HealthTest.onlyFailure(run);
+    Throwable failure = run.onlyFailure();
     assertThat(failure).isInstanceOf(BerthException.class)
         .hasMessageContaining("Image 'berth-test/does-not-exist:1.0' for service 'ghost'")
         .hasMessageContaining("cannot be pulled")

@@ -9,7 +9,6 @@ import dev.berth.annotations.BindService;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /** Misdeclarations fail the test or class with a message that says what was wrong, where, and how to fix it. */
 class DeclarationsTest {
@@ -18,7 +17,7 @@ class DeclarationsTest {
   void unknownNameListsTheKnownNames() {
     var run = new KitRun().run(UnknownName.class);
 
-    assertThat(HealthTest.onlyFailure(run))
+    assertThat(run.onlyFailure())
         .hasMessageContaining("@BindService on parameter 'client' in method test(Container)")
         .hasMessageContaining("names service 'wwww', which UnknownName does not declare")
         .hasMessageContaining("known services: [cache, www]");
@@ -29,7 +28,7 @@ class DeclarationsTest {
   void fieldOfAnotherTypeIsRejected() {
     var run = new KitRun().run(WrongType.class);
 
-    assertThat(classFailure(run))
+    assertThat(run.classFailure())
         .hasMessageContaining("@ServiceContainer field WrongType.www has type String")
         .hasMessageContaining("use ServiceSpec");
   }
@@ -38,7 +37,7 @@ class DeclarationsTest {
   void twoServicesWithOneNameAreRejected() {
     var run = new KitRun().run(SameName.class);
 
-    assertThat(classFailure(run))
+    assertThat(run.classFailure())
         .hasMessageContaining("Two services are named 'redis'")
         .hasMessageContaining("field SameName.redis")
         .hasMessageContaining("field SameName.other");
@@ -48,7 +47,7 @@ class DeclarationsTest {
   void cyclicBindingsShowTheCycle() {
     var run = new KitRun().run(Cycle.class);
 
-    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Service bindings form a cycle: a -> b -> a")
+    assertThat(run.onlyFailure()).hasMessageContaining("Service bindings form a cycle: a -> b -> a")
         .hasMessageContaining("global hostnames instead (ServiceSpec.withHostname(");
     assertThat(run.servicesCreated()).isZero();
   }
@@ -57,23 +56,18 @@ class DeclarationsTest {
   void invalidAliasIsRejected() {
     var run = new KitRun().run(BadAlias.class);
 
-    assertThat(HealthTest.onlyFailure(run)).hasMessageContaining("Alias 'my_cache' is not a valid hostname");
+    assertThat(run.onlyFailure()).hasMessageContaining("Alias 'my_cache' is not a valid hostname");
   }
 
   @Test
   void unsupportedEndpointTypeIsRejected() {
     var run = new KitRun().run(BadEndpointType.class);
 
-    assertThat(HealthTest.onlyFailure(run))
+    assertThat(run.onlyFailure())
         .hasMessageContaining("@ServiceEndpoint(\"cache\") on parameter 'port' in method test(Long)")
         .hasMessageContaining("has type java.lang.Long; supported types: String, java.net.URI");
   }
 
-  private static Throwable classFailure(KitRun run) {
-    return run.results.containerEvents().failed().stream().findFirst()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class)).flatMap(TestExecutionResult::getThrowable)
-        .orElseThrow();
-  }
 
   @ServiceTest
   static class UnknownName {

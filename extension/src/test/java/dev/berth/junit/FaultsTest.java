@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.platform.engine.TestExecutionResult;
 
 /** Faults at run time: each one ends in a message that says what happened and what to do, and nothing leaks. */
 class FaultsTest {
@@ -35,7 +34,7 @@ class FaultsTest {
   void malformedImageReferenceNamesTheFieldAndTheRule() {
     var run = new KitRun().run(MalformedImage.class);
 
-    assertThat(classFailure(run))
+    assertThat(run.classFailure())
         .hasMessageContaining("@ServiceContainer field MalformedImage.redis: Image reference 'Redis:7.0' is malformed")
         .hasMessageContaining("uppercase")
         .hasMessageContaining("for example \"redis:7.0\"");
@@ -45,7 +44,7 @@ class FaultsTest {
   void nonStaticSpecNeededFromAStaticContextIsRejected() {
     var run = new KitRun().run(InstanceSpecFromStatic.class);
 
-    assertThat(classFailure(run))
+    assertThat(run.classFailure())
         .hasMessageContaining("@ServiceContainer field InstanceSpecFromStatic.db is not static")
         .hasMessageContaining("make it static");
   }
@@ -54,7 +53,7 @@ class FaultsTest {
   void twoBindingsWithOneAliasAreRejected() {
     var run = new KitRun().run(SameAlias.class);
 
-    assertThat(HealthTest.onlyFailure(run))
+    assertThat(run.onlyFailure())
         .hasMessageContaining("Two bindings use the alias 'db'")
         .hasMessageContaining("services 'first' and 'second'");
   }
@@ -64,7 +63,7 @@ class FaultsTest {
     new KitRun().run(UnexposedPort.class).assertSucceeded(1);
     var run = new KitRun().run(UnexposedEndpoint.class);
 
-    assertThat(HealthTest.onlyFailure(run))
+    assertThat(run.onlyFailure())
         .hasMessageContaining("Service 'cache' (redis:7.0) does not expose port 6380; exposed ports: [6379]");
   }
 
@@ -88,7 +87,7 @@ class FaultsTest {
       hostPort = taken.getLocalPort();
       var run = new KitRun().run(TakenPort.class);
 
-      assertThat(HealthTest.onlyFailure(run)).isInstanceOf(BerthException.class)
+      assertThat(run.onlyFailure()).isInstanceOf(BerthException.class)
           .hasMessageContaining("Host port " + hostPort + " for port 6379 of service 'fixed' (redis:7.0")
           .hasMessageContaining("is taken on 127.0.0.1")
           .hasMessageContaining("choose another port with withHostPort(...)");
@@ -105,7 +104,7 @@ class FaultsTest {
   void withoutAnEngineTestsFailSayingHowToPointBerthAtOne() {
     var run = new KitRun().with("berth.dockerHost", "unix:///tmp/berth-no-engine.sock").run(NeedsEngine.class);
 
-    assertThat(HealthTest.onlyFailure(run)).isInstanceOf(BerthException.class)
+    assertThat(run.onlyFailure()).isInstanceOf(BerthException.class)
         .hasMessageContaining("No Docker engine answers at unix:///tmp/berth-no-engine.sock")
         .hasMessageContaining("DOCKER_HOST");
   }
@@ -133,11 +132,6 @@ class FaultsTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
-  private static Throwable classFailure(KitRun run) {
-    return run.results.containerEvents().failed().stream().findFirst()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class)).flatMap(TestExecutionResult::getThrowable)
-        .orElseThrow();
-  }
 
   private static int freePort() throws IOException {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

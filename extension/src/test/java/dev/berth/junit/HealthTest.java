@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
 
 /**
  * Readiness is checked from inside the run's network, never through the published port (whose proxy accepts
@@ -54,7 +53,7 @@ class HealthTest {
   void serviceThatExitsFailsWithExitCodeAndLogs() {
     var run = new KitRun().run(ExitsAtStart.class);
 
-    Throwable failure = onlyFailure(run);
+    Throwable failure = run.onlyFailure();
     assertThat(failure).isInstanceOf(ServiceStartException.class)
         .hasMessageContaining("Service 'quitter'")
         .hasMessageContaining("busybox:1.35")
@@ -69,7 +68,7 @@ class HealthTest {
   void serviceThatNeverListensTimesOutWithLogs() {
     var run = new KitRun().with("berth.startupTimeout", "2s").run(NeverListens.class);
 
-    Throwable failure = onlyFailure(run);
+    Throwable failure = run.onlyFailure();
     assertThat(failure).isInstanceOf(ServiceStartException.class)
         .hasMessageContaining("Service 'mute'")
         .hasMessageContaining("busybox:1.35")
@@ -83,12 +82,6 @@ class HealthTest {
     new KitRun().run(PublishedPorts.class).assertSucceeded(1);
   }
 
-  static Throwable onlyFailure(KitRun run) {
-    run.tests().assertStatistics(s -> s.failed(1));
-    return run.tests().failed().stream().findFirst()
-        .flatMap(e -> e.getPayload(TestExecutionResult.class)).flatMap(TestExecutionResult::getThrowable)
-        .orElseThrow();
-  }
 
   @ServiceTest
   static class SlowServer {

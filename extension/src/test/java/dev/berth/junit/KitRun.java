@@ -70,6 +70,23 @@ final class KitRun {
     return this;
   }
 
+  /** The failure of the one test that failed (there must be exactly one). */
+  Throwable onlyFailure() {
+    results.testEvents().assertStatistics(s -> s.failed(1));
+    return results.testEvents().failed().stream().findFirst()
+        .flatMap(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class))
+        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+        .orElseThrow();
+  }
+
+  /** The failure of the first class (or the run itself) that failed. */
+  Throwable classFailure() {
+    return results.containerEvents().failed().stream().findFirst()
+        .flatMap(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class))
+        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+        .orElseThrow();
+  }
+
   static String stackTrace(Throwable t) {
     var out = new java.io.StringWriter();
     t.printStackTrace(new java.io.PrintWriter(out));

@@ -65,7 +65,7 @@ class NetworkingTest {
     }
     var run = new KitRun().run(ClosedHostPort.class);
 
-    assertThat(HealthTest.onlyFailure(run)).isInstanceOf(BerthException.class)
+    assertThat(run.onlyFailure()).isInstanceOf(BerthException.class)
         .hasMessageContaining("Host service 'db' (tcp://localhost:" + port + ") is not listening")
         .hasMessageContaining("Start it before the first test that binds it");
   }
@@ -79,7 +79,7 @@ class NetworkingTest {
   void twoServicesCannotShareAGlobalHostname() {
     var run = new KitRun().run(HostnameClash.class);
 
-    assertThat(HealthTest.onlyFailure(run))
+    assertThat(run.onlyFailure())
         .hasMessageContaining("Hostname 'api'")
         .hasMessageContaining("is taken in this run by another service");
   }
