@@ -41,7 +41,10 @@ final class Watchdog {
     long pid = ProcessHandle.current().pid();
     var command = new ArrayList<String>();
     if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid"); // its own session: a Ctrl-C to the build must not take it down too
+      // Its own session, so a Ctrl-C to the build does not take it down too; and forked, so this JVM's direct
+      // child ends at once: the JVM waits up to 300 ms at exit for a thread blocked in native code, which the
+      // thread reaping a still-running child would be.
+      command.addAll(List.of("/usr/bin/setsid", "--fork"));
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     try {

@@ -66,6 +66,10 @@ class SessionsTest {
     Process jvm = jvm(session);
     awaitReady(jvm);
     assertThat(Engine.running(session, "service")).hasSize(1);
+    // The watchdog runs, but not as the JVM's child: a JVM waits up to 300 ms at exit while one of its threads is
+    // blocked in native code, and the thread that reaps a child process would be, for as long as the child lives.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watchdogOf(jvm.pid())).isPresent());
+    assertThat(jvm.descendants().filter(ProcessHandle::isAlive)).isEmpty();
 
     jvm.destroyForcibly().waitFor();
 
@@ -95,6 +99,22 @@ class SessionsTest {
     assertThat(Fixtures.ping(new java.net.InetSocketAddress("127.0.0.1", secondPort))).isEqualTo("+PONG");
     stop(second);
     assertThat(Engine.leftovers(two)).isEmpty();
+  }
+
+  /**
+   * The watchdog process watching the JVM {@code pid}, wherever it is in the process tree. Read from /proc: the
+   * JDK gives no arguments for a command line as long as the watchdog's classpath.
+   */
+  private static java.util.Optional<ProcessHandle> watchdogOf(long pid) {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        List<String> args = List.of(new String(java.nio.file.Files.readAllBytes(Path.of("/proc", String.valueOf(
+            p.pid()), "cmdline")), StandardCharsets.UTF_8).split("\0"));
+        return args.contains("dev.berth.Watchdog") && args.get(args.size() - 1).equals(String.valueOf(pid));
+      } catch (IOException | RuntimeException gone) {
+        return false;
+      }
+    }).findFirst();
   }
 
   private static String newSession() {
