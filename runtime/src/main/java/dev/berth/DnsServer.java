@@ -61,21 +61,55 @@ final class DnsServer implements Closeable {
    * @throws IOException if either socket cannot be bound (not root, or the port is taken)
    */
   static DnsServer start(DnsZone zone, InetAddress address, int port) throws IOException {
-    var bound = new InetSocketAddress(address, port);
+    return serve(zone, bind(address, port));
+  }
+
+  /**
+   * Binds the server's UDP and TCP sockets, with the JDK alone: a run learns at once whether it can serve DNS,
+   * while dnsjava, which takes a while to load in a fresh JVM, is still to come ({@link #serve}). Queries that
+   * arrive in between wait in the sockets' buffers.
+   *
+   * @throws IOException if either socket cannot be bound (not root, or the port is taken)
+   */
+  static Sockets bind(InetAddress address, int port) throws IOException {
     var udp = new DatagramSocket(null);
     var tcp = new ServerSocket();
     try {
-      udp.bind(bound);
+      udp.bind(new InetSocketAddress(address, port));
       tcp.bind(new InetSocketAddress(address, udp.getLocalPort()), 64);
     } catch (IOException e) {
       udp.close();
       tcp.close();
       throw e;
     }
-    var server = new DnsServer(zone, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
+    return new Sockets(new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
+  }
+
+  /** Starts answering for the zone on sockets from {@link #bind}. */
+  static DnsServer serve(DnsZone zone, Sockets sockets) {
+    DnsServer server;
+    try {
+      server = new DnsServer(zone, sockets.address(), sockets.udp(), sockets.tcp());
+    } catch (RuntimeException e) {
+      sockets.close();
+      throw e;
+    }
     server.workers.execute(server::udpLoop);
     server.workers.execute(server::tcpLoop);
     return server;
+  }
+
+  /** Bound sockets, not yet answering. */
+  record Sockets(InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) implements Closeable {
+    @Override
+    public void close() {
+      udp.close();
+      try {
+        tcp.close();
+      } catch (IOException e) {
+        LOG.trace("closing the DNS server's socket failed", e);
+      }
+    }
   }
 
   InetSocketAddress address() {

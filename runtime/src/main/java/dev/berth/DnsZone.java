@@ -52,15 +52,20 @@ final class DnsZone {
 
   /** The zone of a session: {@code <session>.berth.local}, the session reduced to one lowercase DNS label. */
   static Name forSession(String session) {
+    try {
+      return Name.fromString(originOf(session));
+    } catch (TextParseException e) {
+      throw new IllegalArgumentException("Session '" + session + "' gives no valid DNS zone", e);
+    }
+  }
+
+  /** The zone's absolute name as text, {@code <label>.berth.local.}: known without loading dnsjava. */
+  static String originOf(String session) {
     String label = session.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
     if (label.length() > 63) {
       label = label.substring(0, 63).replaceAll("-+$", "");
     }
-    try {
-      return Name.fromString((label.isEmpty() ? "session" : label) + ".berth.local.");
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException("Session '" + session + "' gives no valid DNS zone", e);
-    }
+    return (label.isEmpty() ? "session" : label) + ".berth.local.";
   }
 
   Name origin() {

@@ -43,8 +43,11 @@ final class RunContainers implements ServiceStarter {
   private volatile SessionDirectory sessionDirectory;
   private volatile String network;
   private volatile PortProbe probe;
-  /** The run's DNS server, started with the network; null until then, or if it could not bind its port. */
-  private volatile DnsServer dns;
+  /**
+   * The run's DNS server, started with the network: null until then, or if it could not bind its port; completes
+   * (with null if dnsjava failed to start) once it answers.
+   */
+  private volatile CompletableFuture<DnsServer> dns;
   private volatile DockerBackend.DnsSettings dnsSettings;
   /** Replicated services by digest: their replicas, and what closes their VIP and records. */
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -147,7 +150,7 @@ final class RunContainers implements ServiceStarter {
    * records {@code _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it stops or its container exits.
    */
   private void register(RunningService service) {
-    DnsServer server = dns;
+    DnsServer server = dns();
     if (server == null) {
       return;
     }
@@ -165,7 +168,7 @@ final class RunContainers implements ServiceStarter {
   }
 
   private void unregister(RunningService service) {
-    DnsServer server = dns;
+    DnsServer server = dns();
     if (server != null && service.containerId() != null) {
       server.zone().unregister(service.spec().digest(), service.containerId());
     }
@@ -174,22 +177,46 @@ final class RunContainers implements ServiceStarter {
   /**
    * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
    * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
+   * The sockets are bound here, so containers created from now on can be given the server; dnsjava loads in the
+   * background (about 150 ms in a fresh JVM) while the first containers are created and started.
    */
   private void startDns(String net) {
     String gateway = backend().gateway(net);
-    DnsZone zone = new DnsZone(DnsZone.forSession(session));
+    DnsServer.Sockets sockets;
     try {
-      DnsServer server = DnsServer.start(zone, InetAddress.getByName(gateway), DnsServer.PORT);
-      String search = zone.origin().toString(true);
-      dnsSettings = new DockerBackend.DnsSettings(gateway, search);
-      dns = server;
-      Discovery.activate(server);
-      LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+      sockets = DnsServer.bind(InetAddress.getByName(gateway), DnsServer.PORT);
     } catch (IOException e) {
       LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
           + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
           DnsServer.PORT, e.getMessage());
+      return;
     }
+    String origin = DnsZone.originOf(session);
+    String search = origin.substring(0, origin.length() - 1);
+    dnsSettings = new DockerBackend.DnsSettings(gateway, search);
+    var serving = new CompletableFuture<DnsServer>();
+    var loader = new Thread(() -> {
+      try {
+        DnsServer server = DnsServer.serve(new DnsZone(DnsZone.forSession(session)), sockets);
+        Discovery.activate(server);
+        serving.complete(server);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("Berth runs without DNS discovery: the DNS server on {}:{} could not start", gateway,
+            DnsServer.PORT, e);
+        sockets.close();
+        serving.complete(null);
+      }
+    }, "berth-dns-start");
+    loader.setDaemon(true);
+    loader.start();
+    dns = serving;
+    LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+  }
+
+  /** The run's DNS server once it answers; null if the run has none. */
+  private DnsServer dns() {
+    CompletableFuture<DnsServer> serving = dns;
+    return serving == null ? null : serving.join();
   }
 
   /**
@@ -241,7 +268,7 @@ final class RunContainers implements ServiceStarter {
     publish.accept(balancer.healthyReplicas());
     Closeable closer = () -> {
       balancer.close();
-      DnsServer server = dns;
+      DnsServer server = dns();
       if (server != null) {
         server.zone().unregister(spec.digest(), token);
       }
@@ -259,7 +286,7 @@ final class RunContainers implements ServiceStarter {
   /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
   private void registerGroup(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
       String gateway) {
-    DnsServer server = dns;
+    DnsServer server = dns();
     if (server == null) {
       return;
     }
@@ -436,7 +463,7 @@ final class RunContainers implements ServiceStarter {
     }
     groups.values().forEach(group -> closeQuietly(group.closer()));
     groups.clear();
-    DnsServer server = dns;
+    DnsServer server = dns();
     if (server != null) {
       Discovery.deactivate(server);
       server.close();
@@ -578,12 +605,15 @@ final class RunContainers implements ServiceStarter {
         if (net == null) {
           String name = networkName(session);
           SessionDirectory directory = sessionDirectory();
+          // Starting the watchdog (a copy of Berth's classes, a process) need not hold up the first container.
+          var watchdog = new Thread(Watchdog::watchThisJvm, "berth-watchdog-start");
+          watchdog.setDaemon(true);
+          watchdog.start();
           directory.locked("network", () -> {
             directory.hold("run", "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
                 + "\ndockerHost=" + backend().host() + "\n");
             return backend().createNetwork(name, Labels.of(runId, session, "network"));
           });
-          Watchdog.watchThisJvm();
           startDns(name);
           network = name;
           net = name;
