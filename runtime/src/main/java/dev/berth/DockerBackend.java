@@ -262,12 +262,12 @@ final class DockerBackend implements AutoCloseable {
         LOG.debug("network {} already removed", id);
         return;
       } catch (DockerException e) {
-        if (attempt >= 25 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
+        if (attempt >= 100 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
           throw e;
         }
         disconnectAll(id);
         try {
-          Thread.sleep(200);
+          Thread.sleep(50);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;
@@ -276,15 +276,44 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * Detaches everything from the network, then removes it: containers being removed meanwhile need not be gone
+   * first, since the engine detaches a container long before its removal ends.
+   */
+  void detachAllAndRemoveNetwork(String id) {
+    disconnectAll(id);
+    removeNetwork(id);
+  }
+
   private void disconnectAll(String network) {
     try {
       Map<String, ?> attached = docker.inspectNetworkCmd().withNetworkId(network).exec().getContainers();
-      for (String container : attached == null ? List.<String>of() : List.copyOf(attached.keySet())) {
-        LOG.debug("disconnecting {} from network {}", container, network);
-        docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(container).withForce(true).exec();
+      var detaching = new ArrayList<Thread>();
+      for (String container : attached == null ? List.<String>of() : attached.keySet()) {
+        var thread = new Thread(() -> disconnect(network, container), "berth-detach");
+        thread.setDaemon(true);
+        thread.start();
+        detaching.add(thread);
       }
+      for (Thread thread : detaching) {
+        thread.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (NotFoundException e) {
-      LOG.debug("network {} or a container on it is gone already", network);
+      LOG.debug("network {} is gone already", network);
+    }
+  }
+
+  private void disconnect(String network, String container) {
+    LOG.debug("disconnecting {} from network {}", container, network);
+    try {
+      docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(container).withForce(true).exec();
+    } catch (NotFoundException | ConflictException e) {
+      LOG.debug("{} left network {} already", container, network);
+    } catch (DockerException e) {
+      // Removed meanwhile, or being removed: either way it is leaving the network.
+      LOG.debug("disconnecting {} from network {} failed: {}", container, network, e.getMessage());
     }
   }
 

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
@@ -471,30 +473,49 @@ final class RunContainers implements ServiceStarter {
     if (network == null) {
       return;
     }
-    var removals = new java.util.ArrayList<CompletableFuture<Void>>();
-    Set<String> shared = Set.copyOf(services.values());
-    for (String digest : List.copyOf(services.keySet())) {
-      removals.add(CompletableFuture.runAsync(() -> releaseShared(backend, digest, false)));
-    }
-    for (String id : List.copyOf(containerIds)) {
-      if (!shared.contains(id)) {
-        removals.add(CompletableFuture.runAsync(() -> backend.remove(id)));
-      }
-    }
-    SessionDirectory directory = sessionDirectory();
+    // Blocking engine calls, one thread each: the common pool may have a single thread on a small machine.
+    ExecutorService closing = Executors.newCachedThreadPool(runnable -> {
+      var thread = new Thread(runnable, "berth-close");
+      thread.setDaemon(true);
+      return thread;
+    });
     try {
-      removals.forEach(CompletableFuture::join);
-      containerIds.clear();
-      sweep(backend, directory, session, runId);
-    } finally {
-      // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
+      var removals = new java.util.ArrayList<CompletableFuture<Void>>();
+      Set<String> shared = Set.copyOf(services.values());
+      for (String digest : List.copyOf(services.keySet())) {
+        removals.add(CompletableFuture.runAsync(() -> releaseShared(backend, digest, false), closing));
+      }
+      for (String id : List.copyOf(containerIds)) {
+        if (!shared.contains(id)) {
+          removals.add(CompletableFuture.runAsync(() -> backend.remove(id), closing));
+        }
+      }
+      SessionDirectory directory = sessionDirectory();
+      // The last run of the session removes the network as well. The engine refuses while anything is attached,
+      // but a container is detached well before its removal ends (its files and volumes go last): so the
+      // network's containers are detached at once, and the network goes while they are still being removed.
+      // The lock keeps other runs of the session from joining the network meanwhile.
       directory.locked("network", () -> {
-        directory.release("run");
-        if (!directory.heldByOthers("run")) {
-          backend.removeNetwork(network);
+        CompletableFuture<Void> networkGone = directory.heldByOthers("run") ? null
+            : CompletableFuture.runAsync(() -> backend.detachAllAndRemoveNetwork(network), closing);
+        try {
+          removals.forEach(CompletableFuture::join);
+          containerIds.clear();
+          sweep(backend, directory, session, runId);
+        } finally {
+          // Whatever failed above, the run ends here: its lease goes, with the network if it was the last.
+          try {
+            if (networkGone != null) {
+              networkGone.join();
+            }
+          } finally {
+            directory.release("run");
+          }
         }
         return null;
       });
+    } finally {
+      closing.shutdown();
     }
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
