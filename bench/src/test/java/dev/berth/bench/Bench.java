@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs the benchmark: the same thirty-test suite with Berth, Testcontainers per class, the Testcontainers singleton
- * pattern and no containers, each in a fresh JVM, beside the engine's own cost of starting the two services; then
+ * pattern, no containers, and services started beforehand (the tests' own work), each in a fresh JVM, beside the
+ * engine's own cost of starting the two services; then
  * Berth's per-service overhead and how fast it notices a port that opens. Prints medians and ratios.
  *
  * <pre>scripts/bench [--rounds 5] [--notice-rounds 20] [--skip-startup] [--skip-suites]</pre>
@@ -26,9 +27,10 @@ public final class Bench {
   static final String REDIS = "redis:7.0";
   static final String POSTGRES = "postgres:15";
 
-  private static final List<String> SUITES = List.of("floor", "berth", "tcsingleton", "tc", "engine");
+  private static final List<String> SUITES = List.of("floor", "berth", "tcsingleton", "tc", "engine", "work");
   private static final Map<String, String> TITLES = Map.of(
       "floor", "Floor 1: JVM + JUnit, 30 tests, no containers",
+      "work", "Floor 3: the 30 tests against redis+postgres already running",
       "engine", "Floor 2: engine, docker run redis+postgres until they answer, rm",
       "berth", "Berth (10 classes x 3 tests, shared services)",
       "tcsingleton", "Testcontainers, singleton pattern",
@@ -39,6 +41,9 @@ public final class Bench {
   private final Map<String, List<Long>> wall = new LinkedHashMap<>();
   private final Map<String, List<Map<String, Long>>> phases = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  /** The services Floor 3's tests use, started once before the rounds: their published ports. */
+  private int workRedisPort;
+  private int workDbPort;
 
   public static void main(String[] args) throws Exception {
     int rounds = 5;
@@ -66,14 +71,11 @@ public final class Bench {
         wall.put(s, new ArrayList<>());
         phases.put(s, new ArrayList<>());
       }
-      for (int round = 0; round < rounds; round++) {
-        for (int k = 0; k < SUITES.size(); k++) {
-          // Each round starts with a different variant, so drift on the shared machine spreads over all of them.
-          String suite = SUITES.get((k + round) % SUITES.size());
-          long ms = suite.equals("engine") ? engineFloor(round) : suite(suite, round);
-          wall.get(suite).add(ms);
-          System.out.printf("round %d %-12s %6d ms%n", round + 1, suite, ms);
-        }
+      List<String> workServices = startWorkServices();
+      try {
+        runRounds(rounds);
+      } finally {
+        removeAll(workServices);
       }
       report.append(suiteTable(rounds));
     }
@@ -89,6 +91,31 @@ public final class Bench {
     Files.writeString(logs.resolve("report.txt"), report.toString());
   }
 
+  private void runRounds(int rounds) throws Exception {
+    for (int round = 0; round < rounds; round++) {
+      for (int k = 0; k < SUITES.size(); k++) {
+        // Each round starts with a different variant, so drift on the shared machine spreads over all of them.
+        String suite = SUITES.get((k + round) % SUITES.size());
+        long ms = suite.equals("engine") ? engineFloor(round) : suite(suite, round);
+        wall.get(suite).add(ms);
+        System.out.printf("round %d %-12s %6d ms%n", round + 1, suite, ms);
+      }
+    }
+  }
+
+  /** Starts the redis and postgres that Floor 3's tests use in every round, and waits until both answer. */
+  private List<String> startWorkServices() {
+    String label = "dev.berth.bench=" + runId + "-work";
+    workRedisPort = freePort();
+    workDbPort = freePort();
+    String redis = dockerRun("--label", label, "-p", "127.0.0.1:" + workRedisPort + ":6379", REDIS);
+    String db = dockerRun("--label", label, "-p", "127.0.0.1:" + workDbPort + ":5432", "-e",
+        "POSTGRES_PASSWORD=secret", POSTGRES);
+    Probes.awaitRedis(workRedisPort);
+    Probes.awaitPostgres(workDbPort);
+    return List.of(redis, db);
+  }
+
   /** One run of a suite in a fresh JVM, the way a build's test JVM starts; returns the wall time in ms. */
   private long suite(String suite, int round) throws Exception {
     String session = runId + "-" + suite + "-" + (round + 1);
@@ -101,6 +128,8 @@ public final class Bench {
     Map<String, String> env = builder.environment();
     env.put("BERTH_SESSION", session);
     env.put("BENCH_RUN_ID", session);
+    env.put("BENCH_REDIS_PORT", String.valueOf(workRedisPort));
+    env.put("BENCH_DB_PORT", String.valueOf(workDbPort));
     env.put("TESTCONTAINERS_RYUK_DISABLED", "true");
     env.put("TESTCONTAINERS_CHECKS_DISABLE", "true");
     // This machine has /.dockerenv, so Testcontainers would run alpine:3.17 to find the gateway; there is none.
@@ -152,7 +181,7 @@ public final class Bench {
     sb.append(String.format("%nSuite: 10 classes x 3 tests, each test redis SET/GET + JDBC insert/select;"
         + " wall time per run, fresh JVM, %d runs each (ms)%n", rounds));
     sb.append(String.format("%-66s %7s %7s %7s%n", "", "median", "min", "max"));
-    for (String s : List.of("floor", "engine", "berth", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "engine", "berth", "tcsingleton", "tc")) {
       List<Long> w = wall.get(s);
       sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
     }
@@ -167,12 +196,18 @@ public final class Bench {
     sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
     sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
     sb.append(target("(Berth - JVM floor) / engine floor", (double) (berth - floor) / engine, 1.15));
+    long work = Stats.median(wall.get("work"));
+    sb.append(String.format("%nWhat the containers cost the suite, beyond the tests' own work (Floor 3), against"
+        + " the engine's own cost (Floor 2)%n"));
+    sb.append(String.format("  %-44s %7.2f%n", "(Berth - Floor 3) / engine floor", (double) (berth - work) / engine));
+    sb.append(String.format("  %-44s %7.2f%n", "(TC singleton - Floor 3) / engine floor",
+        (double) (single - work) / engine));
     sb.append(String.format("%n%s%n", "Where the time goes, medians (ms); JVM = launch to main, discover = JUnit"
         + " discovery, first test = execute to end of first test (services start here), rest = the other"
         + " tests, teardown = last test to engine end (Berth's cleanup, TC's stops), exit = to process end"));
     sb.append(String.format("%-14s %6s %9s %11s %6s %9s %6s%n", "", "JVM", "discover", "first test", "rest",
         "teardown", "exit"));
-    for (String s : List.of("floor", "berth", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "berth", "tcsingleton", "tc")) {
       sb.append(String.format("%-14s", s));
       for (String phase : Phases.NAMES) {
         sb.append(String.format(" %" + (phase.equals("first") ? 11 : phase.equals("discover")

@@ -1,5 +1,10 @@
 package dev.berth.bench;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.BerthConfig;
 import dev.berth.Service;
 import dev.berth.ServiceRuntime;
@@ -54,7 +59,13 @@ final class Startup {
     var next = new ArrayList<Long>();
     var close = new ArrayList<Long>();
     var docker = new ArrayList<Long>();
+    var network = new ArrayList<Long>();
+    var dockerOnNetwork = new ArrayList<Long>();
     String session = runId + "-overhead";
+    // Berth's containers sit on a user-defined network (for aliases and DNS), which costs the engine more per
+    // container than the default bridge: docker run on such a network is the like-for-like reference.
+    String userNetwork = "berth-bench-" + runId;
+    Bench.docker("network", "create", "--label", "dev.berth.bench=" + runId + "-overhead", userNetwork);
     for (int round = -1; round < OVERHEAD_ROUNDS; round++) {
       ServiceSpec redis = ServiceSpec.from(Bench.REDIS).withExposedPort(6379).withInstanceId("o" + round);
       long f;
@@ -68,16 +79,21 @@ final class Startup {
       }
       long c = (System.nanoTime() - t0) / 1_000_000;
       long d = dockerRunUntilPing(round);
+      long dn = dockerRunUntilPing(round, "--network", userNetwork);
+      long w = networkCreate(round);
       if (round >= 0) {
         // Round -1 warms the JVM (class loading, JIT) and is not counted.
         first.add(f);
         next.add(n);
         close.add(c);
         docker.add(d);
+        network.add(w);
+        dockerOnNetwork.add(dn);
       }
-      System.out.printf("overhead round %d: Berth first %d ms, next %d ms, close %d ms; docker run %d ms%n",
-          round + 1, f, n, c, d);
+      System.out.printf("overhead round %d: Berth first %d ms, next %d ms, close %d ms; docker run %d ms, docker"
+          + " network create %d ms; docker run on a user network %d ms%n", round + 1, f, n, c, d, w, dn);
     }
+    Bench.docker("network", "rm", userNetwork);
     leakCheck(session);
     long dockerMedian = Stats.median(docker);
     var sb = new StringBuilder();
@@ -89,10 +105,19 @@ final class Startup {
         Stats.median(next), next));
     sb.append(String.format("  docker run -d + PING over the published port         %5d ms  %s%n", dockerMedian,
         docker));
+    sb.append(String.format("  docker run -d on a user-defined network + PING       %5d ms  %s%n",
+        Stats.median(dockerOnNetwork), dockerOnNetwork));
+    sb.append(String.format("  network create, engine API (the first one's extra)   %5d ms  %s%n",
+        Stats.median(network), network));
     sb.append(String.format("  Berth closing the run (remove 2 containers, network) %5d ms  %s%n",
         Stats.median(close), close));
     sb.append(Bench.target("overhead, next service - docker run (ms)", Stats.median(next) - dockerMedian, 50));
     sb.append(Bench.target("overhead, first service - docker run (ms)", Stats.median(first) - dockerMedian, 50));
+    sb.append(String.format("  %-44s %7d   (like for like: the engine's extra cost on a user network removed)%n",
+        "next service - docker run on a user network", Stats.median(next) - Stats.median(dockerOnNetwork)));
+    sb.append(String.format("  %-44s %7d   (the run's network, which docker run does not make)%n",
+        "first service - docker run - network create", Stats.median(first) - dockerMedian
+            - Stats.median(network)));
     return sb.toString();
   }
 
@@ -106,15 +131,43 @@ final class Startup {
     return ms;
   }
 
-  private long dockerRunUntilPing(int round) {
+  private long dockerRunUntilPing(int round, String... options) {
     int port = Bench.freePort();
+    var args = new ArrayList<>(List.of("--label", "dev.berth.bench=" + runId + "-overhead", "-p",
+        "127.0.0.1:" + port + ":6379"));
+    args.addAll(List.of(options));
+    args.add(Bench.REDIS);
     long t0 = System.nanoTime();
-    String id = Bench.dockerRun("--label", "dev.berth.bench=" + runId + "-overhead", "-p",
-        "127.0.0.1:" + port + ":6379", Bench.REDIS);
+    String id = Bench.dockerRun(args.toArray(String[]::new));
     Probes.awaitRedis(port);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     Bench.removeAll(List.of(id));
     return ms;
+  }
+
+  /**
+   * How long the engine takes to create a bridge network, asked through its API from this (warm) JVM, as Berth
+   * asks it; then removed, not timed.
+   */
+  private long networkCreate(int round) {
+    String name = "berth-bench-net-" + runId + "-" + (round + 1);
+    long t0 = System.nanoTime();
+    String id = api().createNetworkCmd().withName(name).withDriver("bridge")
+        .withLabels(Map.of("dev.berth.bench", runId + "-overhead")).exec().getId();
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    api().removeNetworkCmd(id).exec();
+    return ms;
+  }
+
+  private DockerClient api;
+
+  private DockerClient api() {
+    if (api == null) {
+      DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+      api = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+          .dockerHost(config.getDockerHost()).build());
+    }
+    return api;
   }
 
   /**

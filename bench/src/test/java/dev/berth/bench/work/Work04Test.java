@@ -1,0 +1,4 @@
+package dev.berth.bench.work;
+
+class Work04Test extends WorkSuiteBase {
+}

@@ -1,0 +1,4 @@
+package dev.berth.bench.work;
+
+class Work05Test extends WorkSuiteBase {
+}

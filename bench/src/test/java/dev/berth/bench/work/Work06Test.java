@@ -1,0 +1,4 @@
+package dev.berth.bench.work;
+
+class Work06Test extends WorkSuiteBase {
+}

@@ -1,0 +1,4 @@
+package dev.berth.bench.work;
+
+class Work08Test extends WorkSuiteBase {
+}

@@ -1,0 +1,4 @@
+package dev.berth.bench.work;
+
+class Work09Test extends WorkSuiteBase {
+}
