@@ -36,6 +36,7 @@ final class EarlyConnection {
     var thread = new Thread(() -> {
       try {
         connecting.complete(DockerBackend.connect(dockerHost));
+        DockerBackend.learnResponses();
       } catch (RuntimeException | LinkageError e) {
         connecting.completeExceptionally(e);
       }
