@@ -130,9 +130,10 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
-   * Prepares, in the background, for services that are likely to be needed soon: connects to the engine (about a
-   * second in a fresh JVM), creates the run's network, and notes which of their images are present, so that the
-   * first service does not wait for any of it. Starts no container and pulls nothing; a failure is left for the
+   * Prepares, in the background, for services that are likely to be needed soon: connects to the engine (about
+   * half a second in a fresh JVM, unless {@link #connectAhead} did), creates the run's network, notes which of
+   * their images are present and has docker-java learn the engine's replies, so that the first service waits for
+   * as little of it as can be. Starts no container and pulls nothing; a failure is left for the
    * first real need to report.
    */
   public void warmUp(Collection<ServiceSpec> likelyNeeded) {
