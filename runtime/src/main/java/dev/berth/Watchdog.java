@@ -15,16 +15,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cleans up after a JVM that dies without closing its runs ({@code kill -9}, a crashed fork): one small process
- * per JVM, started from the runtime's own classpath the first time the JVM creates anything. It waits for its
- * JVM to exit; then, for every run that JVM left open (a {@code run} lease naming its pid), it removes the run's
- * clients, the service containers no other live run of the session holds, and the session's network if no run
- * of the session is left. After a clean exit there is nothing left to do, and it just ends. It needs no image.
+ * Cleans up after a JVM that dies without closing its runs ({@code kill -9}, a crashed fork). The first time the
+ * JVM creates anything, it starts a process that waits for it to exit: a shell where there is one (it costs next
+ * to nothing while the tests run), else this class. If the JVM left runs open (a {@code run} lease naming its
+ * pid), this class runs from a copy of the runtime's classes and, for every such run, removes the run's clients,
+ * the service containers no other live run of the session holds, and the session's network if no run of the
+ * session is left. After a clean exit there is nothing left to do, and it just ends. It needs no image.
  */
 final class Watchdog {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final Object LOCK = new Object();
+  private static final String SETSID = "/usr/bin/setsid";
+  private static final String SHELL = "/bin/sh";
+  /**
+   * Waits, at next to no cost, until the JVM ($1) is gone; then, only if it left a run open (a run lease in a
+   * session under $2 names its pid), runs the Java watchdog (the rest of the arguments) to clean up, logging to $3;
+   * otherwise removes the JVM's copy of Berth's classes and ends.
+   */
+  private static final String WAIT_THEN_CLEAN = String.join("\n",
+      "pid=$1; base=$2; log=$3; shift 3",
+      "while kill -0 \"$pid\" 2>/dev/null; do sleep 1; done",
+      "if grep -qsx \"pid=$pid\" \"$base\"/*/run.*.lease; then exec \"$@\" >>\"$log\" 2>&1; fi",
+      "rm -rf \"$base/watchdog-$pid\"");
   private static boolean started;
 
   private Watchdog() {
@@ -39,20 +52,24 @@ final class Watchdog {
       started = true;
     }
     long pid = ProcessHandle.current().pid();
-    var command = new ArrayList<String>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      // Its own session, so a Ctrl-C to the build does not take it down too; and forked, so this JVM's direct
-      // child ends at once: the JVM waits up to 300 ms at exit for a thread blocked in native code, which the
-      // thread reaping a still-running child would be.
-      command.addAll(List.of("/usr/bin/setsid", "--fork"));
-    }
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     try {
       Files.createDirectories(SessionDirectory.base());
-      command.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(pid),
+      var java = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(pid),
           Watchdog.class.getName(), String.valueOf(pid)));
       File log = SessionDirectory.base().resolve("watchdog-" + pid + ".log").toFile();
-      new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+      if (new File(SETSID).canExecute() && new File(SHELL).canExecute()) {
+        // Its own session, so a Ctrl-C to the build does not take it down too; forked, so this JVM's direct child
+        // ends at once (the JVM waits up to 300 ms at exit while a thread of it waits for a child); and a shell
+        // that waits, so that a JVM starts only when one died and left something to clean up.
+        var command = new ArrayList<String>(List.of(SETSID, "--fork", SHELL, "-c", WAIT_THEN_CLEAN,
+            "berth-watchdog", String.valueOf(pid), SessionDirectory.base().toString(), log.toString()));
+        command.addAll(java);
+        new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      } else {
+        new ProcessBuilder(java).redirectErrorStream(true).redirectOutput(log).start();
+      }
     } catch (IOException e) {
       LOG.warn("Cannot start Berth's watchdog ({}); if this JVM is killed, remove its containers by hand:"
           + " docker rm -f $(docker ps -aq --filter label=dev.berth.session=...)", e.getMessage());

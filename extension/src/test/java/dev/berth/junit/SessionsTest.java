@@ -68,8 +68,11 @@ class SessionsTest {
     assertThat(Engine.running(session, "service")).hasSize(1);
     // The watchdog runs, but not as the JVM's child: a JVM waits up to 300 ms at exit while one of its threads is
     // blocked in native code, and the thread that reaps a child process would be, for as long as the child lives.
+    // It waits without a JVM of its own, which would take CPU from the tests while it starts.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(watchdogOf(jvm.pid())).isPresent());
     assertThat(jvm.descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(watchdogOf(jvm.pid()).flatMap(p -> p.info().command())).hasValueSatisfying(
+        command -> assertThat(command).doesNotEndWith("/java"));
 
     jvm.destroyForcibly().waitFor();
 
