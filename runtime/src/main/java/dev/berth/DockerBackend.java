@@ -36,6 +36,7 @@ import com.github.dockerjava.core.SSLConfig;
 import com.github.dockerjava.core.command.CreateContainerCmdImpl;
 import com.github.dockerjava.core.command.CreateNetworkCmdImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -52,6 +53,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +97,8 @@ final class DockerBackend implements AutoCloseable {
         .maxConnections(512)
         .connectionTimeout(Duration.ofSeconds(5))
         .build();
-    var backend = new DockerBackend(DockerClientImpl.getInstance(config, http), config.getDockerHost());
+    var backend = new DockerBackend(DockerClientImpl.getInstance(config, new Uninterrupted(http)),
+        config.getDockerHost());
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -122,6 +126,38 @@ final class DockerBackend implements AutoCloseable {
     }
     for (Class<?> type : List.of(CreateContainerCmdImpl.class, CreateNetworkCmdImpl.class)) {
       MAPPER.writerFor(type);
+    }
+  }
+
+  /** The threads that send requests to the engine on behalf of interruptible callers; see {@link Uninterrupted}. */
+  private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> {
+    var thread = new Thread(task, "berth-engine-request");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /**
+   * Sends each request from a thread nobody interrupts, and waits for the engine's answer uninterruptibly. The
+   * socket is an interruptible channel: an interrupt (the end of a run stops the starts in progress) would close
+   * it under a request the engine still carries out, leaving a network or container that nobody knows of. This
+   * way a request is answered, its result recorded, and the interrupt takes effect at the caller's next wait.
+   */
+  private record Uninterrupted(DockerHttpClient http) implements DockerHttpClient {
+    @Override
+    public Response execute(Request request) {
+      try {
+        return CompletableFuture.supplyAsync(() -> http.execute(request), REQUESTS).join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      http.close();
     }
   }
 

@@ -476,6 +476,7 @@ final class RunContainers implements ServiceStarter {
       server.close();
     }
     if (network == null) {
+      forgetUnfinishedNetwork(backend);
       return;
     }
     // Blocking engine calls, one thread each: the common pool may have a single thread on a small machine.
@@ -526,6 +527,28 @@ final class RunContainers implements ServiceStarter {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
     }
+  }
+
+  /**
+   * A run can end while its warm-up creates the network: the end of the run interrupts it after the run's lease
+   * was taken, and perhaps after the engine made the network. Then the lease goes here, and the network with it
+   * if no other run of the session holds one.
+   */
+  private void forgetUnfinishedNetwork(DockerBackend backend) {
+    SessionDirectory directory = sessionDirectory;
+    if (directory == null || !directory.holds("run")) {
+      return;
+    }
+    directory.locked("network", () -> {
+      try {
+        if (!directory.heldByOthers("run")) {
+          backend.removeNetwork(networkName(session));
+        }
+      } finally {
+        directory.release("run");
+      }
+      return null;
+    });
   }
 
   private static void closeQuietly(Closeable closeable) {

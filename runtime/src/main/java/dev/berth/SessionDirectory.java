@@ -117,6 +117,11 @@ final class SessionDirectory {
     return heldByOthers(key, runId);
   }
 
+  /** Whether this run holds a lease on the key. */
+  boolean holds(String key) {
+    return held.containsKey(key);
+  }
+
   /** The keys a run holds (or held, if it died) leases on. */
   List<String> keysHeldBy(String run) {
     var keys = new ArrayList<String>();

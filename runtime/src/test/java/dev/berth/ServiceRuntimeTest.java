@@ -2,6 +2,10 @@ package dev.berth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +22,46 @@ class ServiceRuntimeTest {
   @AfterAll
   static void close() {
     runtime.close();
+  }
+
+  /**
+   * The end of a run interrupts its warm-up wherever it is: before the run's lease, after it, or after the engine
+   * made the network. Whichever, nothing of the run may be left, on the engine or in the session's directory.
+   */
+  @Test
+  void aRunEndingDuringItsWarmUpLeavesNeitherNetworkNorLease() throws Exception {
+    ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+    try (DockerClient docker = DockerClientImpl.getInstance(
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build(),
+        new ApacheDockerHttpClient.Builder().dockerHost(
+            DefaultDockerClientConfig.createDefaultConfigBuilder().build().getDockerHost()).build())) {
+      var sessions = new java.util.ArrayList<String>();
+      for (int i = 0; i < 12; i++) {
+        String session = "warm-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        sessions.add(session);
+        var early = ServiceRuntime.start(BerthConfig.from(key -> "berth.session".equals(key)
+            ? java.util.Optional.of(session) : java.util.Optional.empty()));
+        early.warmUp(java.util.List.of(redis));
+        Thread.sleep(i * 15L);
+        early.close();
+
+        assertThat(docker.listNetworksCmd().withNameFilter("berth-" + session).exec()).as("after %d ms", i * 15)
+            .isEmpty();
+        java.nio.file.Path dir = SessionDirectory.base().resolve(session);
+        if (java.nio.file.Files.isDirectory(dir)) {
+          try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("after %d ms", i * 15)
+                .noneMatch(name -> name.endsWith(".lease"));
+          }
+        }
+      }
+      // A request cut short would still be carried out by the engine: look again once it had time to.
+      Thread.sleep(1000);
+      for (String session : sessions) {
+        assertThat(docker.listNetworksCmd().withNameFilter("berth-" + session).exec()).as("made after the run")
+            .isEmpty();
+      }
+    }
   }
 
   @Test
