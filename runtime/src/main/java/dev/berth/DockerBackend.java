@@ -395,15 +395,6 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /**
-   * Detaches everything from the network, then removes it: containers being removed meanwhile need not be gone
-   * first, since the engine detaches a container long before its removal ends.
-   */
-  void detachAllAndRemoveNetwork(String id) {
-    disconnectAll(id);
-    removeNetwork(id);
-  }
-
   private void disconnectAll(String network) {
     try {
       Map<String, ?> attached = docker.inspectNetworkCmd().withNetworkId(network).exec().getContainers();

@@ -497,29 +497,24 @@ final class RunContainers implements ServiceStarter {
         }
       }
       SessionDirectory directory = sessionDirectory();
-      // The last run of the session removes the network as well. The engine refuses while anything is attached,
-      // but a container is detached well before its removal ends (its files and volumes go last): so the
-      // network's containers are detached at once, and the network goes while they are still being removed.
-      // The lock keeps other runs of the session from joining the network meanwhile.
-      directory.locked("network", () -> {
-        CompletableFuture<Void> networkGone = directory.heldByOthers("run") ? null
-            : CompletableFuture.runAsync(() -> backend.detachAllAndRemoveNetwork(network), closing);
-        try {
-          removals.forEach(CompletableFuture::join);
-          containerIds.clear();
-          sweep(backend, directory, session, runId);
-        } finally {
-          // Whatever failed above, the run ends here: its lease goes, with the network if it was the last.
+      try {
+        removals.forEach(CompletableFuture::join);
+        containerIds.clear();
+        sweep(backend, directory, session, runId);
+      } finally {
+        // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the
+        // network. Only now, with no digest's lock held: see SessionDirectory on nesting locks.
+        directory.locked("network", () -> {
           try {
-            if (networkGone != null) {
-              networkGone.join();
+            if (!directory.heldByOthers("run")) {
+              backend.removeNetwork(network);
             }
           } finally {
             directory.release("run");
           }
-        }
-        return null;
-      });
+          return null;
+        });
+      }
     } finally {
       closing.shutdown();
     }

@@ -57,7 +57,12 @@ final class SessionDirectory {
     return dir;
   }
 
-  /** Runs {@code action} while no other run, in this JVM or another, holds the key's mutex. */
+  /**
+   * Runs {@code action} while no other run, in this JVM or another, holds the key's mutex. Never take one key's
+   * mutex inside another's: file locks belong to the process, not the thread, so the kernel sees a JVM that holds
+   * "network" while one of its threads waits for a digest, and another JVM that does the opposite, as a deadlock,
+   * and refuses the lock ("Resource deadlock avoided").
+   */
   <T> T locked(String key, Supplier<T> action) {
     Path path = dir.resolve(key + ".mutex");
     ReentrantLock jvmMutex = JVM_MUTEXES.computeIfAbsent(path, p -> new ReentrantLock());
