@@ -119,7 +119,7 @@ final class DockerBackend implements AutoCloseable {
    * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
    * ahead of the first start.
    */
-  static void learnResponses() {
+  static void learnEngineMessages() {
     for (Class<?> type : List.of(InspectContainerResponse.class, CreateContainerResponse.class,
         CreateNetworkResponse.class, Network.class, InspectImageResponse.class, WaitResponse.class)) {
       MAPPER.readerFor(type);

@@ -36,7 +36,7 @@ final class EarlyConnection {
     var thread = new Thread(() -> {
       try {
         connecting.complete(DockerBackend.connect(dockerHost));
-        DockerBackend.learnResponses();
+        DockerBackend.learnEngineMessages();
       } catch (RuntimeException | LinkageError e) {
         connecting.completeExceptionally(e);
       }

@@ -143,7 +143,7 @@ public final class ServiceRuntime implements AutoCloseable {
         try {
           backend();
           containers.prepare(specs);
-          DockerBackend.learnResponses();
+          DockerBackend.learnEngineMessages();
         } catch (RuntimeException e) {
           LOG.debug("warm-up could not reach the engine; the first need will say why", e);
         }
