@@ -1,9 +1,8 @@
 package dev.berth.bench.tc;
 
+import dev.berth.bench.ThreeTests;
 import dev.berth.bench.Work;
 import java.net.InetSocketAddress;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -11,7 +10,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * The three tests of every Testcontainers benchmark class. Each subclass declares its own static
  * {@code @Container} fields, so each class starts and stops its own redis and postgres.
  */
-abstract class TcSuiteBase {
+abstract class TcSuiteBase extends ThreeTests {
 
   /** Labels every container with the bench run, so the runner removes leftovers by label. */
   static final String RUN = System.getenv().getOrDefault("BENCH_RUN_ID", "manual");
@@ -28,23 +27,8 @@ abstract class TcSuiteBase {
 
   abstract PostgreSQLContainer postgres();
 
-  @Test
-  void first(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  @Test
-  void second(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  @Test
-  void third(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  private void work(TestInfo info) throws Exception {
-    String key = Work.key(getClass(), info.getTestMethod().orElseThrow().getName());
+  @Override
+  protected void work(String key) throws Exception {
     Work.redisSetGet(new InetSocketAddress(redis().getHost(), redis().getMappedPort(6379)), key);
     PostgreSQLContainer pg = postgres();
     Work.postgresInsertSelect(pg.getJdbcUrl(), pg.getUsername(), pg.getPassword(), key);

@@ -1,9 +1,8 @@
 package dev.berth.bench.tcsingleton;
 
+import dev.berth.bench.ThreeTests;
 import dev.berth.bench.Work;
 import java.net.InetSocketAddress;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -11,7 +10,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * Testcontainers' singleton-container pattern: the containers start once, in the static initializer of the base
  * class all ten benchmark classes extend, and are never stopped explicitly.
  */
-abstract class TcSingletonSuiteBase {
+abstract class TcSingletonSuiteBase extends ThreeTests {
 
   static final String RUN = System.getenv().getOrDefault("BENCH_RUN_ID", "manual");
   static final GenericContainer<?> REDIS;
@@ -24,23 +23,8 @@ abstract class TcSingletonSuiteBase {
     POSTGRES.start();
   }
 
-  @Test
-  void first(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  @Test
-  void second(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  @Test
-  void third(TestInfo info) throws Exception {
-    work(info);
-  }
-
-  private void work(TestInfo info) throws Exception {
-    String key = Work.key(getClass(), info.getTestMethod().orElseThrow().getName());
+  @Override
+  protected void work(String key) throws Exception {
     Work.redisSetGet(new InetSocketAddress(REDIS.getHost(), REDIS.getMappedPort(6379)), key);
     Work.postgresInsertSelect(POSTGRES.getJdbcUrl(), POSTGRES.getUsername(), POSTGRES.getPassword(), key);
   }
