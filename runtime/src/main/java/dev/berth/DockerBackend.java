@@ -398,18 +398,9 @@ final class DockerBackend implements AutoCloseable {
   private void disconnectAll(String network) {
     try {
       Map<String, ?> attached = docker.inspectNetworkCmd().withNetworkId(network).exec().getContainers();
-      var detaching = new ArrayList<Thread>();
       for (String container : attached == null ? List.<String>of() : attached.keySet()) {
-        var thread = new Thread(() -> disconnect(network, container), "berth-detach");
-        thread.setDaemon(true);
-        thread.start();
-        detaching.add(thread);
+        disconnect(network, container);
       }
-      for (Thread thread : detaching) {
-        thread.join();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (NotFoundException e) {
       LOG.debug("network {} is gone already", network);
     }
