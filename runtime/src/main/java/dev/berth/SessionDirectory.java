@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -34,6 +35,8 @@ final class SessionDirectory {
 
   /** File locks belong to the JVM, not to a thread: runs in one JVM take this lock first. */
   private static final Map<Path, ReentrantLock> JVM_MUTEXES = new ConcurrentHashMap<>();
+  /** About ten seconds of refusals (see {@link #lock}) before one is taken for a real deadlock. */
+  private static final int DEADLOCK_RETRIES = 1500;
 
   private final Path dir;
   private final String runId;
@@ -59,21 +62,45 @@ final class SessionDirectory {
 
   /**
    * Runs {@code action} while no other run, in this JVM or another, holds the key's mutex. Never take one key's
-   * mutex inside another's: file locks belong to the process, not the thread, so the kernel sees a JVM that holds
-   * "network" while one of its threads waits for a digest, and another JVM that does the opposite, as a deadlock,
-   * and refuses the lock ("Resource deadlock avoided").
+   * mutex inside another's: two JVMs doing so in opposite orders would deadlock for real. Different threads of one
+   * JVM may hold different mutexes at once (see {@link #lock} for what the kernel makes of that).
    */
   <T> T locked(String key, Supplier<T> action) {
     Path path = dir.resolve(key + ".mutex");
     ReentrantLock jvmMutex = JVM_MUTEXES.computeIfAbsent(path, p -> new ReentrantLock());
     jvmMutex.lock();
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock()) {
+        FileLock lock = lock(channel)) {
       return action.get();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot lock " + path, e);
     } finally {
       jvmMutex.unlock();
+    }
+  }
+
+  /**
+   * Locks the whole file, waiting for it; retries a refusal as a deadlock. The kernel counts file locks per
+   * process, so a JVM in which one thread holds a mutex while another thread waits for a second one looks like a
+   * deadlock beside a JVM doing the same the other way round, though no thread waits for itself: one of the two
+   * waits is refused ("Resource deadlock avoided"). The refusal passes as soon as either holder is done, and since
+   * no thread takes one mutex inside another, one of them always is.
+   */
+  private static FileLock lock(FileChannel channel) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return channel.lock();
+      } catch (IOException e) {
+        if (attempt >= DEADLOCK_RETRIES || !String.valueOf(e.getMessage()).contains("deadlock")) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(ThreadLocalRandom.current().nextInt(2, 12));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("Interrupted while waiting for a session lock");
+      }
     }
   }
 
