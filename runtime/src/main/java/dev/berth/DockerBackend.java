@@ -470,11 +470,39 @@ final class DockerBackend implements AutoCloseable {
         docker.copyArchiveToContainerCmd(id).withRemotePath("/")
             .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files()))).exec();
       }
+      // The engine holds a container's lock while it starts it, and an inspection waits for that lock: asked just
+      // after the start, it is answered the moment the start ends, a round trip sooner than asking afterwards.
+      CompletableFuture<InspectContainerResponse> inspection = CompletableFuture.supplyAsync(
+          () -> docker.inspectContainerCmd(id).exec(), INSPECT_DURING_START);
       docker.startContainerCmd(id).exec();
-      return started(docker.inspectContainerCmd(id).exec(), network, spec.exposedPorts());
+      InspectContainerResponse info = afterStart(inspection).orElseGet(() -> docker.inspectContainerCmd(id).exec());
+      return started(info, network, spec.exposedPorts());
     } catch (RuntimeException e) {
       remove(id);
       throw e;
+    }
+  }
+
+  /**
+   * Sends the inspection that accompanies a start a few milliseconds after the start, so that the engine is
+   * likely to have taken the container's lock by then; if not, {@link #afterStart} notices and it is asked again.
+   */
+  private static final java.util.concurrent.Executor INSPECT_DURING_START =
+      CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.MILLISECONDS, REQUESTS);
+
+  /** The inspection sent during the start, if it describes the started container (not the one before the start). */
+  private static Optional<InspectContainerResponse> afterStart(CompletableFuture<InspectContainerResponse> inspection) {
+    try {
+      InspectContainerResponse info = inspection.join();
+      String startedAt = info.getState() == null ? null : info.getState().getStartedAt();
+      if (startedAt == null || startedAt.startsWith("0001-")) {
+        LOG.debug("the inspection of {} came before its start; asking again", info.getId());
+        return Optional.empty();
+      }
+      return Optional.of(info);
+    } catch (CompletionException e) {
+      LOG.debug("the inspection during a start failed; asking again", e.getCause());
+      return Optional.empty();
     }
   }
 
