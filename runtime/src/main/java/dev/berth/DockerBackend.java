@@ -121,7 +121,8 @@ final class DockerBackend implements AutoCloseable {
    */
   static void learnEngineMessages() {
     for (Class<?> type : List.of(InspectContainerResponse.class, CreateContainerResponse.class,
-        CreateNetworkResponse.class, Network.class, InspectImageResponse.class, WaitResponse.class)) {
+        CreateNetworkResponse.class, Network.class, InspectImageResponse.class, WaitResponse.class,
+        com.github.dockerjava.api.model.Container.class)) {
       MAPPER.readerFor(type);
     }
     for (Class<?> type : List.of(CreateContainerCmdImpl.class, CreateNetworkCmdImpl.class)) {
@@ -406,7 +407,8 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  private void disconnect(String network, String container) {
+  /** Takes a container off a network at once, whether it runs or not; one that has left or is gone is fine. */
+  void disconnect(String network, String container) {
     LOG.debug("disconnecting {} from network {}", container, network);
     try {
       docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(container).withForce(true).exec();
@@ -701,14 +703,14 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** A label of a container, or null if it has none or is gone. */
-  String label(String id, String label) {
-    try {
-      Map<String, String> labels = docker.inspectContainerCmd(id).exec().getConfig().getLabels();
-      return labels == null ? null : labels.get(label);
-    } catch (NotFoundException e) {
-      return null;
-    }
+  /** A container found by its labels. */
+  record Listed(String id, Map<String, String> labels) {
+  }
+
+  /** Every container carrying all the labels, running or not, with all its labels. */
+  List<Listed> containersOf(Map<String, String> labels) {
+    return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
+        .map(c -> new Listed(c.getId(), c.getLabels() == null ? Map.of() : c.getLabels())).toList();
   }
 
   /** The ids of every container carrying all the labels, running or not. */

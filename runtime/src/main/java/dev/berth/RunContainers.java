@@ -352,6 +352,12 @@ final class RunContainers implements ServiceStarter {
    * another run still holds it. Returns whether another run does.
    */
   private boolean releaseShared(DockerBackend backend, String digest, boolean gently) {
+    return releaseShared(backend, digest, gently, id -> { });
+  }
+
+  /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
+  private boolean releaseShared(DockerBackend backend, String digest, boolean gently,
+      java.util.function.Consumer<String> beforeRemoval) {
     String id = services.remove(digest);
     if (id == null) {
       return false;
@@ -364,6 +370,7 @@ final class RunContainers implements ServiceStarter {
           containerIds.remove(id);
           return true;
         }
+        beforeRemoval.accept(id);
         if (gently) {
           backend.stop(id, config.stopTimeout());
         }
@@ -461,8 +468,9 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * Removes every container of the run (killing, not stopping gently: the run is over), then anything else that
-   * carries the run's label, then the network. Takes the engine from the closing runtime.
+   * Removes every container of the run (killing, not stopping gently: the run is over) and anything else that
+   * carries the run's label, and, if no other run of the session is alive, the network as soon as they have left
+   * it. Takes the engine from the closing runtime.
    */
   void close(DockerBackend backend) {
     synchronized (containerIds) {
@@ -479,6 +487,10 @@ final class RunContainers implements ServiceStarter {
       forgetUnfinishedNetwork(backend);
       return;
     }
+    SessionDirectory directory = sessionDirectory();
+    // The session's last run removes the network too. Its containers leave the network first then, so that the
+    // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
+    boolean leaveFirst = !directory.heldByOthers("run");
     // Blocking engine calls, one thread each: the common pool may have a single thread on a small machine.
     ExecutorService closing = Executors.newCachedThreadPool(runnable -> {
       var thread = new Thread(runnable, "berth-close");
@@ -486,35 +498,56 @@ final class RunContainers implements ServiceStarter {
       return thread;
     });
     try {
-      var removals = new java.util.ArrayList<CompletableFuture<Void>>();
+      var work = new java.util.ArrayList<CompletableFuture<Void>>();
+      var departures = new java.util.ArrayList<CompletableFuture<Void>>();
+      Set<String> digests = Set.copyOf(services.keySet());
       Set<String> shared = Set.copyOf(services.values());
-      for (String digest : List.copyOf(services.keySet())) {
-        removals.add(CompletableFuture.runAsync(() -> releaseShared(backend, digest, false), closing));
+      var inHand = new java.util.HashSet<String>(containerIds);
+      inHand.addAll(shared);
+      for (String digest : digests) {
+        var left = new CompletableFuture<Void>();
+        departures.add(left);
+        work.add(CompletableFuture.runAsync(() -> {
+          try {
+            releaseShared(backend, digest, false, id -> leave(backend, id, leaveFirst, left));
+          } finally {
+            left.complete(null);
+          }
+        }, closing));
       }
       for (String id : List.copyOf(containerIds)) {
         if (!shared.contains(id)) {
-          removals.add(CompletableFuture.runAsync(() -> backend.remove(id), closing));
+          var left = new CompletableFuture<Void>();
+          departures.add(left);
+          work.add(CompletableFuture.runAsync(() -> {
+            try {
+              leave(backend, id, leaveFirst, left);
+              backend.remove(id);
+            } finally {
+              left.complete(null);
+            }
+          }, closing));
         }
       }
-      SessionDirectory directory = sessionDirectory();
-      try {
-        removals.forEach(CompletableFuture::join);
-        containerIds.clear();
-        sweep(backend, directory, session, runId);
-      } finally {
-        // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the
-        // network. Only now, with no digest's lock held: see SessionDirectory on nesting locks.
-        directory.locked("network", () -> {
-          try {
-            if (!directory.heldByOthers("run")) {
-              backend.removeNetwork(network);
+      CompletableFuture<Void> swept = CompletableFuture.runAsync(
+          () -> sweep(backend, directory, session, runId, digests, inHand), closing);
+      departures.add(swept);
+      work.add(swept);
+      // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
+      // The mutex is taken on a thread of its own, inside no other (see SessionDirectory).
+      work.add(CompletableFuture.allOf(departures.toArray(CompletableFuture[]::new))
+          .handleAsync((done, failure) -> directory.<Void>locked("network", () -> {
+            try {
+              if (!directory.heldByOthers("run")) {
+                backend.removeNetwork(network);
+              }
+            } finally {
+              directory.release("run");
             }
-          } finally {
-            directory.release("run");
-          }
-          return null;
-        });
-      }
+            return null;
+          }), closing));
+      CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
+      containerIds.clear();
     } finally {
       closing.shutdown();
     }
@@ -544,6 +577,17 @@ final class RunContainers implements ServiceStarter {
       }
       return null;
     });
+  }
+
+  /** A container about to be removed leaves the network first, if asked to; either way {@code left} completes. */
+  private void leave(DockerBackend backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
+    try {
+      if (leaveFirst) {
+        backend.disconnect(network, id);
+      }
+    } finally {
+      left.complete(null);
+    }
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -683,11 +727,20 @@ final class RunContainers implements ServiceStarter {
 
   /**
    * Removes what a run left: the service containers it held that no other live run of the session holds, then
-   * its clients and probe. Used at the end of a run, and by the watchdog for a run whose JVM died.
+   * its clients and probe. Used by the watchdog for a run whose JVM died.
    */
   static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run) {
+    sweep(backend, directory, session, run, Set.of(), Set.of());
+  }
+
+  /**
+   * As above, leaving alone the digests and containers the caller removes itself; at the end of a run, this finds
+   * what a start or stop cut short left behind.
+   */
+  private static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run,
+      Set<String> digestsInHand, Set<String> containersInHand) {
     for (String digest : directory.keysHeldBy(run)) {
-      if ("run".equals(digest)) {
+      if ("run".equals(digest) || digestsInHand.contains(digest)) {
         continue;
       }
       directory.locked(digest, () -> {
@@ -699,20 +752,20 @@ final class RunContainers implements ServiceStarter {
         return null;
       });
     }
-    for (String role : List.of("client", "probe")) {
-      backend.containersLabelled(Map.of(Labels.RUN, run, Labels.ROLE, role)).forEach(backend::remove);
-    }
-    // Service containers the run created but holds no lease on any more (a start or stop cut short): they are
-    // its own to remove unless another run of the session holds their definition.
-    for (String id : backend.containersLabelled(Map.of(Labels.RUN, run, Labels.ROLE, "service"))) {
-      String digest = backend.label(id, Labels.DIGEST);
-      if (digest == null) {
-        backend.remove(id);
+    for (DockerBackend.Listed container : backend.containersOf(Map.of(Labels.RUN, run))) {
+      if (containersInHand.contains(container.id())) {
         continue;
       }
+      String digest = container.labels().get(Labels.DIGEST);
+      if (!"service".equals(container.labels().get(Labels.ROLE)) || digest == null) {
+        backend.remove(container.id()); // a client or the probe
+        continue;
+      }
+      // A service container the run created but holds no lease on any more: its own to remove unless another
+      // run of the session holds the definition.
       directory.locked(digest, () -> {
         if (!directory.heldByOthers(digest, run)) {
-          backend.remove(id);
+          backend.remove(container.id());
         }
         return null;
       });
