@@ -93,7 +93,7 @@ final class DockerBackend implements AutoCloseable {
     DockerClientConfig config = new SharedMapperConfig(builder.build());
     var http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
+        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : NoTls::new)
         .maxConnections(512)
         .connectionTimeout(Duration.ofSeconds(5))
         .build();
