@@ -97,7 +97,7 @@ public final class Discovery {
 
   /** The zone of the current run, such as {@code build-1234-abc.berth.local.}. */
   public static String zone() {
-    return current().zone().origin().toString();
+    return current().zone().origin();
   }
 
   private static DnsServer current() {
@@ -111,7 +111,7 @@ public final class Discovery {
   }
 
   private static Name absolute(DnsServer server, String name) {
-    String zone = server.zone().origin().toString();
+    String zone = server.zone().origin();
     String lower = name.toLowerCase(Locale.ROOT);
     try {
       if (lower.endsWith(".")) {
@@ -120,7 +120,7 @@ public final class Discovery {
       if (lower.endsWith(zone.substring(0, zone.length() - 1))) {
         return Name.fromString(lower + ".");
       }
-      return Name.fromString(lower, server.zone().origin());
+      return Name.fromString(lower, Name.fromString(zone));
     } catch (TextParseException e) {
       throw new IllegalArgumentException("'" + name + "' is not a valid DNS name: " + e.getMessage(), e);
     }

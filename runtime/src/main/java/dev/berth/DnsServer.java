@@ -10,18 +10,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Resolver;
-import org.xbill.DNS.Section;
 
 /**
  * The run's DNS server: answers for its {@link DnsZone} over UDP and TCP on the host's address on the run's
@@ -38,7 +31,7 @@ final class DnsServer implements Closeable {
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private final ExecutorService workers;
-  private final Resolver upstream;
+  private DnsResponder responder;
 
   private DnsServer(DnsZone zone, InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) {
     this.zone = zone;
@@ -51,27 +44,15 @@ final class DnsServer implements Closeable {
       thread.setDaemon(true);
       return thread;
     });
-    this.upstream = new ExtendedResolver();
-    upstream.setTimeout(Duration.ofSeconds(2));
   }
 
   /**
-   * Starts answering on {@code address:port}.
+   * Starts answering on {@code address:port}. Binding needs only the JDK; dnsjava, which takes a fresh JVM about
+   * 100 ms of CPU to load, is loaded by the first query (a run whose containers ask nothing never loads it).
    *
    * @throws IOException if either socket cannot be bound (not root, or the port is taken)
    */
   static DnsServer start(DnsZone zone, InetAddress address, int port) throws IOException {
-    return serve(zone, bind(address, port));
-  }
-
-  /**
-   * Binds the server's UDP and TCP sockets, with the JDK alone: a run learns at once whether it can serve DNS,
-   * while dnsjava, which takes a while to load in a fresh JVM, is still to come ({@link #serve}). Queries that
-   * arrive in between wait in the sockets' buffers.
-   *
-   * @throws IOException if either socket cannot be bound (not root, or the port is taken)
-   */
-  static Sockets bind(InetAddress address, int port) throws IOException {
     var udp = new DatagramSocket(null);
     var tcp = new ServerSocket();
     try {
@@ -82,34 +63,10 @@ final class DnsServer implements Closeable {
       tcp.close();
       throw e;
     }
-    return new Sockets(new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
-  }
-
-  /** Starts answering for the zone on sockets from {@link #bind}. */
-  static DnsServer serve(DnsZone zone, Sockets sockets) {
-    DnsServer server;
-    try {
-      server = new DnsServer(zone, sockets.address(), sockets.udp(), sockets.tcp());
-    } catch (RuntimeException e) {
-      sockets.close();
-      throw e;
-    }
+    var server = new DnsServer(zone, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
     server.workers.execute(server::udpLoop);
     server.workers.execute(server::tcpLoop);
     return server;
-  }
-
-  /** Bound sockets, not yet answering. */
-  record Sockets(InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) implements Closeable {
-    @Override
-    public void close() {
-      udp.close();
-      try {
-        tcp.close();
-      } catch (IOException e) {
-        LOG.trace("closing the DNS server's socket failed", e);
-      }
-    }
   }
 
   InetSocketAddress address() {
@@ -132,7 +89,7 @@ final class DnsServer implements Closeable {
         return;
       }
       workers.execute(() -> {
-        byte[] reply = respond(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), 512);
+        byte[] reply = responder().respond(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), 512);
         if (reply != null) {
           try {
             udp.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
@@ -173,7 +130,7 @@ final class DnsServer implements Closeable {
         }
         byte[] query = new byte[length];
         in.readFully(query);
-        byte[] reply = respond(query, 65535);
+        byte[] reply = responder().respond(query, 65535);
         if (reply == null) {
           return;
         }
@@ -186,36 +143,12 @@ final class DnsServer implements Closeable {
     }
   }
 
-  /** The reply to one query's bytes, or null when they are not a query at all. */
-  private byte[] respond(byte[] bytes, int maxLength) {
-    Message query;
-    try {
-      query = new Message(bytes);
-    } catch (IOException e) {
-      return null;
+  /** Made by the first query: see {@link DnsResponder}. */
+  private synchronized DnsResponder responder() {
+    if (responder == null) {
+      responder = new DnsResponder(zone);
     }
-    if (query.getHeader().getFlag(Flags.QR)) {
-      return null;
-    }
-    var question = query.getQuestion();
-    Message response = question == null || zone.contains(question.getName()) ? zone.answer(query) : forward(query);
-    return response.toWire(maxLength);
-  }
-
-  /** Asks the test machine's resolvers about a name outside the zone; SERVFAIL if they do not answer. */
-  private Message forward(Message query) {
-    try {
-      Message answer = upstream.send(query);
-      answer.getHeader().setID(query.getHeader().getID());
-      return answer;
-    } catch (IOException | RuntimeException e) {
-      LOG.trace("forwarding {} failed", query.getQuestion(), e);
-      Message failed = new Message(query.getHeader().getID());
-      failed.getHeader().setFlag(Flags.QR);
-      failed.getHeader().setRcode(Rcode.SERVFAIL);
-      failed.addRecord(query.getQuestion(), Section.QUESTION);
-      return failed;
-    }
+    return responder;
   }
 
   @Override

@@ -50,11 +50,8 @@ final class RunContainers implements ServiceStarter {
   private volatile SessionDirectory sessionDirectory;
   private volatile String network;
   private volatile PortProbe probe;
-  /**
-   * The run's DNS server, started with the network: null until then, or if it could not bind its port; completes
-   * (with null if dnsjava failed to start) once it answers.
-   */
-  private volatile CompletableFuture<DnsServer> dns;
+  /** The run's DNS server, started with the network: null until then, or if it could not bind its port. */
+  private volatile DnsServer dns;
   private volatile DockerBackend.DnsSettings dnsSettings;
   /** Replicated services by digest: their replicas, and what closes their VIP and records. */
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -184,46 +181,30 @@ final class RunContainers implements ServiceStarter {
   /**
    * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
    * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
-   * The sockets are bound here, so containers created from now on can be given the server; dnsjava loads in the
-   * background (about 150 ms in a fresh JVM) while the first containers are created and started.
    */
   private void startDns(String net) {
     String gateway = backend().gateway(net);
-    DnsServer.Sockets sockets;
+    DnsServer server;
     try {
-      sockets = DnsServer.bind(InetAddress.getByName(gateway), DnsServer.PORT);
+      server = DnsServer.start(new DnsZone(DnsZone.forSession(session)), InetAddress.getByName(gateway),
+          DnsServer.PORT);
     } catch (IOException e) {
       LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
           + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
           DnsServer.PORT, e.getMessage());
       return;
     }
-    String origin = DnsZone.originOf(session);
+    String origin = server.zone().origin();
     String search = origin.substring(0, origin.length() - 1);
     dnsSettings = new DockerBackend.DnsSettings(gateway, search);
-    var serving = new CompletableFuture<DnsServer>();
-    var loader = new Thread(() -> {
-      try {
-        DnsServer server = DnsServer.serve(new DnsZone(DnsZone.forSession(session)), sockets);
-        Discovery.activate(server);
-        serving.complete(server);
-      } catch (RuntimeException | LinkageError e) {
-        LOG.warn("Berth runs without DNS discovery: the DNS server on {}:{} could not start", gateway,
-            DnsServer.PORT, e);
-        sockets.close();
-        serving.complete(null);
-      }
-    }, "berth-dns-start");
-    loader.setDaemon(true);
-    loader.start();
-    dns = serving;
+    Discovery.activate(server);
+    dns = server;
     LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
   }
 
-  /** The run's DNS server once it answers; null if the run has none. */
+  /** The run's DNS server; null if the run has none (yet). */
   private DnsServer dns() {
-    CompletableFuture<DnsServer> serving = dns;
-    return serving == null ? null : serving.join();
+    return dns;
   }
 
   /**

@@ -27,7 +27,7 @@ class DnsZoneTest {
   }
 
   private Message ask(String name, int type) throws Exception {
-    return zone.answer(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
+    return new DnsResponder(zone).answer(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
   }
 
   @Test
@@ -151,6 +151,62 @@ class DnsZoneTest {
             Name.fromString("_redis._tcp.kit-1234.berth.local."), Type.SRV, DClass.IN)));
         assertThat(answer.getSection(Section.ANSWER)).as("tcp=" + tcp).singleElement()
             .satisfies(r -> assertThat(((SRVRecord) r).getPort()).isEqualTo(6379));
+      }
+    }
+  }
+
+  /**
+   * dnsjava takes a fresh JVM about 100 ms of CPU to load, while the first containers start: the zone is filled
+   * and the server bound without it, and the first query loads it. Checked with Berth's classes in a loader of
+   * their own, which records what it loads.
+   */
+  @Test
+  void onlyTheFirstQueryLoadsDnsjava() throws Exception {
+    var loaded = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+    java.net.URL berth = DnsZone.class.getProtectionDomain().getCodeSource().getLocation();
+    java.net.URL dnsjava = Name.class.getProtectionDomain().getCodeSource().getLocation();
+    try (var loader = new java.net.URLClassLoader(new java.net.URL[] {berth, dnsjava},
+        DnsZoneTest.class.getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!name.startsWith("dev.berth.") && !name.startsWith("org.xbill.")) {
+          return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+          Class<?> found = findLoadedClass(name);
+          if (found == null) {
+            found = findClass(name);
+            loaded.add(name);
+          }
+          return found;
+        }
+      }
+    }) {
+      Class<?> zoneType = loader.loadClass(DnsZone.class.getName());
+      Class<?> serverType = loader.loadClass(DnsServer.class.getName());
+      var forSession = zoneType.getDeclaredMethod("forSession", String.class);
+      var newZone = zoneType.getDeclaredConstructor(String.class);
+      var register = zoneType.getDeclaredMethod("register", String.class, String.class, String.class, List.class,
+          List.class, InetAddress.class, List.class);
+      var start = serverType.getDeclaredMethod("start", zoneType, InetAddress.class, int.class);
+      var address = serverType.getDeclaredMethod("address");
+      for (var member : List.of(forSession, register, start, address)) {
+        member.setAccessible(true);
+      }
+      newZone.setAccessible(true);
+
+      Object zone = newZone.newInstance(forSession.invoke(null, "kit-1234"));
+      register.invoke(zone, "d1", "c1", "berth-aa", List.of("redis"), List.of("redis"), ip("10.1.0.14"),
+          List.of(6379));
+      try (var server = (java.io.Closeable) start.invoke(null, zone, InetAddress.getLoopbackAddress(), 0)) {
+        assertThat(loaded).as("loaded before any query").isNotEmpty().noneMatch(n -> n.startsWith("org.xbill."));
+
+        var resolver = new SimpleResolver((java.net.InetSocketAddress) address.invoke(server));
+        Message answer = resolver.send(Message.newQuery(Record.newRecord(
+            Name.fromString("redis.kit-1234.berth.local."), Type.A, DClass.IN)));
+        assertThat(answer.getSection(Section.ANSWER)).singleElement()
+            .satisfies(r -> assertThat(((ARecord) r).getAddress()).isEqualTo(ip("10.1.0.14")));
+        assertThat(loaded).as("loaded by the query").anyMatch(n -> n.startsWith("org.xbill."));
       }
     }
   }
