@@ -43,6 +43,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,12 +92,10 @@ final class DockerBackend implements AutoCloseable {
     var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
     dockerHost.ifPresent(builder::withDockerHost);
     DockerClientConfig config = new SharedMapperConfig(builder.build());
-    var http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : NoTls::new)
-        .maxConnections(512)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
+    Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
+    DockerHttpClient http = socket != null && config.getSSLConfig() == null
+        ? new UnixSocketTransport(socket, () -> apacheTransport(config))
+        : apacheTransport(config);
     var backend = new DockerBackend(DockerClientImpl.getInstance(config, new Uninterrupted(http)),
         config.getDockerHost());
     try {
@@ -109,6 +108,16 @@ final class DockerBackend implements AutoCloseable {
           + " DOCKER_HOST=tcp://127.0.0.1:2375", e);
     }
     return backend;
+  }
+
+  /** docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. */
+  private static DockerHttpClient apacheTransport(DockerClientConfig config) {
+    return new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : NoTls::new)
+        .maxConnections(512)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   URI host() {

@@ -53,7 +53,15 @@ class RuntimeHasNoJUnitTest {
         .map(e -> e.getKey().getFileName().toString())
         .toList();
 
-    assertThat(importers).containsExactly("DockerBackend.java");
+    assertThat(importers).containsExactlyInAnyOrder("DockerBackend.java", "UnixSocketTransport.java");
+  }
+
+  /** The Unix socket transport implements docker-java's transport interface and uses nothing else of it. */
+  @Test
+  void theTransportUsesOnlyDockerJavasTransportInterface() {
+    assertThat(imports.get(SOURCES.resolve("dev/berth/UnixSocketTransport.java")))
+        .filteredOn(name -> name.startsWith("com.github.dockerjava"))
+        .containsExactly("com.github.dockerjava.transport.DockerHttpClient");
   }
 
   @Test
@@ -61,7 +69,7 @@ class RuntimeHasNoJUnitTest {
     for (Path file : imports.keySet()) {
       String text = Files.readString(file);
       assertThat(text).as("%s", file).doesNotContain("org.junit.");
-      if (!file.endsWith("DockerBackend.java")) {
+      if (!file.endsWith("DockerBackend.java") && !file.endsWith("UnixSocketTransport.java")) {
         assertThat(text).as("%s", file).doesNotContain("com.github.dockerjava.");
       }
     }

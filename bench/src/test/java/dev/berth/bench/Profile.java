@@ -10,9 +10,9 @@ import java.util.Optional;
 /**
  * Where Berth's time goes while it starts one redis:7.0: prints the request and ready moments beside the engine's
  * events for the container (create, network connect, start) and the container's start time, all on the wall
- * clock in microseconds. Run with the engine API's request log on to see each round trip:
+ * clock in microseconds. Run with Berth's request log on to see each round trip:
  *
- * <pre>java -cp ... -Dorg.slf4j.simpleLogger.log.org.apache.hc.client5.http.headers=debug
+ * <pre>java -cp ... -Dorg.slf4j.simpleLogger.log.dev.berth.engine=debug -Dorg.slf4j.simpleLogger.showDateTime=true
  *     -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS dev.berth.bench.Profile [rounds]</pre>
  */
 public final class Profile {
