@@ -93,14 +93,19 @@ final class UnixSocketTransport implements DockerHttpClient {
         if (connection != null) {
           connection.close();
         }
-        // A kept-alive connection the engine closed before this request reached it: the request never ran.
-        if (reused && e instanceof StaleConnection) {
+        // A kept-alive connection the engine had closed: again on a new one, if the request surely did not run
+        // (it could not be sent) or running it twice does no harm.
+        if (reused && e instanceof StaleConnection stale && (stale.unsent || idempotent(request.method()))) {
           continue;
         }
         throw new UncheckedIOException("The Docker engine at unix://" + socket + " failed " + request.method() + " "
             + request.path() + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  private static boolean idempotent(String method) {
+    return "GET".equals(method) || "HEAD".equals(method) || "DELETE".equals(method);
   }
 
   /** Whether the endpoint's reply streams until the caller closes it (or the engine ends it). */
@@ -146,11 +151,11 @@ final class UnixSocketTransport implements DockerHttpClient {
         connection.write(body);
       }
     } catch (IOException e) {
-      throw (IOException) new StaleConnection().initCause(e);
+      throw (IOException) new StaleConnection(true).initCause(e);
     }
     String status = connection.readLine();
     if (status == null) {
-      throw new StaleConnection();
+      throw new StaleConnection(false);
     }
     String[] parts = status.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -222,8 +227,12 @@ final class UnixSocketTransport implements DockerHttpClient {
 
   /** The engine closed a kept-alive connection before answering on it. */
   private static final class StaleConnection extends EOFException {
-    StaleConnection() {
+    /** Whether the request could not even be sent. */
+    final boolean unsent;
+
+    StaleConnection(boolean unsent) {
       super("the engine closed the connection");
+      this.unsent = unsent;
     }
   }
 

@@ -138,6 +138,29 @@ class UnixSocketTransportTest {
   }
 
   @Test
+  void aRequestTheEngineTookWithoutAnsweringIsRepeatedOnlyIfThatDoesNoHarm() throws Exception {
+    var gets = new AtomicInteger();
+    transport(request -> {
+      if (request.startsWith("GET /ok")) {
+        return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      }
+      if (request.startsWith("GET /again") && gets.incrementAndGet() > 1) {
+        return "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain";
+      }
+      return ScriptedServer.CLOSE_AFTER; // read, not answered
+    });
+
+    assertThat(body(transport.execute(get("/ok")))).isEqualTo("ok");
+    assertThat(body(transport.execute(get("/again")))).as("a GET, on a new connection").isEqualTo("again");
+    assertThat(body(transport.execute(get("/ok")))).isEqualTo("ok");
+    assertThatThrownBy(() -> transport.execute(Request.builder().method(Request.Method.POST)
+        .path("/v1.41/containers/create").build())).isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("POST /v1.41/containers/create").hasMessageContaining("closed the connection");
+    assertThat(server.requests).as("sent once, not repeated").filteredOn(r -> r.startsWith("POST")).hasSize(1);
+    assertThat(gets.get()).isEqualTo(2);
+  }
+
+  @Test
   void aReplyCutShortIsAnErrorNamingTheRequest() throws Exception {
     transport(request -> "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort" + ScriptedServer.CLOSE_AFTER);
 
