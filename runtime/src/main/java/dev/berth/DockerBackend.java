@@ -89,13 +89,16 @@ final class DockerBackend implements AutoCloseable {
    * it answers.
    */
   static DockerBackend connect(Optional<String> dockerHost) {
+    return connect(dockerHost, Optional.ofNullable(System.getProperty(TRANSPORT))
+        .or(() -> BerthConfig.fromEnvironment(TRANSPORT)).orElse("auto"));
+  }
+
+  /** Connects with the given {@code berth.transport}. */
+  static DockerBackend connect(Optional<String> dockerHost, String transport) {
     var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
     dockerHost.ifPresent(builder::withDockerHost);
     DockerClientConfig config = new SharedMapperConfig(builder.build());
-    Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
-    DockerHttpClient http = socket != null && config.getSSLConfig() == null
-        ? new UnixSocketTransport(socket, () -> apacheTransport(config))
-        : apacheTransport(config);
+    DockerHttpClient http = transport(config, transport);
     var backend = new DockerBackend(DockerClientImpl.getInstance(config, new Uninterrupted(http)),
         config.getDockerHost());
     try {
@@ -109,6 +112,31 @@ final class DockerBackend implements AutoCloseable {
     }
     return backend;
   }
+
+  /**
+   * The HTTP transport to the engine, by {@code berth.transport}: {@code auto} takes Berth's own for a Unix socket
+   * without TLS and docker-java's Apache transport otherwise; {@code apache} takes the Apache transport always.
+   */
+  static DockerHttpClient transport(DockerClientConfig config, String choice) {
+    Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
+    switch (choice.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "auto":
+        return socket != null && config.getSSLConfig() == null
+            ? new UnixSocketTransport(socket, () -> apacheTransport(config))
+            : apacheTransport(config);
+      case "apache":
+        return apacheTransport(config);
+      default:
+        // Not a BerthException: a mistake in the configuration must fail, not pass for an engine that is away.
+        throw new IllegalArgumentException("Configuration key " + TRANSPORT + " has value '" + choice + "'; it"
+            + " takes 'auto' (the default: Berth's own transport for a Unix socket, docker-java's Apache transport"
+            + " otherwise) or 'apache' (always the Apache transport). Set it as a system property or as"
+            + " BERTH_TRANSPORT");
+    }
+  }
+
+  /** Read where the connection is made, before JUnit's configuration exists: a system property or environment. */
+  static final String TRANSPORT = "berth.transport";
 
   /** docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. */
   private static DockerHttpClient apacheTransport(DockerClientConfig config) {

@@ -1,0 +1,59 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.transport.DockerHttpClient;
+import org.junit.jupiter.api.Test;
+
+/** Which HTTP transport a connection gets: {@code berth.transport} and the engine's address decide. */
+class TransportChoiceTest {
+
+  private static DockerClientConfig engineAt(String host) {
+    return DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).withDockerTlsVerify(false)
+        .build();
+  }
+
+  private static DockerHttpClient transport(String host, String choice) throws Exception {
+    DockerHttpClient transport = DockerBackend.transport(engineAt(host), choice);
+    transport.close();
+    return transport;
+  }
+
+  @Test
+  void aUnixSocketGetsBerthsTransportUnlessApacheIsAskedFor() throws Exception {
+    assertThat(transport("unix:///var/run/docker.sock", "auto")).isInstanceOf(UnixSocketTransport.class);
+    assertThat(transport("unix:///var/run/docker.sock", " AUTO ")).isInstanceOf(UnixSocketTransport.class);
+    assertThat(transport("unix:///var/run/docker.sock", "apache")).isNotInstanceOf(UnixSocketTransport.class);
+  }
+
+  @Test
+  void tcpAlwaysGetsTheApacheTransport() throws Exception {
+    assertThat(transport("tcp://127.0.0.1:2375", "auto")).isNotInstanceOf(UnixSocketTransport.class);
+  }
+
+  /** Engines on TCP or with TLS still get the Apache transport: it must go on working. Needs the engine. */
+  @Test
+  void theApacheTransportStillCarriesEveryKindOfRequest() {
+    try (DockerBackend backend = DockerBackend.connect(java.util.Optional.empty(), "apache")) {
+      String name = "berth-transport-test-" + ProcessHandle.current().pid();
+      backend.createNetwork(name, java.util.Map.of(Labels.BERTH, "test"));
+      try {
+        assertThat(backend.gateway(name)).as("a JSON reply").isNotBlank();
+        assertThat(backend.containersLabelled(java.util.Map.of(Labels.RUN, "no-such-run"))).isEmpty();
+      } finally {
+        backend.removeNetwork(name);
+      }
+    }
+  }
+
+  @Test
+  void anUnknownChoiceSaysWhichOnesThereAre() {
+    assertThatThrownBy(() -> DockerBackend.transport(engineAt("unix:///var/run/docker.sock"), "okhttp"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("berth.transport has value 'okhttp'").hasMessageContaining("'auto'")
+        .hasMessageContaining("'apache'").hasMessageContaining("BERTH_TRANSPORT");
+  }
+}
