@@ -536,28 +536,15 @@ final class RunContainers implements ServiceStarter {
       var inHand = new java.util.HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
-        var left = new CompletableFuture<Void>();
-        departures.add(left);
-        work.add(CompletableFuture.runAsync(() -> {
-          try {
-            releaseShared(backend, digest, false, id -> leave(backend, id, leaveFirst, left));
-          } finally {
-            left.complete(null);
-          }
-        }, closing));
+        work.add(departing(left -> releaseShared(backend, digest, false, id -> leave(backend, id, leaveFirst, left)),
+            departures, closing));
       }
       for (String id : List.copyOf(containerIds)) {
         if (!shared.contains(id)) {
-          var left = new CompletableFuture<Void>();
-          departures.add(left);
-          work.add(CompletableFuture.runAsync(() -> {
-            try {
-              leave(backend, id, leaveFirst, left);
-              backend.remove(id);
-            } finally {
-              left.complete(null);
-            }
-          }, closing));
+          work.add(departing(left -> {
+            leave(backend, id, leaveFirst, left);
+            backend.remove(id);
+          }, departures, closing));
         }
       }
       CompletableFuture<Void> swept = CompletableFuture.runAsync(
@@ -567,16 +554,7 @@ final class RunContainers implements ServiceStarter {
       // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
       // The mutex is taken on a thread of its own, inside no other (see SessionDirectory).
       work.add(CompletableFuture.allOf(departures.toArray(CompletableFuture[]::new))
-          .handleAsync((done, failure) -> directory.<Void>locked("network", () -> {
-            try {
-              if (!directory.heldByOthers("run")) {
-                backend.removeNetwork(network);
-              }
-            } finally {
-              directory.release("run");
-            }
-            return null;
-          }), closing));
+          .handleAsync((done, failure) -> endRun(backend, directory, network), closing));
       CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
       containerIds.clear();
     } finally {
@@ -598,16 +576,38 @@ final class RunContainers implements ServiceStarter {
     if (directory == null || !directory.holds("run")) {
       return;
     }
-    directory.locked("network", () -> {
+    endRun(backend, directory, networkName(session));
+  }
+
+  /** Gives up the run's lease on the session, and removes the session's network if no other run holds one. */
+  private static Void endRun(DockerBackend backend, SessionDirectory directory, String network) {
+    return directory.locked("network", () -> {
       try {
         if (!directory.heldByOthers("run")) {
-          backend.removeNetwork(networkName(session));
+          backend.removeNetwork(network);
         }
       } finally {
         directory.release("run");
       }
       return null;
     });
+  }
+
+  /**
+   * Runs a removal on a thread of its own. The future it adds to {@code departures} completes once the container has
+   * left the network (the removal says when), or at the latest when the removal ends.
+   */
+  private static CompletableFuture<Void> departing(java.util.function.Consumer<CompletableFuture<Void>> removal,
+      List<CompletableFuture<Void>> departures, ExecutorService executor) {
+    var left = new CompletableFuture<Void>();
+    departures.add(left);
+    return CompletableFuture.runAsync(() -> {
+      try {
+        removal.accept(left);
+      } finally {
+        left.complete(null);
+      }
+    }, executor);
   }
 
   /** A container about to be removed leaves the network first, if asked to; either way {@code left} completes. */
