@@ -153,7 +153,7 @@ final class UnixSocketTransport implements DockerHttpClient {
     } catch (IOException e) {
       throw (IOException) new StaleConnection(true).initCause(e);
     }
-    String status = connection.readLine();
+    String status = readLine(connection.in);
     if (status == null) {
       throw new StaleConnection(false);
     }
@@ -163,7 +163,8 @@ final class UnixSocketTransport implements DockerHttpClient {
     }
     int code = Integer.parseInt(parts[1]);
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    for (String line = connection.readLine(); line != null && !line.isEmpty(); line = connection.readLine()) {
+    for (String line = requireLine(connection.in, "in its head"); !line.isEmpty();
+        line = requireLine(connection.in, "in its head")) {
       int colon = line.indexOf(':');
       if (colon > 0) {
         headers.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
@@ -189,6 +190,36 @@ final class UnixSocketTransport implements DockerHttpClient {
     try (reply) {
       return new Reply(code, headers, new ByteArrayInputStream(reply.readAllBytes()));
     }
+  }
+
+  /**
+   * A line of a reply (in its head, or a chunk's size), without its CRLF; null at the end of the stream before any
+   * byte.
+   */
+  private static String readLine(InputStream in) throws IOException {
+    var line = new StringBuilder(64);
+    int c;
+    while ((c = in.read()) != '\n') {
+      if (c < 0) {
+        if (line.length() == 0) {
+          return null;
+        }
+        throw new EOFException("the reply ended within a line");
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  /** A line that must come: the end of the stream {@code where} it is due cuts the reply short. */
+  private static String requireLine(InputStream in, String where) throws IOException {
+    String line = readLine(in);
+    if (line == null) {
+      throw new EOFException("the reply ended " + where);
+    }
+    return line;
   }
 
   private static String first(Map<String, List<String>> headers, String name) {
@@ -250,24 +281,6 @@ final class UnixSocketTransport implements DockerHttpClient {
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-    }
-
-    /** A line of the reply's head, without its CRLF; null at the end of the stream before any byte. */
-    String readLine() throws IOException {
-      var line = new StringBuilder(64);
-      int c;
-      while ((c = in.read()) != '\n') {
-        if (c < 0) {
-          if (line.length() == 0) {
-            return null;
-          }
-          throw new EOFException("the reply ended within a line");
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
     }
 
     void close() {
@@ -413,17 +426,7 @@ final class UnixSocketTransport implements DockerHttpClient {
     }
 
     private String line() throws IOException {
-      var line = new StringBuilder(16);
-      int c;
-      while ((c = in.read()) != '\n') {
-        if (c < 0) {
-          throw new EOFException("the reply ended within a chunk's size");
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
+      return requireLine(in, "within its chunks");
     }
 
     @Override
