@@ -99,7 +99,7 @@ final class DnsZone {
     return entries.isEmpty();
   }
 
-  /** Whether an absolute name belongs to the zone, so that {@link #answer} answers it with authority. */
+  /** Whether an absolute name belongs to the zone, so that {@link DnsResponder} answers it with authority. */
   boolean contains(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return lower.equals(origin) || lower.endsWith("." + origin);

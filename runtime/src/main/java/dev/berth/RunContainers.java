@@ -204,7 +204,7 @@ final class RunContainers implements ServiceStarter {
    * records {@code _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it stops or its container exits.
    */
   private void register(RunningService service) {
-    DnsServer server = dns();
+    DnsServer server = dns;
     if (server == null) {
       return;
     }
@@ -222,7 +222,7 @@ final class RunContainers implements ServiceStarter {
   }
 
   private void unregister(RunningService service) {
-    DnsServer server = dns();
+    DnsServer server = dns;
     if (server != null && service.containerId() != null) {
       server.zone().unregister(service.spec().digest(), service.containerId());
     }
@@ -250,11 +250,6 @@ final class RunContainers implements ServiceStarter {
     Discovery.activate(server);
     dns = server;
     LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
-  }
-
-  /** The run's DNS server; null if the run has none (yet). */
-  private DnsServer dns() {
-    return dns;
   }
 
   /**
@@ -306,7 +301,7 @@ final class RunContainers implements ServiceStarter {
     publish.accept(balancer.healthyReplicas());
     Closeable closer = () -> {
       balancer.close();
-      DnsServer server = dns();
+      DnsServer server = dns;
       if (server != null) {
         server.zone().unregister(spec.digest(), token);
       }
@@ -324,7 +319,7 @@ final class RunContainers implements ServiceStarter {
   /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
   private void registerGroup(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
       String gateway) {
-    DnsServer server = dns();
+    DnsServer server = dns;
     if (server == null) {
       return;
     }
@@ -509,7 +504,7 @@ final class RunContainers implements ServiceStarter {
     }
     groups.values().forEach(group -> closeQuietly(group.closer()));
     groups.clear();
-    DnsServer server = dns();
+    DnsServer server = dns;
     if (server != null) {
       Discovery.deactivate(server);
       server.close();
@@ -610,15 +605,15 @@ final class RunContainers implements ServiceStarter {
     }, executor);
   }
 
-  /** A container about to be removed leaves the network first, if asked to; either way {@code left} completes. */
+  /**
+   * A container about to be removed leaves the network first, if asked to, and says so. (Should that fail,
+   * {@link #departing} says so once the removal ends.)
+   */
   private void leave(DockerBackend backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
-    try {
-      if (leaveFirst) {
-        backend.disconnect(network, id);
-      }
-    } finally {
-      left.complete(null);
+    if (leaveFirst) {
+      backend.disconnect(network, id);
     }
+    left.complete(null);
   }
 
   private static void closeQuietly(Closeable closeable) {
