@@ -39,7 +39,8 @@ class TransportChoiceTest {
   void theApacheTransportStillCarriesEveryKindOfRequest() {
     try (DockerBackend backend = DockerBackend.connect(java.util.Optional.empty(), "apache")) {
       String name = "berth-transport-test-" + ProcessHandle.current().pid();
-      backend.createNetwork(name, java.util.Map.of(Labels.BERTH, "test"));
+      // Labelled like a run's network, so that the leak check would see it left behind.
+      backend.createNetwork(name, Labels.of("transport-test", "kit-" + name, "network"));
       try {
         assertThat(backend.gateway(name)).as("a JSON reply").isNotBlank();
         assertThat(backend.containersLabelled(java.util.Map.of(Labels.RUN, "no-such-run"))).isEmpty();
