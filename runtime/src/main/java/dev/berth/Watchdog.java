@@ -180,17 +180,20 @@ final class Watchdog {
   }
 
   /**
-   * The classpath to start the watchdog with: this JVM's, with manifest-only jars (Surefire's booter jar, a
-   * temporary file) replaced by the entries they name.
+   * The classpath to start the watchdog with: this JVM's; if that is a single jar, also the entries its manifest
+   * names (Surefire's booter jar, or an IDE's, is such a jar, and a temporary file).
    */
   private static String classpath(long pid) throws IOException {
     var entries = new LinkedHashSet<String>();
     // Berth's own classes go first, as a private copy: a rebuild may replace them while the JVM runs, and the
     // watchdog loads most of them only when it is needed, after the JVM is gone.
     entries.add(privateCopyOfBerth(pid).toString());
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    String[] classpath = System.getProperty("java.class.path").split(File.pathSeparator);
+    for (String entry : classpath) {
       entries.add(entry);
-      if (entry.endsWith(".jar")) {
+      // Only a launcher jar stands alone on a classpath. Reading the manifests of fifty ordinary jars would cost
+      // about 100 ms of CPU while the first services start.
+      if (classpath.length == 1 && entry.endsWith(".jar")) {
         try (var jar = new JarFile(entry)) {
           var manifest = jar.getManifest();
           String path = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
