@@ -154,16 +154,19 @@ final class DockerBackend implements AutoCloseable {
 
   /**
    * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
-   * ahead of the first start.
+   * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
+   * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the
+   * largest one, which it needs last.
    */
   static void learnEngineMessages() {
-    for (Class<?> type : List.of(InspectContainerResponse.class, CreateContainerResponse.class,
-        CreateNetworkResponse.class, Network.class, InspectImageResponse.class, WaitResponse.class,
-        com.github.dockerjava.api.model.Container.class)) {
+    MAPPER.writerFor(CreateNetworkCmdImpl.class);
+    for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class, InspectImageResponse.class)) {
       MAPPER.readerFor(type);
     }
-    for (Class<?> type : List.of(CreateContainerCmdImpl.class, CreateNetworkCmdImpl.class)) {
-      MAPPER.writerFor(type);
+    MAPPER.writerFor(CreateContainerCmdImpl.class);
+    for (Class<?> type : List.of(CreateContainerResponse.class, InspectContainerResponse.class, WaitResponse.class,
+        com.github.dockerjava.api.model.Container.class)) {
+      MAPPER.readerFor(type);
     }
   }
 
