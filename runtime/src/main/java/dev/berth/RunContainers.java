@@ -53,11 +53,6 @@ final class RunContainers implements ServiceStarter {
   /** The run's DNS server, started with the network: null until then, or if it could not bind its port. */
   private volatile DnsServer dns;
   private volatile DockerBackend.DnsSettings dnsSettings;
-  /** Replicated services by digest: their replicas, and what closes their VIP and records. */
-  private final Map<String, Group> groups = new ConcurrentHashMap<>();
-
-  private record Group(List<RunningService> replicas, Closeable closer) {
-  }
   private boolean closed;
 
   RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
@@ -71,9 +66,6 @@ final class RunContainers implements ServiceStarter {
   public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
     if (spec.hostTarget().isPresent()) {
       return startHostService(name, spec);
-    }
-    if (spec.replicas() > 1 || spec.vipName().isPresent()) {
-      return startReplicated(name, spec, boundHosts);
     }
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
@@ -252,93 +244,6 @@ final class RunContainers implements ServiceStarter {
     LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
   }
 
-  /**
-   * Starts each replica as a service of its own ({@code <name>-<index>}), then tracks their health: the service's
-   * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
-   * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
-   */
-  private RunningService startReplicated(String name, ServiceSpec spec, Map<String, String> boundHosts) {
-    String what = "service " + RunningService.describe(name, spec);
-    if (!spec.hostPorts().isEmpty() || !spec.globalHostnames().isEmpty()) {
-      throw new BerthException("The " + spec.replicas() + " replicas of " + what + " cannot share fixed host ports"
-          + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
-          + " (withVip) or their SRV records instead");
-    }
-    if (spec.vipName().isPresent() && !spec.exposedPorts().contains(spec.vipPort())) {
-      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances port "
-          + spec.vipPort() + ", which the service does not expose; exposed ports: " + spec.exposedPorts());
-    }
-    if (spec.exposedPorts().isEmpty()) {
-      throw new BerthException("The replicas of " + what + " expose no port, so they cannot be told healthy;"
-          + " expose one with withExposedPort");
-    }
-    var replicas = new java.util.ArrayList<RunningService>();
-    try {
-      for (int i = 0; i < spec.replicas(); i++) {
-        replicas.add(start(name + "-" + i, spec.replica(i), boundHosts));
-      }
-    } catch (RuntimeException e) {
-      replicas.forEach(this::discard);
-      throw e;
-    }
-    String gateway = backend().gateway(network());
-    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.exposedPorts().get(0);
-    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
-        new InetSocketAddress(r.address(), port), r.exit())).toList();
-    String token = "group-" + replicas.get(0).containerId();
-    java.util.function.Consumer<List<VipBalancer.Replica>> publish = healthy -> registerGroup(name, spec, token,
-        healthy, gateway);
-    VipBalancer balancer;
-    try {
-      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
-          members, publish);
-    } catch (IOException e) {
-      replicas.forEach(this::discard);
-      throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "
-          + gateway + ":" + port + " (" + e.getMessage() + "); another VIP or host service of the run may use"
-          + " that port", e);
-    }
-    publish.accept(balancer.healthyReplicas());
-    Closeable closer = () -> {
-      balancer.close();
-      DnsServer server = dns;
-      if (server != null) {
-        server.zone().unregister(spec.digest(), token);
-      }
-    };
-    groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
-    var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
-    CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
-    RunningService first = replicas.get(0);
-    LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
-        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
-    return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
-        first.hostPorts(), first.logs(), exit, closer);
-  }
-
-  /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
-  private void registerGroup(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
-      String gateway) {
-    DnsServer server = dns;
-    if (server == null) {
-      return;
-    }
-    var names = new java.util.ArrayList<String>(List.of(name, spec.hostname()));
-    spec.vipName().ifPresent(names::add);
-    var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
-        : healthy.stream().map(r -> r.address().getAddress()).toList();
-    server.zone().register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
-        healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.exposedPorts());
-  }
-
-  private static InetAddress address(String literal) {
-    try {
-      return InetAddress.getByName(literal);
-    } catch (IOException e) {
-      throw new BerthException("'" + literal + "' is no IP address", e);
-    }
-  }
-
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
   private static void requireFreeHostPorts(String what, ServiceSpec spec) {
     spec.hostPorts().forEach((containerPort, hostPort) -> {
@@ -360,13 +265,6 @@ final class RunContainers implements ServiceStarter {
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
-    Group group = groups.remove(service.spec().digest());
-    if (group != null) {
-      closeQuietly(group.closer());
-      for (RunningService replica : group.replicas()) {
-        stop(replica);
-      }
-    }
     if (service.containerId() != null && releaseShared(backend(), service.spec().digest(), true)) {
       LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
     }
@@ -426,7 +324,7 @@ final class RunContainers implements ServiceStarter {
       throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
           + " that binds it, or fix the address", e);
     }
-    String gateway = backend().gateway(network());
+    String gateway = gateway();
     Closeable relay;
     try {
       relay = HostRelay.start(name, InetAddress.getByName(gateway), address.getPort(), target);
@@ -471,6 +369,17 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
+  /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
+  String gateway() {
+    return backend().gateway(network());
+  }
+
+  /** The run's DNS zone, if the run serves DNS (see {@link #startDns}). */
+  java.util.Optional<DnsZone> zone() {
+    DnsServer server = dns;
+    return server == null ? java.util.Optional.empty() : java.util.Optional.of(server.zone());
+  }
+
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
     backend().ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");
@@ -502,8 +411,6 @@ final class RunContainers implements ServiceStarter {
     synchronized (containerIds) {
       closed = true;
     }
-    groups.values().forEach(group -> closeQuietly(group.closer()));
-    groups.clear();
     DnsServer server = dns;
     if (server != null) {
       Discovery.deactivate(server);
@@ -657,7 +564,8 @@ final class RunContainers implements ServiceStarter {
     throw new BerthException("Container " + request.name() + " was created after the run ended; removed it");
   }
 
-  private void discard(RunningService service) {
+  /** Ends a service that is not to be stopped gently: a start that failed, or the end of the run. */
+  void discard(RunningService service) {
     try {
       service.logStream().close();
     } catch (IOException e) {

@@ -40,6 +40,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final String session;
   private DockerBackend backend;
   private final RunContainers containers;
+  private final ReplicatedServices replicated;
   private final ExecutorService executor;
   private final ScheduledThreadPoolExecutor timer;
   private final ServiceTable table;
@@ -53,10 +54,11 @@ public final class ServiceRuntime implements AutoCloseable {
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     this.session = config.session().orElseGet(ServiceRuntime::buildSession);
     this.containers = new RunContainers(this::backend, config, runId, session);
+    this.replicated = new ReplicatedServices(containers);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
     timer.setRemoveOnCancelPolicy(true);
-    this.table = new ServiceTable(containers, executor, (delay, task) -> {
+    this.table = new ServiceTable(replicated, executor, (delay, task) -> {
       var scheduled = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
       return () -> scheduled.cancel(false);
     }, config.gracePeriod());
@@ -222,6 +224,7 @@ public final class ServiceRuntime implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    replicated.close();
     DockerBackend engine;
     synchronized (closeLock) {
       engine = backend;

@@ -1,0 +1,151 @@
+package dev.berth;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services of several replicas ({@code withReplicas}) or behind a VIP ({@code withVip}): each replica starts as a
+ * service of its own, and this class keeps the group's VIP and DNS records to the healthy ones. Other services pass
+ * straight to the run's containers.
+ */
+final class ReplicatedServices implements ServiceStarter, Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final RunContainers containers;
+  /** Replicated services by digest: their replicas, and what closes their VIP and records. */
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
+
+  private record Group(List<RunningService> replicas, Closeable closer) {
+  }
+
+  ReplicatedServices(RunContainers containers) {
+    this.containers = containers;
+  }
+
+  @Override
+  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    if (spec.replicas() > 1 || spec.vipName().isPresent()) {
+      return startReplicated(name, spec, boundHosts);
+    }
+    return containers.start(name, spec, boundHosts);
+  }
+
+  @Override
+  public void stop(RunningService service) {
+    Group group = groups.remove(service.spec().digest());
+    if (group == null) {
+      containers.stop(service);
+      return;
+    }
+    LOG.debug("Stopping service {}", service.describe());
+    closeQuietly(group.closer());
+    group.replicas().forEach(containers::stop);
+  }
+
+  /** Closes every group's VIP and records; the run's containers remove the replicas themselves. */
+  @Override
+  public void close() {
+    groups.values().forEach(group -> closeQuietly(group.closer()));
+    groups.clear();
+  }
+
+  /**
+   * Starts each replica as a service of its own ({@code <name>-<index>}), then tracks their health: the service's
+   * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
+   * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
+   */
+  private RunningService startReplicated(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    String what = "service " + RunningService.describe(name, spec);
+    if (!spec.hostPorts().isEmpty() || !spec.globalHostnames().isEmpty()) {
+      throw new BerthException("The " + spec.replicas() + " replicas of " + what + " cannot share fixed host ports"
+          + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
+          + " (withVip) or their SRV records instead");
+    }
+    if (spec.vipName().isPresent() && !spec.exposedPorts().contains(spec.vipPort())) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances port "
+          + spec.vipPort() + ", which the service does not expose; exposed ports: " + spec.exposedPorts());
+    }
+    if (spec.exposedPorts().isEmpty()) {
+      throw new BerthException("The replicas of " + what + " expose no port, so they cannot be told healthy;"
+          + " expose one with withExposedPort");
+    }
+    var replicas = new ArrayList<RunningService>();
+    try {
+      for (int i = 0; i < spec.replicas(); i++) {
+        replicas.add(containers.start(name + "-" + i, spec.replica(i), boundHosts));
+      }
+    } catch (RuntimeException e) {
+      replicas.forEach(containers::discard);
+      throw e;
+    }
+    String gateway = containers.gateway();
+    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.exposedPorts().get(0);
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
+        new InetSocketAddress(r.address(), port), r.exit())).toList();
+    String token = "group-" + replicas.get(0).containerId();
+    Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
+    VipBalancer balancer;
+    try {
+      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
+          members, publish);
+    } catch (IOException e) {
+      replicas.forEach(containers::discard);
+      throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "
+          + gateway + ":" + port + " (" + e.getMessage() + "); another VIP or host service of the run may use"
+          + " that port", e);
+    }
+    publish.accept(balancer.healthyReplicas());
+    Closeable closer = () -> {
+      balancer.close();
+      containers.zone().ifPresent(zone -> zone.unregister(spec.digest(), token));
+    };
+    groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
+    var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
+    CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
+    RunningService first = replicas.get(0);
+    LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
+        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
+    return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
+        first.hostPorts(), first.logs(), exit, closer);
+  }
+
+  /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
+  private void register(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
+      String gateway) {
+    containers.zone().ifPresent(zone -> {
+      var names = new ArrayList<String>(List.of(name, spec.hostname()));
+      spec.vipName().ifPresent(names::add);
+      var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
+          : healthy.stream().map(r -> r.address().getAddress()).toList();
+      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
+          healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.exposedPorts());
+    });
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (IOException e) {
+      throw new BerthException("'" + literal + "' is no IP address", e);
+    }
+  }
+
+  private static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing failed", e);
+    }
+  }
+}
