@@ -18,7 +18,8 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 /**
  * Runs one benchmark suite (the test classes of one package) through the JUnit Platform launcher, in the JVM the
  * runner started for it, and exits 0 only if every test passed. Prints {@code bench-event <epoch micros> <what>}
- * lines on stdout: where the run's time went.
+ * lines on stdout: where the run's time went. With {@code -Dbench.sample=<file>}, {@link Sampler} writes the threads'
+ * stacks to the file every 10 ms.
  *
  * <pre>java -cp ... dev.berth.bench.Suite dev.berth.bench.berth</pre>
  */
@@ -32,6 +33,7 @@ public final class Suite {
 
   public static void main(String[] args) {
     event("main");
+    Sampler.startIfAsked();
     String pkg = args[0];
     int expected = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
