@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A poor man's profiler for a suite's fresh JVM, where JFR's sampler sees too little: every 10 ms, one line per
- * thread that runs, waits for a lock, or is one of Berth's or the main thread, with its state, its top two frames
- * and every Berth and docker-java frame below them:
+ * thread that runs or waits for a monitor, and per thread of Berth's (or the main thread) that waits inside Berth or
+ * docker-java, with its state, its top two frames and every Berth and docker-java frame below them:
  *
  * <pre>1795384302903046 berth-start-2 WAITING < Unsafe.park < LockSupport.park < DefaultInvocationBuilder.get < ...</pre>
  *
@@ -68,14 +68,18 @@ final class Sampler {
     }
     var line = new StringBuilder(thread.getName()).append(' ').append(state);
     int kept = 0;
+    boolean inOurCode = false;
     for (int i = 0; i < stack.length && kept < KEPT_FRAMES; i++) {
       String type = stack[i].getClassName();
-      if (i < 2 || type.startsWith("dev.berth") || type.startsWith("com.github.dockerjava")) {
+      boolean interesting = type.startsWith("dev.berth") || type.startsWith("com.github.dockerjava");
+      if (i < 2 || interesting) {
         line.append(" < ").append(type.substring(type.lastIndexOf('.') + 1)).append('.')
             .append(stack[i].getMethodName());
         kept++;
+        inOurCode |= interesting;
       }
     }
-    return line.toString();
+    // A waiting pool thread with no Berth or docker-java frame is idle.
+    return busy || inOurCode ? line.toString() : null;
   }
 }
