@@ -35,8 +35,9 @@ final class EarlyConnection {
     }
     var thread = new Thread(() -> {
       try {
-        connecting.complete(DockerBackend.connect(dockerHost));
-        DockerBackend.learnEngineMessages();
+        DockerBackend backend = DockerBackend.connect(dockerHost);
+        connecting.complete(backend);
+        backend.learnEngineMessages();
       } catch (RuntimeException | LinkageError e) {
         connecting.completeExceptionally(e);
       }

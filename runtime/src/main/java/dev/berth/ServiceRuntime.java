@@ -143,9 +143,9 @@ public final class ServiceRuntime implements AutoCloseable {
     try {
       executor.execute(() -> {
         try {
-          backend();
+          DockerBackend engine = backend();
           containers.prepare(specs);
-          DockerBackend.learnEngineMessages();
+          engine.learnEngineMessages();
         } catch (RuntimeException e) {
           LOG.debug("warm-up could not reach the engine; the first need will say why", e);
         }
