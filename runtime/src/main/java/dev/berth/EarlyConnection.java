@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A connection to the engine made ahead of the first run that needs one ({@link ServiceRuntime#connectAhead}):
  * in a fresh JVM, connecting costs about 0.4 s, mostly loading docker-java, and a test tool can hide that behind
- * work it does anyway. Made once; the first run that asks for the same engine takes it.
+ * work it does anyway. Made once; the first run that asks for the same engine takes it. The thread then has the
+ * JVM learn the engine's messages ({@link DockerBackend#learnEngineMessages}).
  */
 final class EarlyConnection {
 
