@@ -106,6 +106,14 @@ public record BerthConfig(
     return Optional.ofNullable(System.getenv(name));
   }
 
+  /**
+   * A key's value as a system property, else from the environment: for what is read before JUnit's configuration
+   * exists, or outside JUnit.
+   */
+  public static Optional<String> fromSystem(String key) {
+    return Optional.ofNullable(System.getProperty(key)).or(() -> fromEnvironment(key));
+  }
+
   /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a number of seconds, or ISO-8601. */
   static Duration parseDuration(String key, String value) {
     String v = value.strip();

@@ -89,8 +89,7 @@ final class DockerBackend implements AutoCloseable {
    * it answers.
    */
   static DockerBackend connect(Optional<String> dockerHost) {
-    return connect(dockerHost, Optional.ofNullable(System.getProperty(TRANSPORT))
-        .or(() -> BerthConfig.fromEnvironment(TRANSPORT)).orElse("auto"));
+    return connect(dockerHost, BerthConfig.fromSystem(TRANSPORT).orElse("auto"));
   }
 
   /** Connects with the given {@code berth.transport}. */

@@ -46,7 +46,7 @@ final class Watchdog {
   /** Starts this JVM's watchdog, once; {@code -Dberth.watchdog=false} turns it off. */
   static void watchThisJvm() {
     synchronized (LOCK) {
-      if (started || "false".equals(System.getProperty("berth.watchdog", System.getenv("BERTH_WATCHDOG")))) {
+      if (started || "false".equals(BerthConfig.fromSystem("berth.watchdog").orElse(null))) {
         return;
       }
       started = true;

@@ -172,4 +172,17 @@ class BerthConfigTest {
         .withMessageContaining(key)
         .withMessageContaining("'BusyBox'");
   }
+
+  /** Read before JUnit's configuration exists: a system property, else the environment ("path" is PATH there). */
+  @Test
+  void fromSystemTakesTheSystemPropertyThenTheEnvironment() {
+    assertThat(BerthConfig.fromSystem("path")).hasValue(System.getenv("PATH"));
+    System.setProperty("path", "/from/property");
+    try {
+      assertThat(BerthConfig.fromSystem("path")).hasValue("/from/property");
+    } finally {
+      System.clearProperty("path");
+    }
+    assertThat(BerthConfig.fromSystem("berth.noSuchKey")).isEmpty();
+  }
 }

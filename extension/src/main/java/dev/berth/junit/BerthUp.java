@@ -99,8 +99,7 @@ public final class BerthUp implements AutoCloseable {
       }
       specs.put(name, spec);
     }
-    var runtime = ServiceRuntime.start(BerthConfig.from(key ->
-        Optional.ofNullable(System.getProperty(key)).or(() -> BerthConfig.fromEnvironment(key))));
+    var runtime = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromSystem));
     ServiceScope scope = runtime.newScope();
     try {
       scope.acquireAll(specs);

@@ -2,7 +2,6 @@ package dev.berth.junit;
 
 import dev.berth.BerthConfig;
 import dev.berth.ServiceRuntime;
-import java.util.Optional;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -17,12 +16,8 @@ public final class ConnectAhead implements LauncherSessionListener {
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
-    if (!"false".equalsIgnoreCase(setting("berth.connectAhead").orElse("true"))) {
-      ServiceRuntime.connectAhead(setting("berth.dockerHost"));
+    if (!"false".equalsIgnoreCase(BerthConfig.fromSystem("berth.connectAhead").orElse("true"))) {
+      ServiceRuntime.connectAhead(BerthConfig.fromSystem("berth.dockerHost"));
     }
-  }
-
-  private static Optional<String> setting(String key) {
-    return Optional.ofNullable(System.getProperty(key)).or(() -> BerthConfig.fromEnvironment(key));
   }
 }
