@@ -49,14 +49,14 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       return;
     }
     LOG.debug("Stopping service {}", service.describe());
-    closeQuietly(group.closer());
+    RunContainers.closeQuietly(group.closer());
     group.replicas().forEach(containers::stop);
   }
 
   /** Closes every group's VIP and records; the run's containers remove the replicas themselves. */
   @Override
   public void close() {
-    groups.values().forEach(group -> closeQuietly(group.closer()));
+    groups.values().forEach(group -> RunContainers.closeQuietly(group.closer()));
     groups.clear();
   }
 
@@ -138,14 +138,6 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       return InetAddress.getByName(literal);
     } catch (IOException e) {
       throw new BerthException("'" + literal + "' is no IP address", e);
-    }
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("closing failed", e);
     }
   }
 }

@@ -523,7 +523,8 @@ final class RunContainers implements ServiceStarter {
     left.complete(null);
   }
 
-  private static void closeQuietly(Closeable closeable) {
+  /** Closes, logging a failure at debug level: for what is closed on the way out. */
+  static void closeQuietly(Closeable closeable) {
     try {
       closeable.close();
     } catch (IOException | RuntimeException e) {
