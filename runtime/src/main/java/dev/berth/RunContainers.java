@@ -5,19 +5,25 @@ import static org.awaitility.Awaitility.await;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.pollinterval.PollInterval;
@@ -25,8 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run's containers on the run's own network: service containers (started until healthy), client containers
- * and the readiness probe. Everything it creates carries the run's labels, and {@link #close()} removes it all.
+ * The run's containers on the session's network: service containers (started until healthy, shared with the
+ * session's other runs through leases in its directory), client containers and the readiness probe; and host
+ * services, relayed onto the network. Everything it creates carries the run's labels, and {@link #close} removes it
+ * all, then leaves the network (see {@link SessionNetwork}).
  */
 final class RunContainers implements ServiceStarter {
 
@@ -44,15 +52,11 @@ final class RunContainers implements ServiceStarter {
   private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
   private final Map<String, String> hostnames = new ConcurrentHashMap<>();
   private final AtomicInteger clientCount = new AtomicInteger();
-  private final Object networkLock = new Object();
+  private final Object probeLock = new Object();
   /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
   private final Map<String, String> services = new ConcurrentHashMap<>();
-  private volatile SessionDirectory sessionDirectory;
-  private volatile String network;
+  private final SessionNetwork network;
   private volatile PortProbe probe;
-  /** The run's DNS server, started with the network: null until then, or if it could not bind its port. */
-  private volatile DnsServer dns;
-  private volatile DockerBackend.DnsSettings dnsSettings;
   private boolean closed;
 
   RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
@@ -60,6 +64,7 @@ final class RunContainers implements ServiceStarter {
     this.config = config;
     this.runId = runId;
     this.session = session;
+    this.network = new SessionNetwork(engine, runId, session);
   }
 
   @Override
@@ -82,7 +87,7 @@ final class RunContainers implements ServiceStarter {
       String what) {
     backend().ensureImage(spec.imageReference(), config.pullTimeout(), what);
     spec.cacheVolumes().values().forEach(cache -> {
-      var labels = new java.util.LinkedHashMap<String, String>();
+      var labels = new LinkedHashMap<String, String>();
       labels.put(Labels.BERTH, SpecEncoding.VERSION);
       labels.put(Labels.CACHE, "true");
       labels.put(Labels.CACHE_NAME, cache);
@@ -94,8 +99,8 @@ final class RunContainers implements ServiceStarter {
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
     var request = new ContainerRequest(sessionContainerName(spec), spec.hostname(), spec, boundHosts, labels, false);
-    String net = network();
-    SessionDirectory directory = sessionDirectory();
+    String net = network.join();
+    SessionDirectory directory = network.directory();
     boolean[] joined = {false};
     DockerBackend.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
@@ -137,7 +142,7 @@ final class RunContainers implements ServiceStarter {
       discard(running);
       throw e;
     }
-    register(running);
+    network.publish(running);
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
@@ -191,59 +196,6 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
-  /**
-   * Publishes a ready service in the run's zone: A records for its hostname, global hostnames and name, and SRV
-   * records {@code _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it stops or its container exits.
-   */
-  private void register(RunningService service) {
-    DnsServer server = dns;
-    if (server == null) {
-      return;
-    }
-    ServiceSpec spec = service.spec();
-    var names = new java.util.ArrayList<String>(spec.globalHostnames());
-    names.add(service.name());
-    try {
-      server.zone().register(spec.digest(), service.containerId(), spec.hostname(), names,
-          List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
-    } catch (IOException | IllegalArgumentException e) {
-      LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
-      return;
-    }
-    service.exit().whenComplete((code, failure) -> unregister(service));
-  }
-
-  private void unregister(RunningService service) {
-    DnsServer server = dns;
-    if (server != null && service.containerId() != null) {
-      server.zone().unregister(service.spec().digest(), service.containerId());
-    }
-  }
-
-  /**
-   * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
-   * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
-   */
-  private void startDns(String net) {
-    String gateway = backend().gateway(net);
-    DnsServer server;
-    try {
-      server = DnsServer.start(new DnsZone(DnsZone.forSession(session)), InetAddress.getByName(gateway),
-          DnsServer.PORT);
-    } catch (IOException e) {
-      LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
-          + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
-          DnsServer.PORT, e.getMessage());
-      return;
-    }
-    String origin = server.zone().origin();
-    String search = origin.substring(0, origin.length() - 1);
-    dnsSettings = new DockerBackend.DnsSettings(gateway, search);
-    Discovery.activate(server);
-    dns = server;
-    LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
-  }
-
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
   private static void requireFreeHostPorts(String what, ServiceSpec spec) {
     spec.hostPorts().forEach((containerPort, hostPort) -> {
@@ -281,12 +233,12 @@ final class RunContainers implements ServiceStarter {
 
   /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
   private boolean releaseShared(DockerBackend backend, String digest, boolean gently,
-      java.util.function.Consumer<String> beforeRemoval) {
+      Consumer<String> beforeRemoval) {
     String id = services.remove(digest);
     if (id == null) {
       return false;
     }
-    SessionDirectory directory = sessionDirectory();
+    SessionDirectory directory = network.directory();
     try {
       return directory.locked(digest, () -> {
         directory.release(digest);
@@ -343,7 +295,7 @@ final class RunContainers implements ServiceStarter {
 
   /** Global hostnames are the run's: two different services cannot share one. */
   private void claimHostnames(String what, ServiceSpec spec) {
-    var claimed = new java.util.ArrayList<String>();
+    var claimed = new ArrayList<String>();
     for (String hostname : spec.globalHostnames()) {
       String holder = hostnames.putIfAbsent(hostname, spec.digest());
       if (holder != null && !holder.equals(spec.digest())) {
@@ -361,7 +313,7 @@ final class RunContainers implements ServiceStarter {
 
   /** Creates the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
   void prepare(List<ServiceSpec> specs) {
-    network();
+    network.join();
     for (ServiceSpec spec : specs) {
       if (spec.hostTarget().isEmpty()) {
         backend().notePresent(spec.imageReference());
@@ -371,13 +323,12 @@ final class RunContainers implements ServiceStarter {
 
   /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
   String gateway() {
-    return backend().gateway(network());
+    return network.gateway();
   }
 
-  /** The run's DNS zone, if the run serves DNS (see {@link #startDns}). */
-  java.util.Optional<DnsZone> zone() {
-    DnsServer server = dns;
-    return server == null ? java.util.Optional.empty() : java.util.Optional.of(server.zone());
+  /** The run's DNS zone, if the run serves DNS. */
+  Optional<DnsZone> zone() {
+    return network.zone();
   }
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
@@ -411,19 +362,15 @@ final class RunContainers implements ServiceStarter {
     synchronized (containerIds) {
       closed = true;
     }
-    DnsServer server = dns;
-    if (server != null) {
-      Discovery.deactivate(server);
-      server.close();
-    }
-    if (network == null) {
-      forgetUnfinishedNetwork(backend);
+    network.stopDns();
+    if (!network.joined()) {
+      network.leave(backend);
       return;
     }
-    SessionDirectory directory = sessionDirectory();
+    SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
     // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
-    boolean leaveFirst = !directory.heldByOthers("run");
+    boolean leaveFirst = network.lastRun();
     // Blocking engine calls, one thread each: the common pool may have a single thread on a small machine.
     ExecutorService closing = Executors.newCachedThreadPool(runnable -> {
       var thread = new Thread(runnable, "berth-close");
@@ -431,11 +378,11 @@ final class RunContainers implements ServiceStarter {
       return thread;
     });
     try {
-      var work = new java.util.ArrayList<CompletableFuture<Void>>();
-      var departures = new java.util.ArrayList<CompletableFuture<Void>>();
+      var work = new ArrayList<CompletableFuture<Void>>();
+      var departures = new ArrayList<CompletableFuture<Void>>();
       Set<String> digests = Set.copyOf(services.keySet());
       Set<String> shared = Set.copyOf(services.values());
-      var inHand = new java.util.HashSet<String>(containerIds);
+      var inHand = new HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
         work.add(departing(left -> releaseShared(backend, digest, false, id -> leave(backend, id, leaveFirst, left)),
@@ -456,7 +403,10 @@ final class RunContainers implements ServiceStarter {
       // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
       // The mutex is taken on a thread of its own, inside no other (see SessionDirectory).
       work.add(CompletableFuture.allOf(departures.toArray(CompletableFuture[]::new))
-          .handleAsync((done, failure) -> endRun(backend, directory, network), closing));
+          .handleAsync((done, failure) -> {
+            network.leave(backend);
+            return null;
+          }, closing));
       CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
       containerIds.clear();
     } finally {
@@ -469,37 +419,10 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * A run can end while its warm-up creates the network: the end of the run interrupts it after the run's lease
-   * was taken, and perhaps after the engine made the network. Then the lease goes here, and the network with it
-   * if no other run of the session holds one.
-   */
-  private void forgetUnfinishedNetwork(DockerBackend backend) {
-    SessionDirectory directory = sessionDirectory;
-    if (directory == null || !directory.holds("run")) {
-      return;
-    }
-    endRun(backend, directory, networkName(session));
-  }
-
-  /** Gives up the run's lease on the session, and removes the session's network if no other run holds one. */
-  private static Void endRun(DockerBackend backend, SessionDirectory directory, String network) {
-    return directory.locked("network", () -> {
-      try {
-        if (!directory.heldByOthers("run")) {
-          backend.removeNetwork(network);
-        }
-      } finally {
-        directory.release("run");
-      }
-      return null;
-    });
-  }
-
-  /**
    * Runs a removal on a thread of its own. The future it adds to {@code departures} completes once the container has
    * left the network (the removal says when), or at the latest when the removal ends.
    */
-  private static CompletableFuture<Void> departing(java.util.function.Consumer<CompletableFuture<Void>> removal,
+  private static CompletableFuture<Void> departing(Consumer<CompletableFuture<Void>> removal,
       List<CompletableFuture<Void>> departures, ExecutorService executor) {
     var left = new CompletableFuture<Void>();
     departures.add(left);
@@ -518,7 +441,7 @@ final class RunContainers implements ServiceStarter {
    */
   private void leave(DockerBackend backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
     if (leaveFirst) {
-      backend.disconnect(network, id);
+      network.disconnect(backend, id);
     }
     left.complete(null);
   }
@@ -553,8 +476,8 @@ final class RunContainers implements ServiceStarter {
   }
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
-    String net = network();
-    DockerBackend.StartedContainer container = backend().createAndStart(request, net, dnsSettings);
+    DockerBackend.StartedContainer container = backend().createAndStart(request, network.join(),
+        network.dnsSettings());
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -573,7 +496,7 @@ final class RunContainers implements ServiceStarter {
       LOG.debug("closing the log stream of {} failed", service.describe(), e);
     }
     releaseHostnames(service.spec());
-    unregister(service);
+    network.withdraw(service);
     if (service.containerId() != null) {
       releaseShared(backend(), service.spec().digest(), false);
     }
@@ -614,50 +537,6 @@ final class RunContainers implements ServiceStarter {
               + (port > 0 ? " before port " + port + " accepted connections" : ""),
           service.logs().lastLines(true), null);
     }
-  }
-
-  /**
-   * The session's network, shared by its runs (one per JVM): created by the first, joined by the others, removed
-   * by the last. This run's lease on "run" says it is alive, and tells the watchdog whose run it is.
-   */
-  private String network() {
-    String net = network;
-    if (net == null) {
-      synchronized (networkLock) {
-        net = network;
-        if (net == null) {
-          String name = networkName(session);
-          SessionDirectory directory = sessionDirectory();
-          // Starting the watchdog (a copy of Berth's classes, a process) need not hold up the first container.
-          var watchdog = new Thread(Watchdog::watchThisJvm, "berth-watchdog-start");
-          watchdog.setDaemon(true);
-          watchdog.start();
-          directory.locked("network", () -> {
-            directory.hold("run", "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
-                + "\ndockerHost=" + backend().host() + "\n");
-            return backend().createNetwork(name, Labels.of(runId, session, "network"));
-          });
-          startDns(name);
-          network = name;
-          net = name;
-        }
-      }
-    }
-    return net;
-  }
-
-  private SessionDirectory sessionDirectory() {
-    SessionDirectory directory = sessionDirectory;
-    if (directory == null) {
-      synchronized (networkLock) {
-        directory = sessionDirectory;
-        if (directory == null) {
-          directory = new SessionDirectory(session, runId);
-          sessionDirectory = directory;
-        }
-      }
-    }
-    return directory;
   }
 
   /**
@@ -707,28 +586,15 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
-  /** The session's network name. */
-  static String networkName(String session) {
-    return "berth-" + sessionKey(session);
-  }
-
-  private static String sessionKey(String session) {
-    return session.replaceAll("[^a-zA-Z0-9_.-]", "-");
-  }
-
-  private String sessionKey() {
-    return sessionKey(session);
-  }
-
   /** The one name a definition's container has in the session. */
   private String sessionContainerName(ServiceSpec spec) {
-    return "berth-" + sessionKey() + "-" + spec.digest().substring(0, 16);
+    return "berth-" + SessionNetwork.sessionKey(session) + "-" + spec.digest().substring(0, 16);
   }
 
   private PortProbe probe() {
     PortProbe p = probe;
     if (p == null) {
-      synchronized (networkLock) {
+      synchronized (probeLock) {
         p = probe;
         if (p == null) {
           p = newProbe();
@@ -744,7 +610,7 @@ final class RunContainers implements ServiceStarter {
       case DIRECT -> true;
       case EXEC -> false;
       case AUTO -> "unix".equals(backend().host().getScheme())
-          && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+          && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
     };
     if (direct) {
       return PortProbe.direct();

@@ -104,7 +104,7 @@ final class Watchdog {
         directory.locked("network", () -> {
           directory.deleteLease("run", run);
           if (!directory.heldByOthers("run", run)) {
-            backend.removeNetwork(RunContainers.networkName(session));
+            backend.removeNetwork(SessionNetwork.nameOf(session));
           }
           return null;
         });
