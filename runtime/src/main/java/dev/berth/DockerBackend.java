@@ -1,6 +1,5 @@
 package dev.berth;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
@@ -14,8 +13,6 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -28,15 +25,8 @@ import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.RemoteApiVersion;
-import com.github.dockerjava.core.SSLConfig;
-import com.github.dockerjava.core.command.CreateContainerCmdImpl;
 import com.github.dockerjava.core.command.CreateNetworkCmdImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -44,7 +34,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,26 +43,21 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only class that talks to the engine (through docker-java): images, the run's network, containers, execs,
- * files and logs. It knows nothing of services or tests; failures become {@link BerthException}s that say what
- * the engine refused.
+ * The only class that talks to the engine (through docker-java, as {@link EngineClient} sets it up): images, the
+ * run's network, containers, execs, files and logs. It knows nothing of services or tests; failures become
+ * {@link BerthException}s that say what the engine refused.
  */
 final class DockerBackend implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
-  /**
-   * docker-java gives every client a fresh copy of its object mapper, which then learns each response type anew
-   * (a container's inspection alone takes it some 40 ms). Berth's clients share one, so a JVM learns them once.
-   */
-  private static final ObjectMapper MAPPER = DockerClientConfig.getDefaultObjectMapper();
 
   private final DockerClient docker;
   private final URI host;
@@ -89,17 +73,13 @@ final class DockerBackend implements AutoCloseable {
    * it answers.
    */
   static DockerBackend connect(Optional<String> dockerHost) {
-    return connect(dockerHost, BerthConfig.fromSystem(TRANSPORT).orElse("auto"));
+    return connect(dockerHost, BerthConfig.fromSystem(EngineClient.TRANSPORT).orElse("auto"));
   }
 
   /** Connects with the given {@code berth.transport}. */
   static DockerBackend connect(Optional<String> dockerHost, String transport) {
-    var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
-    dockerHost.ifPresent(builder::withDockerHost);
-    DockerClientConfig config = new SharedMapperConfig(builder.build());
-    DockerHttpClient http = transport(config, transport);
-    var backend = new DockerBackend(DockerClientImpl.getInstance(config, new Uninterrupted(http)),
-        config.getDockerHost());
+    DockerClientConfig config = EngineClient.config(dockerHost);
+    var backend = new DockerBackend(EngineClient.open(config, transport), config.getDockerHost());
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -110,41 +90,6 @@ final class DockerBackend implements AutoCloseable {
           + " DOCKER_HOST=tcp://127.0.0.1:2375", e);
     }
     return backend;
-  }
-
-  /**
-   * The HTTP transport to the engine, by {@code berth.transport}: {@code auto} takes Berth's own for a Unix socket
-   * without TLS and docker-java's Apache transport otherwise; {@code apache} takes the Apache transport always.
-   */
-  static DockerHttpClient transport(DockerClientConfig config, String choice) {
-    Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
-    switch (choice.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "auto":
-        return socket != null && config.getSSLConfig() == null
-            ? new UnixSocketTransport(socket, () -> apacheTransport(config))
-            : apacheTransport(config);
-      case "apache":
-        return apacheTransport(config);
-      default:
-        // Not a BerthException: a mistake in the configuration must fail, not pass for an engine that is away.
-        throw new IllegalArgumentException("Configuration key " + TRANSPORT + " has value '" + choice + "'; it"
-            + " takes 'auto' (the default: Berth's own transport for a Unix socket, docker-java's Apache transport"
-            + " otherwise) or 'apache' (always the Apache transport). Set it as a system property or as"
-            + " BERTH_TRANSPORT");
-    }
-  }
-
-  /** Read where the connection is made, before JUnit's configuration exists: a system property or environment. */
-  static final String TRANSPORT = "berth.transport";
-
-  /** docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. */
-  private static DockerHttpClient apacheTransport(DockerClientConfig config) {
-    return new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : NoTls::new)
-        .maxConnections(512)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
   }
 
   URI host() {
@@ -161,9 +106,9 @@ final class DockerBackend implements AutoCloseable {
     if (!LEARNING.compareAndSet(false, true)) {
       return;
     }
-    MAPPER.writerFor(CreateNetworkCmdImpl.class);
+    EngineClient.MAPPER.writerFor(CreateNetworkCmdImpl.class);
     for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class, InspectImageResponse.class)) {
-      MAPPER.readerFor(type);
+      EngineClient.MAPPER.readerFor(type);
     }
     try {
       rehearseCreate();
@@ -172,7 +117,7 @@ final class DockerBackend implements AutoCloseable {
     }
     for (Class<?> type : List.of(CreateContainerResponse.class, InspectContainerResponse.class, WaitResponse.class,
         com.github.dockerjava.api.model.Container.class)) {
-      MAPPER.readerFor(type);
+      EngineClient.MAPPER.readerFor(type);
     }
   }
 
@@ -199,96 +144,10 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
-  private static final java.util.concurrent.atomic.AtomicBoolean LEARNING =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean LEARNING = new AtomicBoolean();
 
   /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
   private static final String REHEARSAL_IMAGE = "berth.invalid/rehearsal";
-
-  /** The threads that send requests to the engine on behalf of interruptible callers; see {@link Uninterrupted}. */
-  private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> {
-    var thread = new Thread(task, "berth-engine-request");
-    thread.setDaemon(true);
-    return thread;
-  });
-
-  /**
-   * Sends each request from a thread nobody interrupts, and waits for the engine's answer uninterruptibly. The
-   * socket is an interruptible channel: an interrupt (the end of a run stops the starts in progress) would close
-   * it under a request the engine still carries out, leaving a network or container that nobody knows of. This
-   * way a request is answered, its result recorded, and the interrupt takes effect at the caller's next wait.
-   */
-  private record Uninterrupted(DockerHttpClient http) implements DockerHttpClient {
-    @Override
-    public Response execute(Request request) {
-      try {
-        return CompletableFuture.supplyAsync(() -> http.execute(request), REQUESTS).join();
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof RuntimeException cause) {
-          throw cause;
-        }
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      http.close();
-    }
-  }
-
-  /** docker-java's configuration, with the JVM's one mapper. */
-  private record SharedMapperConfig(DockerClientConfig config) implements DockerClientConfig {
-    @Override
-    public URI getDockerHost() {
-      return config.getDockerHost();
-    }
-
-    @Override
-    public RemoteApiVersion getApiVersion() {
-      return config.getApiVersion();
-    }
-
-    @Override
-    public String getRegistryUsername() {
-      return config.getRegistryUsername();
-    }
-
-    @Override
-    public String getRegistryPassword() {
-      return config.getRegistryPassword();
-    }
-
-    @Override
-    public String getRegistryEmail() {
-      return config.getRegistryEmail();
-    }
-
-    @Override
-    public String getRegistryUrl() {
-      return config.getRegistryUrl();
-    }
-
-    @Override
-    public AuthConfig effectiveAuthConfig(String imageName) {
-      return config.effectiveAuthConfig(imageName);
-    }
-
-    @Override
-    public AuthConfigurations getAuthConfigurations() {
-      return config.getAuthConfigurations();
-    }
-
-    @Override
-    public SSLConfig getSSLConfig() {
-      return config.getSSLConfig();
-    }
-
-    @Override
-    public ObjectMapper getObjectMapper() {
-      return MAPPER;
-    }
-  }
 
   /** Makes sure the image is present, pulling it once per run when it is missing. */
   void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
@@ -571,8 +430,8 @@ final class DockerBackend implements AutoCloseable {
    * Sends the inspection that accompanies a start a few milliseconds after the start, so that the engine is
    * likely to have taken the container's lock by then; if not, {@link #afterStart} notices and it is asked again.
    */
-  private static final java.util.concurrent.Executor INSPECT_DURING_START =
-      CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.MILLISECONDS, REQUESTS);
+  private static final Executor INSPECT_DURING_START =
+      CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS, EngineClient.REQUESTS);
 
   /** The inspection sent during the start, if it describes the started container (not the one before the start). */
   private static Optional<InspectContainerResponse> afterStart(CompletableFuture<InspectContainerResponse> inspection) {

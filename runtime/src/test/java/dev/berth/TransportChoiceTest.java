@@ -17,7 +17,7 @@ class TransportChoiceTest {
   }
 
   private static DockerHttpClient transport(String host, String choice) throws Exception {
-    DockerHttpClient transport = DockerBackend.transport(engineAt(host), choice);
+    DockerHttpClient transport = EngineClient.transport(engineAt(host), choice);
     transport.close();
     return transport;
   }
@@ -52,7 +52,7 @@ class TransportChoiceTest {
 
   @Test
   void anUnknownChoiceSaysWhichOnesThereAre() {
-    assertThatThrownBy(() -> DockerBackend.transport(engineAt("unix:///var/run/docker.sock"), "okhttp"))
+    assertThatThrownBy(() -> EngineClient.transport(engineAt("unix:///var/run/docker.sock"), "okhttp"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("berth.transport has value 'okhttp'").hasMessageContaining("'auto'")
         .hasMessageContaining("'apache'").hasMessageContaining("BERTH_TRANSPORT");
