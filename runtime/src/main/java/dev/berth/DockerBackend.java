@@ -561,7 +561,13 @@ final class DockerBackend implements AutoCloseable {
     return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
-  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String where) {
+  /**
+   * Runs a command in a container and waits for it, at most {@code timeout} (named {@code timeoutKey} in the
+   * failure). Throws {@link CommandCannotRun} if the engine cannot start the command, {@link ExecTimedOut} if it
+   * runs past the time.
+   */
+  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where) {
     ExecCreateCmd create = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
         .withAttachStdout(true).withAttachStderr(true);
     if (workdir != null) {
@@ -587,9 +593,8 @@ final class DockerBackend implements AutoCloseable {
       docker.execStartCmd(execId).exec(output);
       if (!output.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         output.close();
-        throw new BerthException("Exec " + command + " in " + where + " ran past berth.execTimeout ("
-            + timeout.toMillis() + " ms); it is left running until the container is removed. Raise"
-            + " berth.execTimeout, or run long commands in the background");
+        throw new ExecTimedOut("Exec " + command + " in " + where + " ran past " + timeoutKey + " ("
+            + timeout.toMillis() + " ms); it is left running until the container is removed");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -606,10 +611,9 @@ final class DockerBackend implements AutoCloseable {
     String runtimeError = (result.stdout() + result.stderr()).strip();
     if ((result.exitCode() == 126 || result.exitCode() == 127) && runtimeError.startsWith("OCI runtime exec failed")) {
       // The engine could not start the command at all: that is a mistake in the test, not a result to assert on.
-      throw new BerthException("Cannot run " + command + " in " + where + ": "
+      throw new CommandCannotRun("Cannot run " + command + " in " + where + ": "
           + runtimeError.replaceFirst("^OCI runtime exec failed: exec failed: (unable to start container process: )?",
-              "") + ". Use an image that has '" + command.get(0) + "' (@ClientContainer(image = ...)), or give its"
-          + " full path");
+              ""));
     }
     return result;
   }
@@ -679,6 +683,24 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /** The engine refused a container because another one has its name. */
+  /** An exec whose command the engine could not start at all (not in the image, not executable). */
+  static final class CommandCannotRun extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    CommandCannotRun(String message) {
+      super(message);
+    }
+  }
+
+  /** An exec that ran past the time it was given; the engine goes on running it. */
+  static final class ExecTimedOut extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    ExecTimedOut(String message) {
+      super(message);
+    }
+  }
+
   static final class NameTakenException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -35,6 +35,6 @@ interface PortProbe {
   static PortProbe exec(DockerBackend backend, String probeContainerId) {
     return (address, port) -> backend.exec(probeContainerId,
         List.of("nc", "-w", "1", address, String.valueOf(port), "-e", "true"), null, Duration.ofSeconds(5),
-        "the readiness probe").exitCode() == 0;
+        "the probe's time limit", "the readiness probe").exitCode() == 0;
   }
 }

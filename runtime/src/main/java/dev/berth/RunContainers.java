@@ -20,8 +20,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -44,6 +47,9 @@ final class RunContainers implements ServiceStarter {
    * microseconds), then every 10 ms.
    */
   private static final PollInterval POLL = (count, previous) -> Duration.ofMillis(count <= 100 ? 2 : 10);
+  /** Between runs of a ready command that failed: short, as each run takes the engine tens of milliseconds. */
+  private static final Duration READY_COMMAND_PAUSE = Duration.ofMillis(20);
+  private static final Duration READY_COMMAND_MINIMUM = Duration.ofSeconds(1);
 
   private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
@@ -341,7 +347,15 @@ final class RunContainers implements ServiceStarter {
   }
 
   ExecResult exec(String containerId, List<String> command, String workdir, String where) {
-    return backend().exec(containerId, command, workdir, config.execTimeout(), where);
+    try {
+      return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where);
+    } catch (DockerBackend.CommandCannotRun e) {
+      throw new BerthException(e.getMessage() + ". Use an image that has '" + command.get(0)
+          + "' (@ClientContainer(image = ...)), or give its full path", e);
+    } catch (DockerBackend.ExecTimedOut e) {
+      throw new BerthException(e.getMessage() + ". Raise berth.execTimeout, or run long commands in the background",
+          e);
+    }
   }
 
   byte[] readFile(String containerId, String path, String where) {
@@ -527,6 +541,70 @@ final class RunContainers implements ServiceStarter {
       }
     }
     failIfExited(service, 0);
+    if (service.spec().readyCommand().isPresent()) {
+      awaitReadyCommand(service, service.spec().readyCommand().get(), startedNanos);
+    }
+  }
+
+  /**
+   * Runs the spec's ready command in the service's container until it exits with 0. Each run costs the engine an
+   * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
+   */
+  private void awaitReadyCommand(RunningService service, List<String> command, long startedNanos) {
+    Duration timeout = config.startupTimeout();
+    while (true) {
+      // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
+      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      ExecResult result;
+      try {
+        result = backend().exec(service.containerId(), command, null,
+            left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
+            "what was left of berth.startupTimeout", "service " + service.describe());
+      } catch (DockerBackend.CommandCannotRun e) {
+        throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
+            + " command the image has, or its full path", e);
+      } catch (DockerBackend.ExecTimedOut e) {
+        throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
+            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise berth.startupTimeout", e);
+      } catch (BerthException e) {
+        // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
+        try {
+          service.exit().get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException ignored) {
+          // not known to have exited: report the exec's failure
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        failIfExited(service, 0);
+        throw notReady(service, "its ready command " + command + " could not run: " + e.getMessage(), e);
+      }
+      if (result.exitCode() == 0) {
+        return;
+      }
+      failIfExited(service, 0);
+      if (System.nanoTime() - startedNanos >= timeout.toNanos()) {
+        String output = (result.stdout() + result.stderr()).strip();
+        throw notReady(service, "its ready command " + command + " did not succeed within berth.startupTimeout ("
+            + timeout.toMillis() + " ms); it last exited with code " + result.exitCode()
+            + (output.isEmpty() ? "" : " and printed: " + output) + ". Try the command in the container (docker"
+            + " exec), or raise berth.startupTimeout", null);
+      }
+      pause(READY_COMMAND_PAUSE);
+    }
+  }
+
+  private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {
+    return new ServiceStartException(service.name(), service.spec().image(), 0, null, problem,
+        service.logs().lastLines(false), cause);
+  }
+
+  private static void pause(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while waiting for a service to be ready", e);
+    }
   }
 
   private static void failIfExited(RunningService service, int port) {

@@ -58,6 +58,7 @@ public final class ServiceSpec {
   private final int replicas;
   private final String vipName;
   private final int vipPort;
+  private final List<String> readyCommand;
   private volatile String digest;
 
   private ServiceSpec(Values v) {
@@ -77,6 +78,7 @@ public final class ServiceSpec {
     this.replicas = v.replicas;
     this.vipName = v.vipName;
     this.vipPort = v.vipPort;
+    this.readyCommand = v.readyCommand;
   }
 
   /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
@@ -97,6 +99,7 @@ public final class ServiceSpec {
     int replicas = 1;
     String vipName;
     int vipPort;
+    List<String> readyCommand;
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
@@ -118,6 +121,7 @@ public final class ServiceSpec {
     v.replicas = replicas;
     v.vipName = vipName;
     v.vipPort = vipPort;
+    v.readyCommand = readyCommand;
     change.accept(v);
     return new ServiceSpec(v);
   }
@@ -194,6 +198,25 @@ public final class ServiceSpec {
       v.exposedPorts.add(containerPort);
       v.hostPorts.put(containerPort, hostPort);
     });
+  }
+
+  /**
+   * A command that says when the service is ready, for services whose open port does not: once every exposed port
+   * accepts connections, Berth runs it in the service's container until it exits with 0 (within
+   * {@code berth.startupTimeout}), and only then does a test that needs the service run. PostgreSQL, for one, opens
+   * its port while it still starts up and turns connections away ("the database system is starting up"):
+   * {@code .withReadyCommand("pg_isready", "-h", "127.0.0.1")}. Part of the definition and its digest; replaces an
+   * earlier ready command.
+   */
+  public ServiceSpec withReadyCommand(String... command) {
+    requireContainer("withReadyCommand");
+    List<String> args = arguments("ready command", command);
+    return derive(v -> v.readyCommand = args);
+  }
+
+  /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
+  public Optional<List<String>> readyCommand() {
+    return Optional.ofNullable(readyCommand);
   }
 
   /** Replaces the image's command (Docker's CMD). */
@@ -457,6 +480,9 @@ public final class ServiceSpec {
     }
     if (!bindings.isEmpty()) {
       s.append(", bindings=").append(bindings.keySet());
+    }
+    if (readyCommand != null) {
+      s.append(", ready=").append(readyCommand);
     }
     if (!instanceId.isEmpty()) {
       s.append(", instance=").append(instanceId);

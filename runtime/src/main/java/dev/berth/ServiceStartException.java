@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * A service that did not become ready: its container exited, or a port did not accept connections within
- * {@code berth.startupTimeout}. The message names the service, image and port, the exit code if it exited, and
- * the last lines of its log.
+ * A service that did not become ready: its container exited, a port did not accept connections within
+ * {@code berth.startupTimeout}, or its ready command did not succeed in that time. The message names the service,
+ * image and port, the exit code if it exited, and the last lines of its log.
  */
 public class ServiceStartException extends BerthException {
 

@@ -89,6 +89,10 @@ final class SpecEncoding {
         string(out, "vip", spec.vipName().get());
         out.writeInt(spec.vipPort());
       }
+      if (spec.readyCommand().isPresent()) {
+        tag(out, "ready");
+        strings(out, spec.readyCommand().get());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

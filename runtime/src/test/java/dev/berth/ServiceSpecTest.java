@@ -2,6 +2,7 @@ package dev.berth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.nio.charset.StandardCharsets;
@@ -199,7 +200,9 @@ class ServiceSpecTest {
             ServiceSpec.from("postgres:16").withEnv("POSTGRES_PASSWORD", "secret")
                 .withServiceBinding("log", ServiceSpec.from("busybox")))),
         change("extra binding", s -> s.withServiceBinding("cache", ServiceSpec.from("redis"))),
-        change("instance id", s -> s.withInstanceId("second")));
+        change("instance id", s -> s.withInstanceId("second")),
+        change("ready command", s -> s.withReadyCommand("redis-cli", "ping")),
+        change("ready command arguments", s -> s.withReadyCommand("redis-cli", "-p", "6379", "ping")));
   }
 
   private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
@@ -365,6 +368,37 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ServiceSpec.from("redis").withEntrypoint())
         .withMessageContaining("empty entrypoint");
+  }
+
+  @Test
+  void emptyReadyCommandIsRejected() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis").withReadyCommand())
+        .withMessageContaining("empty ready command");
+  }
+
+  @Test
+  void readyCommandIsKeptAndReplaced() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15").withReadyCommand("pg_isready")
+        .withReadyCommand("pg_isready", "-h", "127.0.0.1");
+
+    assertThat(spec.readyCommand()).contains(List.of("pg_isready", "-h", "127.0.0.1"));
+    assertThat(ServiceSpec.from("postgres:15").readyCommand()).isEmpty();
+    assertThat(spec.withEnv("PGDATA", "/data").readyCommand()).isEqualTo(spec.readyCommand());
+    assertThat(spec).hasToString("ServiceSpec[postgres:15, ready=[pg_isready, -h, 127.0.0.1], digest="
+        + spec.digest().substring(0, 12) + "]");
+  }
+
+  @Test
+  void aServiceOnTheTestMachineHasNoContainerToConfigure() {
+    ServiceSpec host = ServiceSpec.host("tcp://localhost:5432");
+
+    assertThatIllegalStateException()
+        .isThrownBy(() -> host.withReadyCommand("pg_isready"))
+        .withMessageContaining("withReadyCommand(...) configures a container, but tcp://localhost:5432 is a service"
+            + " on the test machine");
+    assertThatIllegalStateException().isThrownBy(() -> host.withEnv("A", "b"))
+        .withMessageContaining("withEnv(...)");
   }
 
   @Test

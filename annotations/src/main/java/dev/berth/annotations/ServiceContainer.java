@@ -41,6 +41,13 @@ public @interface ServiceContainer {
   /** Environment variables as {@code "NAME=value"}. */
   String[] env() default {};
 
+  /**
+   * A command that says when the service is ready, run in its container once every port accepts connections until
+   * it exits with 0, for services that open their port early; for example {@code {"pg_isready", "-h",
+   * "127.0.0.1"}}. Empty: accepting connections is ready.
+   */
+  String[] ready() default {};
+
   /** An instance id: equal definitions with different instance ids run as separate containers. */
   String instance() default "";
 }

@@ -256,6 +256,9 @@ final class Declarations {
       if (a.command().length > 0) {
         spec = spec.withCommand(a.command());
       }
+      if (a.ready().length > 0) {
+        spec = spec.withReadyCommand(a.ready());
+      }
       return withEnv(spec, a.env());
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + ": " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.ServiceStartException;
 import dev.berth.annotations.ServiceContainer;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Readiness is checked from inside the run's network, never through the published port (whose proxy accepts
- * connections before the service listens), and never by exec into the service; failures explain themselves.
+ * connections before the service listens), and never by exec into the service unless its spec has a ready command;
+ * failures explain themselves.
  */
 class HealthTest {
 
@@ -78,6 +80,67 @@ class HealthTest {
   }
 
   @Test
+  void readyCommandHoldsTestsBackUntilItSucceeds() {
+    var run = new KitRun().run(ReadyLater.class).assertSucceeded(1);
+
+    List<Event> execs = Engine.containerEvents(run.session, run.started, "exec_create");
+    assertThat(execs).isNotEmpty().allSatisfy(e ->
+        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "service"));
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** The same service without its ready command: the test runs as soon as the port accepts, too early. */
+  @Test
+  void withoutAReadyCommandAnOpenPortIsReady() {
+    new KitRun().run(OpenPortIsEnough.class).assertSucceeded(1);
+  }
+
+  @Test
+  void readyCommandThatNeverSucceedsTimesOutWithItsOutput() {
+    var run = new KitRun().with("berth.startupTimeout", "3s").run(NeverReady.class);
+
+    Throwable failure = run.onlyFailure();
+    assertThat(failure).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'stuck' (busybox:1.35) did not start")
+        .hasMessageContaining("its ready command [sh, -c, echo still loading; exit 3] did not succeed within"
+            + " berth.startupTimeout (3000 ms); it last exited with code 3 and printed: still loading")
+        .hasMessageContaining("| serving");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void readyCommandThatHangsIsCutOffAtTheStartupTimeout() {
+    var run = new KitRun().with("berth.startupTimeout", "2s").run(ReadyCommandHangs.class);
+
+    Throwable failure = run.onlyFailure();
+    assertThat(failure).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'www' (busybox:1.35) did not start: its ready command did not finish.")
+        .hasMessageContaining("Exec [sleep, 600] in service 'www'")
+        .hasMessageContaining("ran past what was left of berth.startupTimeout")
+        .hasMessageContaining("Give the command a time limit of its own");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void readyCommandTheImageLacksFailsAtOnceNamingIt() {
+    var run = new KitRun().run(ReadyCommandMissing.class);
+
+    Throwable failure = run.onlyFailure();
+    assertThat(failure).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'www' (busybox:1.35) did not start: its ready command cannot run")
+        .hasMessageContaining("Cannot run [pg_isready] in service 'www'")
+        .hasMessageContaining("Give withReadyCommand a command the image has, or its full path");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void theAnnotationsReadyAttributeIsTheSpecsReadyCommand() {
+    var run = new KitRun().run(ReadyAttribute.class).assertSucceeded(1);
+
+    assertThat(run.servicesCreated()).isZero();
+  }
+
+  @Test
   void portsArePublishedOnLoopbackOnRandomPorts() {
     new KitRun().run(PublishedPorts.class).assertSucceeded(1);
   }
@@ -116,6 +179,87 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("mute") String address) {
+    }
+  }
+
+  /** Serves /state, which says "starting" for its first three seconds and "ready" after. */
+  static ServiceSpec readyAfterThreeSeconds() {
+    return ServiceSpec.from("busybox:1.35").withExposedPort(8080).withCommand("sh", "-c",
+        "mkdir -p /www; echo starting > /www/state; (sleep 3; echo ready > /www/state.new;"
+            + " mv /www/state.new /www/state) & exec httpd -f -p 8080 -h /www");
+  }
+
+  static String state(URI url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/state")).build(),
+        HttpResponse.BodyHandlers.ofString()).body().strip();
+  }
+
+  @ServiceTest
+  static class ReadyLater {
+    @ServiceContainer
+    static final ServiceSpec www = readyAfterThreeSeconds().withReadyCommand("grep", "-q", "ready", "/www/state");
+
+    @Test
+    void seesItReady(@ServiceEndpoint(value = "www", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("ready");
+    }
+  }
+
+  @ServiceTest
+  static class OpenPortIsEnough {
+    @ServiceContainer
+    static final ServiceSpec www = readyAfterThreeSeconds();
+
+    @Test
+    void seesItStarting(@ServiceEndpoint(value = "www", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("starting");
+    }
+  }
+
+  @ServiceTest
+  static class NeverReady {
+    @ServiceContainer
+    static final ServiceSpec stuck = ServiceSpec.from("busybox:1.35").withExposedPort(9000)
+        .withCommand("sh", "-c", "echo serving; exec httpd -f -p 9000")
+        .withReadyCommand("sh", "-c", "echo still loading; exit 3");
+
+    @Test
+    void needsIt(@ServiceEndpoint("stuck") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class ReadyCommandHangs {
+    @ServiceContainer
+    static final ServiceSpec www = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("httpd", "-f", "-p", "8080").withReadyCommand("sleep", "600");
+
+    @Test
+    void needsIt(@ServiceEndpoint("www") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class ReadyCommandMissing {
+    @ServiceContainer
+    static final ServiceSpec www = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("httpd", "-f", "-p", "8080").withReadyCommand("pg_isready");
+
+    @Test
+    void needsIt(@ServiceEndpoint("www") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class ReadyAttribute {
+    @ServiceContainer(image = "postgres:15", ports = 5432, env = "POSTGRES_PASSWORD=secret",
+        ready = {"pg_isready", "-h", "127.0.0.1"})
+    static Service db;
+
+    @Test
+    void sameDefinition() {
+      assertThat(db.digest()).isEqualTo(ServiceSpec.from("postgres:15").withExposedPort(5432)
+          .withEnv("POSTGRES_PASSWORD", "secret").withReadyCommand("pg_isready", "-h", "127.0.0.1").digest());
     }
   }
 

@@ -13,8 +13,10 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exposing a service to the host: the test JVM talks JDBC to a PostgreSQL service through its published port. The
- * port is checked before the test runs, so the database is already accepting connections.
+ * Exposing a service to the host: the test JVM talks JDBC to a PostgreSQL service through its published port.
+ * PostgreSQL opens its port a moment before it takes connections (until then it answers "the database system is
+ * starting up"), so the spec names a ready command: the test runs once {@code pg_isready} says the server accepts
+ * connections.
  */
 @ServiceTest
 class PostgresJdbcTest {
@@ -22,7 +24,8 @@ class PostgresJdbcTest {
   @ServiceContainer
   static final ServiceSpec db = ServiceSpec.from("postgres:15")
       .withEnv("POSTGRES_PASSWORD", "secret")
-      .withExposedPort(5432);
+      .withExposedPort(5432)
+      .withReadyCommand("pg_isready", "-h", "127.0.0.1");
 
   @Test
   void createInsertSelect(@ServiceEndpoint("db") String hostPort) throws Exception {
