@@ -1,7 +1,5 @@
 package dev.berth;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,16 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.pollinterval.PollInterval;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +34,6 @@ import org.slf4j.LoggerFactory;
 final class RunContainers implements ServiceStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
-  /**
-   * Readiness polling: every 2 ms for the first 100 polls, where most services come up (a refused connection costs
-   * microseconds), then every 10 ms.
-   */
-  private static final PollInterval POLL = (count, previous) -> Duration.ofMillis(count <= 100 ? 2 : 10);
-  /** Between runs of a ready command that failed: short, as each run takes the engine tens of milliseconds. */
-  private static final Duration READY_COMMAND_PAUSE = Duration.ofMillis(20);
-  private static final Duration READY_COMMAND_MINIMUM = Duration.ofSeconds(1);
 
   private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
@@ -62,6 +46,7 @@ final class RunContainers implements ServiceStarter {
   /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
   private final Map<String, String> services = new ConcurrentHashMap<>();
   private final SessionNetwork network;
+  private final Readiness readiness;
   private volatile PortProbe probe;
   private boolean closed;
 
@@ -71,6 +56,7 @@ final class RunContainers implements ServiceStarter {
     this.runId = runId;
     this.session = session;
     this.network = new SessionNetwork(engine, runId, session);
+    this.readiness = new Readiness(config, engine, this::probe);
   }
 
   @Override
@@ -143,7 +129,7 @@ final class RunContainers implements ServiceStarter {
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
         exit, logStream);
     try {
-      awaitReady(running, started);
+      readiness.waitFor(running, started);
     } catch (RuntimeException e) {
       discard(running);
       throw e;
@@ -513,107 +499,6 @@ final class RunContainers implements ServiceStarter {
     network.withdraw(service);
     if (service.containerId() != null) {
       releaseShared(backend(), service.spec().digest(), false);
-    }
-  }
-
-  /** Waits until every exposed port accepts connections, failing fast when the container exits. */
-  private void awaitReady(RunningService service, long startedNanos) {
-    Duration timeout = config.startupTimeout();
-    PortProbe ports = probe();
-    for (int port : service.spec().exposedPorts()) {
-      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
-      try {
-        await().alias(service.name() + ":" + port)
-            .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
-            .pollDelay(Duration.ZERO)
-            .pollInterval(POLL)
-            .pollInSameThread()
-            .until(() -> {
-              failIfExited(service, port);
-              return ports.accepts(service.address(), port);
-            });
-      } catch (ConditionTimeoutException e) {
-        throw new ServiceStartException(service.name(), service.spec().image(), port, null,
-            "port " + port + " did not accept connections within berth.startupTimeout (" + timeout.toMillis()
-                + " ms). Check that the service listens on 0.0.0.0:" + port
-                + " (not only 127.0.0.1), or raise berth.startupTimeout",
-            service.logs().lastLines(false), e);
-      }
-    }
-    failIfExited(service, 0);
-    if (service.spec().readyCommand().isPresent()) {
-      awaitReadyCommand(service, service.spec().readyCommand().get(), startedNanos);
-    }
-  }
-
-  /**
-   * Runs the spec's ready command in the service's container until it exits with 0. Each run costs the engine an
-   * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
-   */
-  private void awaitReadyCommand(RunningService service, List<String> command, long startedNanos) {
-    Duration timeout = config.startupTimeout();
-    while (true) {
-      // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
-      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
-      ExecResult result;
-      try {
-        result = backend().exec(service.containerId(), command, null,
-            left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
-            "what was left of berth.startupTimeout", "service " + service.describe());
-      } catch (DockerBackend.CommandCannotRun e) {
-        throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
-            + " command the image has, or its full path", e);
-      } catch (DockerBackend.ExecTimedOut e) {
-        throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
-            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise berth.startupTimeout", e);
-      } catch (BerthException e) {
-        // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
-        try {
-          service.exit().get(1, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException ignored) {
-          // not known to have exited: report the exec's failure
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-        }
-        failIfExited(service, 0);
-        throw notReady(service, "its ready command " + command + " could not run: " + e.getMessage(), e);
-      }
-      if (result.exitCode() == 0) {
-        return;
-      }
-      failIfExited(service, 0);
-      if (System.nanoTime() - startedNanos >= timeout.toNanos()) {
-        String output = (result.stdout() + result.stderr()).strip();
-        throw notReady(service, "its ready command " + command + " did not succeed within berth.startupTimeout ("
-            + timeout.toMillis() + " ms); it last exited with code " + result.exitCode()
-            + (output.isEmpty() ? "" : " and printed: " + output) + ". Try the command in the container (docker"
-            + " exec), or raise berth.startupTimeout", null);
-      }
-      pause(READY_COMMAND_PAUSE);
-    }
-  }
-
-  private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {
-    return new ServiceStartException(service.name(), service.spec().image(), 0, null, problem,
-        service.logs().lastLines(false), cause);
-  }
-
-  private static void pause(Duration pause) {
-    try {
-      Thread.sleep(pause.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while waiting for a service to be ready", e);
-    }
-  }
-
-  private static void failIfExited(RunningService service, int port) {
-    if (service.exit().isDone()) {
-      Integer code = service.exit().isCompletedExceptionally() ? null : service.exit().join();
-      throw new ServiceStartException(service.name(), service.spec().image(), port, code,
-          "its container exited" + (code == null ? "" : " with code " + code)
-              + (port > 0 ? " before port " + port + " accepted connections" : ""),
-          service.logs().lastLines(true), null);
     }
   }
 

@@ -1,0 +1,148 @@
+package dev.berth;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.pollinterval.PollInterval;
+
+/**
+ * When a started service container is ready: every exposed port accepts connections from inside the run's network
+ * (through the port probe), then the spec's ready command, if it has one, exits with 0 in the container. All within
+ * {@code berth.startupTimeout}, counted from the request; a container that exits meanwhile fails at once.
+ */
+final class Readiness {
+
+  /**
+   * Port polling: every 2 ms for the first 100 polls, where most services come up (a refused connection costs
+   * microseconds), then every 10 ms.
+   */
+  private static final PollInterval POLL = (count, previous) -> Duration.ofMillis(count <= 100 ? 2 : 10);
+  /** Between runs of a ready command that failed: short, as each run takes the engine tens of milliseconds. */
+  private static final Duration READY_COMMAND_PAUSE = Duration.ofMillis(20);
+  private static final Duration READY_COMMAND_MINIMUM = Duration.ofSeconds(1);
+  /** How much of a failing ready command's output a failure shows. */
+  private static final int OUTPUT_SHOWN = 500;
+
+  private final BerthConfig config;
+  private final Supplier<DockerBackend> engine;
+  private final Supplier<PortProbe> probe;
+
+  Readiness(BerthConfig config, Supplier<DockerBackend> engine, Supplier<PortProbe> probe) {
+    this.config = config;
+    this.engine = engine;
+    this.probe = probe;
+  }
+
+  /**
+   * Waits until every exposed port accepts connections and then the ready command, if any, succeeds; fails fast
+   * when the container exits, and with the service's log when time runs out.
+   */
+  void waitFor(RunningService service, long startedNanos) {
+    Duration timeout = config.startupTimeout();
+    PortProbe ports = probe.get();
+    for (int port : service.spec().exposedPorts()) {
+      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      try {
+        await().alias(service.name() + ":" + port)
+            .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
+            .pollDelay(Duration.ZERO)
+            .pollInterval(POLL)
+            .pollInSameThread()
+            .until(() -> {
+              failIfExited(service, port);
+              return ports.accepts(service.address(), port);
+            });
+      } catch (ConditionTimeoutException e) {
+        throw new ServiceStartException(service.name(), service.spec().image(), port, null,
+            "port " + port + " did not accept connections within berth.startupTimeout (" + timeout.toMillis()
+                + " ms). Check that the service listens on 0.0.0.0:" + port
+                + " (not only 127.0.0.1), or raise berth.startupTimeout",
+            service.logs().lastLines(false), e);
+      }
+    }
+    failIfExited(service, 0);
+    if (service.spec().readyCommand().isPresent()) {
+      awaitReadyCommand(service, service.spec().readyCommand().get(), startedNanos);
+    }
+  }
+
+  /**
+   * Runs the spec's ready command in the service's container until it exits with 0. Each run costs the engine an
+   * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
+   */
+  private void awaitReadyCommand(RunningService service, List<String> command, long startedNanos) {
+    Duration timeout = config.startupTimeout();
+    while (true) {
+      // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
+      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      ExecResult result;
+      try {
+        result = engine.get().exec(service.containerId(), command, null,
+            left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
+            "what was left of berth.startupTimeout", "service " + service.describe());
+      } catch (DockerBackend.CommandCannotRun e) {
+        throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
+            + " command the image has, or its full path", e);
+      } catch (DockerBackend.ExecTimedOut e) {
+        throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
+            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise berth.startupTimeout", e);
+      } catch (BerthException e) {
+        // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
+        try {
+          service.exit().get(1, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException ignored) {
+          // not known to have exited: report the exec's failure
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        failIfExited(service, 0);
+        throw notReady(service, "its ready command " + command + " could not run: " + e.getMessage(), e);
+      }
+      if (result.exitCode() == 0) {
+        return;
+      }
+      failIfExited(service, 0);
+      if (System.nanoTime() - startedNanos >= timeout.toNanos()) {
+        String output = (result.stdout() + result.stderr()).strip();
+        if (output.length() > OUTPUT_SHOWN) {
+          output = output.substring(0, OUTPUT_SHOWN) + "...";
+        }
+        throw notReady(service, "its ready command " + command + " did not succeed within berth.startupTimeout ("
+            + timeout.toMillis() + " ms); it last exited with code " + result.exitCode()
+            + (output.isEmpty() ? "" : " and printed: " + output) + ". Try the command in the container (docker"
+            + " exec), or raise berth.startupTimeout", null);
+      }
+      pause(READY_COMMAND_PAUSE);
+    }
+  }
+
+  private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {
+    return new ServiceStartException(service.name(), service.spec().image(), 0, null, problem,
+        service.logs().lastLines(false), cause);
+  }
+
+  private static void pause(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while waiting for a service to be ready", e);
+    }
+  }
+
+  private static void failIfExited(RunningService service, int port) {
+    if (service.exit().isDone()) {
+      Integer code = service.exit().isCompletedExceptionally() ? null : service.exit().join();
+      throw new ServiceStartException(service.name(), service.spec().image(), port, code,
+          "its container exited" + (code == null ? "" : " with code " + code)
+              + (port > 0 ? " before port " + port + " accepted connections" : ""),
+          service.logs().lastLines(true), null);
+    }
+  }
+}
