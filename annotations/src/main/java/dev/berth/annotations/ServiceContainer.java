@@ -9,9 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Declares a service container on a field of a test class.
  *
- * <p>On a {@code ServiceSpec} field the spec defines the service and only {@link #name()} is read. On a
- * {@code Service} field the attributes define it and the extension injects a lazy handle: nothing starts until a
- * test needs the service.
+ * <p>On a {@code ServiceSpec} field the spec defines the service and only {@link #name()} may be set (the others
+ * fail the class, rather than be ignored). On a {@code Service} field the attributes define it and the extension
+ * injects a lazy handle: nothing starts until a test needs the service.
  *
  * <pre>{@code
  * @ServiceContainer(name = "cache", image = "redis:7.0", ports = 6379)

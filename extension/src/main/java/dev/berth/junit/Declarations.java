@@ -147,7 +147,39 @@ final class Declarations {
         throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " names no image;"
             + " a Service field is defined by its annotation: add image = \"...\" (or declare a ServiceSpec field)");
       }
+    } else {
+      List<String> attributes = definitionAttributes(declared.annotation());
+      if (!attributes.isEmpty()) {
+        throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is a ServiceSpec"
+            + " field but sets " + String.join(", ", attributes) + ", which only a Service field reads: the spec"
+            + " defines the service. Put them in the spec (withExposedPort, withCommand, withEnv, withReadyCommand,"
+            + " withInstanceId), or make the field a Service");
+      }
     }
+  }
+
+  /** The annotation's attributes that define a service, where set; a ServiceSpec field must leave them out. */
+  private static List<String> definitionAttributes(ServiceContainer a) {
+    var set = new ArrayList<String>();
+    if (!a.image().isEmpty()) {
+      set.add("image");
+    }
+    if (a.ports().length > 0) {
+      set.add("ports");
+    }
+    if (a.command().length > 0) {
+      set.add("command");
+    }
+    if (a.env().length > 0) {
+      set.add("env");
+    }
+    if (a.ready().length > 0) {
+      set.add("ready");
+    }
+    if (!a.instance().isEmpty()) {
+      set.add("instance");
+    }
+    return set;
   }
 
   /** The specs that can be known before a test instance exists (to prepare for them); misdeclarations are skipped. */

@@ -34,6 +34,17 @@ class DeclarationsTest {
   }
 
   @Test
+  void definitionAttributesOnASpecFieldAreRejected() {
+    var run = new KitRun().run(AttributesOnSpec.class);
+
+    assertThat(run.classFailure())
+        .hasMessageContaining("@ServiceContainer field AttributesOnSpec.db is a ServiceSpec field but sets ports,"
+            + " ready, which only a Service field reads")
+        .hasMessageContaining("withReadyCommand");
+    assertThat(run.servicesCreated()).isZero();
+  }
+
+  @Test
   void twoServicesWithOneNameAreRejected() {
     var run = new KitRun().run(SameName.class);
 
@@ -89,6 +100,16 @@ class DeclarationsTest {
 
     @Test
     void test() {
+    }
+  }
+
+  @ServiceTest
+  static class AttributesOnSpec {
+    @ServiceContainer(ports = 5432, ready = {"pg_isready", "-h", "127.0.0.1"})
+    static final ServiceSpec db = ServiceSpec.from("postgres:15").withEnv("POSTGRES_PASSWORD", "secret");
+
+    @Test
+    void test(@ServiceEndpoint("db") String db) {
     }
   }
 
