@@ -214,11 +214,6 @@ public final class ServiceSpec {
     return derive(v -> v.readyCommand = args);
   }
 
-  /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
-  public Optional<List<String>> readyCommand() {
-    return Optional.ofNullable(readyCommand);
-  }
-
   /** Replaces the image's command (Docker's CMD). */
   public ServiceSpec withCommand(String... command) {
     requireContainer("withCommand");
@@ -439,6 +434,11 @@ public final class ServiceSpec {
 
   public Optional<String> workdir() {
     return Optional.ofNullable(workdir);
+  }
+
+  /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
+  public Optional<List<String>> readyCommand() {
+    return Optional.ofNullable(readyCommand);
   }
 
   /** The services bound into this one, by alias. */
