@@ -58,6 +58,10 @@ final class DockerBackend implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
+  /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
+  private static final AtomicBoolean LEARNING = new AtomicBoolean();
+  /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
+  private static final String REHEARSAL_IMAGE = "berth.invalid/rehearsal";
 
   private final DockerClient docker;
   private final URI host;
@@ -142,12 +146,6 @@ final class DockerBackend implements AutoCloseable {
       return true;
     }
   }
-
-  /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
-  private static final AtomicBoolean LEARNING = new AtomicBoolean();
-
-  /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
-  private static final String REHEARSAL_IMAGE = "berth.invalid/rehearsal";
 
   /** Makes sure the image is present, pulling it once per run when it is missing. */
   void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
@@ -682,7 +680,6 @@ final class DockerBackend implements AutoCloseable {
     return message.replaceAll("\\s+", " ");
   }
 
-  /** The engine refused a container because another one has its name. */
   /** An exec whose command the engine could not start at all (not in the image, not executable). */
   static final class CommandCannotRun extends BerthException {
     private static final long serialVersionUID = 1L;
@@ -701,6 +698,7 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
+  /** The engine refused a container because another one has its name. */
   static final class NameTakenException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

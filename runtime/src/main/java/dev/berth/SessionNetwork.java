@@ -172,7 +172,7 @@ final class SessionNetwork {
    */
   void leave(DockerBackend backend) {
     SessionDirectory sessionDirectory = directory;
-    if (sessionDirectory == null || !joined() && !sessionDirectory.holds("run")) {
+    if (sessionDirectory == null || !sessionDirectory.holds("run")) {
       return;
     }
     sessionDirectory.locked("network", () -> {

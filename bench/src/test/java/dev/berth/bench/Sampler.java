@@ -11,7 +11,8 @@ import java.util.Map;
  * thread that runs or waits for a monitor, and per thread of Berth's (or the main thread) that waits inside Berth or
  * docker-java, with its state, its top two frames and every Berth and docker-java frame below them:
  *
- * <pre>1795384302903046 berth-start-2 WAITING < Unsafe.park < LockSupport.park < DefaultInvocationBuilder.get < ...</pre>
+ * <pre>1795384302903046 berth-start-2 WAITING < Unsafe.park < LockSupport.park
+ *     < DefaultInvocationBuilder.get < ...</pre>
  *
  * The first column is wall-clock microseconds, as in the suite's {@code bench-event} lines. Started by
  * {@link Suite} when {@code -Dbench.sample=<file>} is set. Taking all stacks stops the JVM for a moment each time,

@@ -8,9 +8,10 @@ import org.junit.platform.launcher.LauncherSessionListener;
 /**
  * Connects to the engine in the background as soon as a launcher session opens, so that the connection, about
  * 0.4 s in a fresh JVM, overlaps with test discovery instead of delaying the first service. It creates nothing
- * on the engine (its one create request, a rehearsal, names an image that cannot exist). Registered through {@code META-INF/services}; {@code berth.connectAhead=false} (a system
- * property, or {@code BERTH_CONNECT_AHEAD}) turns it off. It sees {@code berth.dockerHost} only as a system
- * property or environment variable; a run configured for another engine connects on its own.
+ * on the engine (its one create request, a rehearsal, names an image that cannot exist). Registered through
+ * {@code META-INF/services}; {@code berth.connectAhead=false} (a system property, or {@code BERTH_CONNECT_AHEAD})
+ * turns it off. It sees {@code berth.dockerHost} only as a system property or environment variable; a run
+ * configured for another engine connects on its own.
  */
 public final class ConnectAhead implements LauncherSessionListener {
 
