@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,8 +18,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class RunContainers implements ServiceStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final Duration ATTACH_WAIT = Duration.ofSeconds(2);
 
   private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
@@ -47,6 +52,11 @@ final class RunContainers implements ServiceStarter {
   private final Map<String, String> services = new ConcurrentHashMap<>();
   private final SessionNetwork network;
   private final Readiness readiness;
+  /**
+   * Streams being attached (see {@link #attach}): the end of the run waits for them before it removes containers,
+   * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
+   */
+  private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
   private volatile PortProbe probe;
   private boolean closed;
 
@@ -146,6 +156,8 @@ final class RunContainers implements ServiceStarter {
    * noticed once the wait is attached; its output is read from its start (or its last lines, if it ran before).
    */
   private void attach(String id, CompletableFuture<Integer> exit, LogTail logs, LateStream logStream, Integer tail) {
+    var attached = new CompletableFuture<Void>();
+    attaching.add(attached);
     var thread = new Thread(() -> {
       try {
         backend().exitCode(id).whenComplete((code, failure) -> {
@@ -160,6 +172,9 @@ final class RunContainers implements ServiceStarter {
         LOG.debug("following container {} failed", id, e);
         exit.completeExceptionally(e);
         logs.end();
+      } finally {
+        attaching.remove(attached);
+        attached.complete(null);
       }
     }, "berth-attach");
     thread.setDaemon(true);
@@ -367,6 +382,7 @@ final class RunContainers implements ServiceStarter {
       network.leave(backend);
       return;
     }
+    awaitAttachments();
     SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
     // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
@@ -415,6 +431,18 @@ final class RunContainers implements ServiceStarter {
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
+    }
+  }
+
+  /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */
+  private void awaitAttachments() {
+    try {
+      CompletableFuture.allOf(attaching.toArray(CompletableFuture[]::new))
+          .get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("streams of the run's containers were not attached within {} ms", ATTACH_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
