@@ -8,11 +8,13 @@ import com.github.dockerjava.api.command.CreateNetworkResponse;
 import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -65,11 +67,13 @@ final class DockerBackend implements AutoCloseable {
 
   private final DockerClient docker;
   private final URI host;
+  private final RegistryCredentials credentials;
   private final Map<String, CompletableFuture<Void>> images = new ConcurrentHashMap<>();
 
-  private DockerBackend(DockerClient docker, URI host) {
+  private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials) {
     this.docker = docker;
     this.host = host;
+    this.credentials = credentials;
   }
 
   /**
@@ -82,8 +86,13 @@ final class DockerBackend implements AutoCloseable {
 
   /** Connects with the given {@code berth.transport}. */
   static DockerBackend connect(Optional<String> dockerHost, String transport) {
+    return connect(dockerHost, transport, RegistryCredentials.fromEnvironment());
+  }
+
+  /** Connects with the given {@code berth.transport}, pulling with {@code credentials}. */
+  static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials) {
     DockerClientConfig config = EngineClient.config(dockerHost);
-    var backend = new DockerBackend(EngineClient.open(config, transport), config.getDockerHost());
+    var backend = new DockerBackend(EngineClient.open(config, transport), config.getDockerHost(), credentials);
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -190,7 +199,8 @@ final class DockerBackend implements AutoCloseable {
   }
 
   private void pull(ImageReference image, Duration timeout, String neededBy) {
-    LOG.info("Pulling image {} for {}", image, neededBy);
+    RegistryCredentials.Lookup login = credentials.lookup(image.registry());
+    LOG.info("Pulling image {} for {} ({})", image, neededBy, login.description());
     long started = System.nanoTime();
     String tag = image.digest() != null ? image.digest() : image.tag();
     var progress = new PullImageResultCallback() {
@@ -206,7 +216,10 @@ final class DockerBackend implements AutoCloseable {
       }
     };
     try {
-      docker.pullImageCmd(image.repository()).withTag(tag).exec(progress);
+      PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
+      login.credentials().ifPresent(c -> command.withAuthConfig(new AuthConfig().withUsername(c.username())
+          .withPassword(c.password()).withIdentityToken(c.identityToken()).withRegistryAddress(c.serverAddress())));
+      command.exec(progress);
       if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         progress.close();
         throw new BerthException("Pulling image '" + image + "' for " + neededBy + " took longer than "
@@ -220,8 +233,8 @@ final class DockerBackend implements AutoCloseable {
       throw e;
     } catch (RuntimeException | IOException e) {
       throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
-          + " pulled: " + rootMessage(e) + ". Check the name and tag, log in to its registry (docker login), or"
-          + " build or pull it yourself first", e);
+          + " pulled: " + rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
+          + " registry (docker login), or build or pull it yourself first", e);
     }
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
   }

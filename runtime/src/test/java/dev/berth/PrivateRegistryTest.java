@@ -1,0 +1,138 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulling from a registry that asks for a login, with the credentials where the docker CLI keeps them. The registry
+ * is a real one (registry:2 with basic auth, started by Berth), holding an image pushed to it for this test; the
+ * credential helper is a real program.
+ */
+class PrivateRegistryTest {
+
+  private static final String USER = "berth";
+  private static final String PASSWORD = "berth-secret";
+  /** bcrypt of {@link #PASSWORD}, as {@code htpasswd -B} writes it. */
+  private static final String HTPASSWD = USER + ":$2b$12$OD7xF7dVP2Rub1YNFHd3NO3MRqQISV8UHjMcpkAOob29dv3MSITeS\n";
+
+  static ServiceRuntime runtime;
+  static ServiceScope scope;
+  static DockerClient docker;
+  static String registry;
+  static String image;
+
+  @TempDir
+  Path config;
+
+  @TempDir
+  Path bin;
+
+  @BeforeAll
+  static void privateImage() throws InterruptedException {
+    runtime = ServiceRuntime.start(BerthConfig.defaults());
+    ServiceSpec spec = ServiceSpec.from("registry:2").withExposedPort(5000)
+        .withNewFile("/auth/htpasswd", HTPASSWD)
+        .withEnv("REGISTRY_AUTH", "htpasswd")
+        .withEnv("REGISTRY_AUTH_HTPASSWD_REALM", "berth")
+        .withEnv("REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd");
+    scope = runtime.newScope();
+    InetSocketAddress address = scope.service("registry", spec).hostAddress(5000);
+    // The engine pulls from its own host's loopback, which it trusts without TLS.
+    registry = "127.0.0.1:" + address.getPort();
+    image = registry + "/berth-test/private:1";
+
+    var engine = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    docker = DockerClientImpl.getInstance(engine,
+        new ApacheDockerHttpClient.Builder().dockerHost(engine.getDockerHost()).build());
+    docker.tagImageCmd("busybox:1.35", registry + "/berth-test/private", "1").exec();
+    docker.pushImageCmd(image).withAuthConfig(new AuthConfig().withUsername(USER).withPassword(PASSWORD)
+        .withRegistryAddress(registry)).start().awaitCompletion(60, TimeUnit.SECONDS);
+    removeLocalCopy();
+  }
+
+  @AfterEach
+  void removePulledCopy() {
+    removeLocalCopy();
+  }
+
+  @AfterAll
+  static void close() throws IOException {
+    scope.close();
+    runtime.close();
+    docker.close();
+  }
+
+  @Test
+  void theRegistrysCredentialHelperLetsBerthPull() throws IOException {
+    Files.writeString(config.resolve("config.json"), "{\"credHelpers\": {\"" + registry + "\": \"berth-test\"}}");
+    Path asked = bin.resolve("asked");
+    Path helper = bin.resolve("docker-credential-berth-test");
+    Files.writeString(helper, "#!/bin/sh\nserver=$(cat)\nprintf '%s' \"$server\" > " + asked + "\n"
+        + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + USER + "\",\"Secret\":\"" + PASSWORD + "\"}' \"$server\"\n");
+    Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+
+    pull(new RegistryCredentials(config, Optional.empty(), List.of(bin)));
+
+    assertThat(docker.inspectImageCmd(image).exec().getId()).isNotEmpty();
+    assertThat(Files.readString(asked)).isEqualTo(registry);
+  }
+
+  @Test
+  void aStoredLoginLetsBerthPull() throws IOException {
+    String auth = java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes());
+    Files.writeString(config.resolve("config.json"), "{\"auths\": {\"" + registry + "\": {\"auth\": \"" + auth
+        + "\"}}}");
+
+    pull(new RegistryCredentials(config, Optional.empty(), List.of(bin)));
+
+    assertThat(docker.inspectImageCmd(image).exec().getId()).isNotEmpty();
+  }
+
+  @Test
+  void withoutCredentialsThePullFailsSayingWhereBerthLooked() throws IOException {
+    Files.writeString(config.resolve("config.json"), "{\"credsStore\": \"desktop\"}");
+
+    assertThatThrownBy(() -> pull(new RegistryCredentials(config, Optional.empty(), List.of(bin))))
+        .isInstanceOf(BerthException.class)
+        .hasMessageContaining("Image '" + image + "' for a test is not on the engine and cannot be pulled")
+        .hasMessageContaining("no basic auth credentials")
+        .hasMessageContaining("docker-credential-desktop is not on PATH, though credsStore in "
+            + config.resolve("config.json") + " names it")
+        .hasMessageContaining("log in to its registry (docker login)");
+  }
+
+  private static void pull(RegistryCredentials credentials) {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto", credentials)) {
+      backend.ensureImage(ImageReference.parse(image), Duration.ofSeconds(60), "a test");
+    }
+  }
+
+  private static void removeLocalCopy() {
+    try {
+      docker.removeImageCmd(image).exec();
+    } catch (NotFoundException e) {
+      // not pulled
+    }
+  }
+}
