@@ -421,7 +421,8 @@ final class DockerBackend implements AutoCloseable {
             .withPortBindings(portBindings)
             .withExtraHosts(extraHosts)
             .withBinds(spec.cacheVolumes().entrySet().stream()
-                .map(v -> new Bind(cacheVolumeName(v.getValue()), new Volume(v.getKey()))).toList()));
+                .map(v -> new Bind(cacheVolumeName(v.getValue()), new Volume(v.getKey()))).toList())
+            .withTmpFs(spec.tmpfs().isEmpty() ? null : spec.tmpfs()));
     if (dns != null) {
       // The engine's resolver in the container (127.0.0.11) still answers container names and aliases itself and
       // forwards everything else here.

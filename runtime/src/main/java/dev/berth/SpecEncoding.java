@@ -93,6 +93,9 @@ final class SpecEncoding {
         tag(out, "ready");
         strings(out, spec.readyCommand().get());
       }
+      if (!spec.tmpfs().isEmpty()) {
+        stringMap(out, "tmpfs", spec.tmpfs());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

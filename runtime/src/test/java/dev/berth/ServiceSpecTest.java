@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -202,7 +203,9 @@ class ServiceSpecTest {
         change("extra binding", s -> s.withServiceBinding("cache", ServiceSpec.from("redis"))),
         change("instance id", s -> s.withInstanceId("second")),
         change("ready command", s -> s.withReadyCommand("redis-cli", "ping")),
-        change("ready command arguments", s -> s.withReadyCommand("redis-cli", "-p", "6379", "ping")));
+        change("ready command arguments", s -> s.withReadyCommand("redis-cli", "-p", "6379", "ping")),
+        change("tmpfs", s -> s.withTmpfs("/data")),
+        change("tmpfs options", s -> s.withTmpfs("/data", "size=64m")));
   }
 
   private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
@@ -387,6 +390,42 @@ class ServiceSpecTest {
     assertThat(spec.withEnv("PGDATA", "/data").readyCommand()).isEqualTo(spec.readyCommand());
     assertThat(spec).hasToString("ServiceSpec[postgres:15, ready=[pg_isready, -h, 127.0.0.1], digest="
         + spec.digest().substring(0, 12) + "]");
+  }
+
+  @Test
+  void tmpfsMountsAreKeptAndReplacedAndAnEarlierDigestStays() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15").withTmpfs("/var/lib/postgresql/data", "size=64m")
+        .withTmpfs("/var/lib/postgresql/data").withTmpfs("/tmp", "mode=1777,size=1m");
+
+    assertThat(spec.tmpfs())
+        .containsExactly(entry("/tmp", "mode=1777,size=1m"), entry("/var/lib/postgresql/data", ""));
+    assertThat(ServiceSpec.from("postgres:15").withTmpfs("/tmp", "mode=1777,size=1m")
+        .withTmpfs("/var/lib/postgresql/data")).as("in any order").isEqualTo(spec);
+    assertThat(ServiceSpec.from("postgres:15").tmpfs()).isEmpty();
+  }
+
+  @Test
+  void tmpfsMountsThatCannotWorkAreRejected() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15");
+
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withTmpfs("data"))
+        .withMessageContaining("tmpfs path 'data' is relative");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withTmpfs("/data", "size=64m, mode=1777"))
+        .withMessage("The options 'size=64m, mode=1777' of the tmpfs at /data are not mount options: give them"
+            + " comma-separated, without spaces, for example \"size=256m,mode=1777\"");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> spec.withNewFile("/data/init.sql", "select 1").withTmpfs("/data"))
+        .withMessageStartingWith("File /data/init.sql would be hidden by the tmpfs at /data, which is mounted empty");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> spec.withTmpfs("/data/").withNewFile("/data/init.sql", "select 1"))
+        .withMessageStartingWith("File /data/init.sql would be hidden by the tmpfs at /data/");
+    assertThat(spec.withTmpfs("/data").withNewFile("/database/init.sql", "select 1").files()).hasSize(1);
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withCacheVolume("/data", "pg").withTmpfs("/data"))
+        .withMessageContaining("cache volume 'pg' is mounted already");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withTmpfs("/data").withCacheVolume("/data", "pg"))
+        .withMessageContaining("where a tmpfs is mounted already");
+    assertThatIllegalStateException().isThrownBy(() -> ServiceSpec.host("tcp://localhost:5432").withTmpfs("/data"))
+        .withMessageStartingWith("withTmpfs(...) configures a container");
   }
 
   @Test

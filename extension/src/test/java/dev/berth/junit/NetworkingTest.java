@@ -110,6 +110,14 @@ class NetworkingTest {
   }
 
   @Test
+  void tmpfsIsMountedWithItsOptions() {
+    var run = new KitRun().run(TmpfsUser.class);
+
+    run.assertSucceeded(1);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
   void upStartsEveryServiceOnTheHostPortsAskedFor() throws Exception {
     int free;
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -269,6 +277,22 @@ class NetworkingTest {
     @Test
     void writes(@BindService("store") Container client) {
       assertThat(client.exec("nc", "-w", "1", "store", "8080", "-e", "true").exitCode()).isZero();
+    }
+  }
+
+  @ServiceTest
+  static class TmpfsUser {
+    /** Serves its own mount table, as the service's processes see it. */
+    @ServiceContainer
+    static final ServiceSpec scratch = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withTmpfs("/scratch", "size=1m,mode=0700")
+        .withCommand("sh", "-c", "mkdir -p /www && grep ' /scratch ' /proc/mounts > /www/mounts"
+            + " && exec httpd -f -p 8080 -h /www");
+
+    @Test
+    void mounted(@BindService("scratch") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://scratch:8080/mounts").stdout())
+          .startsWith("tmpfs /scratch tmpfs rw,").contains("size=1024k").contains("mode=700");
     }
   }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Exposing a service to the host: the test JVM talks JDBC to a PostgreSQL service through its published port.
  * PostgreSQL opens its port a moment before it takes connections (until then it answers "the database system is
  * starting up"), so the spec names a ready command: the test runs once {@code pg_isready} says the server accepts
- * connections.
+ * connections. Its data directory is a tmpfs: the test throws the data away anyway, and in memory it costs no disk
+ * writes or syncs.
  */
 @ServiceTest
 class PostgresJdbcTest {
@@ -25,7 +26,8 @@ class PostgresJdbcTest {
   static final ServiceSpec db = ServiceSpec.from("postgres:15")
       .withEnv("POSTGRES_PASSWORD", "secret")
       .withExposedPort(5432)
-      .withReadyCommand("pg_isready", "-h", "127.0.0.1");
+      .withReadyCommand("pg_isready", "-h", "127.0.0.1")
+      .withTmpfs("/var/lib/postgresql/data");
 
   @Test
   void createInsertSelect(@ServiceEndpoint("db") String hostPort) throws Exception {
