@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 final class RegistryCredentials {
 
   /** The key the CLI stores Docker Hub's credentials under, and the server address its helpers are asked for. */
-  static final String DOCKER_HUB = "https://index.docker.io/v1/";
+  private static final String DOCKER_HUB = "https://index.docker.io/v1/";
   private static final List<String> DOCKER_HUB_HOSTS = List.of("docker.io", "index.docker.io", "registry-1.docker.io");
   /** A helper that waits longer is waiting for a person (a keychain prompt, say), who is not there during tests. */
   private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(10);
@@ -49,9 +49,6 @@ final class RegistryCredentials {
 
   /** What a lookup found, or why it found nothing: for the pull's log line and its error message. */
   record Lookup(Optional<Credentials> credentials, String description) {
-    static Lookup none(String why) {
-      return new Lookup(Optional.empty(), why);
-    }
   }
 
   private final Path configDirectory;
@@ -106,9 +103,12 @@ final class RegistryCredentials {
         }
       }
     }
-    return Lookup.none(notes.isEmpty() ? "no credentials for " + server + " (DOCKER_AUTH_CONFIG is not set and "
-        + (Files.isRegularFile(file) ? file + " has none" : "there is no " + file) + ")"
-        : "no credentials for " + server + ": " + String.join("; ", notes));
+    if (!notes.isEmpty()) {
+      return new Lookup(Optional.empty(), "no credentials for " + server + ": " + String.join("; ", notes));
+    }
+    String variable = authConfigVariable.isPresent() ? "DOCKER_AUTH_CONFIG has none" : "DOCKER_AUTH_CONFIG is not set";
+    String config = Files.isRegularFile(file) ? file + " has none" : "there is no " + file;
+    return new Lookup(Optional.empty(), "no credentials for " + server + " (" + variable + " and " + config + ")");
   }
 
   /** Looks in one config.json-shaped document; adds to {@code notes} why a source it names gave nothing. */
@@ -278,7 +278,7 @@ final class RegistryCredentials {
   }
 
   /** {@code https://ghcr.io/v2/} and {@code GHCR.io} are both {@code ghcr.io}. */
-  static String hostOf(String address) {
+  private static String hostOf(String address) {
     String host = address.strip();
     int scheme = host.indexOf("://");
     if (scheme >= 0) {
