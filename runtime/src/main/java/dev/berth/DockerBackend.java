@@ -11,6 +11,7 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -203,18 +204,7 @@ final class DockerBackend implements AutoCloseable {
     LOG.info("Pulling image {} for {} ({})", image, neededBy, login.description());
     long started = System.nanoTime();
     String tag = image.digest() != null ? image.digest() : image.tag();
-    var progress = new PullImageResultCallback() {
-      private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
-
-      @Override
-      public void onNext(PullResponseItem item) {
-        super.onNext(item);
-        if (item.getId() != null && item.getStatus() != null
-            && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
-          LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
-        }
-      }
-    };
+    var progress = new PullProgress(image);
     try {
       PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
       login.credentials().ifPresent(c -> command.withAuthConfig(new AuthConfig().withUsername(c.username())
@@ -237,6 +227,51 @@ final class DockerBackend implements AutoCloseable {
           + " registry (docker login), or build or pull it yourself first", e);
     }
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Follows a pull: each layer's progress at debug level, and the engine's refusal kept for {@link #pull} to report
+   * once, with its advice; docker-java would also log it as an error with a stack trace of its own threads.
+   */
+  private static final class PullProgress extends PullImageResultCallback {
+    private final ImageReference image;
+    private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
+    private volatile Throwable failure;
+
+    PullProgress(ImageReference image) {
+      this.image = image;
+    }
+
+    @Override
+    public void onNext(PullResponseItem item) {
+      super.onNext(item);
+      if (item.getId() != null && item.getStatus() != null
+          && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
+        LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = throwable;
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.debug("closing the failed pull of {}", image, e);
+      }
+    }
+
+    @Override
+    protected void throwFirstError() {
+      Throwable failed = failure;
+      if (failed instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failed != null) {
+        throw new DockerClientException(failed.toString(), failed);
+      }
+      super.throwFirstError();
+    }
   }
 
   /** Creates the network, or finds it if another run of the session created it first. */
