@@ -1,8 +1,16 @@
 package dev.berth;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * An immutable definition of a service container: image, command, environment, files, exposed ports and the
@@ -272,6 +281,67 @@ public final class ServiceSpec {
     tmpfs.keySet().forEach(mount -> requireVisible(file, mount));
     byte[] copy = contents.clone();
     return derive(v -> v.files.put(file, copy));
+  }
+
+  /**
+   * Writes a copy of a file of the test machine, or of a directory and everything under it, into the container before
+   * it starts: {@code withCopyOf("/docker-entrypoint-initdb.d", Path.of("src/test/sql"))}. The files are read now and
+   * become part of the definition, exactly as {@link #withNewFile} would make them (mode 0644): a changed file makes
+   * a new definition. A directory's files keep their paths relative to it under {@code path}.
+   *
+   * @throws UncheckedIOException if {@code source} is missing or cannot be read, naming it
+   */
+  public ServiceSpec withCopyOf(String path, Path source) {
+    requireContainer("withCopyOf");
+    Objects.requireNonNull(source, "source");
+    String target = absolutePath("copy", path);
+    Map<String, byte[]> copies = new TreeMap<>();
+    try {
+      if (Files.isDirectory(source)) {
+        try (Stream<Path> tree = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
+          for (Path file : (Iterable<Path>) tree.filter(Files::isRegularFile).sorted()::iterator) {
+            String relative = source.relativize(file).toString().replace(File.separatorChar, '/');
+            copies.put((target.endsWith("/") ? target : target + "/") + relative, Files.readAllBytes(file));
+          }
+        }
+      } else {
+        copies.put(target, Files.readAllBytes(source));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot copy " + source.toAbsolutePath() + " into " + image() + " at " + target
+          + ": " + (e instanceof NoSuchFileException ? "no such file or directory" : e.toString())
+          + " (a relative path is resolved against the working directory, " + Path.of("").toAbsolutePath() + ")", e);
+    }
+    ServiceSpec spec = this;
+    for (Map.Entry<String, byte[]> copy : copies.entrySet()) {
+      spec = spec.withNewFile(copy.getKey(), copy.getValue());
+    }
+    return spec;
+  }
+
+  /**
+   * Writes a resource of the test classpath into the container before it starts, such as a file under Maven's
+   * {@code src/test/resources}: {@code withClasspathResource("/docker-entrypoint-initdb.d/schema.sql", "schema.sql")}.
+   * Read now, as {@link #withCopyOf} reads files.
+   *
+   * @param resource the resource's name, relative to the classpath's roots (no leading {@code /})
+   * @throws IllegalArgumentException if no such resource is on the classpath
+   */
+  public ServiceSpec withClasspathResource(String path, String resource) {
+    Objects.requireNonNull(resource, "resource");
+    String name = resource.startsWith("/") ? resource.substring(1) : resource;
+    ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
+        .orElse(ServiceSpec.class.getClassLoader());
+    try (InputStream in = loader.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("Classpath resource '" + resource + "' for " + path + " in " + image()
+            + " is not on the classpath: name it by its path under a classpath root, such as src/test/resources"
+            + " (\"sql/schema.sql\" for src/test/resources/sql/schema.sql)");
+      }
+      return withNewFile(path, in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read classpath resource '" + resource + "' for " + path, e);
+    }
   }
 
   /**

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -426,6 +431,53 @@ class ServiceSpecTest {
         .withMessageContaining("where a tmpfs is mounted already");
     assertThatIllegalStateException().isThrownBy(() -> ServiceSpec.host("tcp://localhost:5432").withTmpfs("/data"))
         .withMessageStartingWith("withTmpfs(...) configures a container");
+  }
+
+  @Test
+  void aCopiedTreeIsTheSameDefinitionAsItsFilesWrittenOneByOne(@TempDir Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("nested"));
+    Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE t (id int);");
+    Files.write(dir.resolve("nested/data.bin"), new byte[] {0, 1, 2});
+
+    ServiceSpec copied = ServiceSpec.from("postgres:15").withCopyOf("/docker-entrypoint-initdb.d", dir);
+
+    assertThat(copied.files()).containsOnlyKeys("/docker-entrypoint-initdb.d/nested/data.bin",
+        "/docker-entrypoint-initdb.d/schema.sql");
+    assertThat(copied).isEqualTo(ServiceSpec.from("postgres:15")
+        .withNewFile("/docker-entrypoint-initdb.d/schema.sql", "CREATE TABLE t (id int);")
+        .withNewFile("/docker-entrypoint-initdb.d/nested/data.bin", new byte[] {0, 1, 2}));
+    assertThat(ServiceSpec.from("postgres:15").withCopyOf("/init/schema.sql", dir.resolve("schema.sql")).files())
+        .containsOnlyKeys("/init/schema.sql");
+
+    Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE t (id bigint);");
+    assertThat(ServiceSpec.from("postgres:15").withCopyOf("/docker-entrypoint-initdb.d", dir).digest())
+        .as("read when the spec is built: a changed file is a new definition").isNotEqualTo(copied.digest());
+  }
+
+  @Test
+  void aMissingCopySourceIsNamedWithWhereRelativePathsStart() {
+    assertThatThrownBy(() -> ServiceSpec.from("postgres:15").withCopyOf("/init", Path.of("no/such/dir")))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessage("Cannot copy " + Path.of("no/such/dir").toAbsolutePath() + " into postgres:15 at /init: no such"
+            + " file or directory (a relative path is resolved against the working directory, "
+            + Path.of("").toAbsolutePath() + ")");
+  }
+
+  @Test
+  void aClasspathResourceIsWrittenAsItsBytes() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15")
+        .withClasspathResource("/docker-entrypoint-initdb.d/schema.sql", "berth-fixture/initdb/schema.sql");
+
+    assertThat(spec).isEqualTo(ServiceSpec.from("postgres:15")
+        .withNewFile("/docker-entrypoint-initdb.d/schema.sql", "CREATE TABLE greetings (id int);\n"));
+    assertThat(ServiceSpec.from("postgres:15").withClasspathResource("/s.sql", "/berth-fixture/initdb/schema.sql"))
+        .as("a leading slash is allowed").isEqualTo(ServiceSpec.from("postgres:15")
+            .withNewFile("/s.sql", "CREATE TABLE greetings (id int);\n"));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("postgres:15").withClasspathResource("/init.sql", "sql/missing.sql"))
+        .withMessage("Classpath resource 'sql/missing.sql' for /init.sql in postgres:15 is not on the classpath: name"
+            + " it by its path under a classpath root, such as src/test/resources (\"sql/schema.sql\" for"
+            + " src/test/resources/sql/schema.sql)");
   }
 
   @Test

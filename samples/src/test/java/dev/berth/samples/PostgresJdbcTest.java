@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL opens its port a moment before it takes connections (until then it answers "the database system is
  * starting up"), so the spec names a ready command: the test runs once {@code pg_isready} says the server accepts
  * connections. Its data directory is a tmpfs: the test throws the data away anyway, and in memory it costs no disk
- * writes or syncs.
+ * writes or syncs. The schema comes from {@code src/test/resources/sql/greetings.sql}, which the image runs from
+ * {@code /docker-entrypoint-initdb.d} when it creates the database.
  */
 @ServiceTest
 class PostgresJdbcTest {
@@ -27,14 +28,14 @@ class PostgresJdbcTest {
       .withEnv("POSTGRES_PASSWORD", "secret")
       .withExposedPort(5432)
       .withReadyCommand("pg_isready", "-h", "127.0.0.1")
-      .withTmpfs("/var/lib/postgresql/data");
+      .withTmpfs("/var/lib/postgresql/data")
+      .withClasspathResource("/docker-entrypoint-initdb.d/greetings.sql", "sql/greetings.sql");
 
   @Test
-  void createInsertSelect(@ServiceEndpoint("db") String hostPort) throws Exception {
+  void insertSelect(@ServiceEndpoint("db") String hostPort) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + hostPort + "/postgres", "postgres",
             "secret");
          Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE greetings (id int PRIMARY KEY, text varchar NOT NULL)");
       s.executeUpdate("INSERT INTO greetings VALUES (1, 'Hello'), (2, 'world')");
 
       try (ResultSet rows = s.executeQuery("SELECT string_agg(text, ', ' ORDER BY id) FROM greetings")) {
