@@ -299,7 +299,7 @@ public final class ServiceSpec {
     try {
       if (Files.isDirectory(source)) {
         try (Stream<Path> tree = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
-          for (Path file : (Iterable<Path>) tree.filter(Files::isRegularFile).sorted()::iterator) {
+          for (Path file : tree.filter(Files::isRegularFile).sorted().toList()) {
             String relative = source.relativize(file).toString().replace(File.separatorChar, '/');
             copies.put((target.endsWith("/") ? target : target + "/") + relative, Files.readAllBytes(file));
           }
@@ -307,10 +307,13 @@ public final class ServiceSpec {
       } else {
         copies.put(target, Files.readAllBytes(source));
       }
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
+      // Files.walk reports what goes wrong during the walk unchecked.
+      IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
       throw new UncheckedIOException("Cannot copy " + source.toAbsolutePath() + " into " + image() + " at " + target
-          + ": " + (e instanceof NoSuchFileException ? "no such file or directory" : e.toString())
-          + " (a relative path is resolved against the working directory, " + Path.of("").toAbsolutePath() + ")", e);
+          + ": " + (cause instanceof NoSuchFileException ? "no such file or directory" : cause.toString())
+          + " (a relative path is resolved against the working directory, " + Path.of("").toAbsolutePath() + ")",
+          cause);
     }
     ServiceSpec spec = this;
     for (Map.Entry<String, byte[]> copy : copies.entrySet()) {
