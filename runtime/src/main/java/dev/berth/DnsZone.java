@@ -24,9 +24,13 @@ final class DnsZone {
   /** Registrations by owner, oldest first; every name absolute and lowercase. */
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-  /** One registration: its A names and their addresses, its SRV names and their targets' ports. */
+  /**
+   * One registration: its A names and their addresses, its SRV names and their targets' ports; and how many times
+   * it was registered, since runs that share the zone (one JVM, one session) also share containers and each
+   * registers those it uses.
+   */
   record Entry(String token, List<String> names, List<InetAddress> addresses, List<String> services,
-      List<String> targets, List<Integer> ports) {
+      List<String> targets, List<Integer> ports, int registrations) {
   }
 
   /** @param origin the zone's absolute name, as {@link #forSession} gives it */
@@ -48,7 +52,8 @@ final class DnsZone {
   }
 
   /**
-   * Registers a ready service under {@code owner} (replacing what that owner had).
+   * Registers a ready service under {@code owner} (replacing what that owner had; registering the same {@code token}
+   * again counts, for {@link #unregister}).
    *
    * @param token tells this registration from a later one of the same owner, for {@link #unregister}
    * @param hostname its hostname on the network, the target of its SRV records
@@ -82,16 +87,25 @@ final class DnsZone {
     var srvNames = new ArrayList<String>();
     services.stream().map(s -> absolute("_" + s + "._tcp")).filter(Objects::nonNull)
         .filter(n -> !srvNames.contains(n)).forEach(srvNames::add);
-    entries.remove(owner);
+    Entry previous = entries.remove(owner);
+    int registrations = previous != null && previous.token().equals(token) ? previous.registrations() + 1 : 1;
     entries.put(owner, new Entry(token, List.copyOf(aNames), List.copyOf(addresses), List.copyOf(srvNames),
-        List.copyOf(targetNames), List.copyOf(ports)));
+        List.copyOf(targetNames), List.copyOf(ports), registrations));
   }
 
-  /** Removes the owner's records if they are still those of {@code token}. */
+  /**
+   * Removes the owner's records if they are still those of {@code token} and nobody else registered them too;
+   * otherwise takes one registration away.
+   */
   synchronized void unregister(String owner, String token) {
     Entry entry = entries.get(owner);
     if (entry != null && entry.token().equals(token)) {
-      entries.remove(owner);
+      if (entry.registrations() > 1) {
+        entries.put(owner, new Entry(entry.token(), entry.names(), entry.addresses(), entry.services(),
+            entry.targets(), entry.ports(), entry.registrations() - 1));
+      } else {
+        entries.remove(owner);
+      }
     }
   }
 

@@ -3,7 +3,9 @@ package dev.berth;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -13,11 +15,28 @@ import org.slf4j.LoggerFactory;
  * The session's network, shared by its runs (one per JVM): created by the first run that needs it, joined by the
  * others, removed by the last to end. This run's lease on {@code run} in the session directory says the run is
  * alive (and tells the watchdog whose run it is); the {@code network} mutex makes "create or join" and "leave, and
- * remove if last" one step across JVMs. The run's DNS server listens on the network's gateway.
+ * remove if last" one step across JVMs. The run's DNS server listens on the network's gateway; the runs of one JVM
+ * share it.
  */
 final class SessionNetwork {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  /**
+   * This JVM's DNS servers, by the address they listen on. Runs of one session share its network, so a second run of
+   * the session in the JVM (a test that starts a runtime of its own, say) could not bind the gateway's port: it
+   * publishes its services on the server that listens there, and the last run to end closes it.
+   */
+  private static final Map<String, SharedDns> DNS_SERVERS = new HashMap<>();
+
+  /** A DNS server and how many of this JVM's runs publish on it. */
+  private static final class SharedDns {
+    final DnsServer server;
+    int runs;
+
+    SharedDns(DnsServer server) {
+      this.server = server;
+    }
+  }
 
   private final Supplier<DockerBackend> engine;
   private final String runId;
@@ -155,13 +174,22 @@ final class SessionNetwork {
     backend.disconnect(name, containerId);
   }
 
-  /** Stops the run's DNS server: the first step of the run's end. */
+  /** Stops the run's DNS server unless another run of this JVM publishes on it too: the first step of a run's end. */
   void stopDns() {
     DnsServer server = dns;
-    if (server != null) {
-      Discovery.deactivate(server);
-      server.close();
+    if (server == null) {
+      return;
     }
+    Discovery.deactivate(server);
+    synchronized (DNS_SERVERS) {
+      String address = dnsSettings.server();
+      SharedDns shared = DNS_SERVERS.get(address);
+      if (shared != null && shared.server == server && --shared.runs > 0) {
+        return;
+      }
+      DNS_SERVERS.remove(address);
+    }
+    server.close();
   }
 
   /**
@@ -188,19 +216,26 @@ final class SessionNetwork {
   }
 
   /**
-   * Starts the run's DNS server on the network's gateway, port 53. Where that port cannot be bound (not root, or
-   * another run of the session serves it), the run goes on without DNS: bound aliases in /etc/hosts still work.
+   * Starts the run's DNS server on the network's gateway, port 53, or joins the one another run of this JVM started
+   * there. Where that port cannot be bound (not root, or another JVM of the session serves it), the run goes on
+   * without DNS: bound aliases in /etc/hosts still work.
    */
   private void startDns(String net) {
     String gateway = engine.get().gateway(net);
+    String zone = DnsZone.forSession(session);
     DnsServer server;
     try {
-      server = DnsServer.start(new DnsZone(DnsZone.forSession(session)), InetAddress.getByName(gateway),
-          DnsServer.PORT);
+      synchronized (DNS_SERVERS) {
+        SharedDns shared = DNS_SERVERS.get(gateway);
+        if (shared == null || !shared.server.zone().origin().equals(zone)) {
+          shared = new SharedDns(DnsServer.start(new DnsZone(zone), InetAddress.getByName(gateway), DnsServer.PORT));
+          DNS_SERVERS.put(gateway, shared);
+        }
+        shared.runs++;
+        server = shared.server;
+      }
     } catch (IOException e) {
-      LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
-          + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
-          DnsServer.PORT, e.getMessage());
+      withoutDns(gateway, e);
       return;
     }
     String origin = server.zone().origin();
@@ -209,5 +244,17 @@ final class SessionNetwork {
     Discovery.activate(server);
     dns = server;
     LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+  }
+
+  private void withoutDns(String gateway, IOException e) {
+    if (directory().heldByOthers("run")) {
+      LOG.info("Port {} on {} is taken, most likely by another JVM of session {}, which then serves the session's"
+          + " DNS: this JVM's services get no records there, and Discovery has no server in this JVM; /etc/hosts"
+          + " aliases of bound services work as ever ({})", DnsServer.PORT, gateway, session, e.getMessage());
+    } else {
+      LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
+          + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
+          DnsServer.PORT, e.getMessage());
+    }
   }
 }

@@ -96,6 +96,18 @@ class DnsZoneTest {
   }
 
   @Test
+  void aRegistrationMadeTwiceStaysUntilBothAreTakenAway() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.8"), List.of(6379));
+    zone.register("d1", "c1", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.8"), List.of(6379));
+
+    zone.unregister("d1", "c1");
+    assertThat(ask("cache.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER)).hasSize(1);
+
+    zone.unregister("d1", "c1");
+    assertThat(zone.isEmpty()).isTrue();
+  }
+
+  @Test
   void theMostRecentServiceWinsASharedNameAndTheOtherIsBackWhenItStops() throws Exception {
     zone.register("d1", "c1", "berth-aa", List.of("db"), List.of("db"), ip("10.1.0.10"), List.of(5432));
     zone.register("d2", "c2", "berth-bb", List.of("db"), List.of("db"), ip("10.1.0.11"), List.of(3306));
