@@ -14,7 +14,8 @@ import org.awaitility.pollinterval.PollInterval;
 /**
  * When a started service container is ready: every exposed port accepts connections from inside the run's network
  * (through the port probe), then the spec's ready command, if it has one, exits with 0 in the container. All within
- * {@code berth.startupTimeout}, counted from the request; a container that exits meanwhile fails at once.
+ * the spec's startup timeout or else {@code berth.startupTimeout}, counted from the request; a container that exits
+ * meanwhile fails at once.
  */
 final class Readiness {
 
@@ -44,7 +45,8 @@ final class Readiness {
    * when the container exits, and with the service's log when time runs out.
    */
   void waitFor(RunningService service, long startedNanos) {
-    Duration timeout = config.startupTimeout();
+    Duration timeout = timeout(service);
+    String limit = limitName(service);
     PortProbe ports = probe.get();
     for (int port : service.spec().exposedPorts()) {
       Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
@@ -60,9 +62,9 @@ final class Readiness {
             });
       } catch (ConditionTimeoutException e) {
         throw new ServiceStartException(service.name(), service.spec().image(), port, null,
-            "port " + port + " did not accept connections within berth.startupTimeout (" + timeout.toMillis()
-                + " ms). Check that the service listens on 0.0.0.0:" + port
-                + " (not only 127.0.0.1), or raise berth.startupTimeout",
+            "port " + port + " did not accept connections within " + limit + " (" + timeout.toMillis()
+                + " ms). Check that the service listens on 0.0.0.0:" + port + " (not only 127.0.0.1), or raise "
+                + limit,
             service.logs().lastLines(false), e);
       }
     }
@@ -77,7 +79,8 @@ final class Readiness {
    * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
    */
   private void awaitReadyCommand(RunningService service, List<String> command, long startedNanos) {
-    Duration timeout = config.startupTimeout();
+    Duration timeout = timeout(service);
+    String limit = limitName(service);
     while (true) {
       // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
       Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
@@ -85,13 +88,13 @@ final class Readiness {
       try {
         result = engine.get().exec(service.containerId(), command, null,
             left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
-            "what was left of berth.startupTimeout", "service " + service.describe());
+            "what was left of " + limit, "service " + service.describe());
       } catch (DockerBackend.CommandCannotRun e) {
         throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
             + " command the image has, or its full path", e);
       } catch (DockerBackend.ExecTimedOut e) {
         throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
-            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise berth.startupTimeout", e);
+            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise " + limit, e);
       } catch (BerthException e) {
         // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
         try {
@@ -113,13 +116,22 @@ final class Readiness {
         if (output.length() > OUTPUT_SHOWN) {
           output = output.substring(0, OUTPUT_SHOWN) + "...";
         }
-        throw notReady(service, "its ready command " + command + " did not succeed within berth.startupTimeout ("
+        throw notReady(service, "its ready command " + command + " did not succeed within " + limit + " ("
             + timeout.toMillis() + " ms); it last exited with code " + result.exitCode()
             + (output.isEmpty() ? "" : " and printed: " + output) + ". Try the command in the container (docker"
-            + " exec), or raise berth.startupTimeout", null);
+            + " exec), or raise " + limit, null);
       }
       pause(READY_COMMAND_PAUSE);
     }
+  }
+
+  private Duration timeout(RunningService service) {
+    return service.spec().startupTimeout().orElse(config.startupTimeout());
+  }
+
+  /** The setting that limits the service's start, as a message names it. */
+  private static String limitName(RunningService service) {
+    return service.spec().startupTimeout().isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout";
   }
 
   private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {

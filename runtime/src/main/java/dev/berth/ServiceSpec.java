@@ -11,6 +11,7 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -70,6 +71,7 @@ public final class ServiceSpec {
   private final String vipName;
   private final int vipPort;
   private final List<String> readyCommand;
+  private final Duration startupTimeout;
   private volatile String digest;
 
   private ServiceSpec(Values v) {
@@ -91,6 +93,7 @@ public final class ServiceSpec {
     this.vipName = v.vipName;
     this.vipPort = v.vipPort;
     this.readyCommand = v.readyCommand;
+    this.startupTimeout = v.startupTimeout;
   }
 
   /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
@@ -113,6 +116,7 @@ public final class ServiceSpec {
     String vipName;
     int vipPort;
     List<String> readyCommand;
+    Duration startupTimeout;
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
@@ -136,6 +140,7 @@ public final class ServiceSpec {
     v.vipName = vipName;
     v.vipPort = vipPort;
     v.readyCommand = readyCommand;
+    v.startupTimeout = startupTimeout;
     change.accept(v);
     return new ServiceSpec(v);
   }
@@ -226,6 +231,22 @@ public final class ServiceSpec {
     requireContainer("withReadyCommand");
     List<String> args = arguments("ready command", command);
     return derive(v -> v.readyCommand = args);
+  }
+
+  /**
+   * How long this service may take, from the request, until every port accepts connections and its ready command
+   * succeeds: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the definition
+   * (it does not change the container): specs that differ only in it share a container, and the one that starts it
+   * decides.
+   */
+  public ServiceSpec withStartupTimeout(Duration timeout) {
+    requireContainer("withStartupTimeout");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("The startup timeout of " + image() + " is " + timeout + ": give a positive"
+          + " duration, for example Duration.ofMinutes(2)");
+    }
+    return derive(v -> v.startupTimeout = timeout);
   }
 
   /** Replaces the image's command (Docker's CMD). */
@@ -565,6 +586,11 @@ public final class ServiceSpec {
   /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
   public Optional<List<String>> readyCommand() {
     return Optional.ofNullable(readyCommand);
+  }
+
+  /** This service's own startup timeout ({@link #withStartupTimeout}), if it has one. */
+  public Optional<Duration> startupTimeout() {
+    return Optional.ofNullable(startupTimeout);
   }
 
   /** The services bound into this one, by alias. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -478,6 +479,20 @@ class ServiceSpecTest {
         .withMessage("Classpath resource 'sql/missing.sql' for /init.sql in postgres:15 is not on the classpath: name"
             + " it by its path under a classpath root, such as src/test/resources (\"sql/schema.sql\" for"
             + " src/test/resources/sql/schema.sql)");
+  }
+
+  @Test
+  void aStartupTimeoutIsKeptButIsNoPartOfTheDefinition() {
+    ServiceSpec slow = ServiceSpec.from("postgres:15").withStartupTimeout(Duration.ofMinutes(1))
+        .withStartupTimeout(Duration.ofMinutes(3));
+
+    assertThat(slow.startupTimeout()).contains(Duration.ofMinutes(3));
+    assertThat(ServiceSpec.from("postgres:15").startupTimeout()).isEmpty();
+    assertThat(slow).isEqualTo(ServiceSpec.from("postgres:15")).hasSameHashCodeAs(ServiceSpec.from("postgres:15"));
+    assertThat(slow.withEnv("A", "b").startupTimeout()).contains(Duration.ofMinutes(3));
+    assertThatIllegalArgumentException().isThrownBy(() -> slow.withStartupTimeout(Duration.ZERO))
+        .withMessage("The startup timeout of postgres:15 is PT0S: give a positive duration, for example"
+            + " Duration.ofMinutes(2)");
   }
 
   @Test

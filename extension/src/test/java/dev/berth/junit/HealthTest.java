@@ -6,15 +6,18 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import dev.berth.Container;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.ServiceStartException;
+import dev.berth.annotations.BindService;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,18 @@ class HealthTest {
         .hasMessageContaining("busybox:1.35")
         .hasMessageContaining("port 9000 did not accept connections within berth.startupTimeout (2000 ms)")
         .hasMessageContaining("| waiting for nothing");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void aServicesOwnStartupTimeoutTakesThePlaceOfTheRuns() {
+    var run = new KitRun().with("berth.startupTimeout", "1s").run(OwnStartupTimeouts.class);
+
+    run.tests().assertStatistics(s -> s.succeeded(1).failed(1));
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'mute'")
+        .hasMessageContaining("port 9000 did not accept connections within the spec's withStartupTimeout (2000 ms)")
+        .hasMessageContaining("or raise the spec's withStartupTimeout");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -179,6 +194,26 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("mute") String address) {
+    }
+  }
+
+  /** Under berth.startupTimeout=1s: one service gets longer, and one fails after its own limit, not the run's. */
+  @ServiceTest
+  static class OwnStartupTimeouts {
+    @ServiceContainer
+    static final ServiceSpec patient = Fixtures.slowHttpServer("patient", 3)
+        .withStartupTimeout(Duration.ofSeconds(30));
+
+    @ServiceContainer
+    static final ServiceSpec mute = NeverListens.mute.withStartupTimeout(Duration.ofSeconds(2));
+
+    @Test
+    void patientStarts(@BindService("patient") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://patient:8080").stdout()).isEqualTo("patient");
+    }
+
+    @Test
+    void muteFails(@ServiceEndpoint("mute") String address) {
     }
   }
 
