@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ final class SessionNetwork {
   /** The run's DNS server, started with the network: null until then, or if it could not bind its port. */
   private volatile DnsServer dns;
   private volatile DockerBackend.DnsSettings dnsSettings;
+  private final AtomicBoolean dnsStopped = new AtomicBoolean();
 
   SessionNetwork(Supplier<DockerBackend> engine, String runId, String session) {
     this.engine = engine;
@@ -177,17 +179,19 @@ final class SessionNetwork {
   /** Stops the run's DNS server unless another run of this JVM publishes on it too: the first step of a run's end. */
   void stopDns() {
     DnsServer server = dns;
-    if (server == null) {
+    if (server == null || dnsStopped.getAndSet(true)) {
       return;
     }
     Discovery.deactivate(server);
     synchronized (DNS_SERVERS) {
       String address = dnsSettings.server();
       SharedDns shared = DNS_SERVERS.get(address);
-      if (shared != null && shared.server == server && --shared.runs > 0) {
-        return;
+      if (shared != null && shared.server == server) {
+        if (--shared.runs > 0) {
+          return; // another run of this JVM still publishes here; this run's records go as its containers do
+        }
+        DNS_SERVERS.remove(address);
       }
-      DNS_SERVERS.remove(address);
     }
     server.close();
   }
