@@ -549,6 +549,36 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /**
+   * Everything a container has printed so far, standard output and standard error interleaved as the engine kept
+   * them.
+   */
+  String output(String id, Duration timeout, String what) {
+    var text = new StringBuffer();
+    var reader = new ResultCallback.Adapter<Frame>() {
+      @Override
+      public void onNext(Frame frame) {
+        text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+      }
+    };
+    try {
+      docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false).exec(reader);
+      if (!reader.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        reader.close();
+        throw new BerthException("Reading the output of " + what + " took longer than berth.execTimeout ("
+            + timeout.toMillis() + " ms)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while reading the output of " + what, e);
+    } catch (BerthException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new BerthException("Cannot read the output of " + what + ": " + rootMessage(e), e);
+    }
+    return text.toString();
+  }
+
+  /**
    * Streams the container's output, line by line, until it stops or the returned handle is closed, starting with
    * the last {@code tail} lines (all when null).
    */

@@ -34,6 +34,16 @@ public interface Service {
    */
   void stop();
 
+  /**
+   * What the service's container has printed so far, standard output and standard error interleaved as the engine
+   * kept them; starts the service if needed. For a test that checks what a service did, such as a request it logged.
+   * Its output also goes, line by line, to the SLF4J logger {@code berth.service.<name>}.
+   *
+   * @throws IllegalStateException for a replicated service (each replica has its own container) or a service of the
+   *     test machine (no container)
+   */
+  String output();
+
   /** The digest of the service's definition. */
   String digest();
 

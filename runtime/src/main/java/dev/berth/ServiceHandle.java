@@ -59,6 +59,11 @@ final class ServiceHandle implements Service {
   }
 
   @Override
+  public String output() {
+    return scope.output(scope.acquire(name, spec));
+  }
+
+  @Override
   public String digest() {
     return spec.digest();
   }

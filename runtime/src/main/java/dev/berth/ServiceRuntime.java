@@ -107,7 +107,18 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** A new, empty scope: the services one owner holds. */
   public ServiceScope newScope() {
-    return new ServiceScope(table);
+    return new ServiceScope(table, this::output);
+  }
+
+  /** What a service's container printed so far, as the engine kept it. */
+  private String output(RunningService service) {
+    if (service.containerId() == null) {
+      throw new IllegalStateException("Service " + service.describe() + " has no container of its own to read the"
+          + " output of: " + (service.spec().hostTarget().isPresent() ? "it is a service of the test machine"
+          : "it runs " + service.spec().replicas() + " replicas, whose output goes to the loggers berth.service."
+          + service.name() + "-<index>"));
+    }
+    return backend().output(service.containerId(), config.execTimeout(), "service " + service.describe());
   }
 
   /**

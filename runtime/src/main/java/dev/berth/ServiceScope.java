@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The services one owner holds (a test class, a client container): at most one lease per definition, taken on
@@ -15,11 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
+  private final Function<RunningService, String> output;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ServiceScope(ServiceTable table) {
+  ServiceScope(ServiceTable table, Function<RunningService, String> output) {
     this.table = table;
+    this.output = output;
   }
 
   /**
@@ -53,6 +56,10 @@ public final class ServiceScope implements AutoCloseable {
 
   RunningService acquire(String name, ServiceSpec spec) {
     return ServiceTable.await(lease(name, spec), "service " + RunningService.describe(name, spec)).service();
+  }
+
+  String output(RunningService service) {
+    return output.apply(service);
   }
 
   boolean isRunning(ServiceSpec spec) {

@@ -8,11 +8,13 @@ import ch.qos.logback.core.read.ListAppender;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.berth.BerthException;
 import dev.berth.Container;
+import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.annotations.ServiceHandle;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +50,11 @@ class ClientTest {
     new KitRun().run(Echo.class).assertSucceeded(1);
 
     assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).contains("hello from echo");
+  }
+
+  @Test
+  void aTestReadsWhatItsServicePrinted() {
+    new KitRun().run(Chatty.class).assertSucceeded(1);
   }
 
   @Test
@@ -119,6 +126,28 @@ class ClientTest {
 
     @Test
     void needsIt(@ServiceEndpoint("echo") String address) {
+    }
+  }
+
+  /** Prints a line to standard error as it starts, and one per request to its CGI script. */
+  @ServiceTest
+  static class Chatty {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withNewFile("/www/cgi-bin/log", """
+            #!/bin/sh
+            echo "served $QUERY_STRING" >&2
+            printf 'Content-Type: text/plain\r\n\r\nok'
+            """)
+        .withCommand("sh", "-c", "chmod +x /www/cgi-bin/log; echo starting >&2; exec httpd -f -p 8080 -h /www");
+
+    @Test
+    void readsIt(@ServiceHandle("web") Service web, @BindService("web") Container client) {
+      assertThat(web.output()).contains("starting").doesNotContain("served");
+
+      assertThat(client.exec("wget", "-qO-", "http://web:8080/cgi-bin/log?first").stdout()).isEqualTo("ok");
+
+      assertThat(web.output()).contains("starting").contains("served first");
     }
   }
 
