@@ -2,9 +2,12 @@ package dev.berth;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +22,57 @@ final class LogTail implements Consumer<String> {
   private final Logger logger;
   private final ArrayDeque<String> lines = new ArrayDeque<>(KEPT);
   private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile ReadyLine readyLine;
+
+  /**
+   * Lines that say the service is ready ({@link ServiceSpec#withReadyLogLine}), counted as they come; set before
+   * the output stream attaches, so that no line goes uncounted.
+   */
+  static final class ReadyLine {
+    final Pattern pattern;
+    final int times;
+    final CompletableFuture<Void> seen = new CompletableFuture<>();
+    private int count;
+
+    ReadyLine(ServiceSpec.ReadyLogLine line) {
+      this.pattern = Pattern.compile(line.regex());
+      this.times = line.times();
+    }
+
+    synchronized int count() {
+      return count;
+    }
+
+    private synchronized void check(String line) {
+      if (!seen.isDone() && pattern.matcher(line).find() && ++count >= times) {
+        seen.complete(null);
+      }
+    }
+  }
 
   LogTail(String loggerName) {
     this.logger = LoggerFactory.getLogger(loggerName);
   }
 
+  /** Counts the lines that say the service is ready, from now on. */
+  ReadyLine expect(ServiceSpec.ReadyLogLine line) {
+    var ready = new ReadyLine(line);
+    readyLine = ready;
+    return ready;
+  }
+
+  /** The ready lines being counted, if the service has them and its output is followed from its start. */
+  Optional<ReadyLine> readyLine() {
+    return Optional.ofNullable(readyLine);
+  }
+
   @Override
   public void accept(String line) {
     logger.info("{}", line);
+    ReadyLine ready = readyLine;
+    if (ready != null) {
+      ready.check(line);
+    }
     synchronized (lines) {
       if (lines.size() == KEPT) {
         lines.removeFirst();

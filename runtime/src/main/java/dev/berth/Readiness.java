@@ -69,6 +69,9 @@ final class Readiness {
       }
     }
     failIfExited(service, 0);
+    if (service.logs().readyLine().isPresent()) {
+      awaitReadyLine(service, service.logs().readyLine().get(), startedNanos);
+    }
     if (service.spec().readyCommand().isPresent()) {
       awaitReadyCommand(service, service.spec().readyCommand().get(), startedNanos);
     }
@@ -122,6 +125,33 @@ final class Readiness {
             + " exec), or raise " + limit, null);
       }
       pause(READY_COMMAND_PAUSE);
+    }
+  }
+
+  /** Waits for the lines of output that say the service is ready, watching for the container's exit meanwhile. */
+  private void awaitReadyLine(RunningService service, LogTail.ReadyLine line, long startedNanos) {
+    Duration timeout = timeout(service);
+    while (true) {
+      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      if (!left.isNegative() && !left.isZero()) {
+        try {
+          line.seen.get(Math.min(left.toMillis() + 1, 50), TimeUnit.MILLISECONDS);
+          return;
+        } catch (TimeoutException e) {
+          failIfExited(service, 0);
+          continue;
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new BerthException("Interrupted while waiting for a service to be ready", e);
+        }
+      }
+      String limit = limitName(service);
+      throw notReady(service, "its output did not show a line matching '" + line.pattern + "'"
+          + (line.times > 1 ? " " + line.times + " times (it did " + line.count() + ")" : "") + " within " + limit
+          + " (" + timeout.toMillis() + " ms). Check the expression against the output below (it is matched against"
+          + " each line, anywhere in it), or raise " + limit, null);
     }
   }
 

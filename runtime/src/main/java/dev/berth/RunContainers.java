@@ -133,6 +133,10 @@ final class RunContainers implements ServiceStarter {
       LOG.info("Service {} joins the session's running container {}", what, request.name());
     }
     var logs = new LogTail("berth.service." + name);
+    if (!joined[0]) {
+      // A container another run started was ready there; its output here begins with its last lines only.
+      spec.readyLogLine().ifPresent(logs::expect);
+    }
     var exit = new CompletableFuture<Integer>();
     var logStream = new LateStream();
     attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);

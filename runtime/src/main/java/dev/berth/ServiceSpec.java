@@ -71,6 +71,7 @@ public final class ServiceSpec {
   private final String vipName;
   private final int vipPort;
   private final List<String> readyCommand;
+  private final ReadyLogLine readyLogLine;
   private final Duration startupTimeout;
   private volatile String digest;
 
@@ -93,6 +94,7 @@ public final class ServiceSpec {
     this.vipName = v.vipName;
     this.vipPort = v.vipPort;
     this.readyCommand = v.readyCommand;
+    this.readyLogLine = v.readyLogLine;
     this.startupTimeout = v.startupTimeout;
   }
 
@@ -116,6 +118,7 @@ public final class ServiceSpec {
     String vipName;
     int vipPort;
     List<String> readyCommand;
+    ReadyLogLine readyLogLine;
     Duration startupTimeout;
   }
 
@@ -140,6 +143,7 @@ public final class ServiceSpec {
     v.vipName = vipName;
     v.vipPort = vipPort;
     v.readyCommand = readyCommand;
+    v.readyLogLine = readyLogLine;
     v.startupTimeout = startupTimeout;
     change.accept(v);
     return new ServiceSpec(v);
@@ -231,6 +235,40 @@ public final class ServiceSpec {
     requireContainer("withReadyCommand");
     List<String> args = arguments("ready command", command);
     return derive(v -> v.readyCommand = args);
+  }
+
+  /**
+   * A line of the service's output that says it is ready, for images whose open port does not and that have no
+   * command to ask with (no shell, say): once every exposed port accepts connections, Berth waits until a line of
+   * the container's output (stdout or stderr, counted from its start) contains a match of {@code regex}, within the
+   * startup timeout. Part of the definition and its digest; replaces an earlier one.
+   */
+  public ServiceSpec withReadyLogLine(String regex) {
+    return withReadyLogLine(regex, 1);
+  }
+
+  /**
+   * Waits for {@code times} such lines: PostgreSQL, for one, says "ready to accept connections" once for its
+   * initialisation and again when it is up for good.
+   */
+  public ServiceSpec withReadyLogLine(String regex, int times) {
+    requireContainer("withReadyLogLine");
+    Objects.requireNonNull(regex, "regex");
+    try {
+      Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new IllegalArgumentException("The ready log line '" + regex + "' of " + image() + " is not a regular"
+          + " expression: " + e.getDescription() + " (at index " + e.getIndex() + ")", e);
+    }
+    if (regex.isEmpty() || times < 1) {
+      throw new IllegalArgumentException("The ready log line of " + image() + " needs a non-empty regular expression"
+          + " and times >= 1; got '" + regex + "', " + times);
+    }
+    return derive(v -> v.readyLogLine = new ReadyLogLine(regex, times));
+  }
+
+  /** An output line that says the service is ready ({@link #withReadyLogLine}): a regular expression, how often. */
+  public record ReadyLogLine(String regex, int times) {
   }
 
   /**
@@ -586,6 +624,11 @@ public final class ServiceSpec {
   /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
   public Optional<List<String>> readyCommand() {
     return Optional.ofNullable(readyCommand);
+  }
+
+  /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
+  public Optional<ReadyLogLine> readyLogLine() {
+    return Optional.ofNullable(readyLogLine);
   }
 
   /** This service's own startup timeout ({@link #withStartupTimeout}), if it has one. */

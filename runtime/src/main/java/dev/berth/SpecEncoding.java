@@ -93,6 +93,10 @@ final class SpecEncoding {
         tag(out, "ready");
         strings(out, spec.readyCommand().get());
       }
+      if (spec.readyLogLine().isPresent()) {
+        string(out, "readyLogLine", spec.readyLogLine().get().regex());
+        out.writeInt(spec.readyLogLine().get().times());
+      }
       if (!spec.tmpfs().isEmpty()) {
         stringMap(out, "tmpfs", spec.tmpfs());
       }

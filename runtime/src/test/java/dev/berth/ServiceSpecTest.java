@@ -210,6 +210,8 @@ class ServiceSpecTest {
         change("instance id", s -> s.withInstanceId("second")),
         change("ready command", s -> s.withReadyCommand("redis-cli", "ping")),
         change("ready command arguments", s -> s.withReadyCommand("redis-cli", "-p", "6379", "ping")),
+        change("ready log line", s -> s.withReadyLogLine("Ready to accept connections")),
+        change("ready log line count", s -> s.withReadyLogLine("Ready to accept connections", 2)),
         change("tmpfs", s -> s.withTmpfs("/data")),
         change("tmpfs options", s -> s.withTmpfs("/data", "size=64m")));
   }
@@ -479,6 +481,19 @@ class ServiceSpecTest {
         .withMessage("Classpath resource 'sql/missing.sql' for /init.sql in postgres:15 is not on the classpath: name"
             + " it by its path under a classpath root, such as src/test/resources (\"sql/schema.sql\" for"
             + " src/test/resources/sql/schema.sql)");
+  }
+
+  @Test
+  void aReadyLogLineIsCheckedAndKept() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15").withReadyLogLine("ready to accept", 2);
+
+    assertThat(spec.readyLogLine()).contains(new ServiceSpec.ReadyLogLine("ready to accept", 2));
+    assertThat(spec.withReadyLogLine("up").readyLogLine()).contains(new ServiceSpec.ReadyLogLine("up", 1));
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyLogLine("ready (to"))
+        .withMessageStartingWith("The ready log line 'ready (to' of postgres:15 is not a regular expression:");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyLogLine("ready", 0))
+        .withMessage("The ready log line of postgres:15 needs a non-empty regular expression and times >= 1; got"
+            + " 'ready', 0");
   }
 
   @Test

@@ -83,6 +83,23 @@ class HealthTest {
   }
 
   @Test
+  void readyLogLinesHoldTestsBackUntilTheyAreSeen() {
+    new KitRun().run(ReadyByLogLine.class).assertSucceeded(1);
+  }
+
+  @Test
+  void aReadyLogLineThatNeverComesFailsTheStartWithTheOutput() {
+    var run = new KitRun().run(SilentAboutReadiness.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'quiet'")
+        .hasMessageContaining("its output did not show a line matching 'accepting connections' within the spec's"
+            + " withStartupTimeout (2000 ms)")
+        .hasMessageContaining("| up, but not saying so");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
   void aServicesOwnStartupTimeoutTakesThePlaceOfTheRuns() {
     var run = new KitRun().with("berth.startupTimeout", "1s").run(OwnStartupTimeouts.class);
 
@@ -194,6 +211,37 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("mute") String address) {
+    }
+  }
+
+  /**
+   * Listens at once, says "ready to accept connections" after a second and again after two (on stderr), and only
+   * then serves "ready" at /state.
+   */
+  @ServiceTest
+  static class ReadyByLogLine {
+    @ServiceContainer
+    static final ServiceSpec db = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www; echo starting > /www/state; (sleep 1;"
+            + " echo 'ready to accept connections (init)'; sleep 1; echo ready > /www/state;"
+            + " echo 'ready to accept connections' >&2) & exec httpd -f -p 8080 -h /www")
+        .withReadyLogLine("ready to accept connections", 2);
+
+    @Test
+    void seesItReady(@BindService("db") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://db:8080/state").stdout().strip()).isEqualTo("ready");
+    }
+  }
+
+  @ServiceTest
+  static class SilentAboutReadiness {
+    @ServiceContainer
+    static final ServiceSpec quiet = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "echo up, but not saying so; exec httpd -f -p 8080")
+        .withReadyLogLine("accepting connections").withStartupTimeout(Duration.ofSeconds(2));
+
+    @Test
+    void needsIt(@ServiceEndpoint("quiet") String address) {
     }
   }
 
