@@ -79,6 +79,13 @@ final class Engine {
               }
             }
           });
+      try {
+        // The engine answers the request before the first event; until then, events would go unrecorded.
+        callback.awaitStarted(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
     }
 
     List<Event> events(String action) {

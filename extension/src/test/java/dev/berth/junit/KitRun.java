@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import com.github.dockerjava.api.model.Event;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -22,6 +23,8 @@ final class KitRun {
   final Instant started = Instant.now();
   private final Map<String, String> parameters = new LinkedHashMap<>();
   EngineExecutionResults results;
+  /** The run's service creations, recorded as the engine reported them (its event history keeps only 256). */
+  private List<Event> servicesCreated = List.of();
 
   KitRun with(String key, String value) {
     parameters.put(key, value);
@@ -47,7 +50,13 @@ final class KitRun {
         .configurationParameter("berth.session", session)
         .configurationParameter("junit.jupiter.conditions.deactivate", "");
     parameters.forEach(kit::configurationParameter);
-    results = kit.execute();
+    try (var recorder = new Engine.Recorder(session)) {
+      results = kit.execute();
+      servicesCreated = recorder.events("create").stream()
+          .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role"))).toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return this;
   }
 
@@ -98,7 +107,12 @@ final class KitRun {
   }
 
   int servicesCreated() {
-    return Engine.servicesCreated(session, started).size();
+    return servicesCreated.size();
+  }
+
+  /** The run's service containers as they were created, oldest first. */
+  List<Event> serviceCreations() {
+    return servicesCreated;
   }
 
   List<String> leftovers() {

@@ -66,7 +66,7 @@ class LazyStartTest {
     var run = new KitRun().run(TwoSlowServices.class);
 
     run.assertSucceeded(1);
-    List<Event> created = Engine.servicesCreated(run.session, run.started);
+    List<Event> created = run.serviceCreations();
     assertThat(created).hasSize(2);
     // Each takes 4 s to listen; one after the other, the second would be created 4 s after the first.
     long apartNanos = Math.abs(created.get(0).getTimeNano() - created.get(1).getTimeNano());
