@@ -67,6 +67,7 @@ final class Engine {
   static final class Recorder implements AutoCloseable {
     private final List<Event> events = new ArrayList<>();
     private final ResultCallback.Adapter<Event> callback;
+    private volatile long lastEventNanos = System.nanoTime();
 
     Recorder(String session) {
       callback = DOCKER.eventsCmd().withEventTypeFilter("container")
@@ -77,6 +78,7 @@ final class Engine {
               synchronized (events) {
                 events.add(event);
               }
+              lastEventNanos = System.nanoTime();
             }
           });
       try {
@@ -85,6 +87,25 @@ final class Engine {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
+      }
+    }
+
+    /**
+     * Every event so far, once none has come for 150 ms (at most 3 s): the engine reports a removal before it
+     * answers the request, but the report can reach the stream a moment after the run ends.
+     */
+    List<Event> settled() {
+      long deadline = System.nanoTime() + 3_000_000_000L;
+      try {
+        while (System.nanoTime() - lastEventNanos < 150_000_000L && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      synchronized (events) {
+        return List.copyOf(events);
       }
     }
 

@@ -40,7 +40,7 @@ class HealthTest {
   void readinessNeverExecsIntoTheService() {
     var run = new KitRun().run(SlowServer.class).assertSucceeded(1);
 
-    List<Event> execs = Engine.containerEvents(run.session, run.started, "exec_create");
+    List<Event> execs = run.events("exec_create");
     assertThat(execs).isEmpty();
   }
 
@@ -48,7 +48,7 @@ class HealthTest {
   void probeContainerChecksFromInsideTheNetworkWhereTheJvmCannotRoute() {
     var run = new KitRun().with("berth.readiness", "exec").run(SlowServer.class).assertSucceeded(1);
 
-    List<Event> execs = Engine.containerEvents(run.session, run.started, "exec_create");
+    List<Event> execs = run.events("exec_create");
     assertThat(execs).isNotEmpty().allSatisfy(e ->
         assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "probe"));
     assertThat(run.leftovers()).isEmpty();
@@ -115,7 +115,7 @@ class HealthTest {
   void readyCommandHoldsTestsBackUntilItSucceeds() {
     var run = new KitRun().run(ReadyLater.class).assertSucceeded(1);
 
-    List<Event> execs = Engine.containerEvents(run.session, run.started, "exec_create");
+    List<Event> execs = run.events("exec_create");
     assertThat(execs).isNotEmpty().allSatisfy(e ->
         assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "service"));
     assertThat(run.leftovers()).isEmpty();

@@ -71,7 +71,7 @@ class JupiterShapesTest {
   }
 
   private static long clientsCreated(KitRun run) {
-    return Engine.containerEvents(run.session, run.started, "create").stream()
+    return run.events("create").stream()
         .filter(e -> "client".equals(e.getActor().getAttributes().get("dev.berth.role"))).count();
   }
 

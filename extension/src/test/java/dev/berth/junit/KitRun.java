@@ -2,7 +2,6 @@ package dev.berth.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +19,10 @@ import org.junit.platform.testkit.engine.Events;
 final class KitRun {
 
   final String session = "kit-" + UUID.randomUUID().toString().substring(0, 8);
-  final Instant started = Instant.now();
   private final Map<String, String> parameters = new LinkedHashMap<>();
   EngineExecutionResults results;
-  /** The run's service creations, recorded as the engine reported them (its event history keeps only 256). */
-  private List<Event> servicesCreated = List.of();
+  /** The run's container events, recorded as the engine reported them (its event history keeps only 256). */
+  private List<Event> events = List.of();
 
   KitRun with(String key, String value) {
     parameters.put(key, value);
@@ -52,8 +50,7 @@ final class KitRun {
     parameters.forEach(kit::configurationParameter);
     try (var recorder = new Engine.Recorder(session)) {
       results = kit.execute();
-      servicesCreated = recorder.events("create").stream()
-          .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role"))).toList();
+      events = recorder.settled();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -107,12 +104,23 @@ final class KitRun {
   }
 
   int servicesCreated() {
-    return servicesCreated.size();
+    return serviceCreations().size();
   }
 
   /** The run's service containers as they were created, oldest first. */
   List<Event> serviceCreations() {
-    return servicesCreated;
+    return events("create").stream()
+        .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role"))).toList();
+  }
+
+  /**
+   * The run's container events with one of these actions ({@code create}, {@code kill}, ...), oldest first. Exec
+   * events carry their command ({@code exec_create: sh -c ...}); {@code exec_create} finds them all.
+   */
+  List<Event> events(String... actions) {
+    var wanted = List.of(actions);
+    return events.stream().filter(e -> wanted.stream()
+        .anyMatch(a -> a.equals(e.getAction()) || e.getAction().startsWith(a + ": "))).toList();
   }
 
   List<String> leftovers() {

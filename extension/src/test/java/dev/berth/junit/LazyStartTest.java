@@ -30,7 +30,7 @@ class LazyStartTest {
     run.tests().assertStatistics(s -> s.skipped(2).started(0));
     run.results.containerEvents().assertStatistics(s -> s.skipped(1));
     assertThat(run.servicesCreated()).isZero();
-    assertThat(Engine.containerEvents(run.session, run.started, "create")).isEmpty();
+    assertThat(run.events("create")).isEmpty();
   }
 
   @Test
@@ -55,7 +55,7 @@ class LazyStartTest {
     var run = new KitRun().run(Dependent.class);
 
     run.assertSucceeded(1);
-    List<Event> starts = Engine.containerEvents(run.session, run.started, "start").stream()
+    List<Event> starts = run.events("start").stream()
         .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role"))).toList();
     assertThat(starts).extracting(e -> e.getActor().getAttributes().get("dev.berth.service"))
         .containsExactly("db", "app");

@@ -88,7 +88,7 @@ class NetworkingTest {
   void stopIsRefusedWhileOthersHoldTheServiceAndThenStopsGentlyThenByForce() {
     var run = new KitRun().with("berth.stopTimeout", "2s").run(ExplicitStop.class).assertSucceeded(2);
 
-    List<Event> kills = Engine.containerEvents(run.session, run.started, "kill").stream()
+    List<Event> kills = run.events("kill").stream()
         .filter(e -> "stubborn".equals(e.getActor().getAttributes().get("dev.berth.service"))).toList();
     assertThat(kills).extracting(e -> e.getActor().getAttributes().get("signal")).containsExactly("15", "9");
     assertThat(run.leftovers()).isEmpty();
