@@ -1,21 +1,22 @@
 package dev.berth;
 
-import static org.awaitility.Awaitility.await;
-
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.pollinterval.PollInterval;
 
 /**
  * When a started service container is ready: every exposed port accepts connections from inside the run's network
- * (through the port probe), then the spec's ready command, if it has one, exits with 0 in the container. All within
- * the spec's startup timeout or else {@code berth.startupTimeout}, counted from the request; a container that exits
- * meanwhile fails at once.
+ * (through the port probe), then its output shows the spec's ready log line, and the spec's ready command exits with 0
+ * in the container, where the spec has them. All within the spec's startup timeout or else {@code
+ * berth.startupTimeout}, counted from the request; a container that exits meanwhile fails at once.
  */
 final class Readiness {
 
@@ -41,39 +42,56 @@ final class Readiness {
   }
 
   /**
-   * Waits until every exposed port accepts connections and then the ready command, if any, succeeds; fails fast
+   * Waits until every exposed port accepts connections, then for the ready log line and the ready command; fails fast
    * when the container exits, and with the service's log when time runs out.
    */
   void waitFor(RunningService service, long startedNanos) {
-    Duration timeout = timeout(service);
-    String limit = limitName(service);
+    Optional<Duration> own = service.spec().startupTimeout();
+    var limit = new Limit(own.orElse(config.startupTimeout()),
+        own.isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout", startedNanos);
     PortProbe ports = probe.get();
     for (int port : service.spec().exposedPorts()) {
-      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
       try {
-        await().alias(service.name() + ":" + port)
-            .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
-            .pollDelay(Duration.ZERO)
-            .pollInterval(POLL)
-            .pollInSameThread()
-            .until(() -> {
-              failIfExited(service, port);
-              return ports.accepts(service.address(), port);
-            });
+        limit.await(service.name() + ":" + port).until(() -> {
+          failIfExited(service, port);
+          return ports.accepts(service.address(), port);
+        });
       } catch (ConditionTimeoutException e) {
         throw new ServiceStartException(service.name(), service.spec().image(), port, null,
-            "port " + port + " did not accept connections within " + limit + " (" + timeout.toMillis()
-                + " ms). Check that the service listens on 0.0.0.0:" + port + " (not only 127.0.0.1), or raise "
-                + limit,
+            "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
+                + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name(),
             service.logs().lastLines(false), e);
       }
     }
     failIfExited(service, 0);
     if (service.logs().readyLine().isPresent()) {
-      awaitReadyLine(service, service.logs().readyLine().get(), startedNanos);
+      awaitReadyLine(service, service.logs().readyLine().get(), limit);
     }
     if (service.spec().readyCommand().isPresent()) {
-      awaitReadyCommand(service, service.spec().readyCommand().get(), startedNanos);
+      awaitReadyCommand(service, service.spec().readyCommand().get(), limit);
+    }
+  }
+
+  /** The start's time limit, counted from the request: the spec's own or berth.startupTimeout, and how to name it. */
+  private record Limit(Duration timeout, String name, long startedNanos) {
+    Duration left() {
+      return timeout.minusNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** A wait for what is left of the limit (at least a moment, to look once), polling fast at first. */
+    ConditionFactory await(String alias) {
+      Duration left = left();
+      return Awaitility.await().alias(alias)
+          .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(POLL)
+          .pollInSameThread();
+    }
+
+    /** As messages name it: {@code berth.startupTimeout (60000 ms)}. */
+    @Override
+    public String toString() {
+      return name + " (" + timeout.toMillis() + " ms)";
     }
   }
 
@@ -81,23 +99,21 @@ final class Readiness {
    * Runs the spec's ready command in the service's container until it exits with 0. Each run costs the engine an
    * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
    */
-  private void awaitReadyCommand(RunningService service, List<String> command, long startedNanos) {
-    Duration timeout = timeout(service);
-    String limit = limitName(service);
+  private void awaitReadyCommand(RunningService service, List<String> command, Limit limit) {
     while (true) {
       // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
-      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
+      Duration left = limit.left();
       ExecResult result;
       try {
         result = engine.get().exec(service.containerId(), command, null,
             left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
-            "what was left of " + limit, "service " + service.describe());
+            "what was left of " + limit.name(), "service " + service.describe());
       } catch (DockerBackend.CommandCannotRun e) {
         throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
             + " command the image has, or its full path", e);
       } catch (DockerBackend.ExecTimedOut e) {
         throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
-            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise " + limit, e);
+            + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise " + limit.name(), e);
       } catch (BerthException e) {
         // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
         try {
@@ -114,54 +130,32 @@ final class Readiness {
         return;
       }
       failIfExited(service, 0);
-      if (System.nanoTime() - startedNanos >= timeout.toNanos()) {
+      if (limit.left().toNanos() <= 0) {
         String output = (result.stdout() + result.stderr()).strip();
         if (output.length() > OUTPUT_SHOWN) {
           output = output.substring(0, OUTPUT_SHOWN) + "...";
         }
-        throw notReady(service, "its ready command " + command + " did not succeed within " + limit + " ("
-            + timeout.toMillis() + " ms); it last exited with code " + result.exitCode()
-            + (output.isEmpty() ? "" : " and printed: " + output) + ". Try the command in the container (docker"
-            + " exec), or raise " + limit, null);
+        throw notReady(service, "its ready command " + command + " did not succeed within " + limit
+            + "; it last exited with code " + result.exitCode() + (output.isEmpty() ? "" : " and printed: " + output)
+            + ". Try the command in the container (docker exec), or raise " + limit.name(), null);
       }
       pause(READY_COMMAND_PAUSE);
     }
   }
 
   /** Waits for the lines of output that say the service is ready, watching for the container's exit meanwhile. */
-  private void awaitReadyLine(RunningService service, LogTail.ReadyLine line, long startedNanos) {
-    Duration timeout = timeout(service);
-    while (true) {
-      Duration left = timeout.minusNanos(System.nanoTime() - startedNanos);
-      if (!left.isNegative() && !left.isZero()) {
-        try {
-          line.seen.get(Math.min(left.toMillis() + 1, 50), TimeUnit.MILLISECONDS);
-          return;
-        } catch (TimeoutException e) {
-          failIfExited(service, 0);
-          continue;
-        } catch (ExecutionException e) {
-          throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new BerthException("Interrupted while waiting for a service to be ready", e);
-        }
-      }
-      String limit = limitName(service);
+  private static void awaitReadyLine(RunningService service, LogTail.ReadyLine line, Limit limit) {
+    try {
+      limit.await(service.name() + " ready line").until(() -> {
+        failIfExited(service, 0);
+        return line.seen.isDone();
+      });
+    } catch (ConditionTimeoutException e) {
       throw notReady(service, "its output did not show a line matching '" + line.pattern + "'"
           + (line.times > 1 ? " " + line.times + " times (it did " + line.count() + ")" : "") + " within " + limit
-          + " (" + timeout.toMillis() + " ms). Check the expression against the output below (it is matched against"
-          + " each line, anywhere in it), or raise " + limit, null);
+          + ". Check the expression against the output below (it is matched against each line, anywhere in it), or"
+          + " raise " + limit.name(), e);
     }
-  }
-
-  private Duration timeout(RunningService service) {
-    return service.spec().startupTimeout().orElse(config.startupTimeout());
-  }
-
-  /** The setting that limits the service's start, as a message names it. */
-  private static String limitName(RunningService service) {
-    return service.spec().startupTimeout().isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout";
   }
 
   private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {
