@@ -91,10 +91,10 @@ final class Engine {
     }
 
     /**
-     * Every event so far, once none has come for 150 ms (at most 3 s): the engine reports a removal before it
-     * answers the request, but the report can reach the stream a moment after the run ends.
+     * Waits until no event has come for 150 ms (at most 3 s): the engine reports a removal before it answers the
+     * request, but the report can reach the stream a moment after the run ends.
      */
-    List<Event> settled() {
+    void settle() {
       long deadline = System.nanoTime() + 3_000_000_000L;
       try {
         while (System.nanoTime() - lastEventNanos < 150_000_000L && System.nanoTime() < deadline) {
@@ -104,14 +104,17 @@ final class Engine {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
       }
-      synchronized (events) {
-        return List.copyOf(events);
-      }
     }
 
-    List<Event> events(String action) {
+    /**
+     * The events so far with one of these actions ({@code create}, {@code kill}, ...), oldest first. Exec events
+     * carry their command ({@code exec_create: sh -c ...}); {@code exec_create} finds them all.
+     */
+    List<Event> events(String... actions) {
+      var wanted = List.of(actions);
       synchronized (events) {
-        return events.stream().filter(e -> action.equals(e.getAction())).toList();
+        return events.stream().filter(e -> wanted.stream()
+            .anyMatch(a -> a.equals(e.getAction()) || e.getAction().startsWith(a + ": "))).toList();
       }
     }
 

@@ -22,7 +22,7 @@ final class KitRun {
   private final Map<String, String> parameters = new LinkedHashMap<>();
   EngineExecutionResults results;
   /** The run's container events, recorded as the engine reported them (its event history keeps only 256). */
-  private List<Event> events = List.of();
+  private Engine.Recorder recorded;
 
   KitRun with(String key, String value) {
     parameters.put(key, value);
@@ -50,7 +50,8 @@ final class KitRun {
     parameters.forEach(kit::configurationParameter);
     try (var recorder = new Engine.Recorder(session)) {
       results = kit.execute();
-      events = recorder.settled();
+      recorder.settle();
+      recorded = recorder;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -113,14 +114,9 @@ final class KitRun {
         .filter(e -> "service".equals(e.getActor().getAttributes().get("dev.berth.role"))).toList();
   }
 
-  /**
-   * The run's container events with one of these actions ({@code create}, {@code kill}, ...), oldest first. Exec
-   * events carry their command ({@code exec_create: sh -c ...}); {@code exec_create} finds them all.
-   */
+  /** The run's container events with one of these actions, oldest first (see {@link Engine.Recorder#events}). */
   List<Event> events(String... actions) {
-    var wanted = List.of(actions);
-    return events.stream().filter(e -> wanted.stream()
-        .anyMatch(a -> a.equals(e.getAction()) || e.getAction().startsWith(a + ": "))).toList();
+    return recorded.events(actions);
   }
 
   List<String> leftovers() {
