@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,6 +37,13 @@ final class SessionDirectory {
 
   /** File locks belong to the JVM, not to a thread: runs in one JVM take this lock first. */
   private static final Map<Path, ReentrantLock> JVM_MUTEXES = new ConcurrentHashMap<>();
+  /**
+   * The leases this JVM's runs hold. On Linux, closing any descriptor of a file drops every lock the process holds
+   * on it, so probing a lease of another run of this JVM by opening it would silently end that run's lease for the
+   * other JVMs of the session (they would take the run for dead). A lease listed here is live without a look;
+   * taking, probing and giving up leases synchronise on this set, so a probe never opens a lease being taken.
+   */
+  private static final Set<Path> HELD_IN_JVM = new HashSet<>();
   /** About ten seconds of refusals (see {@link #lock}) before one is taken for a real deadlock. */
   private static final int DEADLOCK_RETRIES = 1500;
 
@@ -108,14 +117,17 @@ final class SessionDirectory {
   void hold(String key, String content) {
     held.computeIfAbsent(key, k -> {
       Path path = leasePath(k, runId);
-      try {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
-        FileLock lock = channel.lock();
-        channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-        return new HeldLease(path, channel, lock);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot take the lease " + path, e);
+      synchronized (HELD_IN_JVM) {
+        try {
+          FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING);
+          FileLock lock = channel.lock();
+          channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+          HELD_IN_JVM.add(path);
+          return new HeldLease(path, channel, lock);
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot take the lease " + path, e);
+        }
       }
     });
   }
@@ -205,19 +217,24 @@ final class SessionDirectory {
     return dir.resolve(key + "." + run + ".lease");
   }
 
-  /** A lease is live while someone holds its lock: in this JVM (overlap) or in another (tryLock fails). */
+  /** A lease is live while someone holds its lock: a run of this JVM, or of another (tryLock fails). */
   private static boolean isLive(Path lease) {
-    try (FileChannel channel = FileChannel.open(lease, StandardOpenOption.WRITE)) {
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
+    synchronized (HELD_IN_JVM) {
+      if (HELD_IN_JVM.contains(lease)) {
         return true;
       }
-      lock.release();
-      return false;
-    } catch (OverlappingFileLockException e) {
-      return true;
-    } catch (IOException e) {
-      return false;
+      try (FileChannel channel = FileChannel.open(lease, StandardOpenOption.WRITE)) {
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+          return true;
+        }
+        lock.release();
+        return false;
+      } catch (OverlappingFileLockException e) {
+        return true; // not listed, yet held here: cannot happen while the set is kept, but never take it for dead
+      } catch (IOException e) {
+        return false;
+      }
     }
   }
 
@@ -231,12 +248,15 @@ final class SessionDirectory {
 
   private record HeldLease(Path path, FileChannel channel, FileLock lock) {
     void close() {
-      try {
-        Files.deleteIfExists(path);
-        lock.release();
-        channel.close();
-      } catch (IOException e) {
-        // the lock goes with the channel in any case
+      synchronized (HELD_IN_JVM) {
+        HELD_IN_JVM.remove(path);
+        try {
+          Files.deleteIfExists(path);
+          lock.release();
+          channel.close();
+        } catch (IOException e) {
+          // the lock goes with the channel in any case
+        }
       }
     }
   }

@@ -57,13 +57,52 @@ class SessionDirectoryTest {
     } finally {
       letGoOfX.countDown();
       child.destroyForcibly();
-      try (var files = Files.list(directory.dir())) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.deleteIfExists(directory.dir());
+      deleteAll(directory.dir());
     }
+  }
+
+  /**
+   * Two runs of one JVM (the extension's and a runtime a test starts itself): the second asking whether anyone else
+   * holds a key must not end the first's lease for other JVMs. On Linux, closing any descriptor of a file drops all
+   * the process's locks on it, so a probe that opened the first run's lease made that run look dead to the session.
+   */
+  @Test
+  void askingAboutALeaseOfThisJvmKeepsItLiveForOtherJvms() throws Exception {
+    String session = "lease-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    var first = new SessionDirectory(session, "first");
+    var second = new SessionDirectory(session, "second");
+    try {
+      first.hold("service", "run=first\n");
+      assertThat(probeFromAnotherJvm(session, "service")).as("before any probe").isEqualTo("held");
+
+      assertThat(second.heldByOthers("service")).isTrue();
+      assertThat(second.heldByOthers("service")).isTrue();
+
+      assertThat(probeFromAnotherJvm(session, "service")).as("after this JVM's other run asked").isEqualTo("held");
+      first.release("service");
+      assertThat(probeFromAnotherJvm(session, "service")).isEqualTo("free");
+    } finally {
+      first.release("service");
+      deleteAll(first.dir());
+    }
+  }
+
+  private static String probeFromAnotherJvm(String session, String key) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process probe = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LeaseProbe.class.getName(),
+        session, key).redirectErrorStream(true).start();
+    String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return output;
+  }
+
+  private static void deleteAll(Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+    Files.deleteIfExists(dir);
   }
 
   private static void await(CountDownLatch latch) {
