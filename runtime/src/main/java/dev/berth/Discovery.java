@@ -23,9 +23,10 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Service discovery from the test JVM: asks the DNS server of the current Berth run, as containers do. Short
- * names ({@code "redis"}) are names in the run's zone. The current run is the most recent one of this JVM whose
- * DNS server is up; when it closes, the one before it is current again.
+ * Service discovery from the test JVM: asks the DNS server of the current Berth run's session, as containers do, and
+ * sees what they see: the services of every run of the session, in this JVM or another (Surefire's forks). Short
+ * names ({@code "redis"}) are names in the session's zone. The current run is the most recent one of this JVM that
+ * serves DNS; when it closes, the one before it is current again.
  *
  * <pre>{@code
  * List<InetAddress> redis = Discovery.lookup("redis");           // the container's address on the run's network
@@ -36,16 +37,20 @@ import org.xbill.DNS.Type;
  */
 public final class Discovery {
 
-  private static final Deque<DnsServer> SERVERS = new ConcurrentLinkedDeque<>();
+  private static final Deque<Server> SERVERS = new ConcurrentLinkedDeque<>();
+
+  /** Where a run's session is served (by this JVM or another of the session), and its zone. */
+  record Server(InetSocketAddress address, String origin) {
+  }
 
   private Discovery() {
   }
 
-  static void activate(DnsServer server) {
+  static void activate(Server server) {
     SERVERS.addFirst(server);
   }
 
-  static void deactivate(DnsServer server) {
+  static void deactivate(Server server) {
     SERVERS.remove(server);
   }
 
@@ -56,7 +61,7 @@ public final class Discovery {
    * @throws IllegalStateException if no Berth run of this JVM serves DNS
    */
   public static List<InetAddress> lookup(String name) {
-    DnsServer server = current();
+    Server server = current();
     Message answer = query(server, absolute(server, name), Type.A);
     var addresses = new ArrayList<InetAddress>();
     for (Record record : answer.getSection(Section.ANSWER)) {
@@ -75,7 +80,7 @@ public final class Discovery {
    * @throws IllegalStateException if no Berth run of this JVM serves DNS
    */
   public static List<InetSocketAddress> srv(String name) {
-    DnsServer server = current();
+    Server server = current();
     String service = name.startsWith("_") ? name : "_" + name + "._tcp";
     Message answer = query(server, absolute(server, service), Type.SRV);
     var addresses = new ArrayList<InetSocketAddress>();
@@ -97,21 +102,21 @@ public final class Discovery {
 
   /** The zone of the current run, such as {@code build-1234-abc.berth.local.}. */
   public static String zone() {
-    return current().zone().origin();
+    return current().origin();
   }
 
-  private static DnsServer current() {
-    DnsServer server = SERVERS.peekFirst();
+  private static Server current() {
+    Server server = SERVERS.peekFirst();
     if (server == null) {
-      throw new IllegalStateException("No Berth run of this JVM serves DNS: discovery works while a run has started"
-          + " a service and could bind port 53 on its network's gateway (see the warning on the dev.berth logger"
-          + " if it could not)");
+      throw new IllegalStateException("No Berth run of this JVM takes part in DNS: discovery works while a run has"
+          + " started a service and port 53 on its network's gateway could be bound, by this JVM or another of its"
+          + " session (see the warning on the dev.berth logger if it could not)");
     }
     return server;
   }
 
-  private static Name absolute(DnsServer server, String name) {
-    String zone = server.zone().origin();
+  private static Name absolute(Server server, String name) {
+    String zone = server.origin();
     String lower = name.toLowerCase(Locale.ROOT);
     try {
       if (lower.endsWith(".")) {
@@ -126,7 +131,7 @@ public final class Discovery {
     }
   }
 
-  private static Message query(DnsServer server, Name name, int type) {
+  private static Message query(Server server, Name name, int type) {
     try {
       var resolver = new SimpleResolver(server.address());
       resolver.setTimeout(Duration.ofSeconds(2));

@@ -3,6 +3,7 @@ package dev.berth;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
@@ -21,7 +22,7 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * The DNS side of the run's server: answers queries about its {@link DnsZone} with authority, and forwards the
+ * The DNS side of the session's server: answers queries about its {@link DnsRecords} with authority, and forwards the
  * others to the test machine's own resolvers. All of the server's use of dnsjava is here, so that a fresh JVM
  * loads dnsjava (about 100 ms of CPU) only when the first query comes, not while its first containers start.
  */
@@ -29,12 +30,12 @@ final class DnsResponder {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
 
-  private final DnsZone zone;
+  private final DnsRecords records;
   /** The test machine's resolvers, made on the first query outside the zone. */
   private Resolver upstream;
 
-  DnsResponder(DnsZone zone) {
-    this.zone = zone;
+  DnsResponder(DnsRecords records) {
+    this.records = records;
   }
 
   /** The reply to one query's bytes, or null when they are not a query at all. */
@@ -49,7 +50,7 @@ final class DnsResponder {
       return null;
     }
     Record question = query.getQuestion();
-    Message response = question == null || zone.contains(question.getName().toString()) ? answer(query)
+    Message response = question == null || records.contains(question.getName().toString()) ? answer(query)
         : forward(query);
     return response.toWire(maxLength);
   }
@@ -72,40 +73,39 @@ final class DnsResponder {
     response.addRecord(question, Section.QUESTION);
     Name name = question.getName().canonicalize();
     String text = name.toString();
-    if (!zone.contains(text) || question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY) {
+    if (!records.contains(text) || question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY) {
       response.getHeader().setRcode(Rcode.REFUSED);
       return response;
     }
     response.getHeader().setFlag(Flags.AA);
     int type = question.getType();
-    boolean exists = text.equals(zone.origin());
+    boolean exists = text.equals(records.origin());
     if (exists && (type == Type.SOA || type == Type.ANY)) {
       response.addRecord(soa(), Section.ANSWER);
     }
-    synchronized (zone) {
-      DnsZone.Entry byName = zone.latest(text, false);
-      if (byName != null) {
-        exists = true;
-        if (type == Type.A || type == Type.ANY) {
-          for (InetAddress address : byName.addresses()) {
-            response.addRecord(new ARecord(name, DClass.IN, DnsZone.TTL, address), Section.ANSWER);
-          }
+    List<DnsZone.Entry> entries = records.entries();
+    DnsZone.Entry byName = DnsRecords.latest(entries, text, false);
+    if (byName != null) {
+      exists = true;
+      if (type == Type.A || type == Type.ANY) {
+        for (InetAddress address : byName.addresses()) {
+          response.addRecord(new ARecord(name, DClass.IN, DnsZone.TTL, address), Section.ANSWER);
         }
       }
-      DnsZone.Entry byService = zone.latest(text, true);
-      if (byService != null) {
-        exists = true;
-        if (type == Type.SRV || type == Type.ANY) {
-          for (String target : byService.targets()) {
-            Name targetName = name(target);
-            for (int port : byService.ports()) {
-              response.addRecord(new SRVRecord(name, DClass.IN, DnsZone.TTL, 0, 1, port, targetName), Section.ANSWER);
-            }
-            DnsZone.Entry host = zone.latest(target, false);
-            if (host != null) {
-              for (InetAddress address : host.addresses()) {
-                response.addRecord(new ARecord(targetName, DClass.IN, DnsZone.TTL, address), Section.ADDITIONAL);
-              }
+    }
+    DnsZone.Entry byService = DnsRecords.latest(entries, text, true);
+    if (byService != null) {
+      exists = true;
+      if (type == Type.SRV || type == Type.ANY) {
+        for (String target : byService.targets()) {
+          Name targetName = name(target);
+          for (int port : byService.ports()) {
+            response.addRecord(new SRVRecord(name, DClass.IN, DnsZone.TTL, 0, 1, port, targetName), Section.ANSWER);
+          }
+          DnsZone.Entry host = DnsRecords.latest(entries, target, false);
+          if (host != null) {
+            for (InetAddress address : host.addresses()) {
+              response.addRecord(new ARecord(targetName, DClass.IN, DnsZone.TTL, address), Section.ADDITIONAL);
             }
           }
         }
@@ -122,7 +122,7 @@ final class DnsResponder {
 
   /** The zone's SOA record, in empty answers: a negative answer may be kept no longer than its TTL (none). */
   private SOARecord soa() {
-    String origin = zone.origin();
+    String origin = records.origin();
     return new SOARecord(name(origin), DClass.IN, DnsZone.TTL, name("ns." + origin), name("hostmaster." + origin), 1,
         60, 60, 60, DnsZone.TTL);
   }

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run's DNS server: answers for its {@link DnsZone} over UDP and TCP on the host's address on the run's
- * network, port 53, where the engine's resolver in each container forwards what it cannot answer itself. Names
+ * The session's DNS server in this JVM: answers for its {@link DnsRecords} over UDP and TCP on the host's address on
+ * the session's network, port 53, where the engine's resolver in each container forwards what it cannot answer itself. Names
  * outside the zone go on to the test machine's own resolvers, so containers still resolve the outside world.
  */
 final class DnsServer implements Closeable {
@@ -26,15 +26,15 @@ final class DnsServer implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   static final int PORT = 53;
 
-  private final DnsZone zone;
+  private final DnsRecords records;
   private final InetSocketAddress address;
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private final ExecutorService workers;
   private DnsResponder responder;
 
-  private DnsServer(DnsZone zone, InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) {
-    this.zone = zone;
+  private DnsServer(DnsRecords records, InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) {
+    this.records = records;
     this.address = address;
     this.udp = udp;
     this.tcp = tcp;
@@ -52,7 +52,7 @@ final class DnsServer implements Closeable {
    *
    * @throws IOException if either socket cannot be bound (not root, or the port is taken)
    */
-  static DnsServer start(DnsZone zone, InetAddress address, int port) throws IOException {
+  static DnsServer start(DnsRecords records, InetAddress address, int port) throws IOException {
     var udp = new DatagramSocket(null);
     var tcp = new ServerSocket();
     try {
@@ -63,7 +63,7 @@ final class DnsServer implements Closeable {
       tcp.close();
       throw e;
     }
-    var server = new DnsServer(zone, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
+    var server = new DnsServer(records, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
     server.workers.execute(server::udpLoop);
     server.workers.execute(server::tcpLoop);
     return server;
@@ -73,8 +73,8 @@ final class DnsServer implements Closeable {
     return address;
   }
 
-  DnsZone zone() {
-    return zone;
+  DnsRecords records() {
+    return records;
   }
 
   private void udpLoop() {
@@ -146,7 +146,7 @@ final class DnsServer implements Closeable {
   /** Made by the first query: see {@link DnsResponder}. */
   private synchronized DnsResponder responder() {
     if (responder == null) {
-      responder = new DnsResponder(zone);
+      responder = new DnsResponder(records);
     }
     return responder;
   }

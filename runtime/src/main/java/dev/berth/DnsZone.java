@@ -1,20 +1,25 @@
 package dev.berth;
 
+import static java.util.stream.Collectors.joining;
+
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
- * The records of a run's zone, {@code <session>.berth.local}: an A record for each name of a ready service and an
- * SRV record {@code _<name>._tcp} per exposed port, which {@link DnsResponder} answers queries from. Services
- * register when they are ready and unregister when they stop; when two services claim one name, the most recent
- * wins. Plain Java: no sockets, and no dnsjava until a query comes.
+ * The records of a run in its session's zone, {@code <session>.berth.local}: an A record for each name of a ready
+ * service and an SRV record {@code _<name>._tcp} per exposed port. Services register when they are ready and
+ * unregister when they stop; every change is handed, as text, to whoever publishes the run's records to the other
+ * JVMs of the session (see {@link SessionRecords}, which the session's DNS server answers from). Plain Java: no
+ * sockets, and no dnsjava until a query comes.
  */
-final class DnsZone {
+final class DnsZone implements DnsRecords {
 
   /** Records change as services stop, so resolvers must not keep them. */
   static final long TTL = 0;
@@ -23,19 +28,31 @@ final class DnsZone {
   private final String origin;
   /** Registrations by owner, oldest first; every name absolute and lowercase. */
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  /** Receives the zone's text form after every change. */
+  private final Consumer<String> published;
+  private boolean closed;
 
   /**
-   * One registration: its A names and their addresses, its SRV names and their targets' ports; and how many times
-   * it was registered, since runs that share the zone (one JVM, one session) also share containers and each
-   * registers those it uses.
+   * One registration: its owner (a service's digest) and token (which container or group), when it was made (the
+   * most recent wins a name two services claim, across runs too), its A names and their addresses, its SRV names
+   * and their targets' ports.
    */
-  record Entry(String token, List<String> names, List<InetAddress> addresses, List<String> services,
-      List<String> targets, List<Integer> ports, int registrations) {
+  record Entry(String owner, String token, long registered, List<String> names, List<InetAddress> addresses,
+      List<String> services, List<String> targets, List<Integer> ports) {
   }
 
   /** @param origin the zone's absolute name, as {@link #forSession} gives it */
   DnsZone(String origin) {
+    this(origin, text -> { });
+  }
+
+  /**
+   * @param published called with {@link #toText()} after every change, while no other change can come between: the
+   *     last call has the zone as it stands
+   */
+  DnsZone(String origin, Consumer<String> published) {
     this.origin = origin.toLowerCase(Locale.ROOT);
+    this.published = published;
   }
 
   /** The zone of a session: {@code <session>.berth.local.}, the session reduced to one lowercase DNS label. */
@@ -47,13 +64,13 @@ final class DnsZone {
     return (label.isEmpty() ? "session" : label) + ".berth.local.";
   }
 
-  String origin() {
+  @Override
+  public String origin() {
     return origin;
   }
 
   /**
-   * Registers a ready service under {@code owner} (replacing what that owner had; registering the same {@code token}
-   * again counts, for {@link #unregister}).
+   * Registers a ready service under {@code owner}, replacing what that owner had.
    *
    * @param token tells this registration from a later one of the same owner, for {@link #unregister}
    * @param hostname its hostname on the network, the target of its SRV records
@@ -87,36 +104,39 @@ final class DnsZone {
     var srvNames = new ArrayList<String>();
     services.stream().map(s -> absolute("_" + s + "._tcp")).filter(Objects::nonNull)
         .filter(n -> !srvNames.contains(n)).forEach(srvNames::add);
-    Entry previous = entries.remove(owner);
-    int registrations = previous != null && previous.token().equals(token) ? previous.registrations() + 1 : 1;
-    entries.put(owner, new Entry(token, List.copyOf(aNames), List.copyOf(addresses), List.copyOf(srvNames),
-        List.copyOf(targetNames), List.copyOf(ports), registrations));
+    if (closed) {
+      return;
+    }
+    entries.remove(owner);
+    entries.put(owner, new Entry(owner, token, System.currentTimeMillis(), List.copyOf(aNames),
+        List.copyOf(addresses), List.copyOf(srvNames), List.copyOf(targetNames), List.copyOf(ports)));
+    published.accept(toText());
+  }
+
+  /** Removes the owner's records if they are still those of {@code token} (not of a later registration). */
+  synchronized void unregister(String owner, String token) {
+    Entry entry = entries.get(owner);
+    if (!closed && entry != null && entry.token().equals(token)) {
+      entries.remove(owner);
+      published.accept(toText());
+    }
+  }
+
+  @Override
+  public synchronized List<Entry> entries() {
+    return List.copyOf(entries.values());
   }
 
   /**
-   * Removes the owner's records if they are still those of {@code token} and nobody else registered them too;
-   * otherwise takes one registration away.
+   * Ends the zone: what comes after (a container's exit noticed late, say) changes and publishes nothing, so the run
+   * can withdraw its published records for good.
    */
-  synchronized void unregister(String owner, String token) {
-    Entry entry = entries.get(owner);
-    if (entry != null && entry.token().equals(token)) {
-      if (entry.registrations() > 1) {
-        entries.put(owner, new Entry(entry.token(), entry.names(), entry.addresses(), entry.services(),
-            entry.targets(), entry.ports(), entry.registrations() - 1));
-      } else {
-        entries.remove(owner);
-      }
-    }
+  synchronized void close() {
+    closed = true;
   }
 
   synchronized boolean isEmpty() {
     return entries.isEmpty();
-  }
-
-  /** Whether an absolute name belongs to the zone, so that {@link DnsResponder} answers it with authority. */
-  boolean contains(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return lower.equals(origin) || lower.endsWith("." + origin);
   }
 
   /**
@@ -141,14 +161,51 @@ final class DnsZone {
     return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_';
   }
 
-  /** The most recent registration holding the name (as an A name, or as an SRV name). */
-  synchronized Entry latest(String name, boolean service) {
-    Entry found = null;
+  /**
+   * The registrations as text, one line each: owner, token, time registered, then the names, addresses, SRV names,
+   * targets and ports, each list comma-separated; fields by tabs. None of them can hold a tab or a comma: names are
+   * DNS names, owners digests, tokens container ids.
+   */
+  synchronized String toText() {
+    var text = new StringBuilder();
     for (Entry entry : entries.values()) {
-      if ((service ? entry.services() : entry.names()).contains(name)) {
-        found = entry;
-      }
+      text.append(entry.owner()).append('\t').append(entry.token()).append('\t').append(entry.registered())
+          .append('\t').append(String.join(",", entry.names()))
+          .append('\t').append(entry.addresses().stream().map(InetAddress::getHostAddress).collect(joining(",")))
+          .append('\t').append(String.join(",", entry.services()))
+          .append('\t').append(String.join(",", entry.targets()))
+          .append('\t').append(entry.ports().stream().map(String::valueOf).collect(joining(","))).append('\n');
     }
-    return found;
+    return text.toString();
+  }
+
+  /** The registrations {@link #toText()} wrote. */
+  static List<Entry> parse(String text) {
+    var parsed = new ArrayList<Entry>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] fields = line.split("\t", -1);
+      if (fields.length != 8) {
+        throw new IllegalArgumentException("Not a line of DNS records: " + line);
+      }
+      parsed.add(new Entry(fields[0], fields[1], Long.parseLong(fields[2]), list(fields[3]),
+          list(fields[4]).stream().map(DnsZone::address).toList(), list(fields[5]), list(fields[6]),
+          list(fields[7]).stream().map(Integer::valueOf).toList()));
+    }
+    return parsed;
+  }
+
+  private static List<String> list(String field) {
+    return field.isEmpty() ? List.of() : List.of(field.split(","));
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal); // a literal: no lookup
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("Not an IP address: " + literal, e);
+    }
   }
 }

@@ -549,6 +549,10 @@ final class RunContainers implements ServiceStarter {
   private static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run,
       Set<String> digestsInHand, Set<String> containersInHand) {
     for (String digest : directory.keysHeldBy(run)) {
+      if (SessionNetwork.RECORDS.equals(digest)) {
+        directory.deleteLease(digest, run); // its DNS records
+        continue;
+      }
       if ("run".equals(digest) || digestsInHand.contains(digest)) {
         continue;
       }

@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,6 +33,8 @@ import java.util.function.Supplier;
  *   <li>{@code <key>.<run>.lease}: a run's hold on the key, kept locked for as long as the hold lasts. The operating
  *       system drops the lock when the JVM dies, even by {@code kill -9}, so a lease that can be locked by someone
  *       else is stale: that is how users are counted across processes without trusting anyone to clean up.</li>
+ *   <li>{@code <key>.<run>.records}: what a run publishes under a key it holds (its DNS records, say), for the
+ *       other JVMs; read only while the run's lease on the key is live.</li>
  * </ul>
  */
 final class SessionDirectory {
@@ -132,12 +136,52 @@ final class SessionDirectory {
     });
   }
 
-  /** Gives up this run's lease on the key, if it holds one. */
+  /** Gives up this run's lease on the key, if it holds one, and what it published under it. */
   void release(String key) {
     HeldLease lease = held.remove(key);
     if (lease != null) {
+      deleteQuietly(recordsPath(key, runId));
       lease.close();
     }
+  }
+
+  /**
+   * Publishes {@code content} under the key, replacing what this run published there before, and takes the run's
+   * lease on the key if it has none. Readers see the old content or the new, never a mix: it is written aside and
+   * moved into place.
+   */
+  void publish(String key, String content) {
+    hold(key, "");
+    Path records = recordsPath(key, runId);
+    Path written = dir.resolve(records.getFileName() + ".new");
+    try {
+      Files.writeString(written, content);
+      Files.move(written, records, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot publish " + records, e);
+    }
+  }
+
+  /**
+   * What the live runs of the session (this one too) published under the key, by run; a dead run's is deleted.
+   */
+  Map<String, String> published(String key) {
+    var contents = new TreeMap<String, String>();
+    for (Path lease : leases(key)) {
+      String run = runOf(key, lease);
+      Path records = recordsPath(key, run);
+      if (isLive(lease)) {
+        try {
+          contents.put(run, Files.readString(records));
+        } catch (IOException e) {
+          // published nothing yet, or released it just now
+        }
+      } else {
+        deleteQuietly(records);
+        deleteQuietly(lease);
+      }
+    }
+    return contents;
   }
 
   /** Whether a run other than {@code exceptRun} holds a live lease on the key; stale leases are deleted. */
@@ -181,8 +225,9 @@ final class SessionDirectory {
     return keys;
   }
 
-  /** Deletes a dead run's lease on the key. */
+  /** Deletes a dead run's lease on the key, and what it published under it. */
   void deleteLease(String key, String run) {
+    deleteQuietly(recordsPath(key, run));
     deleteQuietly(leasePath(key, run));
   }
 
@@ -215,6 +260,10 @@ final class SessionDirectory {
 
   private Path leasePath(String key, String run) {
     return dir.resolve(key + "." + run + ".lease");
+  }
+
+  private Path recordsPath(String key, String run) {
+    return dir.resolve(key + "." + run + ".records");
   }
 
   /** A lease is live while someone holds its lock: a run of this JVM, or of another (tryLock fails). */

@@ -1,7 +1,9 @@
 package dev.berth;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,20 +24,55 @@ import org.slf4j.LoggerFactory;
 final class SessionNetwork {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  /** The key under which each run publishes its DNS records in the session directory. */
+  static final String RECORDS = "dns";
+  /** How often a JVM standing by for the session's DNS tries to take port 53 over. */
+  private static final long STANDBY_RETRY_MILLIS = 100;
   /**
-   * This JVM's DNS servers, by the address they listen on. Runs of one session share its network, so a second run of
-   * the session in the JVM (a test that starts a runtime of its own, say) could not bind the gateway's port: it
-   * publishes its services on the server that listens there, and the last run to end closes it.
+   * The session DNS of this JVM, by the gateway it is served on. Only one process can listen on the gateway's port
+   * 53, so the JVMs of a session (forks) and the runs within a JVM share one server: every run publishes its records
+   * to the session directory, and the server answers from those of all live runs. The JVMs that could not bind
+   * stand by, and the first of them to bind once the serving JVM is gone serves from then on.
    */
   private static final Map<String, SharedDns> DNS_SERVERS = new HashMap<>();
 
-  /** A DNS server and how many of this JVM's runs publish on it. */
+  /** The session's DNS as this JVM takes part in it: serving, or standing by; and how many of its runs use it. */
   private static final class SharedDns {
-    final DnsServer server;
+    final String origin;
+    final InetAddress gateway;
+    final DnsRecords records;
+    /** Null while another JVM serves. Guarded by {@code DNS_SERVERS}, as is {@code runs}. */
+    DnsServer server;
     int runs;
 
-    SharedDns(DnsServer server) {
-      this.server = server;
+    SharedDns(String origin, InetAddress gateway, DnsRecords records) {
+      this.origin = origin;
+      this.gateway = gateway;
+      this.records = records;
+    }
+
+    /** Tries to take port 53 over until it does or this JVM's runs have all left; runs on a thread of its own. */
+    void standBy(String session) {
+      while (true) {
+        try {
+          Thread.sleep(STANDBY_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        synchronized (DNS_SERVERS) {
+          if (runs == 0) {
+            return;
+          }
+          try {
+            server = DnsServer.start(records, gateway, DnsServer.PORT);
+          } catch (IOException e) {
+            continue; // still served by another JVM, or on its way down
+          }
+        }
+        LOG.info("This JVM now serves the DNS of session {} on {}:{}: the JVM that served it has ended", session,
+            gateway.getHostAddress(), DnsServer.PORT);
+        return;
+      }
     }
   }
 
@@ -45,8 +82,10 @@ final class SessionNetwork {
   private final Object lock = new Object();
   private volatile SessionDirectory directory;
   private volatile String name;
-  /** The run's DNS server, started with the network: null until then, or if it could not bind its port. */
-  private volatile DnsServer dns;
+  /** The run's records, made with the network: null until then, or if the session has no DNS. */
+  private volatile DnsZone zone;
+  private volatile SharedDns sharedDns;
+  private volatile Discovery.Server discovery;
   private volatile DockerBackend.DnsSettings dnsSettings;
   private final AtomicBoolean dnsStopped = new AtomicBoolean();
 
@@ -126,10 +165,9 @@ final class SessionNetwork {
     return dnsSettings;
   }
 
-  /** The run's DNS zone, if the run serves DNS (see {@link #startDns}). */
+  /** The run's records in the session's zone, if the session has DNS (see {@link #startDns}). */
   Optional<DnsZone> zone() {
-    DnsServer server = dns;
-    return server == null ? Optional.empty() : Optional.of(server.zone());
+    return Optional.ofNullable(zone);
   }
 
   /**
@@ -138,15 +176,15 @@ final class SessionNetwork {
    * exits.
    */
   void publish(RunningService service) {
-    DnsServer server = dns;
-    if (server == null) {
+    DnsZone records = zone;
+    if (records == null) {
       return;
     }
     ServiceSpec spec = service.spec();
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
     try {
-      server.zone().register(spec.digest(), service.containerId(), spec.hostname(), names,
+      records.register(spec.digest(), service.containerId(), spec.hostname(), names,
           List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
@@ -157,9 +195,9 @@ final class SessionNetwork {
 
   /** Takes a service's records out of the run's zone. */
   void withdraw(RunningService service) {
-    DnsServer server = dns;
-    if (server != null && service.containerId() != null) {
-      server.zone().unregister(service.spec().digest(), service.containerId());
+    DnsZone records = zone;
+    if (records != null && service.containerId() != null) {
+      records.unregister(service.spec().digest(), service.containerId());
     }
   }
 
@@ -176,24 +214,30 @@ final class SessionNetwork {
     backend.disconnect(name, containerId);
   }
 
-  /** Stops the run's DNS server unless another run of this JVM publishes on it too: the first step of a run's end. */
+  /**
+   * Takes the run's records out of the session's zone, and stops this JVM's part in the session's DNS (serving, or
+   * standing by) unless another of its runs still takes part: the first step of a run's end.
+   */
   void stopDns() {
-    DnsServer server = dns;
-    if (server == null || dnsStopped.getAndSet(true)) {
+    DnsZone records = zone;
+    if (records == null || dnsStopped.getAndSet(true)) {
       return;
     }
-    Discovery.deactivate(server);
+    Discovery.deactivate(discovery);
+    records.close();
+    directory().release(RECORDS);
+    DnsServer server;
     synchronized (DNS_SERVERS) {
-      String address = dnsSettings.server();
-      SharedDns shared = DNS_SERVERS.get(address);
-      if (shared != null && shared.server == server) {
-        if (--shared.runs > 0) {
-          return; // another run of this JVM still publishes here; this run's records go as its containers do
-        }
-        DNS_SERVERS.remove(address);
+      SharedDns shared = sharedDns;
+      if (--shared.runs > 0) {
+        return;
       }
+      DNS_SERVERS.remove(shared.gateway.getHostAddress(), shared);
+      server = shared.server;
     }
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   /**
@@ -220,45 +264,57 @@ final class SessionNetwork {
   }
 
   /**
-   * Starts the run's DNS server on the network's gateway, port 53, or joins the one another run of this JVM started
-   * there. Where that port cannot be bound (not root, or another JVM of the session serves it), the run goes on
-   * without DNS: bound aliases in /etc/hosts still work.
+   * Takes part in the session's DNS on the network's gateway, port 53: serves it, or joins the server of another run
+   * of this JVM, or stands by while another JVM of the session serves it. Where the port cannot be bound otherwise
+   * (not root, or taken by something else), the run goes on without DNS: bound aliases in /etc/hosts still work.
    */
   private void startDns(String net) {
     String gateway = engine.get().gateway(net);
-    String zone = DnsZone.forSession(session);
-    DnsServer server;
+    String origin = DnsZone.forSession(session);
+    SessionDirectory sessionDirectory = directory();
+    SharedDns shared;
     try {
       synchronized (DNS_SERVERS) {
-        SharedDns shared = DNS_SERVERS.get(gateway);
-        if (shared == null || !shared.server.zone().origin().equals(zone)) {
-          shared = new SharedDns(DnsServer.start(new DnsZone(zone), InetAddress.getByName(gateway), DnsServer.PORT));
+        shared = DNS_SERVERS.get(gateway);
+        if (shared == null || !shared.origin.equals(origin)) {
+          shared = new SharedDns(origin, InetAddress.getByName(gateway), new SessionRecords(origin, sessionDirectory));
+          try {
+            shared.server = DnsServer.start(shared.records, shared.gateway, DnsServer.PORT);
+          } catch (BindException e) {
+            if (!inUseByTheSession(e, sessionDirectory)) {
+              throw e;
+            }
+            standBy(shared, gateway);
+          }
           DNS_SERVERS.put(gateway, shared);
         }
         shared.runs++;
-        server = shared.server;
       }
     } catch (IOException e) {
-      withoutDns(gateway, e);
-      return;
-    }
-    String origin = server.zone().origin();
-    String search = origin.substring(0, origin.length() - 1);
-    dnsSettings = new DockerBackend.DnsSettings(gateway, search);
-    Discovery.activate(server);
-    dns = server;
-    LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
-  }
-
-  private void withoutDns(String gateway, IOException e) {
-    if (directory().heldByOthers("run")) {
-      LOG.info("Port {} on {} is taken, most likely by another JVM of session {}, which then serves the session's"
-          + " DNS: this JVM's services get no records there, and Discovery has no server in this JVM; /etc/hosts"
-          + " aliases of bound services work as ever ({})", DnsServer.PORT, gateway, session, e.getMessage());
-    } else {
       LOG.warn("Berth runs without DNS discovery: cannot listen on {}:{} ({}). Port 53 needs root (or"
           + " CAP_NET_BIND_SERVICE) and must be free; /etc/hosts aliases of bound services still work", gateway,
           DnsServer.PORT, e.getMessage());
+      return;
     }
+    sharedDns = shared;
+    zone = new DnsZone(origin, text -> sessionDirectory.publish(RECORDS, text));
+    String search = origin.substring(0, origin.length() - 1);
+    dnsSettings = new DockerBackend.DnsSettings(gateway, search);
+    discovery = new Discovery.Server(new InetSocketAddress(shared.gateway, DnsServer.PORT), origin);
+    Discovery.activate(discovery);
+    LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+  }
+
+  /** Whether port 53 is taken, and another run of the session is alive (in another JVM) to have taken it. */
+  private static boolean inUseByTheSession(BindException e, SessionDirectory sessionDirectory) {
+    return String.valueOf(e.getMessage()).contains("in use") && sessionDirectory.heldByOthers("run");
+  }
+
+  private void standBy(SharedDns shared, String gateway) {
+    LOG.info("Another JVM of session {} serves its DNS on {}:{}: this JVM's services are published there, and this"
+        + " JVM takes the port over if that one ends first", session, gateway, DnsServer.PORT);
+    var standby = new Thread(() -> shared.standBy(session), "berth-dns-standby");
+    standby.setDaemon(true);
+    standby.start();
   }
 }

@@ -95,16 +95,81 @@ class DnsZoneTest {
     assertThat(zone.isEmpty()).isTrue();
   }
 
+  /** A group registers again whenever its healthy replicas change; closing it must take its records away. */
   @Test
-  void aRegistrationMadeTwiceStaysUntilBothAreTakenAway() throws Exception {
-    zone.register("d1", "c1", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.8"), List.of(6379));
-    zone.register("d1", "c1", "berth-aa", List.of("cache"), List.of("cache"), ip("10.1.0.8"), List.of(6379));
+  void registeringTheSameAgainReplacesItAndOneUnregisterTakesItAway() throws Exception {
+    zone.register("g", "g0", List.of("web"), List.of(ip("10.1.0.1")), List.of("web"), List.of("berth-r0"),
+        List.of(8080));
+    zone.register("g", "g0", List.of("web"), List.of(ip("10.1.0.1")), List.of("web"),
+        List.of("berth-r0", "berth-r1"), List.of(8080));
+    assertThat(ask("_web._tcp.kit-1234.berth.local.", Type.SRV).getSection(Section.ANSWER)).hasSize(2);
 
-    zone.unregister("d1", "c1");
-    assertThat(ask("cache.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER)).hasSize(1);
-
-    zone.unregister("d1", "c1");
+    zone.unregister("g", "g0");
     assertThat(zone.isEmpty()).isTrue();
+    assertThat(ask("web.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void everyChangeIsPublishedAndReadsBackAsTheSameRecords() throws Exception {
+    var published = new java.util.ArrayList<String>();
+    var publishing = new DnsZone(DnsZone.forSession("kit-1234"), published::add);
+    publishing.register("d1", "c1", "berth-aa", List.of("redis"), List.of("redis", "berth-aa"), ip("10.1.0.5"),
+        List.of(6379, 6380));
+    publishing.register("g", "g0", List.of("web", "vip"), List.of(ip("10.1.0.1"), ip("10.1.0.2")), List.of(),
+        List.of(), List.of());
+
+    assertThat(published).hasSize(2);
+    assertThat(DnsZone.parse(published.get(1))).isEqualTo(publishing.entries());
+    publishing.unregister("d1", "c1");
+    assertThat(DnsZone.parse(published.get(2))).singleElement()
+        .satisfies(e -> assertThat(e.names()).containsExactly("web.kit-1234.berth.local.", "vip.kit-1234.berth.local."));
+
+    publishing.close();
+    publishing.unregister("g", "g0");
+    publishing.register("d2", "c2", "berth-bb", List.of(), List.of(), ip("10.1.0.6"), List.of(1));
+    assertThat(published).as("a closed zone publishes nothing more").hasSize(3);
+  }
+
+  /** The session's server answers from the records all runs published; the latest wins a name across runs. */
+  @Test
+  void answersFromTheRecordsOfEveryLiveRunOfTheSession() throws Exception {
+    String session = "records-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    var first = new SessionDirectory(session, "first");
+    var second = new SessionDirectory(session, "second");
+    try {
+      String origin = DnsZone.forSession(session);
+      var firstZone = new DnsZone(origin, text -> first.publish(SessionNetwork.RECORDS, text));
+      var secondZone = new DnsZone(origin, text -> second.publish(SessionNetwork.RECORDS, text));
+      var records = new SessionRecords(origin, first);
+      firstZone.register("d1", "c1", "berth-aa", List.of("db", "one"), List.of("db"), ip("10.1.0.30"), List.of(1));
+      Thread.sleep(2); // registered a moment later: the latest wins "db"
+      secondZone.register("d2", "c2", "berth-bb", List.of("db", "two"), List.of("db"), ip("10.1.0.31"),
+          List.of(2));
+
+      var responder = new DnsResponder(records);
+      java.util.function.Function<String, List<InetAddress>> a = name -> {
+        try {
+          return responder.answer(Message.newQuery(Record.newRecord(Name.fromString(name + "." + origin), Type.A,
+              DClass.IN))).getSection(Section.ANSWER).stream().map(r -> ((ARecord) r).getAddress()).toList();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      assertThat(a.apply("one")).containsExactly(ip("10.1.0.30"));
+      assertThat(a.apply("two")).containsExactly(ip("10.1.0.31"));
+      assertThat(a.apply("db")).containsExactly(ip("10.1.0.31"));
+
+      second.release(SessionNetwork.RECORDS);
+      assertThat(a.apply("two")).as("the second run ended").isEmpty();
+      assertThat(a.apply("db")).containsExactly(ip("10.1.0.30"));
+    } finally {
+      first.release(SessionNetwork.RECORDS);
+      second.release(SessionNetwork.RECORDS);
+      try (var files = java.nio.file.Files.list(first.dir())) {
+        assertThat(files.toList()).as("nothing left in the session directory").isEmpty();
+      }
+      java.nio.file.Files.deleteIfExists(first.dir());
+    }
   }
 
   @Test
@@ -200,7 +265,8 @@ class DnsZoneTest {
       var newZone = zoneType.getDeclaredConstructor(String.class);
       var register = zoneType.getDeclaredMethod("register", String.class, String.class, String.class, List.class,
           List.class, InetAddress.class, List.class);
-      var start = serverType.getDeclaredMethod("start", zoneType, InetAddress.class, int.class);
+      var start = serverType.getDeclaredMethod("start", loader.loadClass(DnsRecords.class.getName()),
+          InetAddress.class, int.class);
       var address = serverType.getDeclaredMethod("address");
       for (var member : List.of(forSession, register, start, address)) {
         member.setAccessible(true);

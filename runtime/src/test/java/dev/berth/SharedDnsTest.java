@@ -3,19 +3,28 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two runs of one session in one JVM (a test that starts a runtime of its own beside the extension's, say) share the
- * session's network, so only one DNS server can listen on its gateway: both publish their services on it, and it
- * stays up until the last of them ends. Needs the engine, and port 53 (root).
+ * The runs of one session share its network, so only one DNS server can listen on its gateway: runs of one JVM (a
+ * test that starts a runtime of its own beside the extension's, say) share this JVM's server, and JVMs of the session
+ * (Surefire's forks) share whichever JVM's server bound the port first, every run publishing its services there. The
+ * server stays up until the last run of its JVM ends, and another JVM of the session then takes the port over. Needs
+ * the engine, and port 53 (root).
  */
 class SharedDnsTest {
 
-  private static final ServiceSpec WEB = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+  static final ServiceSpec WEB = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
       .withCommand("httpd", "-f", "-p", "8080");
 
   @Test
@@ -52,6 +61,79 @@ class SharedDnsTest {
     try (ServiceRuntime third = ServiceRuntime.start(config)) {
       third.newScope().service("three", WEB.withInstanceId("three")).start();
       assertThat(Discovery.lookup("three")).as("the port is free again").hasSize(1);
+    }
+  }
+
+  @Test
+  void jvmsOfOneSessionResolveEachOthersServicesAndTheSurvivorTakesTheServerOver() throws Exception {
+    String session = "forks-" + UUID.randomUUID().toString().substring(0, 8);
+    BerthConfig config = BerthConfig.from(key -> Optional.ofNullable(Map.of("berth.session", session).get(key)));
+    ServiceRuntime here = ServiceRuntime.start(config);
+    Peer peer = null;
+    try {
+      here.newScope().service("one", WEB.withInstanceId("one")).start(); // this JVM binds port 53 first
+      String one = Discovery.lookup("one").get(0).getHostAddress();
+      peer = new Peer(session);
+      String two = peer.ask("start two");
+
+      assertThat(Discovery.lookup("two")).as("served here, published by the other JVM")
+          .containsExactly(InetAddress.getByName(two));
+      try (Container client = here.newClient("client", ServiceSpec.from("busybox:1.35"))) {
+        assertThat(client.exec("nslookup", "two").stdout()).contains(two);
+      }
+      assertThat(peer.ask("lookup one")).as("the other JVM's Discovery asks this JVM's server").isEqualTo(one);
+      assertThat(peer.ask("nslookup one")).as("and so do its containers").contains(one);
+
+      here.close();
+
+      long since = System.nanoTime();
+      String twoAfter = peer.ask("lookup two");
+      while (!twoAfter.equals(two) && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(10)) {
+        Thread.sleep(50);
+        twoAfter = peer.ask("lookup two");
+      }
+      assertThat(twoAfter).as("the other JVM took the server over").isEqualTo(two);
+      assertThat(peer.ask("lookup one")).as("this JVM's run ended, and its records with it").isEmpty();
+      assertThat(peer.ask("nslookup two")).contains(two);
+      assertThat(peer.exit()).isZero();
+    } finally {
+      here.close();
+      if (peer != null) {
+        peer.process.destroyForcibly();
+      }
+    }
+  }
+
+  /** A {@link DnsPeer} in a JVM of its own. */
+  private static final class Peer {
+    final Process process;
+    final PrintWriter commands;
+    final BufferedReader answers;
+
+    Peer(String session) throws Exception {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      process = new ProcessBuilder(java, "-Dberth.watchdog=false", "-cp", System.getProperty("java.class.path"),
+          DnsPeer.class.getName(), session).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+      answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** Sends a command; its answer, without the command's name (other lines, a logger's, are skipped). */
+    String ask(String command) throws Exception {
+      commands.println(command);
+      String prefix = command.split(" ")[0] + ": ";
+      for (String line = answers.readLine(); line != null; line = answers.readLine()) {
+        if (line.startsWith(prefix)) {
+          return line.substring(prefix.length());
+        }
+      }
+      throw new AssertionError("the other JVM ended before it answered '" + command + "'");
+    }
+
+    int exit() throws Exception {
+      commands.println("exit");
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the other JVM ended").isTrue();
+      return process.exitValue();
     }
   }
 }

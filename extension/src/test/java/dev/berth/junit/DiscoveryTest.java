@@ -45,7 +45,7 @@ class DiscoveryTest {
   @Test
   void withoutARunDiscoverySaysWhy() {
     assertThatThrownBy(() -> Discovery.lookup("redis")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("No Berth run of this JVM serves DNS");
+        .hasMessageContaining("No Berth run of this JVM takes part in DNS");
   }
 
   static volatile long removalMillis;

@@ -1,0 +1,45 @@
+package dev.berth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's zone as its DNS server answers it: the records of every live run of the session, whichever JVM it
+ * runs in. Each run publishes its {@link DnsZone} to the session directory on every change; only one JVM of the
+ * session can listen on the network's gateway, port 53, and it answers from all of them, read again for every
+ * query (a few small files; queries come from tests and services, not in bulk). A run that dies without a word
+ * drops out with its lease.
+ */
+final class SessionRecords implements DnsRecords {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final String origin;
+  private final SessionDirectory directory;
+
+  SessionRecords(String origin, SessionDirectory directory) {
+    this.origin = origin;
+    this.directory = directory;
+  }
+
+  @Override
+  public String origin() {
+    return origin;
+  }
+
+  @Override
+  public List<DnsZone.Entry> entries() {
+    var entries = new ArrayList<DnsZone.Entry>();
+    for (Map.Entry<String, String> run : directory.published(SessionNetwork.RECORDS).entrySet()) {
+      try {
+        entries.addAll(DnsZone.parse(run.getValue()));
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Ignoring the DNS records of run {} in {}: {}", run.getKey(), directory.dir(), e.getMessage());
+      }
+    }
+    return entries;
+  }
+}
