@@ -14,8 +14,8 @@ import org.awaitility.pollinterval.PollInterval;
 
 /**
  * When a started service container is ready: every exposed port accepts connections from inside the run's network
- * (through the port probe), then its output shows the spec's ready log line, and the spec's ready command exits with 0
- * in the container, where the spec has them. All within the spec's startup timeout or else {@code
+ * (through the port probe), then its output shows the spec's ready log line, its ready HTTP request gets a 2xx answer
+ * (through the probe too), and the spec's ready command exits with 0 in the container, where the spec has them. All within the spec's startup timeout or else {@code
  * berth.startupTimeout}, counted from the request; a container that exits meanwhile fails at once.
  */
 final class Readiness {
@@ -25,6 +25,11 @@ final class Readiness {
    * microseconds), then every 10 ms.
    */
   private static final PollInterval POLL = (count, previous) -> Duration.ofMillis(count <= 100 ? 2 : 10);
+  /**
+   * Ready requests: every 10 ms for the first half second, then every 50 ms; each is a request the service may log,
+   * so fewer than the ports' polls.
+   */
+  private static final PollInterval HTTP_POLL = (count, previous) -> Duration.ofMillis(count <= 50 ? 10 : 50);
   /** Between runs of a ready command that failed: short, as each run takes the engine tens of milliseconds. */
   private static final Duration READY_COMMAND_PAUSE = Duration.ofMillis(20);
   private static final Duration READY_COMMAND_MINIMUM = Duration.ofSeconds(1);
@@ -67,6 +72,9 @@ final class Readiness {
     if (service.logs().readyLine().isPresent()) {
       awaitReadyLine(service, service.logs().readyLine().get(), limit);
     }
+    if (service.spec().readyHttp().isPresent()) {
+      awaitReadyHttp(service, service.spec().readyHttp().get(), ports, limit);
+    }
     if (service.spec().readyCommand().isPresent()) {
       awaitReadyCommand(service, service.spec().readyCommand().get(), limit);
     }
@@ -80,11 +88,15 @@ final class Readiness {
 
     /** A wait for what is left of the limit (at least a moment, to look once), polling fast at first. */
     ConditionFactory await(String alias) {
+      return await(alias, POLL);
+    }
+
+    ConditionFactory await(String alias, PollInterval interval) {
       Duration left = left();
       return Awaitility.await().alias(alias)
           .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
           .pollDelay(Duration.ZERO)
-          .pollInterval(POLL)
+          .pollInterval(interval)
           .pollInSameThread();
     }
 
@@ -155,6 +167,24 @@ final class Readiness {
           + (line.times > 1 ? " " + line.times + " times (it did " + line.count() + ")" : "") + " within " + limit
           + ". Check the expression against the output below (it is matched against each line, anywhere in it), or"
           + " raise " + limit.name(), e);
+    }
+  }
+
+  /** Sends the ready request until it is answered with a 2xx status, watching for the container's exit meanwhile. */
+  private static void awaitReadyHttp(RunningService service, ServiceSpec.ReadyHttp ready, PortProbe probe,
+      Limit limit) {
+    int[] last = {-1};
+    try {
+      limit.await(service.name() + " ready HTTP", HTTP_POLL).until(() -> {
+        failIfExited(service, 0);
+        last[0] = probe.httpStatus(service.address(), ready.port(), ready.path());
+        return last[0] >= 200 && last[0] < 300;
+      });
+    } catch (ConditionTimeoutException e) {
+      throw notReady(service, "GET " + ready.path() + " on port " + ready.port() + " was not answered with a 2xx"
+          + " status within " + limit + (last[0] < 0 ? "; it was not answered at all" : "; the last answer was "
+              + last[0]) + ". Check the path and port (try wget or curl in a container on the network), or raise "
+          + limit.name(), e);
     }
   }
 

@@ -72,6 +72,7 @@ public final class ServiceSpec {
   private final int vipPort;
   private final List<String> readyCommand;
   private final ReadyLogLine readyLogLine;
+  private final ReadyHttp readyHttp;
   private final Duration startupTimeout;
   private volatile String digest;
 
@@ -95,6 +96,7 @@ public final class ServiceSpec {
     this.vipPort = v.vipPort;
     this.readyCommand = v.readyCommand;
     this.readyLogLine = v.readyLogLine;
+    this.readyHttp = v.readyHttp;
     this.startupTimeout = v.startupTimeout;
   }
 
@@ -119,6 +121,7 @@ public final class ServiceSpec {
     int vipPort;
     List<String> readyCommand;
     ReadyLogLine readyLogLine;
+    ReadyHttp readyHttp;
     Duration startupTimeout;
   }
 
@@ -144,6 +147,7 @@ public final class ServiceSpec {
     v.vipPort = vipPort;
     v.readyCommand = readyCommand;
     v.readyLogLine = readyLogLine;
+    v.readyHttp = readyHttp;
     v.startupTimeout = startupTimeout;
     change.accept(v);
     return new ServiceSpec(v);
@@ -272,8 +276,35 @@ public final class ServiceSpec {
   }
 
   /**
-   * How long this service may take, from the request, until every port accepts connections and its ready command
-   * succeeds: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the definition
+   * An HTTP request that says when the service is ready, for services whose open port does not (an application
+   * that listens before it can serve, say), needing nothing in the image: once every exposed port accepts
+   * connections, Berth sends {@code GET path} to the container's {@code port} from inside the network, the way other
+   * containers reach it, until the answer's status is 2xx, within the startup timeout. A redirect is not followed
+   * and does not count. Part of the definition and its digest; replaces an earlier one.
+   *
+   * <pre>{@code ServiceSpec.from("my/app:1").withExposedPort(8080).withReadyHttp(8080, "/actuator/health")}</pre>
+   */
+  public ServiceSpec withReadyHttp(int port, String path) {
+    requireContainer("withReadyHttp");
+    Objects.requireNonNull(path, "path");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("The ready HTTP port of " + image() + " is " + port + ": give the"
+          + " container's port (1-65535) the service answers HTTP on");
+    }
+    if (!path.startsWith("/") || !path.chars().allMatch(c -> c > ' ' && c < 127)) {
+      throw new IllegalArgumentException("The ready HTTP path of " + image() + " is '" + path + "': give the path"
+          + " and query of a URL, starting with '/' and without spaces (percent-encode them), such as \"/health\"");
+    }
+    return derive(v -> v.readyHttp = new ReadyHttp(port, path));
+  }
+
+  /** The request that says the service is ready ({@link #withReadyHttp}): its port and path. */
+  public record ReadyHttp(int port, String path) {
+  }
+
+  /**
+   * How long this service may take, from the request, until every port accepts connections and its ready checks
+   * pass: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the definition
    * (it does not change the container): specs that differ only in it share a container, and the one that starts it
    * decides.
    */
@@ -631,6 +662,11 @@ public final class ServiceSpec {
     return Optional.ofNullable(readyLogLine);
   }
 
+  /** The HTTP request that says the service is ready ({@link #withReadyHttp}), if any. */
+  public Optional<ReadyHttp> readyHttp() {
+    return Optional.ofNullable(readyHttp);
+  }
+
   /** This service's own startup timeout ({@link #withStartupTimeout}), if it has one. */
   public Optional<Duration> startupTimeout() {
     return Optional.ofNullable(startupTimeout);
@@ -678,6 +714,9 @@ public final class ServiceSpec {
     }
     if (readyCommand != null) {
       s.append(", ready=").append(readyCommand);
+    }
+    if (readyHttp != null) {
+      s.append(", readyHttp=").append(readyHttp.port()).append(readyHttp.path());
     }
     if (!instanceId.isEmpty()) {
       s.append(", instance=").append(instanceId);

@@ -100,6 +100,10 @@ final class SpecEncoding {
       if (!spec.tmpfs().isEmpty()) {
         stringMap(out, "tmpfs", spec.tmpfs());
       }
+      if (spec.readyHttp().isPresent()) {
+        string(out, "readyHttp", spec.readyHttp().get().path());
+        out.writeInt(spec.readyHttp().get().port());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -213,7 +213,9 @@ class ServiceSpecTest {
         change("ready log line", s -> s.withReadyLogLine("Ready to accept connections")),
         change("ready log line count", s -> s.withReadyLogLine("Ready to accept connections", 2)),
         change("tmpfs", s -> s.withTmpfs("/data")),
-        change("tmpfs options", s -> s.withTmpfs("/data", "size=64m")));
+        change("tmpfs options", s -> s.withTmpfs("/data", "size=64m")),
+        change("ready HTTP request", s -> s.withReadyHttp(8080, "/health")),
+        change("ready HTTP port", s -> s.withReadyHttp(8081, "/health")));
   }
 
   private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
@@ -494,6 +496,25 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyLogLine("ready", 0))
         .withMessage("The ready log line of postgres:15 needs a non-empty regular expression and times >= 1; got"
             + " 'ready', 0");
+  }
+
+  @Test
+  void aReadyHttpRequestIsCheckedAndKept() {
+    ServiceSpec spec = ServiceSpec.from("my/app:1").withExposedPort(8080).withReadyHttp(8080, "/health?deep=true");
+
+    assertThat(spec.readyHttp()).contains(new ServiceSpec.ReadyHttp(8080, "/health?deep=true"));
+    assertThat(spec.withReadyHttp(9090, "/").readyHttp()).contains(new ServiceSpec.ReadyHttp(9090, "/"));
+    assertThat(spec.toString()).contains("readyHttp=8080/health?deep=true");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(8080, "health"))
+        .withMessage("The ready HTTP path of my/app:1 is 'health': give the path and query of a URL, starting with"
+            + " '/' and without spaces (percent-encode them), such as \"/health\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(8080, "/a b"))
+        .withMessageContaining("is '/a b'");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(8080, "/x\r\nHost: evil"))
+        .withMessageContaining("without spaces");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(0, "/"))
+        .withMessage("The ready HTTP port of my/app:1 is 0: give the container's port (1-65535) the service answers"
+            + " HTTP on");
   }
 
   @Test

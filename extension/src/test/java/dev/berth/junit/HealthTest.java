@@ -100,6 +100,37 @@ class HealthTest {
   }
 
   @Test
+  void aReadyHttpRequestHoldsTestsBackUntilItIsAnsweredWith2xx() {
+    new KitRun().run(ReadyByHttp.class).assertSucceeded(1);
+  }
+
+  @Test
+  void withoutItTheSameServiceIsSeenStillStarting() {
+    new KitRun().run(ReadyByPortOnly.class).assertSucceeded(1);
+  }
+
+  @Test
+  void theProbeContainerSendsTheReadyRequestWhereTheJvmCannotRoute() {
+    var run = new KitRun().with("berth.readiness", "exec").run(ReadyByHttp.class).assertSucceeded(1);
+
+    List<Event> requests = run.events("exec_create").stream().filter(e -> e.getAction().contains("| nc -w")).toList();
+    assertThat(requests).as("requests sent through nc in the probe").isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "probe"));
+  }
+
+  @Test
+  void aReadyHttpRequestNeverAnsweredWith2xxFailsTheStartWithTheLastStatus() {
+    var run = new KitRun().run(NeverHealthy.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'sick'")
+        .hasMessageContaining("GET /cgi-bin/health on port 8080 was not answered with a 2xx status within the spec's"
+            + " withStartupTimeout (2000 ms); the last answer was 503")
+        .hasMessageContaining("| serving, unwell");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
   void aServicesOwnStartupTimeoutTakesThePlaceOfTheRuns() {
     var run = new KitRun().with("berth.startupTimeout", "1s").run(OwnStartupTimeouts.class);
 
@@ -230,6 +261,57 @@ class HealthTest {
     @Test
     void seesItReady(@BindService("db") Container client) {
       assertThat(client.exec("wget", "-qO-", "http://db:8080/state").stdout().strip()).isEqualTo("ready");
+    }
+  }
+
+  /**
+   * Listens at once; its health check answers 503 until, 1.5 s in, /state says "ready" and the check answers 200.
+   */
+  static final ServiceSpec startingApp = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+      .withNewFile("/www/cgi-bin/health", """
+          #!/bin/sh
+          if [ -f /www/up ]; then printf 'Content-Type: text/plain\r\n\r\nUP'
+          else printf 'Status: 503 Starting\r\nContent-Type: text/plain\r\n\r\nSTARTING'; fi
+          """)
+      .withCommand("sh", "-c", "chmod +x /www/cgi-bin/health; echo starting > /www/state;"
+          + " (sleep 1.5; echo ready > /www/state; touch /www/up) & exec httpd -f -p 8080 -h /www");
+
+  @ServiceTest
+  static class ReadyByHttp {
+    @ServiceContainer
+    static final ServiceSpec app = startingApp.withReadyHttp(8080, "/cgi-bin/health");
+
+    @Test
+    void seesItReady(@BindService("app") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://app:8080/state").stdout().strip()).isEqualTo("ready");
+    }
+  }
+
+  /** The control: with only its port checked, the test comes while the service still starts. */
+  @ServiceTest
+  static class ReadyByPortOnly {
+    @ServiceContainer
+    static final ServiceSpec app = startingApp;
+
+    @Test
+    void seesItStarting(@BindService("app") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://app:8080/state").stdout().strip()).isEqualTo("starting");
+    }
+  }
+
+  @ServiceTest
+  static class NeverHealthy {
+    @ServiceContainer
+    static final ServiceSpec sick = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withNewFile("/www/cgi-bin/health", """
+            #!/bin/sh
+            printf 'Status: 503 Unwell\r\nContent-Type: text/plain\r\n\r\nno'
+            """)
+        .withCommand("sh", "-c", "chmod +x /www/cgi-bin/health; echo serving, unwell; exec httpd -f -p 8080 -h /www")
+        .withReadyHttp(8080, "/cgi-bin/health").withStartupTimeout(Duration.ofSeconds(2));
+
+    @Test
+    void needsIt(@ServiceEndpoint("sick") String address) {
     }
   }
 
