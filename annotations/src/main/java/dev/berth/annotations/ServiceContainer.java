@@ -48,6 +48,37 @@ public @interface ServiceContainer {
    */
   String[] ready() default {};
 
+  /**
+   * A regular expression that a line of the service's output matches once it is ready (stdout or stderr, from the
+   * container's start), for images with no command to ask; waited for once every port accepts connections.
+   */
+  String readyLogLine() default "";
+
+  /** How many lines must match {@link #readyLogLine()}: PostgreSQL, for one, says it is ready twice. */
+  int readyLogLineTimes() default 1;
+
+  /**
+   * An HTTP request that must be answered with a 2xx status once every port accepts connections, as {@code
+   * "port/path"}: {@code "8080/actuator/health"} sends {@code GET /actuator/health} to the container's port 8080.
+   */
+  String readyHttp() default "";
+
+  /**
+   * Files written into the container before it starts, each {@code "/path/in/container=resource"}, the resource
+   * named by its path under a classpath root such as {@code src/test/resources}: {@code
+   * "/docker-entrypoint-initdb.d/schema.sql=sql/schema.sql"}.
+   */
+  String[] files() default {};
+
+  /** Empty in-memory mounts, each {@code "/path"} or {@code "/path:options"} as {@code docker run --tmpfs} takes. */
+  String[] tmpfs() default {};
+
+  /**
+   * Named volumes that outlive the run, each {@code "name:/path"} as {@code docker run -v} takes: state kept between
+   * runs (the engine's volume is {@code berth-cache-<name>}).
+   */
+  String[] cacheVolumes() default {};
+
   /** An instance id: equal definitions with different instance ids run as separate containers. */
   String instance() default "";
 }

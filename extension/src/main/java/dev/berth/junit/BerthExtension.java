@@ -188,7 +188,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
         if (!a.workdir().isEmpty()) {
           spec = spec.withWorkdir(a.workdir());
         }
-        spec = Declarations.withEnv(spec, a.env());
+        spec = AnnotatedSpec.withEnv(spec, a.env());
       }
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ClientContainer on " + where + ": " + e.getMessage(), e);

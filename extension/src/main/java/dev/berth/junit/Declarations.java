@@ -148,38 +148,15 @@ final class Declarations {
             + " a Service field is defined by its annotation: add image = \"...\" (or declare a ServiceSpec field)");
       }
     } else {
-      List<String> attributes = definitionAttributes(declared.annotation());
+      List<String> attributes = AnnotatedSpec.definitionAttributes(declared.annotation());
       if (!attributes.isEmpty()) {
         throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is a ServiceSpec"
             + " field but sets " + String.join(", ", attributes) + ", which only a Service field reads: the spec"
             + " defines the service. Put them in the spec (withExposedPort, withCommand, withEnv, withReadyCommand,"
-            + " withInstanceId), or make the field a Service");
+            + " withReadyLogLine, withReadyHttp, withClasspathResource, withTmpfs, withCacheVolume, withInstanceId),"
+            + " or make the field a Service");
       }
     }
-  }
-
-  /** The annotation's attributes that define a service, where set; a ServiceSpec field must leave them out. */
-  private static List<String> definitionAttributes(ServiceContainer a) {
-    var set = new ArrayList<String>();
-    if (!a.image().isEmpty()) {
-      set.add("image");
-    }
-    if (a.ports().length > 0) {
-      set.add("ports");
-    }
-    if (a.command().length > 0) {
-      set.add("command");
-    }
-    if (a.env().length > 0) {
-      set.add("env");
-    }
-    if (a.ready().length > 0) {
-      set.add("ready");
-    }
-    if (!a.instance().isEmpty()) {
-      set.add("instance");
-    }
-    return set;
   }
 
   /** The specs that can be known before a test instance exists (to prepare for them); misdeclarations are skipped. */
@@ -282,31 +259,11 @@ final class Declarations {
   }
 
   private static ServiceSpec fromAnnotation(Declared declared) {
-    ServiceContainer a = declared.annotation();
     try {
-      ServiceSpec spec = ServiceSpec.from(a.image()).withExposedPort(a.ports()).withInstanceId(a.instance());
-      if (a.command().length > 0) {
-        spec = spec.withCommand(a.command());
-      }
-      if (a.ready().length > 0) {
-        spec = spec.withReadyCommand(a.ready());
-      }
-      return withEnv(spec, a.env());
+      return AnnotatedSpec.of(declared.annotation());
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Applies annotation {@code env} entries, {@code "NAME=value"} each. */
-  static ServiceSpec withEnv(ServiceSpec spec, String[] env) {
-    for (String variable : env) {
-      int eq = variable.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
-      }
-      spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
-    }
-    return spec;
   }
 
   /** The bindings declared on an element, alias to service name. */

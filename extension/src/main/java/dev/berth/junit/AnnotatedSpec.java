@@ -1,0 +1,110 @@
+package dev.berth.junit;
+
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ServiceContainer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The service a {@link ServiceContainer} annotation defines on a {@code Service} field: each attribute is the
+ * {@code ServiceSpec} method of the same meaning, its entries in the forms of {@code docker run}'s flags where there
+ * is one. Malformed entries fail with what was expected.
+ */
+final class AnnotatedSpec {
+
+  private AnnotatedSpec() {
+  }
+
+  /** @throws IllegalArgumentException naming the attribute and entry that are malformed */
+  static ServiceSpec of(ServiceContainer a) {
+    ServiceSpec spec = ServiceSpec.from(a.image()).withExposedPort(a.ports()).withInstanceId(a.instance());
+    if (a.command().length > 0) {
+      spec = spec.withCommand(a.command());
+    }
+    spec = withEnv(spec, a.env());
+    for (String file : a.files()) {
+      int eq = file.indexOf('=');
+      if (eq <= 0 || eq == file.length() - 1) {
+        throw new IllegalArgumentException("files entry '" + file + "' is not /path/in/container=resource, such as"
+            + " \"/etc/app.conf=app.conf\" for src/test/resources/app.conf");
+      }
+      spec = spec.withClasspathResource(file.substring(0, eq), file.substring(eq + 1));
+    }
+    for (String mount : a.tmpfs()) {
+      int colon = mount.indexOf(':');
+      spec = colon < 0 ? spec.withTmpfs(mount) : spec.withTmpfs(mount.substring(0, colon), mount.substring(colon + 1));
+    }
+    for (String volume : a.cacheVolumes()) {
+      int colon = volume.indexOf(':');
+      if (colon <= 0 || colon == volume.length() - 1) {
+        throw new IllegalArgumentException("cacheVolumes entry '" + volume + "' is not name:/path, such as"
+            + " \"redis-data:/data\"");
+      }
+      spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
+    }
+    if (!a.readyLogLine().isEmpty()) {
+      spec = spec.withReadyLogLine(a.readyLogLine(), a.readyLogLineTimes());
+    } else if (a.readyLogLineTimes() != 1) {
+      throw new IllegalArgumentException("readyLogLineTimes is " + a.readyLogLineTimes() + " but readyLogLine is not"
+          + " set: give the line's regular expression too");
+    }
+    if (!a.readyHttp().isEmpty()) {
+      spec = withReadyHttp(spec, a.readyHttp());
+    }
+    if (a.ready().length > 0) {
+      spec = spec.withReadyCommand(a.ready());
+    }
+    return spec;
+  }
+
+  /** Applies {@code env} entries, {@code "NAME=value"} each (also those of client containers). */
+  static ServiceSpec withEnv(ServiceSpec spec, String[] env) {
+    for (String variable : env) {
+      int eq = variable.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
+      }
+      spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
+    }
+    return spec;
+  }
+
+  private static ServiceSpec withReadyHttp(ServiceSpec spec, String request) {
+    int slash = request.indexOf('/');
+    int port;
+    try {
+      port = slash > 0 ? Integer.parseInt(request.substring(0, slash)) : -1;
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0) {
+      throw new IllegalArgumentException("readyHttp '" + request + "' is not port/path, such as"
+          + " \"8080/actuator/health\"");
+    }
+    return spec.withReadyHttp(port, request.substring(slash));
+  }
+
+  /** The attributes that define a service, where set: a {@code ServiceSpec} field must leave them out. */
+  static List<String> definitionAttributes(ServiceContainer a) {
+    var set = new ArrayList<String>();
+    addIf(set, !a.image().isEmpty(), "image");
+    addIf(set, a.ports().length > 0, "ports");
+    addIf(set, a.command().length > 0, "command");
+    addIf(set, a.env().length > 0, "env");
+    addIf(set, a.ready().length > 0, "ready");
+    addIf(set, !a.readyLogLine().isEmpty(), "readyLogLine");
+    addIf(set, a.readyLogLineTimes() != 1, "readyLogLineTimes");
+    addIf(set, !a.readyHttp().isEmpty(), "readyHttp");
+    addIf(set, a.files().length > 0, "files");
+    addIf(set, a.tmpfs().length > 0, "tmpfs");
+    addIf(set, a.cacheVolumes().length > 0, "cacheVolumes");
+    addIf(set, !a.instance().isEmpty(), "instance");
+    return set;
+  }
+
+  private static void addIf(List<String> set, boolean isSet, String attribute) {
+    if (isSet) {
+      set.add(attribute);
+    }
+  }
+}

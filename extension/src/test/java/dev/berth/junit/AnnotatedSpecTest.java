@@ -1,0 +1,119 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.berth.Container;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceHandle;
+import org.junit.jupiter.api.Test;
+
+/** What the attributes of {@code @ServiceContainer} define: the same service as the spec's methods. */
+class AnnotatedSpecTest {
+
+  private static ServiceContainer annotationOf(String field) throws NoSuchFieldException {
+    return Declared.class.getDeclaredField(field).getAnnotation(ServiceContainer.class);
+  }
+
+  @SuppressWarnings("unused")
+  static class Declared {
+    @ServiceContainer(image = "postgres:15", ports = 5432, env = "POSTGRES_PASSWORD=secret",
+        files = "/docker-entrypoint-initdb.d/index.sql=www/index.html", tmpfs = {"/var/lib/postgresql/data",
+            "/scratch:size=1m,mode=0700"}, cacheVolumes = "pg-cache:/cache",
+        readyLogLine = "ready to accept connections", readyLogLineTimes = 2, readyHttp = "8080/health?deep=1",
+        ready = {"pg_isready", "-h", "127.0.0.1"}, instance = "a")
+    static Service everything;
+
+    @ServiceContainer(image = "busybox:1.35", files = "/x=www/missing.html")
+    static Service missingResource;
+
+    @ServiceContainer(image = "busybox:1.35", files = "/x")
+    static Service fileWithoutResource;
+
+    @ServiceContainer(image = "busybox:1.35", cacheVolumes = "/data")
+    static Service volumeWithoutName;
+
+    @ServiceContainer(image = "busybox:1.35", readyHttp = "/health")
+    static Service httpWithoutPort;
+
+    @ServiceContainer(image = "busybox:1.35", readyLogLineTimes = 2)
+    static Service timesWithoutLine;
+  }
+
+  @Test
+  void everyAttributeDefinesWhatItsSpecMethodDoes() throws Exception {
+    ServiceSpec bySpec = ServiceSpec.from("postgres:15").withExposedPort(5432).withEnv("POSTGRES_PASSWORD", "secret")
+        .withClasspathResource("/docker-entrypoint-initdb.d/index.sql", "www/index.html")
+        .withTmpfs("/var/lib/postgresql/data").withTmpfs("/scratch", "size=1m,mode=0700")
+        .withCacheVolume("/cache", "pg-cache").withReadyLogLine("ready to accept connections", 2)
+        .withReadyHttp(8080, "/health?deep=1").withReadyCommand("pg_isready", "-h", "127.0.0.1")
+        .withInstanceId("a");
+
+    ServiceSpec byAnnotation = AnnotatedSpec.of(annotationOf("everything"));
+
+    assertThat(byAnnotation.digest()).isEqualTo(bySpec.digest());
+    assertThat(byAnnotation.tmpfs()).isEqualTo(bySpec.tmpfs());
+    assertThat(byAnnotation.readyHttp()).isEqualTo(bySpec.readyHttp());
+    assertThat(AnnotatedSpec.definitionAttributes(annotationOf("everything"))).containsExactly("image", "ports",
+        "env", "ready", "readyLogLine", "readyLogLineTimes", "readyHttp", "files", "tmpfs",
+        "cacheVolumes", "instance");
+  }
+
+  @Test
+  void malformedEntriesSayWhatWasExpected() {
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("missingResource")))
+        .withMessageContaining("Classpath resource 'www/missing.html' for /x in busybox:1.35 is not on the classpath");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("fileWithoutResource")))
+        .withMessage("files entry '/x' is not /path/in/container=resource, such as \"/etc/app.conf=app.conf\" for"
+            + " src/test/resources/app.conf");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("volumeWithoutName")))
+        .withMessage("cacheVolumes entry '/data' is not name:/path, such as \"redis-data:/data\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("httpWithoutPort")))
+        .withMessage("readyHttp '/health' is not port/path, such as \"8080/actuator/health\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("timesWithoutLine")))
+        .withMessage("readyLogLineTimes is 2 but readyLogLine is not set: give the line's regular expression too");
+  }
+
+  @Test
+  void aMalformedAttributeFailsTheClassNamingTheField() {
+    var run = new KitRun().run(Misdeclared.class);
+
+    assertThat(run.classFailure())
+        .hasMessageContaining("@ServiceContainer field Misdeclared.web: readyHttp '/health' is not port/path");
+    assertThat(run.servicesCreated()).isZero();
+  }
+
+  @Test
+  void anAnnotatedServiceGetsItsFilesMountsAndReadyChecks() {
+    new KitRun().run(AllByAnnotation.class).assertSucceeded(1);
+  }
+
+  @ServiceTest
+  static class Misdeclared {
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, readyHttp = "/health")
+    static Service web;
+
+    @Test
+    void needsIt(@BindService("web") Container client) {
+    }
+  }
+
+  /** Serves a file from the classpath, says where its tmpfs is mounted, then that it is ready. */
+  @ServiceTest
+  static class AllByAnnotation {
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, files = "/www/index.html=www/index.html",
+        tmpfs = "/scratch:size=1m", command = {"sh", "-c", "grep ' /scratch ' /proc/mounts; echo up and about;"
+            + " exec httpd -f -p 8080 -h /www"}, readyLogLine = "up and about", readyHttp = "8080/index.html")
+    static Service web;
+
+    @Test
+    void seesThem(@ServiceHandle("web") Service handle, @BindService("web") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://web:8080/index.html").stdout())
+          .isEqualTo("served from a classpath resource\n");
+      assertThat(handle.output()).contains("tmpfs /scratch tmpfs rw").contains("size=1024k");
+    }
+  }
+}
