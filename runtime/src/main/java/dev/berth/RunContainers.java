@@ -130,7 +130,8 @@ final class RunContainers implements ServiceStarter {
     });
     services.put(spec.digest(), container.id());
     if (joined[0]) {
-      LOG.info("Service {} joins the session's running container {}", what, request.name());
+      LOG.info("Service {} joins the session's running container {}", RunningService.describe(name, spec),
+          request.name());
     }
     var logs = new LogTail("berth.service." + name);
     if (!joined[0]) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs after the two forks (execution "forks-check"): the engine's own events say how many redis containers the
- * forks' session created, and that none is left.
+ * Runs after the two forks (execution "forks-check"): the engine's own events say how many containers the forks'
+ * session created (one redis for both), and that none is left.
  */
 class SharedAcrossForksCheck {
 
@@ -18,10 +18,11 @@ class SharedAcrossForksCheck {
 
     String created = docker("events", "--since", since, "--until", until, "--filter", "type=container",
         "--filter", "event=create", "--filter", "label=dev.berth.session=" + session,
-        "--filter", "label=dev.berth.role=service", "--format", "{{.Actor.Attributes.name}}");
+        "--filter", "label=dev.berth.role=service", "--format", "{{.Actor.Attributes.image}}");
     String left = docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
 
-    assertThat(created.lines()).as("service containers created by the forks").hasSize(1);
+    assertThat(created.lines()).as("service containers created by the forks: one redis for both, a web each")
+        .containsExactlyInAnyOrder("redis:7.0", "busybox:1.35", "busybox:1.35");
     assertThat(left).as("containers left").isBlank();
   }
 
