@@ -338,7 +338,7 @@ final class RunContainers implements ServiceStarter {
     return network.gateway();
   }
 
-  /** The run's DNS zone, if the run serves DNS. */
+  /** The run's records in the session's DNS zone, if the session has DNS. */
   Optional<DnsZone> zone() {
     return network.zone();
   }

@@ -535,7 +535,7 @@ public final class ServiceSpec {
   }
 
   /**
-   * Gives the service a virtual address: the name resolves (by DNS, in the run's zone) to the host's address on
+   * Gives the service a virtual address: the name resolves (by DNS, in the session's zone) to the host's address on
    * the run's network, where the test JVM accepts connections on {@code port} and passes each to the next
    * healthy replica's {@code port}, round robin. Replicas that exit or stop accepting connections leave the
    * rotation within a second. {@code port} must be exposed.

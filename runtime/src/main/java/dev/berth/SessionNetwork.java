@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * The session's network, shared by its runs (one per JVM): created by the first run that needs it, joined by the
  * others, removed by the last to end. This run's lease on {@code run} in the session directory says the run is
  * alive (and tells the watchdog whose run it is); the {@code network} mutex makes "create or join" and "leave, and
- * remove if last" one step across JVMs. The run's DNS server listens on the network's gateway; the runs of one JVM
- * share it.
+ * remove if last" one step across JVMs. The session's DNS server listens on the network's gateway, in whichever JVM
+ * bound its port; every run publishes its records there (see {@link SessionRecords}).
  */
 final class SessionNetwork {
 
