@@ -30,7 +30,8 @@ final class ClientContainer implements Container {
       throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
     }
     requireOpen();
-    return containers.exec(id, List.of(command), workdir, description);
+    return containers.exec(id, List.of(command), workdir, description,
+        "use a client image that has '" + command[0] + "' (@ClientContainer(image = ...))");
   }
 
   @Override

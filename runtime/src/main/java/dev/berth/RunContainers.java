@@ -352,12 +352,16 @@ final class RunContainers implements ServiceStarter {
     return create(request).id();
   }
 
-  ExecResult exec(String containerId, List<String> command, String workdir, String where) {
+  /**
+   * Runs a command in a client or service container, at most {@code berth.execTimeout}.
+   *
+   * @param otherImage how to choose an image that has the command, for the message if this one has not
+   */
+  ExecResult exec(String containerId, List<String> command, String workdir, String where, String otherImage) {
     try {
       return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where);
     } catch (DockerBackend.CommandCannotRun e) {
-      throw new BerthException(e.getMessage() + ". Use an image that has '" + command.get(0)
-          + "' (@ClientContainer(image = ...)), or give its full path", e);
+      throw new BerthException(e.getMessage() + ". Give its full path, or " + otherImage, e);
     } catch (DockerBackend.ExecTimedOut e) {
       throw new BerthException(e.getMessage() + ". Raise berth.execTimeout, or run long commands in the background",
           e);

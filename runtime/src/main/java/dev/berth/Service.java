@@ -44,6 +44,26 @@ public interface Service {
    */
   String output();
 
+  /**
+   * Runs a command in the service's own container and waits for it, at most {@code berth.execTimeout}; starts the
+   * service if needed. For setting a service up or looking into it with its own tools: {@code db.exec("psql", "-U",
+   * "postgres", "-c", "CREATE TABLE ...")}. Equal definitions share one container in a run, so what a command changes,
+   * every test using the service sees: keep to what they do not depend on, or give the spec an instance id.
+   *
+   * @throws IllegalStateException for a replicated service or a service of the test machine (see {@link #output()})
+   * @throws BerthException if the command cannot be started (the image lacks it) or runs past the timeout
+   */
+  ExecResult exec(String... command);
+
+  /**
+   * Reads a file from the service's own container as UTF-8 (a file the service wrote, say); starts the service if
+   * needed.
+   *
+   * @throws IllegalStateException for a replicated service or a service of the test machine (see {@link #output()})
+   * @throws BerthException if there is no such file
+   */
+  String readFile(String path);
+
   /** The digest of the service's definition. */
   String digest();
 

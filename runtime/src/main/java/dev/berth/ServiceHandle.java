@@ -1,6 +1,8 @@
 package dev.berth;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 
 /** A lazy {@link Service}: names come from the spec, and anything that needs the container acquires it. */
@@ -60,7 +62,22 @@ final class ServiceHandle implements Service {
 
   @Override
   public String output() {
-    return scope.output(scope.acquire(name, spec));
+    return scope.inContainer().output(scope.acquire(name, spec));
+  }
+
+  @Override
+  public ExecResult exec(String... command) {
+    Objects.requireNonNull(command, "command");
+    if (command.length == 0) {
+      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
+    }
+    return scope.inContainer().exec(scope.acquire(name, spec), List.of(command));
+  }
+
+  @Override
+  public String readFile(String path) {
+    Objects.requireNonNull(path, "path");
+    return new String(scope.inContainer().readFile(scope.acquire(name, spec), path), StandardCharsets.UTF_8);
   }
 
   @Override

@@ -48,6 +48,25 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Object closeLock = new Object();
   private boolean closed;
   private Boolean engineReachable;
+  /** What handles do in their services' containers: the engine's calls, on the service's own container. */
+  private final InContainer inContainer = new InContainer() {
+    @Override
+    public String output(RunningService service) {
+      return backend().output(containerOf(service, "read the output of"), config.execTimeout(),
+          "service " + service.describe());
+    }
+
+    @Override
+    public ExecResult exec(RunningService service, List<String> command) {
+      return containers.exec(containerOf(service, "run a command in"), command, null, "service "
+          + service.describe(), "run it in a client container of an image that has it, with the service bound");
+    }
+
+    @Override
+    public byte[] readFile(RunningService service, String path) {
+      return containers.readFile(containerOf(service, "read a file of"), path, "service " + service.describe());
+    }
+  };
 
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
@@ -107,18 +126,18 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** A new, empty scope: the services one owner holds. */
   public ServiceScope newScope() {
-    return new ServiceScope(table, this::output);
+    return new ServiceScope(table, inContainer);
   }
 
-  /** What a service's container printed so far, as the engine kept it. */
-  private String output(RunningService service) {
+  /** The service's container: a replicated service or a service of the test machine has none of its own. */
+  private static String containerOf(RunningService service, String what) {
     if (service.containerId() == null) {
-      throw new IllegalStateException("Service " + service.describe() + " has no container of its own to read the"
-          + " output of: " + (service.spec().hostTarget().isPresent() ? "it is a service of the test machine"
-          : "it runs " + service.spec().replicas() + " replicas, whose output goes to the loggers berth.service."
-          + service.name() + "-<index>"));
+      throw new IllegalStateException("Service " + service.describe() + " has no container of its own to " + what
+          + ": " + (service.spec().hostTarget().isPresent() ? "it is a service of the test machine"
+          : "it runs " + service.spec().replicas() + " replicas, each a service of its own (" + service.name()
+          + "-0, " + service.name() + "-1, ...)"));
     }
-    return backend().output(service.containerId(), config.execTimeout(), "service " + service.describe());
+    return service.containerId();
   }
 
   /**

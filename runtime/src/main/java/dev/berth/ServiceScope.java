@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * The services one owner holds (a test class, a client container): at most one lease per definition, taken on
@@ -16,13 +15,13 @@ import java.util.function.Function;
 public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
-  private final Function<RunningService, String> output;
+  private final InContainer inContainer;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ServiceScope(ServiceTable table, Function<RunningService, String> output) {
+  ServiceScope(ServiceTable table, InContainer inContainer) {
     this.table = table;
-    this.output = output;
+    this.inContainer = inContainer;
   }
 
   /**
@@ -58,8 +57,9 @@ public final class ServiceScope implements AutoCloseable {
     return ServiceTable.await(lease(name, spec), "service " + RunningService.describe(name, spec)).service();
   }
 
-  String output(RunningService service) {
-    return output.apply(service);
+  /** What handles of this scope do in their services' containers. */
+  InContainer inContainer() {
+    return inContainer;
   }
 
   boolean isRunning(ServiceSpec spec) {

@@ -1,6 +1,7 @@
 package dev.berth.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -9,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.berth.BerthException;
 import dev.berth.Container;
+import dev.berth.ExecResult;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
@@ -87,6 +89,16 @@ class ClientTest {
         .hasMessageContaining("cannot be pulled")
         .hasMessageContaining("Check the name and tag");
     assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void aServiceRunsCommandsAndGivesFilesFromItsOwnContainer() {
+    new KitRun().run(IntoTheService.class).assertSucceeded(2);
+  }
+
+  @Test
+  void execStartsTheServiceIfNeeded() {
+    new KitRun().run(ExecStarts.class).assertSucceeded(1);
   }
 
   /** Whether the captured loggers logged this message (the appender adds under its own lock). */
@@ -186,6 +198,51 @@ class ClientTest {
 
     @Test
     void needsIt(@ServiceEndpoint("ghost") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class IntoTheService {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www; echo before > /www/index.html; exec httpd -f -p 8080 -h /www")
+        .withInstanceId("into");
+
+    @ServiceContainer
+    static final ServiceSpec pool = web.withInstanceId("pool").withReplicas(2);
+
+    @Test
+    void changesWhatItServes(@ServiceHandle("web") Service web, @BindService("web") Container client) {
+      ExecResult result = web.exec("sh", "-c", "echo after > /www/index.html; echo done; echo oops >&2; exit 3");
+
+      assertThat(result).isEqualTo(new ExecResult(3, "done\n", "oops\n"));
+      assertThat(client.exec("wget", "-qO-", "http://web:8080/").stdout()).isEqualTo("after\n");
+      assertThat(web.readFile("/www/index.html")).isEqualTo("after\n");
+      assertThatThrownBy(() -> web.exec("no-such-tool")).isInstanceOf(BerthException.class)
+          .hasMessageContaining("Cannot run [no-such-tool] in service 'web'")
+          .hasMessageContaining("Give its full path, or run it in a client container of an image that has it");
+      assertThatThrownBy(() -> web.readFile("/www/missing")).isInstanceOf(BerthException.class)
+          .hasMessageContaining("Cannot read '/www/missing' in service 'web'").hasMessageContaining("no such file");
+    }
+
+    @Test
+    void replicasHaveNoOneContainer(@ServiceHandle("pool") Service pool) {
+      assertThatThrownBy(() -> pool.exec("true")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("has no container of its own to run a command in: it runs 2 replicas, each a service"
+              + " of its own (pool-0, pool-1, ...)");
+    }
+  }
+
+  @ServiceTest
+  static class ExecStarts {
+    @ServiceContainer
+    static final ServiceSpec web = IntoTheService.web.withInstanceId("exec-starts");
+
+    @Test
+    void startsIt(@ServiceHandle("web") Service web) {
+      assertThat(web.isRunning()).isFalse();
+      assertThat(web.exec("cat", "/www/index.html").stdout()).isEqualTo("before\n");
+      assertThat(web.isRunning()).isTrue();
     }
   }
 }

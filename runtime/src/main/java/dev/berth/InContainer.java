@@ -1,0 +1,16 @@
+package dev.berth;
+
+import java.util.List;
+
+/**
+ * What a service handle does inside its service's own container, through the run's engine: read what it printed,
+ * run a command, read a file.
+ */
+interface InContainer {
+
+  String output(RunningService service);
+
+  ExecResult exec(RunningService service, List<String> command);
+
+  byte[] readFile(RunningService service, String path);
+}
