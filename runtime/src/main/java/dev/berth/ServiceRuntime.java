@@ -71,7 +71,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    this.session = config.session().orElseGet(ServiceRuntime::buildSession);
+    this.session = config.session().orElseGet(SessionDirectory::ofThisBuild);
     this.containers = new RunContainers(this::backend, config, runId, session);
     this.replicated = new ReplicatedServices(containers);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
@@ -220,13 +220,6 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public String session() {
     return session;
-  }
-
-  private static String buildSession() {
-    return ProcessHandle.current().parent()
-        .map(parent -> "build-" + parent.pid() + "-"
-            + Long.toString(parent.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), 36))
-        .orElse("jvm-" + ProcessHandle.current().pid());
   }
 
   /** Removes every container and the network of the run; waits for starts in progress to end first. */

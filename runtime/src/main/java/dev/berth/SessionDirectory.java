@@ -12,16 +12,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The files through which the JVMs of one session (the forks of one build, say) agree about the containers they
@@ -48,6 +52,8 @@ final class SessionDirectory {
    * taking, probing and giving up leases synchronise on this set, so a probe never opens a lease being taken.
    */
   private static final Set<Path> HELD_IN_JVM = new HashSet<>();
+  private static final Pattern BUILD_SESSION = Pattern.compile("build-(\\d{1,18})-([0-9a-z]+)");
+  private static final Pattern JVM_SESSION = Pattern.compile("jvm-(\\d{1,18})");
   /** About ten seconds of refusals (see {@link #lock}) before one is taken for a real deadlock. */
   private static final int DEADLOCK_RETRIES = 1500;
 
@@ -67,6 +73,56 @@ final class SessionDirectory {
 
   static Path base() {
     return Path.of(System.getProperty("java.io.tmpdir"), "berth");
+  }
+
+  /**
+   * The session of this JVM when none is named: one per parent process (the forks of one build, the test JVMs one
+   * IDE starts), told apart from a later process with the same pid by the parent's start time.
+   */
+  static String ofThisBuild() {
+    return ProcessHandle.current().parent()
+        .map(parent -> "build-" + parent.pid() + "-" + startOf(parent))
+        .orElse("jvm-" + ProcessHandle.current().pid());
+  }
+
+  private static String startOf(ProcessHandle process) {
+    return Long.toString(process.info().startInstant().map(Instant::toEpochMilli).orElse(0L), 36);
+  }
+
+  /**
+   * Removes the directories of sessions that no run can join again: those named after a build's process by
+   * {@link #ofThisBuild} whose process has ended (or whose pid now belongs to another process). A session named by
+   * the user may be used again by a later build, so its directory stays: a few empty lock files.
+   */
+  static void removeEndedSessions(Path base) {
+    try (DirectoryStream<Path> sessions = Files.newDirectoryStream(base, "{build,jvm}-*")) {
+      for (Path session : sessions) {
+        if (hasEnded(session.getFileName().toString())) {
+          deleteTree(session);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // nothing to tidy, or another JVM tidies at the same time
+    }
+  }
+
+  private static boolean hasEnded(String session) {
+    Matcher build = BUILD_SESSION.matcher(session);
+    if (build.matches()) {
+      Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(build.group(1)));
+      return parent.isEmpty() || !startOf(parent.get()).equals(build.group(2));
+    }
+    Matcher jvm = JVM_SESSION.matcher(session);
+    return jvm.matches() && ProcessHandle.of(Long.parseLong(jvm.group(1))).isEmpty();
+  }
+
+  private static void deleteTree(Path session) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(session)) {
+      for (Path file : files) {
+        deleteQuietly(file);
+      }
+    }
+    deleteQuietly(session);
   }
 
   Path dir() {

@@ -132,8 +132,12 @@ final class SessionNetwork {
         if (net == null) {
           net = nameOf(session);
           SessionDirectory sessionDirectory = directory();
-          // Starting the watchdog (a copy of Berth's classes, a process) need not hold up the first container.
-          var watchdog = new Thread(Watchdog::watchThisJvm, "berth-watchdog-start");
+          // Starting the watchdog (a copy of Berth's classes, a process) need not hold up the first container, nor
+          // need tidying up after ended builds.
+          var watchdog = new Thread(() -> {
+            Watchdog.watchThisJvm();
+            SessionDirectory.removeEndedSessions(SessionDirectory.base());
+          }, "berth-watchdog-start");
           watchdog.setDaemon(true);
           watchdog.start();
           String created = net;

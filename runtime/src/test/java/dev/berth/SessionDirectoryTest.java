@@ -7,10 +7,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The session's mutexes across processes, with real file locks in a second JVM. */
 class SessionDirectoryTest {
@@ -85,6 +87,37 @@ class SessionDirectoryTest {
       first.release("service");
       deleteAll(first.dir());
     }
+  }
+
+  /**
+   * A build's session is named after its process, so once that process has ended no run can join the session again
+   * and its directory goes; a session the user named may be used again, and stays.
+   */
+  @Test
+  void directoriesOfEndedBuildsGoAndTheOthersStay(@TempDir Path base) throws Exception {
+    Process ended = new ProcessBuilder("true").start();
+    assertThat(ended.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+    String thisBuild = SessionDirectory.ofThisBuild();
+    assertThat(thisBuild).startsWith("build-" + parent.pid() + "-");
+    var stay = List.of(thisBuild, "jvm-" + ProcessHandle.current().pid(), "my-session", "build-notes");
+    var go = List.of("build-" + ended.pid() + "-mws39uii", "jvm-" + ended.pid(),
+        "build-" + parent.pid() + "-0"); // the same pid, another start: a later process
+    for (String session : concat(stay, go)) {
+      Files.createDirectories(base.resolve(session));
+      Files.createFile(base.resolve(session).resolve("network.mutex"));
+    }
+
+    SessionDirectory.removeEndedSessions(base);
+
+    assertThat(stay).allSatisfy(session -> assertThat(base.resolve(session)).isDirectory());
+    assertThat(go).allSatisfy(session -> assertThat(base.resolve(session)).doesNotExist());
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    var all = new java.util.ArrayList<>(first);
+    all.addAll(second);
+    return all;
   }
 
   private static String probeFromAnotherJvm(String session, String key) throws Exception {

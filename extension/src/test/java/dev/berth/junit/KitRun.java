@@ -55,6 +55,7 @@ final class KitRun {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    removeSessionDirectory();
     return this;
   }
 
@@ -121,5 +122,18 @@ final class KitRun {
 
   List<String> leftovers() {
     return Engine.leftovers(session);
+  }
+
+  /** The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions). */
+  private void removeSessionDirectory() {
+    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    try (var files = java.nio.file.Files.list(dir)) {
+      for (var file : files.toList()) {
+        java.nio.file.Files.deleteIfExists(file);
+      }
+      java.nio.file.Files.deleteIfExists(dir);
+    } catch (java.io.IOException e) {
+      // a run that started nothing made no directory
+    }
   }
 }
