@@ -91,13 +91,15 @@ final class SessionDirectory {
 
   /**
    * Removes the directories of sessions that no run can join again: those named after a build's process by
-   * {@link #ofThisBuild} whose process has ended (or whose pid now belongs to another process). A session named by
-   * the user may be used again by a later build, so its directory stays: a few empty lock files.
+   * {@link #ofThisBuild} whose process has ended (or whose pid now belongs to another process), and in which no run
+   * lease is left. A run lease outlives its build's process while the JVM goes on for a moment (a fork whose build
+   * was killed) or while a watchdog has yet to clean up after a killed one, and says which containers to remove. A
+   * session named by the user may be used again by a later build, so its directory stays: a few empty lock files.
    */
   static void removeEndedSessions(Path base) {
     try (DirectoryStream<Path> sessions = Files.newDirectoryStream(base, "{build,jvm}-*")) {
       for (Path session : sessions) {
-        if (hasEnded(session.getFileName().toString())) {
+        if (hasEnded(session.getFileName().toString()) && !hasRunLeases(session)) {
           deleteTree(session);
         }
       }
@@ -114,6 +116,12 @@ final class SessionDirectory {
     }
     Matcher jvm = JVM_SESSION.matcher(session);
     return jvm.matches() && ProcessHandle.of(Long.parseLong(jvm.group(1))).isEmpty();
+  }
+
+  private static boolean hasRunLeases(Path session) throws IOException {
+    try (DirectoryStream<Path> leases = Files.newDirectoryStream(session, "run.*.lease")) {
+      return leases.iterator().hasNext();
+    }
   }
 
   private static void deleteTree(Path session) throws IOException {

@@ -100,13 +100,16 @@ class SessionDirectoryTest {
     ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
     String thisBuild = SessionDirectory.ofThisBuild();
     assertThat(thisBuild).startsWith("build-" + parent.pid() + "-");
-    var stay = List.of(thisBuild, "jvm-" + ProcessHandle.current().pid(), "my-session", "build-notes");
+    String watchdogPending = "build-" + ended.pid() + "-mws39uij"; // a killed JVM's run lease, for its watchdog
+    var stay = List.of(thisBuild, "jvm-" + ProcessHandle.current().pid(), "my-session", "build-notes",
+        watchdogPending);
     var go = List.of("build-" + ended.pid() + "-mws39uii", "jvm-" + ended.pid(),
         "build-" + parent.pid() + "-0"); // the same pid, another start: a later process
     for (String session : concat(stay, go)) {
       Files.createDirectories(base.resolve(session));
       Files.createFile(base.resolve(session).resolve("network.mutex"));
     }
+    Files.writeString(base.resolve(watchdogPending).resolve("run.0badf00d.lease"), "pid=" + ended.pid() + "\n");
 
     SessionDirectory.removeEndedSessions(base);
 
