@@ -26,14 +26,14 @@ import org.xbill.DNS.Type;
  * Service discovery from the test JVM: asks the DNS server of the current Berth run's session, as containers do, and
  * sees what they see: the services of every run of the session, in this JVM or another (Surefire's forks). Short
  * names ({@code "redis"}) are names in the session's zone. The current run is the most recent one of this JVM that
- * serves DNS; when it closes, the one before it is current again.
+ * takes part in DNS; when it closes, the one before it is current again.
  *
  * <pre>{@code
- * List<InetAddress> redis = Discovery.lookup("redis");           // the container's address on the run's network
+ * List<InetAddress> redis = Discovery.lookup("redis");           // the container's address on the session's network
  * List<InetSocketAddress> ports = Discovery.srv("redis");        // _redis._tcp: one address per exposed port
  * }</pre>
  *
- * <p>The addresses are on the run's network, which the test JVM reaches only on the engine's own machine.
+ * <p>The addresses are on the session's network, which the test JVM reaches only on the engine's own machine.
  */
 public final class Discovery {
 
@@ -58,7 +58,7 @@ public final class Discovery {
    * The addresses of a name (A records): a service's name, hostname or global hostname.
    *
    * @return the addresses, empty if the name does not exist in the zone
-   * @throws IllegalStateException if no Berth run of this JVM serves DNS
+   * @throws IllegalStateException if no Berth run of this JVM takes part in DNS, or its server does not answer
    */
   public static List<InetAddress> lookup(String name) {
     Server server = current();
@@ -77,7 +77,7 @@ public final class Discovery {
    *
    * @param name a service's name or hostname, or a full SRV name such as {@code _redis._tcp}
    * @return one address per exposed port, empty if the service is not running
-   * @throws IllegalStateException if no Berth run of this JVM serves DNS
+   * @throws IllegalStateException if no Berth run of this JVM takes part in DNS, or its server does not answer
    */
   public static List<InetSocketAddress> srv(String name) {
     Server server = current();
