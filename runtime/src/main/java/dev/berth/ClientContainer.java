@@ -31,13 +31,31 @@ final class ClientContainer implements Container {
     }
     requireOpen();
     return containers.exec(id, List.of(command), workdir, description,
-        "use a client image that has '" + command[0] + "' (@ClientContainer(image = ...))");
+        "Use an image that has '" + command[0] + "' (@ClientContainer(image = ...)), or give its full path");
   }
 
   @Override
   public String readFile(String path) {
     requireOpen();
     return new String(containers.readFile(id, path, description), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void writeFile(String path, String contents) {
+    Objects.requireNonNull(contents, "contents");
+    writeFile(path, contents.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void writeFile(String path, byte[] contents) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(contents, "contents");
+    if (!path.startsWith("/") || path.endsWith("/")) {
+      throw new IllegalArgumentException("writeFile needs the absolute path of a file, such as \"/work/input.txt\";"
+          + " got '" + path + "'");
+    }
+    requireOpen();
+    containers.writeFile(id, path, contents, description);
   }
 
   @Override

@@ -16,6 +16,17 @@ public interface Container extends AutoCloseable {
   /** Reads a file from the container's filesystem as UTF-8. */
   String readFile(String path);
 
+  /**
+   * Writes a file into the container (UTF-8, mode 0644, parent directories made as needed), replacing one there: a
+   * script or input for the commands the test runs next, {@code client.writeFile("/work/query.sql", sql)}.
+   *
+   * @param path an absolute path
+   */
+  void writeFile(String path, String contents);
+
+  /** Writes a file of bytes into the container; see {@link #writeFile(String, String)}. */
+  void writeFile(String path, byte[] contents);
+
   /** The container's id on the engine. */
   String id();
 

@@ -695,6 +695,16 @@ final class DockerBackend implements AutoCloseable {
     return result;
   }
 
+  /** Writes a regular file (mode 0644, parent directories made as needed) into a container, replacing one there. */
+  void writeFile(String id, String path, byte[] contents, String where) {
+    try {
+      docker.copyArchiveToContainerCmd(id).withRemotePath("/")
+          .withTarInputStream(new ByteArrayInputStream(Tar.of(Map.of(path, contents)))).exec();
+    } catch (RuntimeException e) {
+      throw new BerthException("Cannot write '" + path + "' in " + where + ": " + rootMessage(e), e);
+    }
+  }
+
   byte[] readFile(String id, String path, String where) {
     try (InputStream in = docker.copyArchiveFromContainerCmd(id, path).exec()) {
       return Tar.firstFile(in, "'" + path + "' in " + where);

@@ -355,13 +355,13 @@ final class RunContainers implements ServiceStarter {
   /**
    * Runs a command in a client or service container, at most {@code berth.execTimeout}.
    *
-   * @param otherImage how to choose an image that has the command, for the message if this one has not
+   * @param remedy what to do if the image has not the command, for the message
    */
-  ExecResult exec(String containerId, List<String> command, String workdir, String where, String otherImage) {
+  ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy) {
     try {
       return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where);
     } catch (DockerBackend.CommandCannotRun e) {
-      throw new BerthException(e.getMessage() + ". Give its full path, or " + otherImage, e);
+      throw new BerthException(e.getMessage() + ". " + remedy, e);
     } catch (DockerBackend.ExecTimedOut e) {
       throw new BerthException(e.getMessage() + ". Raise berth.execTimeout, or run long commands in the background",
           e);
@@ -370,6 +370,10 @@ final class RunContainers implements ServiceStarter {
 
   byte[] readFile(String containerId, String path, String where) {
     return backend().readFile(containerId, path, where);
+  }
+
+  void writeFile(String containerId, String path, byte[] contents, String where) {
+    backend().writeFile(containerId, path, contents, where);
   }
 
   void remove(String containerId) {

@@ -59,7 +59,8 @@ public final class ServiceRuntime implements AutoCloseable {
     @Override
     public ExecResult exec(RunningService service, List<String> command) {
       return containers.exec(containerOf(service, "run a command in"), command, null, "service "
-          + service.describe(), "run it in a client container of an image that has it, with the service bound");
+          + service.describe(), "Give its full path, or run it in a client container of an image that has it,"
+          + " with the service bound");
     }
 
     @Override

@@ -97,6 +97,11 @@ class ClientTest {
   }
 
   @Test
+  void aClientTakesFilesForTheCommandsItRunsNext() {
+    new KitRun().run(WritesFiles.class).assertSucceeded(1);
+  }
+
+  @Test
   void execStartsTheServiceIfNeeded() {
     new KitRun().run(ExecStarts.class).assertSucceeded(1);
   }
@@ -243,6 +248,23 @@ class ClientTest {
       assertThat(web.isRunning()).isFalse();
       assertThat(web.exec("cat", "/www/index.html").stdout()).isEqualTo("before\n");
       assertThat(web.isRunning()).isTrue();
+    }
+  }
+
+  @ServiceTest
+  static class WritesFiles {
+    @Test
+    void writesAScriptAndRunsIt(@ClientContainer Container client) {
+      client.writeFile("/work/scripts/greet.sh", "echo \"hello, $1\" > /work/out.txt\n");
+      client.writeFile("/work/data.bin", new byte[] {0, 1, 2, (byte) 255});
+
+      assertThat(client.exec("sh", "/work/scripts/greet.sh", "you").exitCode()).isZero();
+      assertThat(client.readFile("/work/out.txt")).isEqualTo("hello, you\n");
+      assertThat(client.exec("od", "-An", "-tu1", "/work/data.bin").stdout().trim()).isEqualTo("0   1   2 255");
+      client.writeFile("/work/out.txt", "replaced");
+      assertThat(client.readFile("/work/out.txt")).isEqualTo("replaced");
+      assertThatThrownBy(() -> client.writeFile("work/x", "")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("writeFile needs the absolute path of a file, such as \"/work/input.txt\"; got 'work/x'");
     }
   }
 }
