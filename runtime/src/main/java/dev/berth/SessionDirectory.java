@@ -99,12 +99,16 @@ final class SessionDirectory {
   static void removeEndedSessions(Path base) {
     try (DirectoryStream<Path> sessions = Files.newDirectoryStream(base, "{build,jvm}-*")) {
       for (Path session : sessions) {
-        if (hasEnded(session.getFileName().toString()) && !hasRunLeases(session)) {
-          deleteTree(session);
+        try {
+          if (hasEnded(session.getFileName().toString()) && !hasRunLeases(session)) {
+            deleteTree(session);
+          }
+        } catch (IOException e) {
+          // another JVM tidies it at the same time
         }
       }
     } catch (IOException | UncheckedIOException e) {
-      // nothing to tidy, or another JVM tidies at the same time
+      // nothing to tidy
     }
   }
 

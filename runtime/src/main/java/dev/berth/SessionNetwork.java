@@ -1,6 +1,7 @@
 package dev.berth;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -301,12 +302,22 @@ final class SessionNetwork {
       return;
     }
     sharedDns = shared;
-    zone = new DnsZone(origin, text -> sessionDirectory.publish(RECORDS, text));
+    zone = new DnsZone(origin, text -> publishRecords(sessionDirectory, text));
     String search = origin.substring(0, origin.length() - 1);
     dnsSettings = new DockerBackend.DnsSettings(gateway, search);
     discovery = new Discovery.Server(new InetSocketAddress(shared.gateway, DnsServer.PORT), origin);
     Discovery.activate(discovery);
     LOG.debug("DNS for zone {} on {}:{}", search, gateway, DnsServer.PORT);
+  }
+
+  /** Writes the run's records for the session's server; a failure leaves the last ones written, and says so. */
+  private void publishRecords(SessionDirectory sessionDirectory, String text) {
+    try {
+      sessionDirectory.publish(RECORDS, text);
+    } catch (UncheckedIOException e) {
+      LOG.warn("Cannot write this run's DNS records to {}: {}. The session's DNS server answers from what was written"
+          + " before", sessionDirectory.dir(), e.getMessage());
+    }
   }
 
   /** Whether port 53 is taken, and another run of the session is alive (in another JVM) to have taken it. */
