@@ -470,6 +470,8 @@ final class DockerBackend implements AutoCloseable {
       spec.command().ifPresent(create::withCmd);
     }
     spec.workdir().ifPresent(create::withWorkingDir);
+    spec.user().ifPresent(create::withUser);
+    spec.shmSize().ifPresent(create.getHostConfig()::withShmSize);
     return create;
   }
 

@@ -73,6 +73,8 @@ public final class ServiceSpec {
   private final List<String> readyCommand;
   private final ReadyLogLine readyLogLine;
   private final ReadyHttp readyHttp;
+  private final String user;
+  private final Long shmSize;
   private final Duration startupTimeout;
   private volatile String digest;
 
@@ -97,6 +99,8 @@ public final class ServiceSpec {
     this.readyCommand = v.readyCommand;
     this.readyLogLine = v.readyLogLine;
     this.readyHttp = v.readyHttp;
+    this.user = v.user;
+    this.shmSize = v.shmSize;
     this.startupTimeout = v.startupTimeout;
   }
 
@@ -122,6 +126,8 @@ public final class ServiceSpec {
     List<String> readyCommand;
     ReadyLogLine readyLogLine;
     ReadyHttp readyHttp;
+    String user;
+    Long shmSize;
     Duration startupTimeout;
   }
 
@@ -148,6 +154,8 @@ public final class ServiceSpec {
     v.readyCommand = readyCommand;
     v.readyLogLine = readyLogLine;
     v.readyHttp = readyHttp;
+    v.user = user;
+    v.shmSize = shmSize;
     v.startupTimeout = startupTimeout;
     change.accept(v);
     return new ServiceSpec(v);
@@ -316,6 +324,35 @@ public final class ServiceSpec {
           + " duration, for example Duration.ofMinutes(2)");
     }
     return derive(v -> v.startupTimeout = timeout);
+  }
+
+  /**
+   * Runs the container's processes as {@code user} instead of the image's user, as {@code docker run --user} does:
+   * a name the image knows, or {@code uid[:gid]} ({@code "1000"}, {@code "1000:1000"}), to see what a service does
+   * without root, say. Part of the definition and its digest; replaces an earlier one.
+   */
+  public ServiceSpec withUser(String user) {
+    requireContainer("withUser");
+    Objects.requireNonNull(user, "user");
+    if (user.isEmpty() || !user.chars().allMatch(c -> c > ' ' && c < 127)) {
+      throw new IllegalArgumentException("The user of " + image() + " is '" + user + "': give a user name the image"
+          + " knows, or uid[:gid] such as \"1000:1000\"");
+    }
+    return derive(v -> v.user = user);
+  }
+
+  /**
+   * The size of the container's {@code /dev/shm}, in bytes, in place of the engine's 64 MiB: PostgreSQL's parallel
+   * queries over large tables, for one, fail with "could not resize shared memory segment" without more. Part of the
+   * definition and its digest; replaces an earlier size.
+   */
+  public ServiceSpec withShmSize(long bytes) {
+    requireContainer("withShmSize");
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("The /dev/shm size of " + image() + " is " + bytes + " bytes: give a"
+          + " positive size, for example 256L << 20 for 256 MiB");
+    }
+    return derive(v -> v.shmSize = bytes);
   }
 
   /** Replaces the image's command (Docker's CMD). */
@@ -660,6 +697,16 @@ public final class ServiceSpec {
   /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
   public Optional<ReadyLogLine> readyLogLine() {
     return Optional.ofNullable(readyLogLine);
+  }
+
+  /** The user the container's processes run as ({@link #withUser}), if not the image's. */
+  public Optional<String> user() {
+    return Optional.ofNullable(user);
+  }
+
+  /** The size of the container's {@code /dev/shm} in bytes ({@link #withShmSize}), if not the engine's default. */
+  public Optional<Long> shmSize() {
+    return Optional.ofNullable(shmSize);
   }
 
   /** The HTTP request that says the service is ready ({@link #withReadyHttp}), if any. */

@@ -104,6 +104,13 @@ final class SpecEncoding {
         string(out, "readyHttp", spec.readyHttp().get().path());
         out.writeInt(spec.readyHttp().get().port());
       }
+      if (spec.user().isPresent()) {
+        string(out, "user", spec.user().get());
+      }
+      if (spec.shmSize().isPresent()) {
+        tag(out, "shmSize");
+        out.writeLong(spec.shmSize().get());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -215,7 +215,10 @@ class ServiceSpecTest {
         change("tmpfs", s -> s.withTmpfs("/data")),
         change("tmpfs options", s -> s.withTmpfs("/data", "size=64m")),
         change("ready HTTP request", s -> s.withReadyHttp(8080, "/health")),
-        change("ready HTTP port", s -> s.withReadyHttp(8081, "/health")));
+        change("ready HTTP port", s -> s.withReadyHttp(8081, "/health")),
+        change("user", s -> s.withUser("1000")),
+        change("user and group", s -> s.withUser("1000:1000")),
+        change("shm size", s -> s.withShmSize(128L << 20)));
   }
 
   private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
@@ -515,6 +518,21 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(0, "/"))
         .withMessage("The ready HTTP port of my/app:1 is 0: give the container's port (1-65535) the service answers"
             + " HTTP on");
+  }
+
+  @Test
+  void aUserAndAShmSizeAreCheckedAndKept() {
+    ServiceSpec spec = ServiceSpec.from("postgres:15").withUser("postgres").withShmSize(256L << 20);
+
+    assertThat(spec.user()).contains("postgres");
+    assertThat(spec.shmSize()).contains(256L << 20);
+    assertThat(ServiceSpec.from("postgres:15").user()).isEmpty();
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withUser("post gres"))
+        .withMessage("The user of postgres:15 is 'post gres': give a user name the image knows, or uid[:gid] such as"
+            + " \"1000:1000\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> spec.withShmSize(0))
+        .withMessage("The /dev/shm size of postgres:15 is 0 bytes: give a positive size, for example 256L << 20 for"
+            + " 256 MiB");
   }
 
   @Test

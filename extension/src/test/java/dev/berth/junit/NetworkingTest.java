@@ -110,6 +110,11 @@ class NetworkingTest {
   }
 
   @Test
+  void aServiceRunsAsItsUserWithItsShmSize() {
+    new KitRun().run(UserAndShm.class).assertSucceeded(1);
+  }
+
+  @Test
   void tmpfsIsMountedWithItsOptions() {
     var run = new KitRun().run(TmpfsUser.class);
 
@@ -293,6 +298,22 @@ class NetworkingTest {
     void mounted(@BindService("scratch") Container client) {
       assertThat(client.exec("wget", "-qO-", "http://scratch:8080/mounts").stdout())
           .startsWith("tmpfs /scratch tmpfs rw,").contains("size=1024k").contains("mode=700");
+    }
+  }
+
+  @ServiceTest
+  static class UserAndShm {
+    /** Serves the uid its processes run as and the size of its /dev/shm. */
+    @ServiceContainer
+    static final ServiceSpec plain = ServiceSpec.from("busybox:1.35").withExposedPort(8080).withUser("1000:1000")
+        .withShmSize(128L << 20)
+        .withCommand("sh", "-c", "mkdir -p /dev/shm/www && id -u > /dev/shm/www/uid && df -k /dev/shm | tail -n 1"
+            + " > /dev/shm/www/shm && exec httpd -f -p 8080 -h /dev/shm/www");
+
+    @Test
+    void seesThem(@BindService("plain") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://plain:8080/uid").stdout().strip()).isEqualTo("1000");
+      assertThat(client.exec("wget", "-qO-", "http://plain:8080/shm").stdout()).matches("shm\\s+131072\\s.*\\s*");
     }
   }
 
