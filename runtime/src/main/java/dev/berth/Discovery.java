@@ -38,6 +38,8 @@ import org.xbill.DNS.Type;
 public final class Discovery {
 
   private static final Deque<Server> SERVERS = new ConcurrentLinkedDeque<>();
+  private static final int UNANSWERED_ATTEMPTS = 10;
+  private static final long UNANSWERED_PAUSE_MILLIS = 100;
 
   /** Where a run's session is served (by this JVM or another of the session), and its zone. */
   record Server(InetSocketAddress address, String origin) {
@@ -131,20 +133,42 @@ public final class Discovery {
     }
   }
 
+  /**
+   * Asks the session's server; one that does not answer is asked again for about a second, the time another JVM of
+   * the session needs to take the server over when the JVM that served it ends (it tries every 100 ms).
+   */
   private static Message query(Server server, Name name, int type) {
-    try {
-      var resolver = new SimpleResolver(server.address());
-      resolver.setTimeout(Duration.ofSeconds(2));
-      Message answer = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-      int rcode = answer.getRcode();
-      if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-        throw new IllegalStateException("The Berth DNS server at " + server.address() + " answered "
-            + Rcode.string(rcode) + " for " + name);
+    IOException last = null;
+    for (int attempt = 0; attempt < UNANSWERED_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        pause();
       }
-      return answer;
-    } catch (IOException e) {
-      throw new IllegalStateException("The Berth DNS server at " + server.address() + " did not answer for " + name
-          + ": " + e.getMessage(), e);
+      try {
+        var resolver = new SimpleResolver(server.address());
+        resolver.setTimeout(Duration.ofSeconds(2));
+        Message answer = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+        int rcode = answer.getRcode();
+        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+          throw new IllegalStateException("The Berth DNS server at " + server.address() + " answered "
+              + Rcode.string(rcode) + " for " + name);
+        }
+        return answer;
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new IllegalStateException("The Berth DNS server at " + server.address() + " did not answer for " + name
+        + " in " + UNANSWERED_ATTEMPTS + " tries over about a second (" + (last.getMessage() == null
+            ? last.getClass().getSimpleName() : last.getMessage()) + "); the JVM that served it may have ended with no"
+        + " other JVM of the session left to take over", last);
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(UNANSWERED_PAUSE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the Berth DNS server", e);
     }
   }
 }
