@@ -135,7 +135,7 @@ public final class Discovery {
 
   /**
    * Asks the session's server; one that does not answer is asked again for about a second, the time another JVM of
-   * the session needs to take the server over when the JVM that served it ends (it tries every 100 ms).
+   * the session needs to take the server over when the JVM that served it ends (it tries every 25 ms).
    */
   private static Message query(Server server, Name name, int type) {
     IOException last = null;

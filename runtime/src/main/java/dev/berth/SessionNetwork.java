@@ -28,7 +28,7 @@ final class SessionNetwork {
   /** The key under which each run publishes its DNS records in the session directory. */
   static final String RECORDS = "dns";
   /** How often a JVM standing by for the session's DNS tries to take port 53 over. */
-  private static final long STANDBY_RETRY_MILLIS = 100;
+  private static final long STANDBY_RETRY_MILLIS = 25;
   /**
    * The session DNS of this JVM, by the gateway it is served on. Only one process can listen on the gateway's port
    * 53, so the JVMs of a session (forks) and the runs within a JVM share one server: every run publishes its records
