@@ -73,6 +73,12 @@ public @interface ServiceContainer {
   /** Empty in-memory mounts, each {@code "/path"} or {@code "/path:options"} as {@code docker run --tmpfs} takes. */
   String[] tmpfs() default {};
 
+  /** The user the container's processes run as, as {@code docker run --user} takes it: a name, or uid[:gid]. */
+  String user() default "";
+
+  /** The size of the container's {@code /dev/shm}, as {@code docker run --shm-size} takes it: {@code "256m"}. */
+  String shmSize() default "";
+
   /**
    * Named volumes that outlive the run, each {@code "name:/path"} as {@code docker run -v} takes: state kept between
    * runs (the engine's volume is {@code berth-cache-<name>}).

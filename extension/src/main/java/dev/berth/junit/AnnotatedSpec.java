@@ -4,6 +4,8 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.ServiceContainer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The service a {@link ServiceContainer} annotation defines on a {@code Service} field: each attribute is the
@@ -11,6 +13,8 @@ import java.util.List;
  * is one. Malformed entries fail with what was expected.
  */
 final class AnnotatedSpec {
+
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})([bkmg]?)");
 
   private AnnotatedSpec() {
   }
@@ -42,6 +46,12 @@ final class AnnotatedSpec {
       }
       spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
     }
+    if (!a.user().isEmpty()) {
+      spec = spec.withUser(a.user());
+    }
+    if (!a.shmSize().isEmpty()) {
+      spec = spec.withShmSize(bytes("shmSize", a.shmSize()));
+    }
     if (!a.readyLogLine().isEmpty()) {
       spec = spec.withReadyLogLine(a.readyLogLine(), a.readyLogLineTimes());
     } else if (a.readyLogLineTimes() != 1) {
@@ -67,6 +77,21 @@ final class AnnotatedSpec {
       spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
     }
     return spec;
+  }
+
+  /** A size as docker's flags take it: a number of bytes, or of KiB, MiB or GiB with {@code k}, {@code m}, {@code g}. */
+  static long bytes(String attribute, String size) {
+    Matcher m = SIZE.matcher(size.strip().toLowerCase(java.util.Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(attribute + " '" + size + "' is not a size such as \"256m\" (b, k, m or g)");
+    }
+    int shift = switch (m.group(2)) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      default -> 0;
+    };
+    return Long.parseLong(m.group(1)) << shift;
   }
 
   private static ServiceSpec withReadyHttp(ServiceSpec spec, String request) {
@@ -98,6 +123,8 @@ final class AnnotatedSpec {
     addIf(set, a.files().length > 0, "files");
     addIf(set, a.tmpfs().length > 0, "tmpfs");
     addIf(set, a.cacheVolumes().length > 0, "cacheVolumes");
+    addIf(set, !a.user().isEmpty(), "user");
+    addIf(set, !a.shmSize().isEmpty(), "shmSize");
     addIf(set, !a.instance().isEmpty(), "instance");
     return set;
   }

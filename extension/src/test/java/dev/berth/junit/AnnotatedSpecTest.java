@@ -24,8 +24,11 @@ class AnnotatedSpecTest {
         files = "/docker-entrypoint-initdb.d/index.sql=www/index.html", tmpfs = {"/var/lib/postgresql/data",
             "/scratch:size=1m,mode=0700"}, cacheVolumes = "pg-cache:/cache",
         readyLogLine = "ready to accept connections", readyLogLineTimes = 2, readyHttp = "8080/health?deep=1",
-        ready = {"pg_isready", "-h", "127.0.0.1"}, instance = "a")
+        ready = {"pg_isready", "-h", "127.0.0.1"}, user = "postgres", shmSize = "256m", instance = "a")
     static Service everything;
+
+    @ServiceContainer(image = "busybox:1.35", shmSize = "lots")
+    static Service badSize;
 
     @ServiceContainer(image = "busybox:1.35", files = "/x=www/missing.html")
     static Service missingResource;
@@ -50,7 +53,7 @@ class AnnotatedSpecTest {
         .withTmpfs("/var/lib/postgresql/data").withTmpfs("/scratch", "size=1m,mode=0700")
         .withCacheVolume("/cache", "pg-cache").withReadyLogLine("ready to accept connections", 2)
         .withReadyHttp(8080, "/health?deep=1").withReadyCommand("pg_isready", "-h", "127.0.0.1")
-        .withInstanceId("a");
+        .withUser("postgres").withShmSize(256L << 20).withInstanceId("a");
 
     ServiceSpec byAnnotation = AnnotatedSpec.of(annotationOf("everything"));
 
@@ -59,7 +62,7 @@ class AnnotatedSpecTest {
     assertThat(byAnnotation.readyHttp()).isEqualTo(bySpec.readyHttp());
     assertThat(AnnotatedSpec.definitionAttributes(annotationOf("everything"))).containsExactly("image", "ports",
         "env", "ready", "readyLogLine", "readyLogLineTimes", "readyHttp", "files", "tmpfs",
-        "cacheVolumes", "instance");
+        "cacheVolumes", "user", "shmSize", "instance");
   }
 
   @Test
@@ -73,6 +76,11 @@ class AnnotatedSpecTest {
         .withMessage("cacheVolumes entry '/data' is not name:/path, such as \"redis-data:/data\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("httpWithoutPort")))
         .withMessage("readyHttp '/health' is not port/path, such as \"8080/actuator/health\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("badSize")))
+        .withMessage("shmSize 'lots' is not a size such as \"256m\" (b, k, m or g)");
+    assertThat(AnnotatedSpec.bytes("shmSize", "64k")).isEqualTo(65536);
+    assertThat(AnnotatedSpec.bytes("shmSize", "1G")).isEqualTo(1L << 30);
+    assertThat(AnnotatedSpec.bytes("shmSize", "100")).isEqualTo(100);
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("timesWithoutLine")))
         .withMessage("readyLogLineTimes is 2 but readyLogLine is not set: give the line's regular expression too");
   }
