@@ -558,7 +558,7 @@ final class RunContainers implements ServiceStarter {
   private static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run,
       Set<String> digestsInHand, Set<String> containersInHand) {
     for (String digest : directory.keysHeldBy(run)) {
-      if (SessionNetwork.RECORDS.equals(digest)) {
+      if (SessionDns.RECORDS.equals(digest)) {
         directory.deleteLease(digest, run); // its DNS records
         continue;
       }

@@ -34,7 +34,7 @@ final class SessionRecords implements DnsRecords {
   @Override
   public List<DnsZone.Entry> entries() {
     var entries = new ArrayList<DnsZone.Entry>();
-    for (Map.Entry<String, String> run : directory.published(SessionNetwork.RECORDS).entrySet()) {
+    for (Map.Entry<String, String> run : directory.published(SessionDns.RECORDS).entrySet()) {
       try {
         entries.addAll(DnsZone.parse(run.getValue()));
       } catch (IllegalArgumentException e) {

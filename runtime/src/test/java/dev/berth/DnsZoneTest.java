@@ -138,8 +138,8 @@ class DnsZoneTest {
     var second = new SessionDirectory(session, "second");
     try {
       String origin = DnsZone.forSession(session);
-      var firstZone = new DnsZone(origin, text -> first.publish(SessionNetwork.RECORDS, text));
-      var secondZone = new DnsZone(origin, text -> second.publish(SessionNetwork.RECORDS, text));
+      var firstZone = new DnsZone(origin, text -> first.publish(SessionDns.RECORDS, text));
+      var secondZone = new DnsZone(origin, text -> second.publish(SessionDns.RECORDS, text));
       var records = new SessionRecords(origin, first);
       firstZone.register("d1", "c1", "berth-aa", List.of("db", "one"), List.of("db"), ip("10.1.0.30"), List.of(1));
       Thread.sleep(2); // registered a moment later: the latest wins "db"
@@ -159,12 +159,12 @@ class DnsZoneTest {
       assertThat(a.apply("two")).containsExactly(ip("10.1.0.31"));
       assertThat(a.apply("db")).containsExactly(ip("10.1.0.31"));
 
-      second.release(SessionNetwork.RECORDS);
+      second.release(SessionDns.RECORDS);
       assertThat(a.apply("two")).as("the second run ended").isEmpty();
       assertThat(a.apply("db")).containsExactly(ip("10.1.0.30"));
     } finally {
-      first.release(SessionNetwork.RECORDS);
-      second.release(SessionNetwork.RECORDS);
+      first.release(SessionDns.RECORDS);
+      second.release(SessionDns.RECORDS);
       try (var files = java.nio.file.Files.list(first.dir())) {
         assertThat(files.toList()).as("nothing left in the session directory").isEmpty();
       }
