@@ -52,6 +52,8 @@ final class SessionDirectory {
    * taking, probing and giving up leases synchronise on this set, so a probe never opens a lease being taken.
    */
   private static final Set<Path> HELD_IN_JVM = new HashSet<>();
+  /** The key of a run's lease on the session: held while the run is alive, read by its watchdog if it dies. */
+  static final String RUN = "run";
   private static final Pattern BUILD_SESSION = Pattern.compile("build-(\\d{1,18})-([0-9a-z]+)");
   private static final Pattern JVM_SESSION = Pattern.compile("jvm-(\\d{1,18})");
   /** About ten seconds of refusals (see {@link #lock}) before one is taken for a real deadlock. */
@@ -252,7 +254,10 @@ final class SessionDirectory {
     return contents;
   }
 
-  /** Whether a run other than {@code exceptRun} holds a live lease on the key; stale leases are deleted. */
+  /**
+   * Whether a run other than {@code exceptRun} holds a live lease on the key. Stale leases are deleted, except a dead
+   * run's {@code run} lease: its watchdog reads it to know what to remove, and deletes it once it has.
+   */
   boolean heldByOthers(String key, String exceptRun) {
     boolean live = false;
     for (Path lease : leases(key)) {
@@ -262,7 +267,7 @@ final class SessionDirectory {
       }
       if (isLive(lease)) {
         live = true;
-      } else {
+      } else if (!RUN.equals(key)) {
         deleteQuietly(lease);
       }
     }

@@ -104,6 +104,51 @@ class SharedDnsTest {
     }
   }
 
+  /**
+   * A JVM killed while it serves the session's DNS: the survivor takes the port over, and the dead JVM's records
+   * drop out with its lease (the kernel releases it), before its watchdog has even removed its containers.
+   */
+  @Test
+  void whenTheServingJvmIsKilledTheSurvivorServesWithoutTheDeadOnesRecords() throws Exception {
+    String session = "killed-" + UUID.randomUUID().toString().substring(0, 8);
+    BerthConfig config = BerthConfig.from(key -> Optional.ofNullable(Map.of("berth.session", session).get(key)));
+    var peer = new Peer(session, true);
+    ServiceRuntime here = null;
+    try {
+      String doomed = peer.ask("start doomed"); // the peer binds port 53 first
+      here = ServiceRuntime.start(config);
+      here.newScope().service("survivor", WEB.withInstanceId("survivor")).start();
+      assertThat(Discovery.lookup("doomed")).as("served by the peer").containsExactly(InetAddress.getByName(doomed));
+      String survivor = Discovery.lookup("survivor").get(0).getHostAddress();
+
+      peer.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+      assertThat(Discovery.lookup("survivor")).extracting(InetAddress::getHostAddress).as("served here now")
+          .containsExactly(survivor);
+      assertThat(Discovery.lookup("doomed")).as("the dead JVM's records").isEmpty();
+    } finally {
+      peer.process.destroyForcibly();
+      if (here != null) {
+        here.close();
+      }
+      awaitNothingLeft(session);
+    }
+  }
+
+  /** The killed JVM's watchdog removes its containers within seconds; nothing of the session may stay. */
+  private static void awaitNothingLeft(String session) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String left;
+    do {
+      Thread.sleep(250);
+      Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.berth.session=" + session)
+          .redirectErrorStream(true).start();
+      left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      ps.waitFor();
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    assertThat(left).as("containers of session %s left", session).isEmpty();
+  }
+
   /** A {@link DnsPeer} in a JVM of its own. */
   private static final class Peer {
     final Process process;
@@ -111,8 +156,13 @@ class SharedDnsTest {
     final BufferedReader answers;
 
     Peer(String session) throws Exception {
+      this(session, false);
+    }
+
+    /** @param watchdog whether the JVM starts its watchdog, which cleans up after it if it is killed */
+    Peer(String session, boolean watchdog) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      process = new ProcessBuilder(java, "-Dberth.watchdog=false", "-cp", System.getProperty("java.class.path"),
+      process = new ProcessBuilder(java, "-Dberth.watchdog=" + watchdog, "-cp", System.getProperty("java.class.path"),
           DnsPeer.class.getName(), session).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
       answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
