@@ -26,7 +26,8 @@ class ServiceRuntimeTest {
 
   /**
    * The end of a run interrupts its warm-up wherever it is: before the run's lease, after it, or after the engine
-   * made the network. Whichever, nothing of the run may be left, on the engine or in the session's directory.
+   * made the network. Whichever, nothing of the run may be left, on the engine, in the session's directory, or in
+   * this JVM's DNS.
    */
   @Test
   void aRunEndingDuringItsWarmUpLeavesNeitherNetworkNorLease() throws Exception {
@@ -47,6 +48,7 @@ class ServiceRuntimeTest {
 
         assertThat(docker.listNetworksCmd().withNameFilter("berth-" + session).exec()).as("after %d ms", i * 15)
             .isEmpty();
+        assertThat(currentZone()).as("Discovery after %d ms", i * 15).isNotEqualTo(DnsZone.forSession(session));
         java.nio.file.Path dir = SessionDirectory.base().resolve(session);
         if (java.nio.file.Files.isDirectory(dir)) {
           try (var files = java.nio.file.Files.list(dir)) {
@@ -61,6 +63,15 @@ class ServiceRuntimeTest {
         assertThat(docker.listNetworksCmd().withNameFilter("berth-" + session).exec()).as("made after the run")
             .isEmpty();
       }
+    }
+  }
+
+  /** The zone Discovery asks now, if any run of this JVM takes part in DNS. */
+  private static String currentZone() {
+    try {
+      return Discovery.zone();
+    } catch (IllegalStateException e) {
+      return "none";
     }
   }
 
