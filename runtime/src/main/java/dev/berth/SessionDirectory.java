@@ -192,14 +192,24 @@ final class SessionDirectory {
     held.computeIfAbsent(key, k -> {
       Path path = leasePath(k, runId);
       synchronized (HELD_IN_JVM) {
+        FileChannel channel = null;
         try {
-          FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
               StandardOpenOption.TRUNCATE_EXISTING);
           FileLock lock = channel.lock();
           channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
           HELD_IN_JVM.add(path);
           return new HeldLease(path, channel, lock);
         } catch (IOException e) {
+          // Interrupted at the end of the run, say: the file is this run's alone, and no lease without its lock.
+          if (channel != null) {
+            try {
+              channel.close();
+            } catch (IOException ignored) {
+              // closed by the interrupt already
+            }
+          }
+          deleteQuietly(path);
           throw new UncheckedIOException("Cannot take the lease " + path, e);
         }
       }

@@ -20,8 +20,6 @@ final class SessionNetwork {
   private volatile String name;
   /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
   private volatile SessionDns dns;
-  /** Set when the run ends: a DNS part that the warm-up starts after that is stopped at once. */
-  private volatile boolean dnsEnded;
 
   SessionNetwork(Supplier<DockerBackend> engine, String runId, String session) {
     this.engine = engine;
@@ -81,9 +79,6 @@ final class SessionNetwork {
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
           dns = SessionDns.start(session, engine.get().gateway(net), sessionDirectory).orElse(null);
-          if (dnsEnded) {
-            stopDns(); // the run ended while its warm-up made the network
-          }
           name = net;
         }
       }
@@ -143,7 +138,6 @@ final class SessionNetwork {
 
   /** Ends the run's part in the session's DNS: the first step of a run's end. */
   void stopDns() {
-    dnsEnded = true;
     SessionDns current = dns;
     if (current != null) {
       current.stop();
