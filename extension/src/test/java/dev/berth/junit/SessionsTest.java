@@ -80,6 +80,37 @@ class SessionsTest {
         .untilAsserted(() -> assertThat(Engine.leftovers(session)).isEmpty());
   }
 
+  /**
+   * One of two JVMs sharing a service is killed: its watchdog cleans up after it, but leaves the container the other
+   * JVM still holds, which keeps answering; the other JVM's end then takes it, and nothing is left.
+   */
+  @Test
+  void aKilledJvmsWatchdogLeavesWhatAnotherJvmStillHolds() throws Exception {
+    String session = newSession();
+    Process doomed = jvm(session);
+    Process survivor = jvm(session);
+    awaitReady(doomed);
+    int port = awaitReady(survivor);
+    String shared = Engine.running(session, "service").get(0).getId();
+
+    doomed.destroyForcibly().waitFor();
+    Path directory = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    await("the watchdog has cleaned up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        .until(() -> runLeases(directory) == 1);
+
+    assertThat(Engine.running(session, "service")).singleElement()
+        .satisfies(c -> assertThat(c.getId()).isEqualTo(shared));
+    assertThat(Fixtures.ping(new java.net.InetSocketAddress("127.0.0.1", port))).isEqualTo("+PONG");
+    stop(survivor);
+    assertThat(Engine.leftovers(session)).as(() -> diagnose(session)).isEmpty();
+  }
+
+  private static long runLeases(Path directory) throws IOException {
+    try (var files = java.nio.file.Files.list(directory)) {
+      return files.filter(f -> f.getFileName().toString().matches("run\\..*\\.lease")).count();
+    }
+  }
+
   @Test
   void concurrentSessionsNeitherShareNorRemoveEachOthersContainers() throws Exception {
     String one = newSession();
