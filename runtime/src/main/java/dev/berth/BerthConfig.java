@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  *     platform's default socket)
  * @param pruneCacheVolumes {@code berth.cacheVolumes.prune}: at the end of the run, remove every cache volume
  *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
+ * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
+ *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -52,7 +54,8 @@ public record BerthConfig(
     Readiness readiness,
     String probeImage,
     Optional<String> dockerHost,
-    boolean pruneCacheVolumes) {
+    boolean pruneCacheVolumes,
+    boolean dns) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -94,7 +97,8 @@ public record BerthConfig(
         text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
         text(lookup, "berth.probeImage").orElse("busybox:1.35"),
         text(lookup, "berth.dockerHost"),
-        text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false));
+        text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false),
+        text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true));
   }
 
   /**

@@ -112,7 +112,7 @@ public final class Discovery {
     if (server == null) {
       throw new IllegalStateException("No Berth run of this JVM takes part in DNS: discovery works while a run has"
           + " started a service and port 53 on its network's gateway could be bound, by this JVM or another of its"
-          + " session (see the warning on the dev.berth logger if it could not)");
+          + " session (see the warning on the dev.berth logger if it could not), unless berth.dns=false");
     }
     return server;
   }

@@ -65,7 +65,7 @@ final class RunContainers implements ServiceStarter {
     this.config = config;
     this.runId = runId;
     this.session = session;
-    this.network = new SessionNetwork(engine, runId, session);
+    this.network = new SessionNetwork(engine, runId, session, config.dns());
     this.readiness = new Readiness(config, engine, this::probe);
   }
 

@@ -20,11 +20,14 @@ final class SessionNetwork {
   private volatile String name;
   /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
   private volatile SessionDns dns;
+  /** {@code berth.dns}: false leaves port 53 alone. */
+  private final boolean dnsWanted;
 
-  SessionNetwork(Supplier<DockerBackend> engine, String runId, String session) {
+  SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, boolean dnsWanted) {
     this.engine = engine;
     this.runId = runId;
     this.session = session;
+    this.dnsWanted = dnsWanted;
   }
 
   /** The session's network name. */
@@ -78,7 +81,9 @@ final class SessionNetwork {
                 + "\ndockerHost=" + engine.get().host() + "\n");
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
-          dns = SessionDns.start(session, engine.get().gateway(net), sessionDirectory).orElse(null);
+          if (dnsWanted) {
+            dns = SessionDns.start(session, engine.get().gateway(net), sessionDirectory).orElse(null);
+          }
           name = net;
         }
       }

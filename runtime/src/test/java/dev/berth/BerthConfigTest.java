@@ -51,11 +51,13 @@ class BerthConfigTest {
         "berth.clientImage", "alpine:3.19",
         "berth.session", " ci-42 ",
         "berth.readiness", "direct",
-        "berth.probeImage", "ghcr.io/org/probe:1"));
+        "berth.probeImage", "ghcr.io/org/probe:1",
+        "berth.dns", "false"));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
-        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false));
+        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false));
+    assertThat(BerthConfig.defaults().dns()).isTrue();
   }
 
   @ParameterizedTest(name = "{0} = {1} ms")
@@ -132,12 +134,12 @@ class BerthConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns()))
         .withMessageContaining("berth.gracePeriod");
   }
 

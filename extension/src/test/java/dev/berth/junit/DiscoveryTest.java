@@ -8,6 +8,7 @@ import dev.berth.Discovery;
 import dev.berth.ExecResult;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceHandle;
@@ -40,6 +41,11 @@ class DiscoveryTest {
       after = "none";
     }
     assertThat(after).isNotEqualTo(zone + ".");
+  }
+
+  @Test
+  void withDnsOffContainersKeepTheEnginesResolverAndBoundAliasesWork() {
+    new KitRun().with("berth.dns", "false").run(DnsOff.class).assertSucceeded(1);
   }
 
   @Test
@@ -198,6 +204,22 @@ class DiscoveryTest {
       assertThat(Discovery.srv("redis")).isEmpty();
       ExecResult srv = client.exec("nslookup", "-type=SRV", "_redis._tcp." + zone);
       assertThat(srv.stdout() + srv.stderr()).as(srv.toString()).doesNotContain("6379").contains("NXDOMAIN");
+    }
+  }
+
+  /** Under berth.dns=false: no zone, no search domain, no Discovery; the binding's /etc/hosts entry as ever. */
+  @ServiceTest
+  static class DnsOff {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www && echo off > /www/index.html && exec httpd -f -p 8080 -h /www");
+
+    @Test
+    void aliasesOnly(@BindService("web") @ClientContainer Container client) {
+      assertThat(client.readFile("/etc/resolv.conf")).doesNotContain("berth.local");
+      assertThat(client.exec("wget", "-qO-", "http://web:8080/").stdout()).isEqualTo("off\n");
+      assertThatThrownBy(Discovery::zone).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("unless berth.dns=false");
     }
   }
 }
