@@ -25,13 +25,10 @@ final class ClientContainer implements Container {
 
   @Override
   public ExecResult exec(String... command) {
-    Objects.requireNonNull(command, "command");
-    if (command.length == 0) {
-      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
-    }
+    List<String> checked = RunContainers.command(command);
     requireOpen();
-    return containers.exec(id, List.of(command), workdir, description,
-        "Use an image that has '" + command[0] + "' (@ClientContainer(image = ...)), or give its full path");
+    return containers.exec(id, checked, workdir, description,
+        "Use an image that has '" + checked.get(0) + "' (@ClientContainer(image = ...)), or give its full path");
   }
 
   @Override

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The session's DNS server in this JVM: answers for its {@link DnsRecords} over UDP and TCP on the host's address on
- * the session's network, port 53, where the engine's resolver in each container forwards what it cannot answer itself. Names
- * outside the zone go on to the test machine's own resolvers, so containers still resolve the outside world.
+ * the session's network, port 53, where the engine's resolver in each container forwards what it cannot answer
+ * itself. Names outside the zone go on to the test machine's own resolvers, so containers still resolve the outside
+ * world.
  */
 final class DnsServer implements Closeable {
 
@@ -71,10 +72,6 @@ final class DnsServer implements Closeable {
 
   InetSocketAddress address() {
     return address;
-  }
-
-  DnsRecords records() {
-    return records;
   }
 
   private void udpLoop() {

@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Asks whether a port accepts TCP connections at a container's address on the run's network: the way another
- * container reaches it, never through the published host port (whose proxy accepts connections before the service
- * listens). Needs nothing inside the service's image.
+ * Asks whether a port accepts TCP connections, or how it answers an HTTP request, at a container's address on the
+ * run's network: the way another container reaches it, never through the published host port (whose proxy accepts
+ * connections before the service listens). Needs nothing inside the service's image.
  */
 interface PortProbe {
 
@@ -82,19 +82,20 @@ interface PortProbe {
     return new PortProbe() {
       @Override
       public boolean accepts(String address, int port) {
-        return backend.exec(probeContainerId,
-            List.of("nc", "-w", "1", address, String.valueOf(port), "-e", "true"), null, Duration.ofSeconds(5),
-            "the probe's time limit", "the readiness probe").exitCode() == 0;
+        return run(List.of("nc", "-w", "1", address, String.valueOf(port), "-e", "true")).exitCode() == 0;
       }
 
       /** The same request through {@code nc}, its answer's first line read back. */
       @Override
       public int httpStatus(String address, int port, String path) {
-        ExecResult result = backend.exec(probeContainerId, List.of("sh", "-c",
+        return status(run(List.of("sh", "-c",
             "printf '%s' \"$0\" | nc -w " + HTTP_TIMEOUT_SECONDS + " \"$1\" \"$2\" | head -n 1",
-            request(address, port, path), address, String.valueOf(port)), null, Duration.ofSeconds(5),
-            "the probe's time limit", "the readiness probe");
-        return status(result.stdout().strip());
+            request(address, port, path), address, String.valueOf(port))).stdout().strip());
+      }
+
+      private ExecResult run(List<String> command) {
+        return backend.exec(probeContainerId, command, null, Duration.ofSeconds(5), "the probe's time limit",
+            "the readiness probe");
       }
     };
   }

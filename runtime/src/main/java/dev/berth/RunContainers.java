@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -352,6 +353,15 @@ final class RunContainers implements ServiceStarter {
     return create(request).id();
   }
 
+  /** The command of an exec, as the public {@code exec(String...)} methods take it. */
+  static List<String> command(String... command) {
+    Objects.requireNonNull(command, "command");
+    if (command.length == 0) {
+      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
+    }
+    return List.of(command);
+  }
+
   /**
    * Runs a command in a client or service container, at most {@code berth.execTimeout}.
    *
@@ -562,7 +572,7 @@ final class RunContainers implements ServiceStarter {
         directory.deleteLease(digest, run); // its DNS records
         continue;
       }
-      if ("run".equals(digest) || digestsInHand.contains(digest)) {
+      if (SessionDirectory.RUN.equals(digest) || digestsInHand.contains(digest)) {
         continue;
       }
       directory.locked(digest, () -> {

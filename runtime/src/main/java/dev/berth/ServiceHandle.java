@@ -67,11 +67,8 @@ final class ServiceHandle implements Service {
 
   @Override
   public ExecResult exec(String... command) {
-    Objects.requireNonNull(command, "command");
-    if (command.length == 0) {
-      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
-    }
-    return scope.inContainer().exec(scope.acquire(name, spec), List.of(command));
+    List<String> checked = RunContainers.command(command);
+    return scope.inContainer().exec(scope.acquire(name, spec), checked);
   }
 
   @Override

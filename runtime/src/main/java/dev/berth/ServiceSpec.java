@@ -299,7 +299,7 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("The ready HTTP port of " + image() + " is " + port + ": give the"
           + " container's port (1-65535) the service answers HTTP on");
     }
-    if (!path.startsWith("/") || !path.chars().allMatch(c -> c > ' ' && c < 127)) {
+    if (!path.startsWith("/") || !isVisibleAscii(path)) {
       throw new IllegalArgumentException("The ready HTTP path of " + image() + " is '" + path + "': give the path"
           + " and query of a URL, starting with '/' and without spaces (percent-encode them), such as \"/health\"");
     }
@@ -334,7 +334,7 @@ public final class ServiceSpec {
   public ServiceSpec withUser(String user) {
     requireContainer("withUser");
     Objects.requireNonNull(user, "user");
-    if (user.isEmpty() || !user.chars().allMatch(c -> c > ' ' && c < 127)) {
+    if (user.isEmpty() || !isVisibleAscii(user)) {
       throw new IllegalArgumentException("The user of " + image() + " is '" + user + "': give a user name the image"
           + " knows, or uid[:gid] such as \"1000:1000\"");
     }
@@ -806,6 +806,11 @@ public final class ServiceSpec {
       list.add(Objects.requireNonNull(arg, () -> what + " argument " + list.size() + " is null"));
     }
     return List.copyOf(list);
+  }
+
+  /** Whether a value has only printable ASCII, and no spaces: what goes as one word into a request or a flag. */
+  private static boolean isVisibleAscii(String value) {
+    return value.chars().allMatch(c -> c > ' ' && c < 127);
   }
 
   private static String absolutePath(String what, String path) {

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The files through which the JVMs of one session (the forks of one build, say) agree about the containers they
@@ -43,6 +46,7 @@ import java.util.regex.Pattern;
  */
 final class SessionDirectory {
 
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   /** File locks belong to the JVM, not to a thread: runs in one JVM take this lock first. */
   private static final Map<Path, ReentrantLock> JVM_MUTEXES = new ConcurrentHashMap<>();
   /**
@@ -102,7 +106,7 @@ final class SessionDirectory {
     try (DirectoryStream<Path> sessions = Files.newDirectoryStream(base, "{build,jvm}-*")) {
       for (Path session : sessions) {
         try {
-          if (hasEnded(session.getFileName().toString()) && !hasRunLeases(session)) {
+          if (hasEnded(session.getFileName().toString()) && runLeasesIn(session).isEmpty()) {
             deleteTree(session);
           }
         } catch (IOException e) {
@@ -124,19 +128,25 @@ final class SessionDirectory {
     return jvm.matches() && ProcessHandle.of(Long.parseLong(jvm.group(1))).isEmpty();
   }
 
-  private static boolean hasRunLeases(Path session) throws IOException {
-    try (DirectoryStream<Path> leases = Files.newDirectoryStream(session, "run.*.lease")) {
-      return leases.iterator().hasNext();
+  /** The run leases in a session's directory, live or left by dead runs for their watchdogs. */
+  static List<Path> runLeasesIn(Path session) throws IOException {
+    var leases = new ArrayList<Path>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(session, RUN + ".*.lease")) {
+      files.forEach(leases::add);
     }
+    return leases;
   }
 
-  private static void deleteTree(Path session) throws IOException {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(session)) {
-      for (Path file : files) {
-        deleteQuietly(file);
-      }
+  /** Deletes a directory and everything under it, as far as it can; for what nobody uses any more. */
+  static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
     }
-    deleteQuietly(session);
+    try (var files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.debug("cannot delete {}", root, e);
+    }
   }
 
   Path dir() {
@@ -257,8 +267,7 @@ final class SessionDirectory {
           // published nothing yet, or released it just now
         }
       } else {
-        deleteQuietly(records);
-        deleteQuietly(lease);
+        deleteLease(key, run);
       }
     }
     return contents;

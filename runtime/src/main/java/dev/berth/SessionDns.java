@@ -104,7 +104,7 @@ final class SessionDns {
           try {
             part.server = DnsServer.start(part.records, part.gateway, DnsServer.PORT);
           } catch (BindException e) {
-            if (!String.valueOf(e.getMessage()).contains("in use") || !directory.heldByOthers("run")) {
+            if (!String.valueOf(e.getMessage()).contains("in use") || !directory.heldByOthers(SessionDirectory.RUN)) {
               throw e;
             }
             standBy(part, session);

@@ -77,7 +77,7 @@ final class SessionNetwork {
           watchdog.start();
           String created = net;
           sessionDirectory.locked("network", () -> {
-            sessionDirectory.hold("run", "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
+            sessionDirectory.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
                 + "\ndockerHost=" + engine.get().host() + "\n");
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
@@ -133,7 +133,7 @@ final class SessionNetwork {
    * that the engine removes the network while it still removes them, rather than after.
    */
   boolean lastRun() {
-    return !directory().heldByOthers("run");
+    return !directory().heldByOthers(SessionDirectory.RUN);
   }
 
   /** Takes a container off the network, so that the network can go before the container's removal ends. */
@@ -157,16 +157,16 @@ final class SessionNetwork {
    */
   void leave(DockerBackend backend) {
     SessionDirectory sessionDirectory = directory;
-    if (sessionDirectory == null || !sessionDirectory.holds("run")) {
+    if (sessionDirectory == null || !sessionDirectory.holds(SessionDirectory.RUN)) {
       return;
     }
     sessionDirectory.locked("network", () -> {
       try {
-        if (!sessionDirectory.heldByOthers("run")) {
+        if (!sessionDirectory.heldByOthers(SessionDirectory.RUN)) {
           backend.removeNetwork(nameOf(session));
         }
       } finally {
-        sessionDirectory.release("run");
+        sessionDirectory.release(SessionDirectory.RUN);
       }
       return null;
     });

@@ -87,11 +87,11 @@ final class Watchdog {
       // this one's own classes are in it.)
       Files.deleteIfExists(SessionDirectory.base().resolve("watchdog-" + owner + ".log"));
       Runtime.getRuntime().addShutdownHook(new Thread(() ->
-          deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
+          SessionDirectory.deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
+        SessionDirectory.deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
     for (Path lease : leftBehind) {
       String content = SessionDirectory.readQuietly(lease);
       String session = field(content, "session");
@@ -102,8 +102,8 @@ final class Watchdog {
         var directory = new SessionDirectory(session, "watchdog-" + owner);
         RunContainers.sweep(backend, directory, session, run);
         directory.locked("network", () -> {
-          directory.deleteLease("run", run);
-          if (!directory.heldByOthers("run", run)) {
+          directory.deleteLease(SessionDirectory.RUN, run);
+          if (!directory.heldByOthers(SessionDirectory.RUN, run)) {
             backend.removeNetwork(SessionNetwork.nameOf(session));
           }
           return null;
@@ -143,17 +143,6 @@ final class Watchdog {
     return jar;
   }
 
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var files = Files.walk(root)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.debug("cannot delete {}", root, e);
-    }
-  }
-
   /** The run leases, in every session, that name the pid. */
   private static List<Path> runLeasesOf(long pid) throws IOException {
     var found = new ArrayList<Path>();
@@ -162,11 +151,9 @@ final class Watchdog {
     }
     try (DirectoryStream<Path> sessions = Files.newDirectoryStream(SessionDirectory.base(), Files::isDirectory)) {
       for (Path session : sessions) {
-        try (DirectoryStream<Path> leases = Files.newDirectoryStream(session, "run.*.lease")) {
-          for (Path lease : leases) {
-            if (String.valueOf(pid).equals(field(SessionDirectory.readQuietly(lease), "pid"))) {
-              found.add(lease);
-            }
+        for (Path lease : SessionDirectory.runLeasesIn(session)) {
+          if (String.valueOf(pid).equals(field(SessionDirectory.readQuietly(lease), "pid"))) {
+            found.add(lease);
           }
         }
       }

@@ -122,7 +122,8 @@ class DnsZoneTest {
     assertThat(DnsZone.parse(published.get(1))).isEqualTo(publishing.entries());
     publishing.unregister("d1", "c1");
     assertThat(DnsZone.parse(published.get(2))).singleElement()
-        .satisfies(e -> assertThat(e.names()).containsExactly("web.kit-1234.berth.local.", "vip.kit-1234.berth.local."));
+        .satisfies(e -> assertThat(e.names())
+            .containsExactly("web.kit-1234.berth.local.", "vip.kit-1234.berth.local."));
 
     publishing.close();
     publishing.unregister("g", "g0");

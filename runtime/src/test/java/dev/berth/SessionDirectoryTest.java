@@ -59,7 +59,7 @@ class SessionDirectoryTest {
     } finally {
       letGoOfX.countDown();
       child.destroyForcibly();
-      deleteAll(directory.dir());
+      SessionDirectory.deleteTree(directory.dir());
     }
   }
 
@@ -85,7 +85,7 @@ class SessionDirectoryTest {
       assertThat(probeFromAnotherJvm(session, "service")).isEqualTo("free");
     } finally {
       first.release("service");
-      deleteAll(first.dir());
+      SessionDirectory.deleteTree(first.dir());
     }
   }
 
@@ -130,15 +130,6 @@ class SessionDirectoryTest {
     String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return output;
-  }
-
-  private static void deleteAll(Path dir) throws Exception {
-    try (var files = Files.list(dir)) {
-      for (Path file : files.toList()) {
-        Files.deleteIfExists(file);
-      }
-    }
-    Files.deleteIfExists(dir);
   }
 
   private static void await(CountDownLatch latch) {

@@ -79,7 +79,9 @@ final class AnnotatedSpec {
     return spec;
   }
 
-  /** A size as docker's flags take it: a number of bytes, or of KiB, MiB or GiB with {@code k}, {@code m}, {@code g}. */
+  /**
+   * A size as docker's flags take it: a number of bytes, or of KiB, MiB or GiB with {@code k}, {@code m}, {@code g}.
+   */
   static long bytes(String attribute, String size) {
     Matcher m = SIZE.matcher(size.strip().toLowerCase(java.util.Locale.ROOT));
     if (!m.matches()) {

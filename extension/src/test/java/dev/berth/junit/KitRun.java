@@ -124,7 +124,9 @@ final class KitRun {
     return Engine.leftovers(session);
   }
 
-  /** The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions). */
+  /**
+   * The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions).
+   */
   private void removeSessionDirectory() {
     java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
     try (var files = java.nio.file.Files.list(dir)) {
