@@ -53,73 +53,30 @@ public final class ServiceSpec {
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
 
-  private final ImageReference image;
-  private final URI hostTarget;
-  private final List<Integer> exposedPorts;
-  private final SortedMap<Integer, Integer> hostPorts;
-  private final List<String> command;
-  private final List<String> entrypoint;
-  private final SortedMap<String, String> env;
-  private final String workdir;
-  private final SortedMap<String, byte[]> files;
-  private final SortedMap<String, ServiceSpec> bindings;
-  private final String instanceId;
-  private final SortedSet<String> globalHostnames;
-  private final SortedMap<String, String> cacheVolumes;
-  private final SortedMap<String, String> tmpfs;
-  private final int replicas;
-  private final String vipName;
-  private final int vipPort;
-  private final List<String> readyCommand;
-  private final ReadyLogLine readyLogLine;
-  private final ReadyHttp readyHttp;
-  private final String user;
-  private final Long shmSize;
-  private final Duration startupTimeout;
+  /** This spec's values: filled in while a {@code with*} method derives the spec, never changed after. */
+  private final Values values;
   private volatile String digest;
 
-  private ServiceSpec(Values v) {
-    this.image = v.image;
-    this.hostTarget = v.hostTarget;
-    this.exposedPorts = List.copyOf(v.exposedPorts);
-    this.hostPorts = Collections.unmodifiableSortedMap(new TreeMap<>(v.hostPorts));
-    this.command = v.command;
-    this.entrypoint = v.entrypoint;
-    this.env = Collections.unmodifiableSortedMap(new TreeMap<>(v.env));
-    this.workdir = v.workdir;
-    this.files = Collections.unmodifiableSortedMap(new TreeMap<>(v.files));
-    this.bindings = Collections.unmodifiableSortedMap(new TreeMap<>(v.bindings));
-    this.instanceId = v.instanceId;
-    this.globalHostnames = Collections.unmodifiableSortedSet(new TreeSet<>(v.globalHostnames));
-    this.cacheVolumes = Collections.unmodifiableSortedMap(new TreeMap<>(v.cacheVolumes));
-    this.tmpfs = Collections.unmodifiableSortedMap(new TreeMap<>(v.tmpfs));
-    this.replicas = v.replicas;
-    this.vipName = v.vipName;
-    this.vipPort = v.vipPort;
-    this.readyCommand = v.readyCommand;
-    this.readyLogLine = v.readyLogLine;
-    this.readyHttp = v.readyHttp;
-    this.user = v.user;
-    this.shmSize = v.shmSize;
-    this.startupTimeout = v.startupTimeout;
+  private ServiceSpec(Values values) {
+    this.values = values;
   }
 
-  /** A spec's values while a {@code with*} method derives a new spec; never shared after construction. */
+  /** A spec's values, one field per thing a spec says; a copy is changed while a {@code with*} method runs. */
   private static final class Values {
     ImageReference image;
     URI hostTarget;
-    LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
-    TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
+    final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
+    final TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
     List<String> command;
     List<String> entrypoint;
-    TreeMap<String, String> env = new TreeMap<>();
+    final TreeMap<String, String> env = new TreeMap<>();
     String workdir;
-    TreeMap<String, byte[]> files = new TreeMap<>();
-    TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
+    final TreeMap<String, byte[]> files = new TreeMap<>();
+    final TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
     String instanceId = "";
-    TreeSet<String> globalHostnames = new TreeSet<>();
-    TreeMap<String, String> cacheVolumes = new TreeMap<>();
-    TreeMap<String, String> tmpfs = new TreeMap<>();
+    final TreeSet<String> globalHostnames = new TreeSet<>();
+    final TreeMap<String, String> cacheVolumes = new TreeMap<>();
+    final TreeMap<String, String> tmpfs = new TreeMap<>();
     int replicas = 1;
     String vipName;
     int vipPort;
@@ -129,36 +86,43 @@ public final class ServiceSpec {
     String user;
     Long shmSize;
     Duration startupTimeout;
+
+    Values() {
+    }
+
+    /** A copy to change; lists and records are immutable, so only the collections are copied. */
+    Values(Values from) {
+      image = from.image;
+      hostTarget = from.hostTarget;
+      exposedPorts.addAll(from.exposedPorts);
+      hostPorts.putAll(from.hostPorts);
+      command = from.command;
+      entrypoint = from.entrypoint;
+      env.putAll(from.env);
+      workdir = from.workdir;
+      files.putAll(from.files);
+      bindings.putAll(from.bindings);
+      instanceId = from.instanceId;
+      globalHostnames.addAll(from.globalHostnames);
+      cacheVolumes.putAll(from.cacheVolumes);
+      tmpfs.putAll(from.tmpfs);
+      replicas = from.replicas;
+      vipName = from.vipName;
+      vipPort = from.vipPort;
+      readyCommand = from.readyCommand;
+      readyLogLine = from.readyLogLine;
+      readyHttp = from.readyHttp;
+      user = from.user;
+      shmSize = from.shmSize;
+      startupTimeout = from.startupTimeout;
+    }
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
   private ServiceSpec derive(Consumer<Values> change) {
-    var v = new Values();
-    v.image = image;
-    v.hostTarget = hostTarget;
-    v.exposedPorts.addAll(exposedPorts);
-    v.hostPorts.putAll(hostPorts);
-    v.command = command;
-    v.entrypoint = entrypoint;
-    v.env.putAll(env);
-    v.workdir = workdir;
-    v.files.putAll(files);
-    v.bindings.putAll(bindings);
-    v.instanceId = instanceId;
-    v.globalHostnames.addAll(globalHostnames);
-    v.cacheVolumes.putAll(cacheVolumes);
-    v.tmpfs.putAll(tmpfs);
-    v.replicas = replicas;
-    v.vipName = vipName;
-    v.vipPort = vipPort;
-    v.readyCommand = readyCommand;
-    v.readyLogLine = readyLogLine;
-    v.readyHttp = readyHttp;
-    v.user = user;
-    v.shmSize = shmSize;
-    v.startupTimeout = startupTimeout;
-    change.accept(v);
-    return new ServiceSpec(v);
+    var next = new Values(values);
+    change.accept(next);
+    return new ServiceSpec(next);
   }
 
   /**
@@ -223,7 +187,7 @@ public final class ServiceSpec {
     requireContainer("withHostPort");
     requirePort("Host port", hostPort);
     requirePort("Exposed port", containerPort);
-    hostPorts.forEach((container, host) -> {
+    values.hostPorts.forEach((container, host) -> {
       if (host == hostPort && container != containerPort) {
         throw new IllegalArgumentException("Host port " + hostPort + " of " + image() + " already publishes port "
             + container + "; one host port can publish one container port");
@@ -405,7 +369,7 @@ public final class ServiceSpec {
     if (file.endsWith("/")) {
       throw new IllegalArgumentException("File path '" + path + "' names a directory: give a file name");
     }
-    tmpfs.keySet().forEach(mount -> requireVisible(file, mount));
+    values.tmpfs.keySet().forEach(mount -> requireVisible(file, mount));
     byte[] copy = contents.clone();
     return derive(v -> v.files.put(file, copy));
   }
@@ -512,7 +476,7 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Cache volume name '" + name + "' is invalid: use letters, digits, '_', '.'"
           + " and '-', starting with a letter or digit");
     }
-    if (tmpfs.containsKey(mount)) {
+    if (values.tmpfs.containsKey(mount)) {
       throw new IllegalArgumentException("Cache volume '" + name + "' would be mounted at " + mount + ", where a tmpfs"
           + " is mounted already (withTmpfs): give each its own path");
     }
@@ -540,10 +504,10 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("The options '" + options + "' of the tmpfs at " + mount + " are not mount"
           + " options: give them comma-separated, without spaces, for example \"size=256m,mode=1777\"");
     }
-    files.keySet().forEach(file -> requireVisible(file, mount));
-    if (cacheVolumes.containsKey(mount)) {
+    values.files.keySet().forEach(file -> requireVisible(file, mount));
+    if (values.cacheVolumes.containsKey(mount)) {
       throw new IllegalArgumentException("A tmpfs would be mounted at " + mount + ", where cache volume '"
-          + cacheVolumes.get(mount) + "' is mounted already (withCacheVolume): give each its own path");
+          + values.cacheVolumes.get(mount) + "' is mounted already (withCacheVolume): give each its own path");
     }
     return derive(v -> v.tmpfs.put(mount, options));
   }
@@ -589,17 +553,17 @@ public final class ServiceSpec {
 
   /** How many containers run this definition; 1 unless {@link #withReplicas} says otherwise. */
   public int replicas() {
-    return replicas;
+    return values.replicas;
   }
 
   /** The VIP's name ({@link #withVip}), if any. */
   public Optional<String> vipName() {
-    return Optional.ofNullable(vipName);
+    return Optional.ofNullable(values.vipName);
   }
 
   /** The VIP's port, 0 without a VIP. */
   public int vipPort() {
-    return vipPort;
+    return values.vipPort;
   }
 
   /** The definition of replica {@code index}: this one, run once, without VIP, told apart by its instance id. */
@@ -608,7 +572,7 @@ public final class ServiceSpec {
       v.replicas = 1;
       v.vipName = null;
       v.vipPort = 0;
-      v.instanceId = instanceId + (instanceId.isEmpty() ? "" : "/") + "replica-" + index;
+      v.instanceId = values.instanceId + (values.instanceId.isEmpty() ? "" : "/") + "replica-" + index;
     });
   }
 
@@ -641,100 +605,100 @@ public final class ServiceSpec {
    * test machine ({@link #host}), its address.
    */
   public String image() {
-    return hostTarget != null ? hostTarget.toString() : image.toString();
+    return values.hostTarget != null ? values.hostTarget.toString() : values.image.toString();
   }
 
   /** The address of a service on the test machine ({@link #host}); empty for a container. */
   public Optional<URI> hostTarget() {
-    return Optional.ofNullable(hostTarget);
+    return Optional.ofNullable(values.hostTarget);
   }
 
   /** Global hostnames ({@link #withHostname}) every container of the run resolves. */
   public Set<String> globalHostnames() {
-    return globalHostnames;
+    return Collections.unmodifiableSortedSet(values.globalHostnames);
   }
 
   /** Cache volumes ({@link #withCacheVolume}), mount path to cache name. */
   public Map<String, String> cacheVolumes() {
-    return cacheVolumes;
+    return Collections.unmodifiableSortedMap(values.cacheVolumes);
   }
 
   /** Tmpfs mounts ({@link #withTmpfs}), mount path to mount options (empty for none). */
   public Map<String, String> tmpfs() {
-    return tmpfs;
+    return Collections.unmodifiableSortedMap(values.tmpfs);
   }
 
   public List<Integer> exposedPorts() {
-    return exposedPorts;
+    return List.copyOf(values.exposedPorts);
   }
 
   /** Exposed ports published on a fixed host port ({@link #withHostPort}), container port to host port. */
   public Map<Integer, Integer> hostPorts() {
-    return hostPorts;
+    return Collections.unmodifiableSortedMap(values.hostPorts);
   }
 
   public Optional<List<String>> command() {
-    return Optional.ofNullable(command);
+    return Optional.ofNullable(values.command);
   }
 
   public Optional<List<String>> entrypoint() {
-    return Optional.ofNullable(entrypoint);
+    return Optional.ofNullable(values.entrypoint);
   }
 
   public Map<String, String> env() {
-    return env;
+    return Collections.unmodifiableSortedMap(values.env);
   }
 
   public Optional<String> workdir() {
-    return Optional.ofNullable(workdir);
+    return Optional.ofNullable(values.workdir);
   }
 
   /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
   public Optional<List<String>> readyCommand() {
-    return Optional.ofNullable(readyCommand);
+    return Optional.ofNullable(values.readyCommand);
   }
 
   /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
   public Optional<ReadyLogLine> readyLogLine() {
-    return Optional.ofNullable(readyLogLine);
+    return Optional.ofNullable(values.readyLogLine);
   }
 
   /** The user the container's processes run as ({@link #withUser}), if not the image's. */
   public Optional<String> user() {
-    return Optional.ofNullable(user);
+    return Optional.ofNullable(values.user);
   }
 
   /** The size of the container's {@code /dev/shm} in bytes ({@link #withShmSize}), if not the engine's default. */
   public Optional<Long> shmSize() {
-    return Optional.ofNullable(shmSize);
+    return Optional.ofNullable(values.shmSize);
   }
 
   /** The HTTP request that says the service is ready ({@link #withReadyHttp}), if any. */
   public Optional<ReadyHttp> readyHttp() {
-    return Optional.ofNullable(readyHttp);
+    return Optional.ofNullable(values.readyHttp);
   }
 
   /** This service's own startup timeout ({@link #withStartupTimeout}), if it has one. */
   public Optional<Duration> startupTimeout() {
-    return Optional.ofNullable(startupTimeout);
+    return Optional.ofNullable(values.startupTimeout);
   }
 
   /** The services bound into this one, by alias. */
   public Map<String, ServiceSpec> serviceBindings() {
-    return bindings;
+    return Collections.unmodifiableSortedMap(values.bindings);
   }
 
   public String instanceId() {
-    return instanceId;
+    return values.instanceId;
   }
 
   ImageReference imageReference() {
-    return image;
+    return values.image;
   }
 
   /** The files to write, by absolute path; callers must not modify the arrays. */
   SortedMap<String, byte[]> files() {
-    return files;
+    return Collections.unmodifiableSortedMap(values.files);
   }
 
   @Override
@@ -750,23 +714,23 @@ public final class ServiceSpec {
   @Override
   public String toString() {
     var s = new StringBuilder("ServiceSpec[").append(image());
-    if (!exposedPorts.isEmpty()) {
-      s.append(", ports=").append(exposedPorts);
+    if (!values.exposedPorts.isEmpty()) {
+      s.append(", ports=").append(values.exposedPorts);
     }
-    if (command != null) {
-      s.append(", command=").append(command);
+    if (values.command != null) {
+      s.append(", command=").append(values.command);
     }
-    if (!bindings.isEmpty()) {
-      s.append(", bindings=").append(bindings.keySet());
+    if (!values.bindings.isEmpty()) {
+      s.append(", bindings=").append(values.bindings.keySet());
     }
-    if (readyCommand != null) {
-      s.append(", ready=").append(readyCommand);
+    if (values.readyCommand != null) {
+      s.append(", ready=").append(values.readyCommand);
     }
-    if (readyHttp != null) {
-      s.append(", readyHttp=").append(readyHttp.port()).append(readyHttp.path());
+    if (values.readyHttp != null) {
+      s.append(", readyHttp=").append(values.readyHttp.port()).append(values.readyHttp.path());
     }
-    if (!instanceId.isEmpty()) {
-      s.append(", instance=").append(instanceId);
+    if (!values.instanceId.isEmpty()) {
+      s.append(", instance=").append(values.instanceId);
     }
     return s.append(", digest=").append(digest(), 0, 12).append(']').toString();
   }
@@ -783,8 +747,8 @@ public final class ServiceSpec {
 
   /** The {@code with*} methods that configure a container make no sense for a service on the test machine. */
   private ServiceSpec requireContainer(String method) {
-    if (hostTarget != null) {
-      throw new IllegalStateException(method + "(...) configures a container, but " + hostTarget + " is a service on"
+    if (values.hostTarget != null) {
+      throw new IllegalStateException(method + "(...) configures a container, but " + values.hostTarget + " is a service on"
           + " the test machine (ServiceSpec.host); it has no container");
     }
     return this;

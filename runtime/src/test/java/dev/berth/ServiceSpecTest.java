@@ -91,6 +91,70 @@ class ServiceSpecTest {
   }
 
   @Test
+  void aDerivedSpecKeepsEverythingItDidNotChange() {
+    ServiceSpec full = ServiceSpec.from("redis:7.0")
+        .withExposedPort(6379, 6380)
+        .withHostPort(16379, 6379)
+        .withCommand("redis-server")
+        .withEntrypoint("docker-entrypoint.sh")
+        .withEnv("TZ", "UTC")
+        .withWorkdir("/data")
+        .withNewFile("/etc/redis.conf", "maxmemory 64mb")
+        .withServiceBinding("db", ServiceSpec.from("postgres:15"))
+        .withHostname("cache")
+        .withCacheVolume("/cache", "redis-cache")
+        .withTmpfs("/scratch", "size=16m")
+        .withReadyCommand("redis-cli", "ping")
+        .withReadyLogLine("Ready to accept", 2)
+        .withReadyHttp(6380, "/health")
+        .withUser("1000:1000")
+        .withShmSize(128L << 20)
+        .withStartupTimeout(Duration.ofSeconds(42));
+    ServiceSpec replicated = ServiceSpec.from("redis:7.0").withExposedPort(6379).withReplicas(3).withVip("kv", 6379);
+
+    // Each with* above derived a spec from the one before: all values must have come through.
+    assertThat(full.exposedPorts()).containsExactly(6379, 6380);
+    assertThat(full.hostPorts()).containsExactly(entry(6379, 16379));
+    assertThat(full.command()).contains(List.of("redis-server"));
+    assertThat(full.entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(full.env()).containsExactly(entry("TZ", "UTC"));
+    assertThat(full.workdir()).contains("/data");
+    assertThat(full.files()).containsOnlyKeys("/etc/redis.conf");
+    assertThat(full.serviceBindings()).containsOnlyKeys("db");
+    assertThat(full.globalHostnames()).containsExactly("cache");
+    assertThat(full.cacheVolumes()).containsExactly(entry("/cache", "redis-cache"));
+    assertThat(full.tmpfs()).containsExactly(entry("/scratch", "size=16m"));
+    assertThat(full.readyCommand()).contains(List.of("redis-cli", "ping"));
+    assertThat(full.readyLogLine()).contains(new ServiceSpec.ReadyLogLine("Ready to accept", 2));
+    assertThat(full.readyHttp()).contains(new ServiceSpec.ReadyHttp(6380, "/health"));
+    assertThat(full.user()).contains("1000:1000");
+    assertThat(full.shmSize()).contains(128L << 20);
+    assertThat(full.startupTimeout()).contains(Duration.ofSeconds(42));
+    // Changed and changed back: equal only if every other value was carried over.
+    assertThat(full.withInstanceId("other").withInstanceId("").digest()).isEqualTo(full.digest());
+    assertThat(full.withEnv("TZ", "Europe/Paris").startupTimeout()).contains(Duration.ofSeconds(42));
+    assertThat(replicated.withInstanceId("other").withInstanceId("").digest()).isEqualTo(replicated.digest());
+    assertThat(replicated.withEnv("A", "b").vipName()).contains("kv");
+    assertThat(replicated.withEnv("A", "b").replicas()).isEqualTo(3);
+  }
+
+  @Test
+  void whatASpecHandsOutCannotChangeIt() {
+    ServiceSpec spec = BASE.withHostPort(16379, 6379).withHostname("cache").withTmpfs("/scratch")
+        .withCacheVolume("/cache", "c");
+
+    assertThatThrownBy(() -> spec.exposedPorts().add(1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.hostPorts().put(1, 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.env().put("A", "b")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.files().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.serviceBindings().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.globalHostnames().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.tmpfs().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.cacheVolumes().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.command().orElseThrow().add("x")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void accessorsReturnWhatWasGiven() {
     assertThat(BASE.image()).isEqualTo("redis:7.0");
     assertThat(BASE.exposedPorts()).containsExactly(6379);
