@@ -2,6 +2,7 @@ package dev.berth;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
@@ -17,6 +18,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
@@ -38,11 +40,13 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,7 +163,16 @@ final class DockerBackend implements AutoCloseable {
 
   /** Makes sure the image is present, pulling it once per run when it is missing. */
   void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
-    String key = image.toString();
+    once(image.toString(), () -> pull(image, pullTimeout, neededBy));
+  }
+
+  /** Makes sure the image of a build is present, building it once per run when it is missing. */
+  void ensureBuilt(ImageBuild build, Duration timeout, String neededBy) {
+    once(build.image().toString(), () -> build(build, timeout, neededBy));
+  }
+
+  /** Obtains a missing image once per run: callers needing it meanwhile wait for the first. */
+  private void once(String key, Runnable obtain) {
     var mine = new CompletableFuture<Void>();
     CompletableFuture<Void> existing = images.putIfAbsent(key, mine);
     if (existing != null) {
@@ -172,7 +185,7 @@ final class DockerBackend implements AutoCloseable {
     }
     try {
       if (!isPresent(key)) {
-        pull(image, pullTimeout, neededBy);
+        obtain.run();
       }
       mine.complete(null);
     } catch (RuntimeException e) {
@@ -227,6 +240,100 @@ final class DockerBackend implements AutoCloseable {
           + " registry (docker login), or build or pull it yourself first", e);
     }
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Builds an image with the engine's classic builder. Intermediate containers are removed even when a step fails
+   * ({@code forcerm}): they carry no label of the run, so nothing else would remove them.
+   */
+  private void build(ImageBuild build, Duration timeout, String neededBy) {
+    LOG.info("Building the image for {} from {}", neededBy, build.dockerfilePath());
+    long started = System.nanoTime();
+    var progress = new BuildProgress(build.image().toString());
+    BuildImageCmd command = docker.buildImageCmd(new ByteArrayInputStream(build.tar()))
+        .withDockerfilePath(build.dockerfile())
+        .withTags(Set.of(build.image().toString()))
+        .withLabels(Map.of(Labels.BERTH, SpecEncoding.VERSION, Labels.BUILD, "true"))
+        .withRemove(true)
+        .withForcerm(true)
+        .withPull(false);
+    build.args().forEach(command::withBuildArg);
+    if (build.target() != null) {
+      command.withTarget(build.target());
+    }
+    String what = "Building the image for " + neededBy + " from " + build.dockerfilePath();
+    try {
+      command.exec(progress);
+      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.close();
+        throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s);"
+            + " raise berth.pullTimeout" + progress.lastLines());
+      }
+    } catch (InterruptedException e) {
+      // The run ends: closing the stream makes the engine cancel the build.
+      try {
+        progress.close();
+      } catch (IOException closing) {
+        LOG.debug("closing the interrupted build of {}", build.image(), closing);
+      }
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);
+    } catch (IOException e) {
+      throw new BerthException(what + " failed: " + rootMessage(e), e);
+    }
+    if (progress.failure != null) {
+      throw new BerthException(what + " failed: " + progress.failure.strip() + progress.lastLines());
+    }
+    LOG.info("Built image {} in {} ms", build.image(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Follows a build: its output at debug level, the last lines kept for a failure's message. */
+  private static final class BuildProgress extends ResultCallback.Adapter<BuildResponseItem> {
+    private static final int KEPT = 20;
+    private final String image;
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+    private volatile String failure;
+
+    BuildProgress(String image) {
+      this.image = image;
+    }
+
+    @Override
+    public void onNext(BuildResponseItem item) {
+      if (item.getStream() != null) {
+        for (String line : item.getStream().split("\n")) {
+          if (!line.isBlank()) {
+            LOG.debug("{}: {}", image, line.stripTrailing());
+            synchronized (lines) {
+              if (lines.size() == KEPT) {
+                lines.removeFirst();
+              }
+              lines.addLast(line.stripTrailing());
+            }
+          }
+        }
+      }
+      if (item.isErrorIndicated()) {
+        failure = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+            ? item.getErrorDetail().getMessage() : item.getError();
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = rootMessage(throwable);
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.debug("closing the failed build of {}", image, e);
+      }
+    }
+
+    String lastLines() {
+      synchronized (lines) {
+        return lines.isEmpty() ? "" : ". The build's last lines:\n  " + String.join("\n  ", lines);
+      }
+    }
   }
 
   /**

@@ -22,6 +22,8 @@ final class Labels {
   /** On cache volumes: they outlive the run, so they carry no run or session label. */
   static final String CACHE = "dev.berth.cache";
   static final String CACHE_NAME = "dev.berth.cache.name";
+  /** On images built from a Dockerfile: kept as a cache, like pulled images. */
+  static final String BUILD = "dev.berth.build";
 
   private Labels() {
   }

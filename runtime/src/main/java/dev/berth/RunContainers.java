@@ -88,7 +88,7 @@ final class RunContainers implements ServiceStarter {
 
   private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
       String what) {
-    backend().ensureImage(spec.imageReference(), config.pullTimeout(), what);
+    ensureImage(spec, what);
     spec.cacheVolumes().values().forEach(cache -> {
       var labels = new LinkedHashMap<String, String>();
       labels.put(Labels.BERTH, SpecEncoding.VERSION);
@@ -334,6 +334,15 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
+  /** Pulls the spec's image, or builds it from its Dockerfile, if the engine does not have it. */
+  private void ensureImage(ServiceSpec spec, String neededBy) {
+    if (spec.build().isPresent()) {
+      backend().ensureBuilt(spec.build().get(), config.pullTimeout(), neededBy);
+    } else {
+      backend().ensureImage(spec.imageReference(), config.pullTimeout(), neededBy);
+    }
+  }
+
   /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
   String gateway() {
     return network.gateway();
@@ -346,7 +355,7 @@ final class RunContainers implements ServiceStarter {
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
-    backend().ensureImage(spec.imageReference(), config.pullTimeout(), "client '" + name + "'");
+    ensureImage(spec, "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
     var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()),
         "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);

@@ -64,6 +64,7 @@ public final class ServiceSpec {
   /** A spec's values, one field per thing a spec says; a copy is changed while a {@code with*} method runs. */
   private static final class Values {
     ImageReference image;
+    ImageBuild build;
     URI hostTarget;
     final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
     final TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
@@ -93,6 +94,7 @@ public final class ServiceSpec {
     /** A copy to change; lists and records are immutable, so only the collections are copied. */
     Values(Values from) {
       image = from.image;
+      build = from.build;
       hostTarget = from.hostTarget;
       exposedPorts.addAll(from.exposedPorts);
       hostPorts.putAll(from.hostPorts);
@@ -134,6 +136,75 @@ public final class ServiceSpec {
     var values = new Values();
     values.image = ImageReference.parse(image);
     return new ServiceSpec(values);
+  }
+
+  /**
+   * Starts a spec for an image built from {@code context/Dockerfile}, such as the image of the application under
+   * test: {@code ServiceSpec.fromDockerfile(Path.of("src/test/docker/app"))}. The context is read now, leaving out
+   * what its {@code .dockerignore} does; the Dockerfile and every file the build sees are part of the definition, so
+   * a changed file makes a new definition and image. The image is built when a test first needs it (once per
+   * engine: it is tagged {@code berth-build:<digest>} and kept, labelled {@code dev.berth.build=true}), with
+   * {@code berth.pullTimeout} as its time limit.
+   *
+   * @throws IllegalArgumentException if {@code context} is not a directory or holds no Dockerfile
+   * @throws UncheckedIOException if a file of the context cannot be read
+   */
+  public static ServiceSpec fromDockerfile(Path context) {
+    return fromDockerfile(context, "Dockerfile");
+  }
+
+  /**
+   * As {@link #fromDockerfile(Path)}, with the Dockerfile at another path in the context:
+   * {@code fromDockerfile(Path.of("."), "src/test/docker/app.Dockerfile")}.
+   */
+  public static ServiceSpec fromDockerfile(Path context, String dockerfile) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(dockerfile, "dockerfile");
+    var values = new Values();
+    values.build = ImageBuild.read(context, dockerfile);
+    values.image = values.build.image();
+    return new ServiceSpec(values);
+  }
+
+  /**
+   * Sets a build argument of an image built from a Dockerfile ({@code ARG name} in it), replacing an earlier value;
+   * part of the definition, as the image depends on it. Not for secrets: the values are in the image's history.
+   */
+  public ServiceSpec withBuildArg(String name, String value) {
+    ImageBuild build = requireBuild("withBuildArg");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
+    if (!ENV_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("Build argument name '" + name + "' is invalid: use letters, digits, '_',"
+          + " '.' and '-', not starting with a digit, as the Dockerfile's ARG line names it");
+    }
+    return withBuild(build.withArg(name, value));
+  }
+
+  /** Builds a multi-stage Dockerfile up to the stage named {@code stage} ({@code FROM ... AS stage}). */
+  public ServiceSpec withBuildTarget(String stage) {
+    ImageBuild build = requireBuild("withBuildTarget");
+    Objects.requireNonNull(stage, "stage");
+    if (stage.isEmpty() || !isVisibleAscii(stage)) {
+      throw new IllegalArgumentException("Build target '" + stage + "' is not a stage name: give the name after AS"
+          + " in the Dockerfile's FROM line");
+    }
+    return withBuild(build.withTarget(stage));
+  }
+
+  private ServiceSpec withBuild(ImageBuild build) {
+    return derive(v -> {
+      v.build = build;
+      v.image = build.image();
+    });
+  }
+
+  private ImageBuild requireBuild(String method) {
+    if (values.build == null) {
+      throw new IllegalStateException(method + "(...) sets how an image is built, but " + image() + " is not built"
+          + " here: start the spec with ServiceSpec.fromDockerfile(context)");
+    }
+    return values.build;
   }
 
   /**
@@ -694,6 +765,11 @@ public final class ServiceSpec {
 
   ImageReference imageReference() {
     return values.image;
+  }
+
+  /** How the image is built, for a spec made by {@link #fromDockerfile}. */
+  Optional<ImageBuild> build() {
+    return Optional.ofNullable(values.build);
   }
 
   /** The files to write, by absolute path; callers must not modify the arrays. */

@@ -32,12 +32,35 @@ final class SpecEncoding {
     return HexFormat.of().formatHex(sha256(encode(spec)));
   }
 
+  /** The digest of an image build: its Dockerfile, arguments, target stage and every file of its context. */
+  static String digest(ImageBuild build) {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new DataOutputStream(bytes)) {
+      string(out, "version", "berth.build/v1");
+      string(out, "dockerfile", build.dockerfile());
+      stringMap(out, "args", build.args());
+      string(out, "target", build.target() == null ? "" : build.target());
+      tag(out, "files");
+      out.writeInt(build.files().size());
+      for (Map.Entry<String, byte[]> file : build.files().entrySet()) {
+        value(out, file.getKey().getBytes(StandardCharsets.UTF_8));
+        out.writeBoolean(build.executables().contains(file.getKey()));
+        value(out, file.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return HexFormat.of().formatHex(sha256(bytes.toByteArray()));
+  }
+
   static byte[] encode(ServiceSpec spec) {
     var bytes = new ByteArrayOutputStream();
     try (var out = new DataOutputStream(bytes)) {
       string(out, "version", VERSION);
       if (spec.hostTarget().isPresent()) {
         string(out, "host", spec.hostTarget().get().toString());
+      } else if (spec.build().isPresent()) {
+        string(out, "build", spec.build().get().digest());
       } else {
         string(out, "image", spec.imageReference().canonical());
       }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The small part of the tar format the engine's archive API needs: writing regular files (ustar, with a PAX
@@ -20,16 +21,22 @@ final class Tar {
 
   /** An archive of regular files, mode 0644, by absolute path; extracted at "/" by the engine. */
   static byte[] of(Map<String, byte[]> files) {
+    return of(files, path -> false);
+  }
+
+  /** An archive of regular files, mode 0755 for those {@code executable} names and 0644 for the others. */
+  static byte[] of(Map<String, byte[]> files, Predicate<String> executable) {
     var out = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       String name = file.getKey().replaceFirst("^/+", "");
+      int mode = executable.test(file.getKey()) ? 0755 : 0644;
       byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
       if (nameBytes.length > 100) {
         byte[] pax = paxRecord("path", name);
-        writeEntry(out, "././@PaxHeader", 'x', pax);
-        writeEntry(out, truncate(name), '0', file.getValue());
+        writeEntry(out, "././@PaxHeader", 'x', pax, 0644);
+        writeEntry(out, truncate(name), '0', file.getValue(), mode);
       } else {
-        writeEntry(out, name, '0', file.getValue());
+        writeEntry(out, name, '0', file.getValue(), mode);
       }
     }
     out.writeBytes(new byte[BLOCK * 2]);
@@ -69,10 +76,10 @@ final class Tar {
     return new String(Arrays.copyOfRange(b, b.length - 100, b.length), StandardCharsets.UTF_8);
   }
 
-  private static void writeEntry(ByteArrayOutputStream out, String name, char type, byte[] data) {
+  private static void writeEntry(ByteArrayOutputStream out, String name, char type, byte[] data, int mode) {
     byte[] h = new byte[BLOCK];
     put(h, 0, 100, name.getBytes(StandardCharsets.UTF_8));
-    putOctal(h, 100, 8, 0644);
+    putOctal(h, 100, 8, mode);
     putOctal(h, 108, 8, 0);
     putOctal(h, 116, 8, 0);
     putOctal(h, 124, 12, data.length);

@@ -29,8 +29,21 @@ public @interface ServiceContainer {
   /** The service's name, used by {@link BindService} and {@link ServiceEndpoint}; defaults to the field's name. */
   String name() default "";
 
-  /** The image reference, for example {@code "redis:7.0"}; required on {@code Service} fields. */
+  /** The image reference, for example {@code "redis:7.0"}; a {@code Service} field needs this or {@link #build()}. */
   String image() default "";
+
+  /**
+   * Builds the image instead, from a Dockerfile in this context directory (relative to the working directory, the
+   * module's under Maven): {@code build = "src/test/docker/app"}. Files its {@code .dockerignore} leaves out are not
+   * read; a changed file makes a new definition and image.
+   */
+  String build() default "";
+
+  /** The Dockerfile's path inside the {@link #build()} context, if not {@code Dockerfile}. */
+  String dockerfile() default "";
+
+  /** Build arguments ({@code ARG} in the Dockerfile) as {@code "NAME=value"}. */
+  String[] buildArgs() default {};
 
   /** The TCP ports the service listens on; each is health-checked before a test that needs it runs. */
   int[] ports() default {};

@@ -2,6 +2,7 @@ package dev.berth.junit;
 
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.ServiceContainer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ final class AnnotatedSpec {
 
   /** @throws IllegalArgumentException naming the attribute and entry that are malformed */
   static ServiceSpec of(ServiceContainer a) {
-    ServiceSpec spec = ServiceSpec.from(a.image()).withExposedPort(a.ports()).withInstanceId(a.instance());
+    ServiceSpec spec = image(a).withExposedPort(a.ports()).withInstanceId(a.instance());
     if (a.command().length > 0) {
       spec = spec.withCommand(a.command());
     }
@@ -63,6 +64,31 @@ final class AnnotatedSpec {
     }
     if (a.ready().length > 0) {
       spec = spec.withReadyCommand(a.ready());
+    }
+    return spec;
+  }
+
+  /** The image, named or built: exactly one of {@code image} and {@code build}. */
+  private static ServiceSpec image(ServiceContainer a) {
+    if (!a.image().isEmpty() && !a.build().isEmpty()) {
+      throw new IllegalArgumentException("image and build are both set: give image to run an image as it is, or"
+          + " build to build one from a Dockerfile");
+    }
+    if (a.build().isEmpty()) {
+      if (!a.dockerfile().isEmpty() || a.buildArgs().length > 0) {
+        throw new IllegalArgumentException((a.dockerfile().isEmpty() ? "buildArgs" : "dockerfile") + " is set but"
+            + " build is not: give the build context too, such as build = \"src/test/docker/app\"");
+      }
+      return ServiceSpec.from(a.image());
+    }
+    ServiceSpec spec = ServiceSpec.fromDockerfile(Path.of(a.build()),
+        a.dockerfile().isEmpty() ? "Dockerfile" : a.dockerfile());
+    for (String argument : a.buildArgs()) {
+      int eq = argument.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("buildArgs entry '" + argument + "' is not NAME=value");
+      }
+      spec = spec.withBuildArg(argument.substring(0, eq), argument.substring(eq + 1));
     }
     return spec;
   }
@@ -115,6 +141,9 @@ final class AnnotatedSpec {
   static List<String> definitionAttributes(ServiceContainer a) {
     var set = new ArrayList<String>();
     addIf(set, !a.image().isEmpty(), "image");
+    addIf(set, !a.build().isEmpty(), "build");
+    addIf(set, !a.dockerfile().isEmpty(), "dockerfile");
+    addIf(set, a.buildArgs().length > 0, "buildArgs");
     addIf(set, a.ports().length > 0, "ports");
     addIf(set, a.command().length > 0, "command");
     addIf(set, a.env().length > 0, "env");

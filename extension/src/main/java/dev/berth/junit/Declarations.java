@@ -5,6 +5,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
+import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.util.ArrayDeque;
@@ -143,9 +144,10 @@ final class Declarations {
         throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is final, so Berth"
             + " cannot inject its Service handle; remove 'final'");
       }
-      if (declared.annotation().image().isEmpty()) {
+      if (declared.annotation().image().isEmpty() && declared.annotation().build().isEmpty()) {
         throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " names no image;"
-            + " a Service field is defined by its annotation: add image = \"...\" (or declare a ServiceSpec field)");
+            + " a Service field is defined by its annotation: add image = \"...\", or build = \"...\" for a"
+            + " Dockerfile's directory (or declare a ServiceSpec field)");
       }
     } else {
       List<String> attributes = AnnotatedSpec.definitionAttributes(declared.annotation());
@@ -261,7 +263,7 @@ final class Declarations {
   private static ServiceSpec fromAnnotation(Declared declared) {
     try {
       return AnnotatedSpec.of(declared.annotation());
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + ": " + e.getMessage(), e);
     }
   }

@@ -9,6 +9,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceHandle;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** What the attributes of {@code @ServiceContainer} define: the same service as the spec's methods. */
@@ -44,6 +45,24 @@ class AnnotatedSpecTest {
 
     @ServiceContainer(image = "busybox:1.35", readyLogLineTimes = 2)
     static Service timesWithoutLine;
+
+    @ServiceContainer(build = "src/test/docker/hello", buildArgs = "GREETING=hi", ports = 8080)
+    static Service built;
+
+    @ServiceContainer(build = "src/test/docker", dockerfile = "hello/Dockerfile", ports = 8080)
+    static Service builtWithDockerfileElsewhere;
+
+    @ServiceContainer(image = "busybox:1.35", build = "src/test/docker/hello")
+    static Service imageAndBuild;
+
+    @ServiceContainer(image = "busybox:1.35", dockerfile = "Dockerfile")
+    static Service dockerfileWithoutBuild;
+
+    @ServiceContainer(build = "src/test/docker/hello", buildArgs = "GREETING")
+    static Service argWithoutValue;
+
+    @ServiceContainer(build = "src/test/docker/missing")
+    static Service missingContext;
   }
 
   @Test
@@ -63,6 +82,24 @@ class AnnotatedSpecTest {
     assertThat(AnnotatedSpec.definitionAttributes(annotationOf("everything"))).containsExactly("image", "ports",
         "env", "ready", "readyLogLine", "readyLogLineTimes", "readyHttp", "files", "tmpfs",
         "cacheVolumes", "user", "shmSize", "instance");
+  }
+
+  @Test
+  void buildAttributesDefineWhatFromDockerfileDoes() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("built")).digest()).isEqualTo(
+        ServiceSpec.fromDockerfile(Path.of("src/test/docker/hello")).withBuildArg("GREETING", "hi")
+            .withExposedPort(8080).digest());
+    assertThat(AnnotatedSpec.of(annotationOf("builtWithDockerfileElsewhere")).digest()).isEqualTo(
+        ServiceSpec.fromDockerfile(Path.of("src/test/docker"), "hello/Dockerfile").withExposedPort(8080).digest());
+
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("imageAndBuild")))
+        .withMessageStartingWith("image and build are both set");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("dockerfileWithoutBuild")))
+        .withMessageStartingWith("dockerfile is set but build is not");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("argWithoutValue")))
+        .withMessage("buildArgs entry 'GREETING' is not NAME=value");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("missingContext")))
+        .withMessageContaining("src/test/docker/missing is not a directory");
   }
 
   @Test
@@ -97,6 +134,22 @@ class AnnotatedSpecTest {
   @Test
   void anAnnotatedServiceGetsItsFilesMountsAndReadyChecks() {
     new KitRun().run(AllByAnnotation.class).assertSucceeded(1);
+  }
+
+  @Test
+  void anAnnotatedServiceRunsTheImageItsDockerfileBuilds() {
+    new KitRun().run(BuiltByAnnotation.class).assertSucceeded(1);
+  }
+
+  @ServiceTest
+  static class BuiltByAnnotation {
+    @ServiceContainer(build = "src/test/docker/hello", buildArgs = "GREETING=built by Berth", ports = 8080)
+    static Service hello;
+
+    @Test
+    void servesWhatTheBuildWrote(@BindService("hello") Container client) {
+      assertThat(client.exec("wget", "-qO-", "http://hello:8080/").stdout()).isEqualTo("built by Berth\n");
+    }
   }
 
   @ServiceTest

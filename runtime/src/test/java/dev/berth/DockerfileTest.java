@@ -1,0 +1,174 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Services whose image Berth builds from a Dockerfile, built by the engine for real. */
+class DockerfileTest {
+
+  static DockerClient docker;
+
+  @TempDir
+  Path context;
+
+  @BeforeAll
+  static void connect() {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    docker = DockerClientImpl.getInstance(config,
+        new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+  }
+
+  @AfterAll
+  static void disconnect() throws IOException {
+    docker.close();
+  }
+
+  /**
+   * The service runs what its Dockerfile built from the context: a copied directory, an executable script, a
+   * build argument; what .dockerignore leaves out is not there. A second run builds nothing.
+   */
+  @Test
+  void aServiceRunsTheImageItsDockerfileBuildsOncePerEngine() throws Exception {
+    // Unique content: the image must be new to this engine, so that the first run has to build it.
+    String marker = UUID.randomUUID().toString();
+    write("Dockerfile", """
+        FROM busybox:1.35
+        ARG GREETING=hello
+        COPY www/ /www/
+        COPY serve.sh /serve.sh
+        RUN echo "$GREETING from the build" > /www/greeting.txt
+        CMD ["/serve.sh"]
+        """);
+    write("serve.sh", "#!/bin/sh\nexec httpd -f -p 8080 -h /www\n");
+    Files.setPosixFilePermissions(context.resolve("serve.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    write("www/index.html", "Hello from the context " + marker);
+    write("www/scratch.tmp", "left out");
+    write(".dockerignore", "www/*.tmp\n");
+    ServiceSpec app = ServiceSpec.fromDockerfile(context).withBuildArg("GREETING", "hi").withExposedPort(8080);
+    ServiceSpec client = ServiceSpec.from("busybox:1.35").withServiceBinding("app", app);
+
+    Instant firstRun = Instant.now();
+    try (var runtime = ServiceRuntime.start(BerthConfig.defaults());
+        var container = runtime.newClient("client", client)) {
+      assertThat(container.exec("wget", "-qO-", "http://app:8080/").stdout()).isEqualTo("Hello from the context "
+          + marker);
+      assertThat(container.exec("wget", "-qO-", "http://app:8080/greeting.txt").stdout())
+          .isEqualTo("hi from the build\n");
+      assertThat(container.exec("wget", "-qO-", "http://app:8080/scratch.tmp").exitCode()).as("left out")
+          .isNotZero();
+    }
+    assertThat(tagEvents(app.image(), firstRun)).as("the first run builds").hasSize(1);
+    assertThat(docker.inspectImageCmd(app.image()).exec().getConfig().getLabels())
+        .containsEntry("dev.berth.build", "true");
+
+    Instant secondRun = Instant.now();
+    try (var runtime = ServiceRuntime.start(BerthConfig.defaults());
+        var container = runtime.newClient("client", client)) {
+      assertThat(container.exec("wget", "-qO-", "http://app:8080/").stdout()).endsWith(marker);
+    }
+    assertThat(tagEvents(app.image(), secondRun)).as("the second run finds the image").isEmpty();
+    docker.removeImageCmd(app.image()).exec();
+  }
+
+  /** A failing step fails the service with the engine's reason and the step's output, and leaves no container. */
+  @Test
+  void aFailingBuildSaysWhyAndLeavesNoContainer() throws Exception {
+    String marker = "berth-build-fails-" + UUID.randomUUID();
+    write("Dockerfile", "FROM busybox:1.35\nRUN echo " + marker + " && exit 3\n");
+    ServiceSpec broken = ServiceSpec.fromDockerfile(context).withExposedPort(8080);
+
+    try (var runtime = ServiceRuntime.start(BerthConfig.defaults())) {
+      assertThatThrownBy(() -> runtime.newClient("client", ServiceSpec.from("busybox:1.35")
+          .withServiceBinding("broken", broken)).close())
+          .hasMessageStartingWith("Building the image for service 'broken' (" + broken.image())
+          .hasMessageContaining(" from " + context.toAbsolutePath().normalize().resolve("Dockerfile") + " failed: ")
+          .hasMessageContaining("returned a non-zero code: 3")
+          .hasMessageContaining("The build's last lines:")
+          .hasMessageContaining(marker);
+    }
+    // The step ran in an intermediate container; without forcerm the engine keeps it after the failure.
+    assertThat(stepContainers(marker)).isEmpty();
+  }
+
+  /** A run that ends while its build runs cancels the build: the step's container goes at once, no image stays. */
+  @Test
+  void aRunEndingDuringABuildCancelsIt() throws Exception {
+    String marker = "berth-build-cancelled-" + UUID.randomUUID();
+    write("Dockerfile", "FROM busybox:1.35\nRUN echo " + marker + " && sleep 60\n");
+    ServiceSpec slow = ServiceSpec.fromDockerfile(context).withExposedPort(8080);
+    var runtime = ServiceRuntime.start(BerthConfig.defaults());
+    var start = new Thread(() -> {
+      try {
+        runtime.newClient("client", ServiceSpec.from("busybox:1.35").withServiceBinding("slow", slow)).close();
+      } catch (RuntimeException expected) {
+        // The run ends under it.
+      }
+    });
+    start.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !stepContainers(marker).isEmpty());
+
+    runtime.close();
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(stepContainers(marker)).isEmpty());
+    start.join(10_000);
+    assertThatThrownBy(() -> docker.inspectImageCmd(slow.image()).exec()).isInstanceOf(NotFoundException.class);
+  }
+
+  private static List<Container> stepContainers(String marker) {
+    return docker.listContainersCmd().withShowAll(true).exec().stream()
+        .filter(c -> String.valueOf(c.getCommand()).contains(marker)).toList();
+  }
+
+  /** Builds by the engine that tagged this image since {@code since}. */
+  private static List<Event> tagEvents(String image, Instant since) throws InterruptedException {
+    var events = new ArrayList<Event>();
+    docker.eventsCmd()
+        .withSince(String.format("%d.%09d", since.getEpochSecond(), since.getNano()))
+        .withUntil(String.valueOf(Instant.now().getEpochSecond() + 1))
+        .withEventTypeFilter("image")
+        .withEventFilter("tag")
+        .withImageFilter(image)
+        .exec(new ResultCallback.Adapter<Event>() {
+          @Override
+          public void onNext(Event event) {
+            synchronized (events) {
+              events.add(event);
+            }
+          }
+        })
+        .awaitCompletion(30, TimeUnit.SECONDS);
+    synchronized (events) {
+      return List.copyOf(events);
+    }
+  }
+
+  private void write(String path, String contents) throws IOException {
+    Path file = context.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, contents);
+  }
+}
