@@ -17,6 +17,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.ContainerNetwork;
@@ -220,8 +221,7 @@ final class DockerBackend implements AutoCloseable {
     var progress = new PullProgress(image);
     try {
       PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
-      login.credentials().ifPresent(c -> command.withAuthConfig(new AuthConfig().withUsername(c.username())
-          .withPassword(c.password()).withIdentityToken(c.identityToken()).withRegistryAddress(c.serverAddress())));
+      login.credentials().map(DockerBackend::authConfig).ifPresent(command::withAuthConfig);
       command.exec(progress);
       if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         progress.close();
@@ -242,6 +242,11 @@ final class DockerBackend implements AutoCloseable {
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
   }
 
+  private static AuthConfig authConfig(RegistryCredentials.Credentials c) {
+    return new AuthConfig().withUsername(c.username()).withPassword(c.password())
+        .withIdentityToken(c.identityToken()).withRegistryAddress(c.serverAddress());
+  }
+
   /**
    * Builds an image with the engine's classic builder. Intermediate containers are removed even when a step fails
    * ({@code forcerm}): they carry no label of the run, so nothing else would remove them.
@@ -258,6 +263,14 @@ final class DockerBackend implements AutoCloseable {
         .withForcerm(true)
         .withPull(false);
     build.args().forEach(command::withBuildArg);
+    // The engine pulls the base images itself, with the credentials the request carries for their registries.
+    var logins = new AuthConfigurations();
+    for (String registry : build.baseRegistries()) {
+      credentials.lookup(registry).credentials().map(DockerBackend::authConfig).ifPresent(logins::addConfig);
+    }
+    if (!logins.getConfigs().isEmpty()) {
+      command.withBuildAuthConfigs(logins);
+    }
     if (build.target() != null) {
       command.withTarget(build.target());
     }

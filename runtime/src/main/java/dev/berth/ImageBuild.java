@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -154,6 +156,42 @@ final class ImageBuild {
 
   Map<String, String> args() {
     return args;
+  }
+
+  /**
+   * The registries the Dockerfile's {@code FROM} lines pull from, for the credentials the engine needs to pull
+   * private base images during the build. References to earlier stages, {@code scratch} and references with
+   * variables ({@code FROM $BASE}) are left out: the engine resolves those.
+   */
+  Set<String> baseRegistries() {
+    // Continuation lines joined, so that a FROM split over lines reads as one.
+    String text = new String(files.get(dockerfile), StandardCharsets.UTF_8).replaceAll("\\\\\r?\n", " ");
+    var stages = new TreeSet<String>();
+    var registries = new TreeSet<String>();
+    for (String line : text.split("\r?\n")) {
+      List<String> words = List.of(line.strip().split("\\s+"));
+      if (words.size() < 2 || !words.get(0).equalsIgnoreCase("FROM")) {
+        continue;
+      }
+      List<String> rest = words.subList(1, words.size()).stream().filter(w -> !w.startsWith("--")).toList();
+      if (rest.isEmpty()) {
+        continue;
+      }
+      String base = rest.get(0);
+      boolean earlierStage = stages.contains(base.toLowerCase(Locale.ROOT));
+      if (rest.size() >= 3 && rest.get(1).equalsIgnoreCase("AS")) {
+        stages.add(rest.get(2).toLowerCase(Locale.ROOT));
+      }
+      if (earlierStage || base.contains("$") || base.equalsIgnoreCase("scratch")) {
+        continue;
+      }
+      try {
+        registries.add(ImageReference.parse(base).registry());
+      } catch (IllegalArgumentException e) {
+        // The engine says what is wrong with it, in the build's output.
+      }
+    }
+    return registries;
   }
 
   /** The stage to build, or null for the last one. */

@@ -337,7 +337,12 @@ final class RunContainers implements ServiceStarter {
   /** Pulls the spec's image, or builds it from its Dockerfile, if the engine does not have it. */
   private void ensureImage(ServiceSpec spec, String neededBy) {
     if (spec.build().isPresent()) {
-      backend().ensureBuilt(spec.build().get(), config.pullTimeout(), neededBy);
+      ImageBuild build = spec.build().get();
+      // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
+      network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
+        backend().ensureBuilt(build, config.pullTimeout(), neededBy);
+        return null;
+      });
     } else {
       backend().ensureImage(spec.imageReference(), config.pullTimeout(), neededBy);
     }

@@ -94,6 +94,33 @@ class DockerfileTest {
     docker.removeImageCmd(app.image()).exec();
   }
 
+  /** Two runs of a session (two forks, say) that need the same image at once: one builds it, the other waits. */
+  @Test
+  void theRunsOfASessionBuildAnImageOnce() throws Exception {
+    write("Dockerfile", "FROM busybox:1.35\nRUN mkdir /www && echo " + UUID.randomUUID() + " > /www/index.html"
+        + " && sleep 1\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n");
+    ServiceSpec app = ServiceSpec.fromDockerfile(context).withExposedPort(8080);
+    String session = "build-once-" + UUID.randomUUID().toString().substring(0, 8);
+    BerthConfig config = BerthConfig.from(key -> "berth.session".equals(key)
+        ? java.util.Optional.of(session) : java.util.Optional.empty());
+    Instant started = Instant.now();
+
+    try (var first = ServiceRuntime.start(config); var second = ServiceRuntime.start(config)) {
+      var both = List.of(first, second).stream()
+          .map(runtime -> java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (var client = runtime.newClient("client", ServiceSpec.from("busybox:1.35")
+                .withServiceBinding("app", app))) {
+              assertThat(client.exec("wget", "-qO-", "http://app:8080/").exitCode()).isZero();
+            }
+          }, java.util.concurrent.Executors.newSingleThreadExecutor()))
+          .toList();
+      both.forEach(java.util.concurrent.CompletableFuture::join);
+    }
+
+    assertThat(tagEvents(app.image(), started)).hasSize(1);
+    docker.removeImageCmd(app.image()).exec();
+  }
+
   /** A failing step fails the service with the engine's reason and the step's output, and leaves no container. */
   @Test
   void aFailingBuildSaysWhyAndLeavesNoContainer() throws Exception {

@@ -110,6 +110,26 @@ class ImageBuildTest {
   }
 
   @Test
+  void theBaseImagesRegistriesAreThoseOfItsFromLines() throws IOException {
+    write("Dockerfile", """
+        # syntax comments and other lines do not count
+        ARG BASE=ghcr.io/org/base:1
+        FROM --platform=linux/amd64 registry.example.com:5000/team/jdk:17 AS build
+        RUN echo from build
+        FROM build AS test
+        from \\
+          quay.io/org/tool:2
+        FROM $BASE
+        FROM scratch
+        FROM redis:7.0
+        COPY --from=build /out /out
+        """);
+
+    assertThat(ImageBuild.read(context, "Dockerfile").baseRegistries())
+        .containsExactly("docker.io", "quay.io", "registry.example.com:5000");
+  }
+
+  @Test
   void badContextsSayWhatIsWrong() {
     assertThatIllegalArgumentException().isThrownBy(() -> ServiceSpec.fromDockerfile(context.resolve("missing")))
         .withMessageContaining("The build context " + context.resolve("missing") + " is not a directory")

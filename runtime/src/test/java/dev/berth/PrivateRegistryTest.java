@@ -100,9 +100,7 @@ class PrivateRegistryTest {
 
   @Test
   void aStoredLoginLetsBerthPull() throws IOException {
-    String auth = java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes());
-    Files.writeString(config.resolve("config.json"), "{\"auths\": {\"" + registry + "\": {\"auth\": \"" + auth
-        + "\"}}}");
+    storeLogin();
 
     pull(new RegistryCredentials(config, Optional.empty(), List.of(bin)));
 
@@ -120,6 +118,43 @@ class PrivateRegistryTest {
         .hasMessageContaining("docker-credential-desktop is not on PATH, though credsStore in "
             + config.resolve("config.json") + " names it")
         .hasMessageContaining("log in to its registry (docker login)");
+  }
+
+  /** The engine pulls a build's base images itself: the build request carries the registry's credentials. */
+  @Test
+  void aBuildFromAPrivateBaseImageCarriesTheRegistrysCredentials(@TempDir Path context) throws IOException {
+    storeLogin();
+    Files.writeString(context.resolve("Dockerfile"), "FROM " + image + "\nRUN echo built > /built\n");
+    ImageBuild build = ImageBuild.read(context, "Dockerfile");
+
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
+        new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
+      backend.ensureBuilt(build, Duration.ofSeconds(60), "a test");
+    }
+
+    assertThat(docker.inspectImageCmd(build.image().toString()).exec().getId()).isNotEmpty();
+    docker.removeImageCmd(build.image().toString()).exec();
+  }
+
+  @Test
+  void withoutCredentialsABuildFromAPrivateBaseImageFailsWithTheEnginesReason(@TempDir Path context)
+      throws IOException {
+    Files.writeString(context.resolve("Dockerfile"), "FROM " + image + "\nRUN echo built > /built\n");
+    ImageBuild build = ImageBuild.read(context, "Dockerfile");
+
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
+        new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
+      assertThatThrownBy(() -> backend.ensureBuilt(build, Duration.ofSeconds(60), "a test"))
+          .isInstanceOf(BerthException.class)
+          .hasMessageContaining("Building the image for a test from " + context.resolve("Dockerfile") + " failed")
+          .hasMessageContaining("no basic auth credentials");
+    }
+  }
+
+  private void storeLogin() throws IOException {
+    String auth = java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes());
+    Files.writeString(config.resolve("config.json"), "{\"auths\": {\"" + registry + "\": {\"auth\": \"" + auth
+        + "\"}}}");
   }
 
   private static void pull(RegistryCredentials credentials) {
