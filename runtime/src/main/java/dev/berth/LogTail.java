@@ -1,5 +1,6 @@
 package dev.berth;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ final class LogTail implements Consumer<String> {
   private final ArrayDeque<String> lines = new ArrayDeque<>(KEPT);
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile ReadyLine readyLine;
+  private volatile long lastLineNanos = System.nanoTime();
 
   /**
    * Lines that say the service is ready ({@link ServiceSpec#withReadyLogLine}), counted as they come; set before
@@ -68,6 +70,7 @@ final class LogTail implements Consumer<String> {
 
   @Override
   public void accept(String line) {
+    lastLineNanos = System.nanoTime();
     logger.info("{}", line);
     ReadyLine ready = readyLine;
     if (ready != null) {
@@ -83,6 +86,40 @@ final class LogTail implements Consumer<String> {
 
   void end() {
     ended.countDown();
+  }
+
+  /**
+   * Waits until no line has come for {@code quiet}, or the stream ended, but not past {@code deadlineNanos} (of
+   * {@link System#nanoTime()}); whether it got there in time.
+   */
+  boolean awaitQuiet(Duration quiet, long deadlineNanos) {
+    try {
+      while (ended.getCount() > 0) {
+        long now = System.nanoTime();
+        long idle = now - lastLineNanos;
+        if (idle >= quiet.toNanos()) {
+          return true;
+        }
+        if (now >= deadlineNanos) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(quiet.toNanos() - idle, deadlineNanos - now));
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Waits at most {@code nanos} for the stream to end; whether it did. */
+  boolean awaitEnd(long nanos) {
+    try {
+      return ended.await(nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The last lines, waiting briefly for the stream to end when the container has just exited. */

@@ -40,6 +40,15 @@ final class RunContainers implements ServiceStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final Duration ATTACH_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long the end of a run, or a stop, waits for a container's output to arrive in full. The engine sends the
+   * output that came before a log stream attached in one piece, and a container removed (or stopped) meanwhile has
+   * the stream end with that piece: whatever the container printed after it is lost. So its removal waits until
+   * the stream has been quiet for {@link #OUTPUT_QUIET}. After the removal, the engine still sends what it had not;
+   * the run waits for that too before it hangs up.
+   */
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
+  private static final Duration OUTPUT_QUIET = Duration.ofMillis(50);
 
   private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
@@ -58,6 +67,8 @@ final class RunContainers implements ServiceStarter {
    * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
    */
   private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
+  /** The output of the run's service containers, followed until the engine ends it. */
+  private final Set<LogTail> following = ConcurrentHashMap.newKeySet();
   private volatile PortProbe probe;
   private boolean closed;
 
@@ -173,6 +184,7 @@ final class RunContainers implements ServiceStarter {
             exit.complete(code);
           }
         });
+        following.add(logs);
         logStream.attached(backend().followLogs(id, logs, tail));
       } catch (RuntimeException e) {
         LOG.debug("following container {} failed", id, e);
@@ -230,9 +242,16 @@ final class RunContainers implements ServiceStarter {
   @Override
   public void stop(RunningService service) {
     LOG.debug("Stopping service {}", service.describe());
-    if (service.containerId() != null && releaseShared(backend(), service.spec().digest(), true)) {
-      LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
+    if (service.containerId() != null) {
+      long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
+      service.logs().awaitQuiet(OUTPUT_QUIET, deadline);
+      if (releaseShared(backend(), service.spec().digest(), true)) {
+        LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
+      } else if (!service.logs().awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
+        LOG.debug("the output of service {} did not end within {} ms", service.describe(), OUTPUT_DRAIN.toMillis());
+      }
     }
+    following.remove(service.logs());
     discard(service);
   }
 
@@ -420,6 +439,10 @@ final class RunContainers implements ServiceStarter {
       return;
     }
     awaitAttachments();
+    long outputDeadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
+    for (LogTail logs : following) {
+      logs.awaitQuiet(OUTPUT_QUIET, outputDeadline);
+    }
     SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
     // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
@@ -462,6 +485,7 @@ final class RunContainers implements ServiceStarter {
           }, closing));
       CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
       containerIds.clear();
+      awaitOutputs(outputDeadline);
     } finally {
       closing.shutdown();
     }
@@ -469,6 +493,16 @@ final class RunContainers implements ServiceStarter {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
     }
+  }
+
+  /** Waits, until the deadline at most, for the output of the removed containers to arrive in full. */
+  private void awaitOutputs(long deadline) {
+    for (LogTail logs : following) {
+      if (!logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
+        LOG.debug("the output of a removed container did not end within {} ms", OUTPUT_DRAIN.toMillis());
+      }
+    }
+    following.clear();
   }
 
   /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */
