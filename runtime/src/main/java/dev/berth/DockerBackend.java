@@ -564,10 +564,13 @@ final class DockerBackend implements AutoCloseable {
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);
+    // The spec's own labels cannot take Berth's keys (ServiceSpec.withLabel refuses them), so neither hides the other.
+    var labels = new LinkedHashMap<>(spec.labels());
+    labels.putAll(request.labels());
     CreateContainerCmd create = docker.createContainerCmd(spec.image())
         .withName(request.name())
         .withHostName(request.hostname())
-        .withLabels(request.labels())
+        .withLabels(labels)
         .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
         .withExposedPorts(exposed)
         .withAliases(aliases(request))

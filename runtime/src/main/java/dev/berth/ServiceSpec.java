@@ -78,6 +78,7 @@ public final class ServiceSpec {
     final TreeSet<String> globalHostnames = new TreeSet<>();
     final TreeMap<String, String> cacheVolumes = new TreeMap<>();
     final TreeMap<String, String> tmpfs = new TreeMap<>();
+    final TreeMap<String, String> labels = new TreeMap<>();
     int replicas = 1;
     String vipName;
     int vipPort;
@@ -108,6 +109,7 @@ public final class ServiceSpec {
       globalHostnames.addAll(from.globalHostnames);
       cacheVolumes.putAll(from.cacheVolumes);
       tmpfs.putAll(from.tmpfs);
+      labels.putAll(from.labels);
       replicas = from.replicas;
       vipName = from.vipName;
       vipPort = from.vipPort;
@@ -388,6 +390,26 @@ public final class ServiceSpec {
           + " positive size, for example 256L << 20 for 256 MiB");
     }
     return derive(v -> v.shmSize = bytes);
+  }
+
+  /**
+   * Puts a label on the service's container, replacing an earlier value of the same key, for tools that find
+   * containers by label. Part of the definition and its digest. Keys under {@code dev.berth} are Berth's own, which
+   * its cleanup relies on.
+   */
+  public ServiceSpec withLabel(String key, String value) {
+    requireContainer("withLabel");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (key.isEmpty() || !isVisibleAscii(key)) {
+      throw new IllegalArgumentException("Label key '" + key + "' of " + image() + " is not a label key: use"
+          + " printable characters without spaces, such as \"com.example.team\"");
+    }
+    if (key.equals(Labels.BERTH) || key.startsWith(Labels.BERTH + ".")) {
+      throw new IllegalArgumentException("Label key '" + key + "' of " + image() + " is reserved: keys under "
+          + Labels.BERTH + " are Berth's own, which its cleanup relies on; choose a key of your own");
+    }
+    return derive(v -> v.labels.put(key, value));
   }
 
   /** Replaces the image's command (Docker's CMD). */
@@ -692,6 +714,11 @@ public final class ServiceSpec {
   /** Cache volumes ({@link #withCacheVolume}), mount path to cache name. */
   public Map<String, String> cacheVolumes() {
     return Collections.unmodifiableSortedMap(values.cacheVolumes);
+  }
+
+  /** The container's labels ({@link #withLabel}), besides Berth's own. */
+  public Map<String, String> labels() {
+    return Collections.unmodifiableSortedMap(values.labels);
   }
 
   /** Tmpfs mounts ({@link #withTmpfs}), mount path to mount options (empty for none). */

@@ -134,6 +134,9 @@ final class SpecEncoding {
         tag(out, "shmSize");
         out.writeLong(spec.shmSize().get());
       }
+      if (!spec.labels().isEmpty()) {
+        stringMap(out, "labels", spec.labels());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

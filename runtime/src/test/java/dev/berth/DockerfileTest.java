@@ -94,6 +94,27 @@ class DockerfileTest {
     docker.removeImageCmd(app.image()).exec();
   }
 
+  /** A client can be built too; a build target stops a multi-stage Dockerfile at that stage. */
+  @Test
+  void aClientBuiltToAStageHasThatStagesFiles() throws Exception {
+    write("Dockerfile", """
+        FROM busybox:1.35 AS base
+        RUN echo base > /stage
+        FROM base AS final
+        RUN echo final > /stage
+        """);
+    ServiceSpec toBase = ServiceSpec.fromDockerfile(context).withBuildTarget("base");
+
+    try (var runtime = ServiceRuntime.start(BerthConfig.defaults());
+        var client = runtime.newClient("client", toBase);
+        var whole = runtime.newClient("whole", ServiceSpec.fromDockerfile(context))) {
+      assertThat(client.exec("cat", "/stage").stdout()).isEqualTo("base\n");
+      assertThat(whole.exec("cat", "/stage").stdout()).isEqualTo("final\n");
+    }
+    docker.removeImageCmd(toBase.image()).exec();
+    docker.removeImageCmd(ServiceSpec.fromDockerfile(context).image()).exec();
+  }
+
   /** Two runs of a session (two forks, say) that need the same image at once: one builds it, the other waits. */
   @Test
   void theRunsOfASessionBuildAnImageOnce() throws Exception {

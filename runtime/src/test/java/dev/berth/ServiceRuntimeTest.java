@@ -75,6 +75,24 @@ class ServiceRuntimeTest {
     }
   }
 
+  /** A spec's labels are on its container, beside Berth's own. */
+  @Test
+  void aServiceContainerCarriesItsLabels() throws Exception {
+    ServiceSpec labelled = ServiceSpec.from("busybox:1.35").withCommand("sleep", "3600")
+        .withLabel("com.example.team", "payments");
+    try (var scope = runtime.newScope(); DockerClient docker = DockerClientImpl.getInstance(
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build(),
+        new ApacheDockerHttpClient.Builder().dockerHost(
+            DefaultDockerClientConfig.createDefaultConfigBuilder().build().getDockerHost()).build())) {
+      String id = scope.acquire("labelled", labelled).containerId();
+
+      assertThat(docker.inspectContainerCmd(id).exec().getConfig().getLabels())
+          .containsEntry("com.example.team", "payments")
+          .containsEntry("dev.berth.run", runtime.runId())
+          .containsEntry("dev.berth.digest", labelled.digest());
+    }
+  }
+
   @Test
   void clientReachesBoundService() {
     ServiceSpec www = ServiceSpec.from("python:3.11-slim")

@@ -109,6 +109,7 @@ class ServiceSpecTest {
         .withReadyHttp(6380, "/health")
         .withUser("1000:1000")
         .withShmSize(128L << 20)
+        .withLabel("com.example.team", "payments")
         .withStartupTimeout(Duration.ofSeconds(42));
     ServiceSpec replicated = ServiceSpec.from("redis:7.0").withExposedPort(6379).withReplicas(3).withVip("kv", 6379);
 
@@ -129,6 +130,7 @@ class ServiceSpecTest {
     assertThat(full.readyHttp()).contains(new ServiceSpec.ReadyHttp(6380, "/health"));
     assertThat(full.user()).contains("1000:1000");
     assertThat(full.shmSize()).contains(128L << 20);
+    assertThat(full.labels()).containsExactly(entry("com.example.team", "payments"));
     assertThat(full.startupTimeout()).contains(Duration.ofSeconds(42));
     // Changed and changed back: equal only if every other value was carried over.
     assertThat(full.withInstanceId("other").withInstanceId("").digest()).isEqualTo(full.digest());
@@ -136,6 +138,24 @@ class ServiceSpecTest {
     assertThat(replicated.withInstanceId("other").withInstanceId("").digest()).isEqualTo(replicated.digest());
     assertThat(replicated.withEnv("A", "b").vipName()).contains("kv");
     assertThat(replicated.withEnv("A", "b").replicas()).isEqualTo(3);
+  }
+
+  @Test
+  void labelsArePartOfTheDefinitionButBerthsOwnKeysAreNot() {
+    ServiceSpec labelled = BASE.withLabel("com.example.team", "payments");
+
+    assertThat(labelled.digest()).isNotEqualTo(BASE.digest())
+        .isNotEqualTo(BASE.withLabel("com.example.team", "search").digest())
+        .isEqualTo(BASE.withLabel("com.example.team", "search").withLabel("com.example.team", "payments").digest());
+    assertThat(BASE.withLabel("a", "").labels()).containsExactly(entry("a", ""));
+    assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("dev.berth.run", "x"))
+        .withMessage("Label key 'dev.berth.run' of redis:7.0 is reserved: keys under dev.berth are Berth's own, which"
+            + " its cleanup relies on; choose a key of your own");
+    assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("dev.berth", "x"))
+        .withMessageContaining("is reserved");
+    assertThat(BASE.withLabel("dev.berthold", "x").labels()).containsKey("dev.berthold");
+    assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("two words", "x"))
+        .withMessageContaining("Label key 'two words' of redis:7.0 is not a label key");
   }
 
   @Test
@@ -151,6 +171,7 @@ class ServiceSpecTest {
     assertThatThrownBy(() -> spec.globalHostnames().add("x")).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> spec.tmpfs().clear()).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> spec.cacheVolumes().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.labels().clear()).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> spec.command().orElseThrow().add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
 

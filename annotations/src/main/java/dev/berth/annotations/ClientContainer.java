@@ -21,6 +21,18 @@ public @interface ClientContainer {
   /** The client image; empty uses the configuration key {@code berth.clientImage} (default {@code busybox:1.35}). */
   String image() default "";
 
+  /**
+   * Builds the client image instead, from a Dockerfile in this context directory (relative to the working
+   * directory), as {@link ServiceContainer#build()} does: a client with the tools a test needs.
+   */
+  String build() default "";
+
+  /** The Dockerfile's path inside the {@link #build()} context, if not {@code Dockerfile}. */
+  String dockerfile() default "";
+
+  /** Build arguments ({@code ARG} in the Dockerfile) as {@code "NAME=value"}. */
+  String[] buildArgs() default {};
+
   /** A command to run instead of idling; it must keep the container running while the test execs into it. */
   String[] command() default {};
 

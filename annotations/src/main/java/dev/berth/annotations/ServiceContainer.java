@@ -98,6 +98,9 @@ public @interface ServiceContainer {
    */
   String[] cacheVolumes() default {};
 
+  /** Labels on the container as {@code "key=value"}, as {@code docker run --label} takes them. */
+  String[] labels() default {};
+
   /** An instance id: equal definitions with different instance ids run as separate containers. */
   String instance() default "";
 }

@@ -1,15 +1,18 @@
 package dev.berth.junit;
 
 import dev.berth.ServiceSpec;
+import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The service a {@link ServiceContainer} annotation defines on a {@code Service} field: each attribute is the
+ * The service a {@link ServiceContainer} annotation defines on a {@code Service} field, and the client a
+ * {@link ClientContainer} annotation defines: each attribute is the
  * {@code ServiceSpec} method of the same meaning, its entries in the forms of {@code docker run}'s flags where there
  * is one. Malformed entries fail with what was expected.
  */
@@ -22,7 +25,8 @@ final class AnnotatedSpec {
 
   /** @throws IllegalArgumentException naming the attribute and entry that are malformed */
   static ServiceSpec of(ServiceContainer a) {
-    ServiceSpec spec = image(a).withExposedPort(a.ports()).withInstanceId(a.instance());
+    ServiceSpec spec = image(a.image(), a.build(), a.dockerfile(), a.buildArgs()).withExposedPort(a.ports())
+        .withInstanceId(a.instance());
     if (a.command().length > 0) {
       spec = spec.withCommand(a.command());
     }
@@ -47,6 +51,14 @@ final class AnnotatedSpec {
       }
       spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
     }
+    for (String label : a.labels()) {
+      int eq = label.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("labels entry '" + label + "' is not key=value, such as"
+            + " \"com.example.team=payments\"");
+      }
+      spec = spec.withLabel(label.substring(0, eq), label.substring(eq + 1));
+    }
     if (!a.user().isEmpty()) {
       spec = spec.withUser(a.user());
     }
@@ -68,22 +80,42 @@ final class AnnotatedSpec {
     return spec;
   }
 
+  /**
+   * The client a {@link ClientContainer} annotation defines (without its bindings), or the default client.
+   *
+   * @throws IllegalArgumentException naming the attribute and entry that are malformed
+   */
+  static ServiceSpec client(Optional<ClientContainer> annotation, String defaultImage) {
+    if (annotation.isEmpty()) {
+      return ServiceSpec.from(defaultImage);
+    }
+    ClientContainer a = annotation.get();
+    ServiceSpec spec = image(a.image().isEmpty() && a.build().isEmpty() ? defaultImage : a.image(), a.build(),
+        a.dockerfile(), a.buildArgs());
+    if (a.command().length > 0) {
+      spec = spec.withCommand(a.command());
+    }
+    if (!a.workdir().isEmpty()) {
+      spec = spec.withWorkdir(a.workdir());
+    }
+    return withEnv(spec, a.env());
+  }
+
   /** The image, named or built: exactly one of {@code image} and {@code build}. */
-  private static ServiceSpec image(ServiceContainer a) {
-    if (!a.image().isEmpty() && !a.build().isEmpty()) {
+  private static ServiceSpec image(String image, String build, String dockerfile, String[] buildArgs) {
+    if (!image.isEmpty() && !build.isEmpty()) {
       throw new IllegalArgumentException("image and build are both set: give image to run an image as it is, or"
           + " build to build one from a Dockerfile");
     }
-    if (a.build().isEmpty()) {
-      if (!a.dockerfile().isEmpty() || a.buildArgs().length > 0) {
-        throw new IllegalArgumentException((a.dockerfile().isEmpty() ? "buildArgs" : "dockerfile") + " is set but"
+    if (build.isEmpty()) {
+      if (!dockerfile.isEmpty() || buildArgs.length > 0) {
+        throw new IllegalArgumentException((dockerfile.isEmpty() ? "buildArgs" : "dockerfile") + " is set but"
             + " build is not: give the build context too, such as build = \"src/test/docker/app\"");
       }
-      return ServiceSpec.from(a.image());
+      return ServiceSpec.from(image);
     }
-    ServiceSpec spec = ServiceSpec.fromDockerfile(Path.of(a.build()),
-        a.dockerfile().isEmpty() ? "Dockerfile" : a.dockerfile());
-    for (String argument : a.buildArgs()) {
+    ServiceSpec spec = ServiceSpec.fromDockerfile(Path.of(build), dockerfile.isEmpty() ? "Dockerfile" : dockerfile);
+    for (String argument : buildArgs) {
       int eq = argument.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("buildArgs entry '" + argument + "' is not NAME=value");
@@ -154,10 +186,28 @@ final class AnnotatedSpec {
     addIf(set, a.files().length > 0, "files");
     addIf(set, a.tmpfs().length > 0, "tmpfs");
     addIf(set, a.cacheVolumes().length > 0, "cacheVolumes");
+    addIf(set, a.labels().length > 0, "labels");
     addIf(set, !a.user().isEmpty(), "user");
     addIf(set, !a.shmSize().isEmpty(), "shmSize");
     addIf(set, !a.instance().isEmpty(), "instance");
     return set;
+  }
+
+  /** The {@code ServiceSpec} method that does what an attribute of {@link #definitionAttributes} does. */
+  static String specMethod(String attribute) {
+    return switch (attribute) {
+      case "image" -> "ServiceSpec.from";
+      case "build", "dockerfile" -> "ServiceSpec.fromDockerfile";
+      case "buildArgs" -> "withBuildArg";
+      case "ports" -> "withExposedPort";
+      case "ready" -> "withReadyCommand";
+      case "readyLogLine", "readyLogLineTimes" -> "withReadyLogLine";
+      case "files" -> "withClasspathResource";
+      case "cacheVolumes" -> "withCacheVolume";
+      case "labels" -> "withLabel";
+      case "instance" -> "withInstanceId";
+      default -> "with" + Character.toUpperCase(attribute.charAt(0)) + attribute.substring(1);
+    };
   }
 
   private static void addIf(List<String> set, boolean isSet, String attribute) {

@@ -8,6 +8,7 @@ import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import dev.berth.annotations.ServiceHandle;
+import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
@@ -178,19 +179,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     Optional<ClientContainer> annotation = AnnotationSupport.findAnnotation(element, ClientContainer.class);
     ServiceSpec spec;
     try {
-      spec = ServiceSpec.from(annotation.map(ClientContainer::image).filter(i -> !i.isEmpty())
-          .orElse(runtime.config().clientImage()));
-      if (annotation.isPresent()) {
-        ClientContainer a = annotation.get();
-        if (a.command().length > 0) {
-          spec = spec.withCommand(a.command());
-        }
-        if (!a.workdir().isEmpty()) {
-          spec = spec.withWorkdir(a.workdir());
-        }
-        spec = AnnotatedSpec.withEnv(spec, a.env());
-      }
-    } catch (IllegalArgumentException e) {
+      spec = AnnotatedSpec.client(annotation, runtime.config().clientImage());
+    } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ExtensionConfigurationException("@ClientContainer on " + where + ": " + e.getMessage(), e);
     }
     Map<String, String> aliases = Declarations.aliases(element, where);

@@ -154,9 +154,8 @@ final class Declarations {
       if (!attributes.isEmpty()) {
         throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is a ServiceSpec"
             + " field but sets " + String.join(", ", attributes) + ", which only a Service field reads: the spec"
-            + " defines the service. Put them in the spec (withExposedPort, withCommand, withEnv, withReadyCommand,"
-            + " withReadyLogLine, withReadyHttp, withClasspathResource, withTmpfs, withCacheVolume, withInstanceId),"
-            + " or make the field a Service");
+            + " defines the service. Put them in the spec (" + String.join(", ", attributes.stream()
+                .map(AnnotatedSpec::specMethod).distinct().toList()) + "), or make the field a Service");
       }
     }
   }

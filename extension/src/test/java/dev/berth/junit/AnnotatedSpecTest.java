@@ -7,9 +7,11 @@ import dev.berth.Container;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceHandle;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the attributes of {@code @ServiceContainer} define: the same service as the spec's methods. */
@@ -25,7 +27,8 @@ class AnnotatedSpecTest {
         files = "/docker-entrypoint-initdb.d/index.sql=www/index.html", tmpfs = {"/var/lib/postgresql/data",
             "/scratch:size=1m,mode=0700"}, cacheVolumes = "pg-cache:/cache",
         readyLogLine = "ready to accept connections", readyLogLineTimes = 2, readyHttp = "8080/health?deep=1",
-        ready = {"pg_isready", "-h", "127.0.0.1"}, user = "postgres", shmSize = "256m", instance = "a")
+        ready = {"pg_isready", "-h", "127.0.0.1"}, user = "postgres", shmSize = "256m", instance = "a",
+        labels = {"com.example.team=payments", "com.example.empty="})
     static Service everything;
 
     @ServiceContainer(image = "busybox:1.35", shmSize = "lots")
@@ -45,6 +48,9 @@ class AnnotatedSpecTest {
 
     @ServiceContainer(image = "busybox:1.35", readyLogLineTimes = 2)
     static Service timesWithoutLine;
+
+    @ServiceContainer(image = "busybox:1.35", labels = "team")
+    static Service labelWithoutValue;
 
     @ServiceContainer(build = "src/test/docker/hello", buildArgs = "GREETING=hi", ports = 8080)
     static Service built;
@@ -72,7 +78,8 @@ class AnnotatedSpecTest {
         .withTmpfs("/var/lib/postgresql/data").withTmpfs("/scratch", "size=1m,mode=0700")
         .withCacheVolume("/cache", "pg-cache").withReadyLogLine("ready to accept connections", 2)
         .withReadyHttp(8080, "/health?deep=1").withReadyCommand("pg_isready", "-h", "127.0.0.1")
-        .withUser("postgres").withShmSize(256L << 20).withInstanceId("a");
+        .withUser("postgres").withShmSize(256L << 20).withInstanceId("a")
+        .withLabel("com.example.team", "payments").withLabel("com.example.empty", "");
 
     ServiceSpec byAnnotation = AnnotatedSpec.of(annotationOf("everything"));
 
@@ -81,7 +88,15 @@ class AnnotatedSpecTest {
     assertThat(byAnnotation.readyHttp()).isEqualTo(bySpec.readyHttp());
     assertThat(AnnotatedSpec.definitionAttributes(annotationOf("everything"))).containsExactly("image", "ports",
         "env", "ready", "readyLogLine", "readyLogLineTimes", "readyHttp", "files", "tmpfs",
-        "cacheVolumes", "user", "shmSize", "instance");
+        "cacheVolumes", "labels", "user", "shmSize", "instance");
+    // Each attribute names its spec method, in the message for a ServiceSpec field that sets it.
+    var attributes = new java.util.ArrayList<>(AnnotatedSpec.definitionAttributes(annotationOf("everything")));
+    attributes.addAll(List.of("build", "dockerfile", "buildArgs"));
+    for (String attribute : attributes) {
+      String method = AnnotatedSpec.specMethod(attribute);
+      assertThat(ServiceSpec.class.getMethods()).as(attribute)
+          .anyMatch(m -> m.getName().equals(method.replace("ServiceSpec.", "")));
+    }
   }
 
   @Test
@@ -118,6 +133,8 @@ class AnnotatedSpecTest {
     assertThat(AnnotatedSpec.bytes("shmSize", "64k")).isEqualTo(65536);
     assertThat(AnnotatedSpec.bytes("shmSize", "1G")).isEqualTo(1L << 30);
     assertThat(AnnotatedSpec.bytes("shmSize", "100")).isEqualTo(100);
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("labelWithoutValue")))
+        .withMessage("labels entry 'team' is not key=value, such as \"com.example.team=payments\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("timesWithoutLine")))
         .withMessage("readyLogLineTimes is 2 but readyLogLine is not set: give the line's regular expression too");
   }
@@ -139,6 +156,36 @@ class AnnotatedSpecTest {
   @Test
   void anAnnotatedServiceRunsTheImageItsDockerfileBuilds() {
     new KitRun().run(BuiltByAnnotation.class).assertSucceeded(1);
+  }
+
+  @Test
+  void aClientRunsTheImageItsDockerfileBuilds() {
+    new KitRun().run(BuiltClient.class).assertSucceeded(1);
+  }
+
+  @Test
+  void aClientWithBothAnImageAndABuildFailsItsTest() {
+    var run = new KitRun().run(ClientWithImageAndBuild.class);
+
+    assertThat(run.onlyFailure()).hasMessage("@ClientContainer on parameter 'client' in method needsIt(Container):"
+        + " image and build are both set: give image to run an image as it is, or build to build one from a"
+        + " Dockerfile");
+  }
+
+  @ServiceTest
+  static class BuiltClient {
+    @Test
+    void hasWhatTheBuildWrote(
+        @ClientContainer(build = "src/test/docker/hello", buildArgs = "GREETING=client tools") Container client) {
+      assertThat(client.exec("cat", "/www/index.html").stdout()).isEqualTo("client tools\n");
+    }
+  }
+
+  @ServiceTest
+  static class ClientWithImageAndBuild {
+    @Test
+    void needsIt(@ClientContainer(image = "busybox:1.35", build = "src/test/docker/hello") Container client) {
+    }
   }
 
   @ServiceTest
