@@ -44,11 +44,14 @@ final class RunContainers implements ServiceStarter {
    * How long the end of a run, or a stop, waits for a container's output to arrive in full. The engine sends the
    * output that came before a log stream attached in one piece, and a container removed (or stopped) meanwhile has
    * the stream end with that piece: whatever the container printed after it is lost. So its removal waits until
-   * the stream has been quiet for {@link #OUTPUT_QUIET}. After the removal, the engine still sends what it had not;
-   * the run waits for that too before it hangs up.
+   * the stream has been quiet for {@link #OUTPUT_QUIET}: such a piece comes at the engine's full speed, a service's
+   * own lines seldom that close together. A service that prints without pause delays its removal by at most
+   * {@link #OUTPUT_BACKLOG}. After the removal, the engine still sends what it had not; the run waits for that too
+   * before it hangs up.
    */
   private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
-  private static final Duration OUTPUT_QUIET = Duration.ofMillis(50);
+  private static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
+  private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
 
   private final Supplier<DockerBackend> engine;
   private final BerthConfig config;
@@ -244,7 +247,7 @@ final class RunContainers implements ServiceStarter {
     LOG.debug("Stopping service {}", service.describe());
     if (service.containerId() != null) {
       long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
-      service.logs().awaitQuiet(OUTPUT_QUIET, deadline);
+      service.logs().awaitQuiet(OUTPUT_QUIET, System.nanoTime() + OUTPUT_BACKLOG.toNanos());
       if (releaseShared(backend(), service.spec().digest(), true)) {
         LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
       } else if (!service.logs().awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
@@ -440,8 +443,9 @@ final class RunContainers implements ServiceStarter {
     }
     awaitAttachments();
     long outputDeadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
+    long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
     for (LogTail logs : following) {
-      logs.awaitQuiet(OUTPUT_QUIET, outputDeadline);
+      logs.awaitQuiet(OUTPUT_QUIET, backlogDeadline);
     }
     SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
