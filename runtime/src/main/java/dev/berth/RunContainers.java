@@ -70,8 +70,8 @@ final class RunContainers implements ServiceStarter {
    * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
    */
   private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
-  /** The output of the run's service containers, followed until the engine ends it. */
-  private final Set<LogTail> following = ConcurrentHashMap.newKeySet();
+  /** The output of the run's service containers, by container id, followed until the engine ends it. */
+  private final Map<String, LogTail> following = new ConcurrentHashMap<>();
   private volatile PortProbe probe;
   private boolean closed;
 
@@ -187,7 +187,7 @@ final class RunContainers implements ServiceStarter {
             exit.complete(code);
           }
         });
-        following.add(logs);
+        following.put(id, logs);
         logStream.attached(backend().followLogs(id, logs, tail));
       } catch (RuntimeException e) {
         LOG.debug("following container {} failed", id, e);
@@ -247,14 +247,14 @@ final class RunContainers implements ServiceStarter {
     LOG.debug("Stopping service {}", service.describe());
     if (service.containerId() != null) {
       long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
-      service.logs().awaitQuiet(OUTPUT_QUIET, System.nanoTime() + OUTPUT_BACKLOG.toNanos());
-      if (releaseShared(backend(), service.spec().digest(), true)) {
+      long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
+      if (releaseShared(backend(), service.spec().digest(), true, id -> awaitQuiet(id, backlogDeadline))) {
         LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
-      } else if (!service.logs().awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
-        LOG.debug("the output of service {} did not end within {} ms", service.describe(), OUTPUT_DRAIN.toMillis());
+      } else {
+        awaitOutputs(Set.of(service.containerId()), deadline);
       }
+      following.remove(service.containerId());
     }
-    following.remove(service.logs());
     discard(service);
   }
 
@@ -444,9 +444,7 @@ final class RunContainers implements ServiceStarter {
     awaitAttachments();
     long outputDeadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
     long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
-    for (LogTail logs : following) {
-      logs.awaitQuiet(OUTPUT_QUIET, backlogDeadline);
-    }
+    Set<String> removed = ConcurrentHashMap.newKeySet();
     SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
     // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
@@ -465,8 +463,11 @@ final class RunContainers implements ServiceStarter {
       var inHand = new HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
-        work.add(departing(left -> releaseShared(backend, digest, false, id -> leave(backend, id, leaveFirst, left)),
-            departures, closing));
+        work.add(departing(left -> releaseShared(backend, digest, false, id -> {
+          awaitQuiet(id, backlogDeadline);
+          leave(backend, id, leaveFirst, left);
+          removed.add(id);
+        }), departures, closing));
       }
       for (String id : List.copyOf(containerIds)) {
         if (!shared.contains(id)) {
@@ -489,7 +490,8 @@ final class RunContainers implements ServiceStarter {
           }, closing));
       CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
       containerIds.clear();
-      awaitOutputs(outputDeadline);
+      awaitOutputs(removed, outputDeadline);
+      following.clear();
     } finally {
       closing.shutdown();
     }
@@ -499,14 +501,22 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
-  /** Waits, until the deadline at most, for the output of the removed containers to arrive in full. */
-  private void awaitOutputs(long deadline) {
-    for (LogTail logs : following) {
-      if (!logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
-        LOG.debug("the output of a removed container did not end within {} ms", OUTPUT_DRAIN.toMillis());
+  /** Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. */
+  private void awaitQuiet(String containerId, long deadline) {
+    LogTail logs = following.get(containerId);
+    if (logs != null) {
+      logs.awaitQuiet(OUTPUT_QUIET, deadline);
+    }
+  }
+
+  /** After their removal: waits, until the deadline at most, for these containers' output to arrive in full. */
+  private void awaitOutputs(Set<String> removedIds, long deadline) {
+    for (String id : removedIds) {
+      LogTail logs = following.get(id);
+      if (logs != null && !logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
+        LOG.debug("the output of removed container {} did not end within {} ms", id, OUTPUT_DRAIN.toMillis());
       }
     }
-    following.clear();
   }
 
   /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** A service's output reaches its logger in full, up to the end of the run. */
@@ -26,6 +28,31 @@ class ServiceOutputTest {
     }
 
     assertThat(logs.lastLines(false)).last().isEqualTo("LAST");
+  }
+
+  /**
+   * A run that leaves a service running for another run of its session does not wait for that service's output,
+   * which cannot end while it runs. (A hang check: such a wait would take the whole output deadline, 5 s; the end of
+   * such a run takes some 60 ms here.)
+   */
+  @Test
+  void aRunLeavingASharedServiceRunningDoesNotWaitForItsOutput() {
+    String session = "output-" + UUID.randomUUID().toString().substring(0, 8);
+    BerthConfig config = BerthConfig.from(key -> "berth.session".equals(key)
+        ? Optional.of(session) : Optional.empty());
+    ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+    try (var second = ServiceRuntime.start(config); var kept = second.newScope()) {
+      Service theirs = kept.service("redis", redis);
+      var first = ServiceRuntime.start(config);
+      first.newScope().service("redis", redis).start();
+      theirs.start();
+
+      long started = System.nanoTime();
+      first.close();
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+      assertThat(theirs.isRunning()).isTrue();
+    }
   }
 
   /** The same when the service is stopped while its output is still on its way. */
