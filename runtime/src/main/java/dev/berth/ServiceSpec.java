@@ -694,8 +694,9 @@ public final class ServiceSpec {
   }
 
   /**
-   * The image reference as given (normalised: {@code redis} becomes {@code redis:latest}); for a service on the
-   * test machine ({@link #host}), its address.
+   * The image reference as given (normalised: {@code redis} becomes {@code redis:latest}); for an image built from a
+   * Dockerfile ({@link #fromDockerfile}), the tag it gets, {@code berth-build:<digest of the build>}; for a service on
+   * the test machine ({@link #host}), its address.
    */
   public String image() {
     return values.hostTarget != null ? values.hostTarget.toString() : values.image.toString();

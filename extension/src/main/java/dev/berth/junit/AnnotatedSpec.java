@@ -6,6 +6,7 @@ import dev.berth.annotations.ServiceContainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,12 +53,8 @@ final class AnnotatedSpec {
       spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
     }
     for (String label : a.labels()) {
-      int eq = label.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("labels entry '" + label + "' is not key=value, such as"
-            + " \"com.example.team=payments\"");
-      }
-      spec = spec.withLabel(label.substring(0, eq), label.substring(eq + 1));
+      var entry = keyValue("labels", label, "key=value, such as \"com.example.team=payments\"");
+      spec = spec.withLabel(entry.getKey(), entry.getValue());
     }
     if (!a.user().isEmpty()) {
       spec = spec.withUser(a.user());
@@ -116,25 +113,28 @@ final class AnnotatedSpec {
     }
     ServiceSpec spec = ServiceSpec.fromDockerfile(Path.of(build), dockerfile.isEmpty() ? "Dockerfile" : dockerfile);
     for (String argument : buildArgs) {
-      int eq = argument.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("buildArgs entry '" + argument + "' is not NAME=value");
-      }
-      spec = spec.withBuildArg(argument.substring(0, eq), argument.substring(eq + 1));
+      var entry = keyValue("buildArgs", argument, "NAME=value");
+      spec = spec.withBuildArg(entry.getKey(), entry.getValue());
     }
     return spec;
   }
 
-  /** Applies {@code env} entries, {@code "NAME=value"} each (also those of client containers). */
-  static ServiceSpec withEnv(ServiceSpec spec, String[] env) {
+  /** Applies {@code env} entries, {@code "NAME=value"} each, of a service or a client. */
+  private static ServiceSpec withEnv(ServiceSpec spec, String[] env) {
     for (String variable : env) {
-      int eq = variable.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("env entry '" + variable + "' is not NAME=value");
-      }
-      spec = spec.withEnv(variable.substring(0, eq), variable.substring(eq + 1));
+      var entry = keyValue("env", variable, "NAME=value");
+      spec = spec.withEnv(entry.getKey(), entry.getValue());
     }
     return spec;
+  }
+
+  /** An entry of an array attribute that pairs a key with a value: {@code "key=value"}, in the {@code form} given. */
+  private static Map.Entry<String, String> keyValue(String attribute, String entry, String form) {
+    int eq = entry.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException(attribute + " entry '" + entry + "' is not " + form);
+    }
+    return Map.entry(entry.substring(0, eq), entry.substring(eq + 1));
   }
 
   /**
