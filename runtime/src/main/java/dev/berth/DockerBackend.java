@@ -300,7 +300,7 @@ final class DockerBackend implements AutoCloseable {
     LOG.info("Built image {} in {} ms", build.image(), (System.nanoTime() - started) / 1_000_000);
   }
 
-  /** Follows a build: its output at debug level, the last lines kept for a failure's message. */
+  /** Follows a build: its steps at info level and their output at debug level, the last lines kept for a failure. */
   private static final class BuildProgress extends ResultCallback.Adapter<BuildResponseItem> {
     private static final int KEPT = 20;
     private final String image;
@@ -316,7 +316,12 @@ final class DockerBackend implements AutoCloseable {
       if (item.getStream() != null) {
         for (String line : item.getStream().split("\n")) {
           if (!line.isBlank()) {
-            LOG.debug("{}: {}", image, line.stripTrailing());
+            // The steps at INFO, so that a long build shows where it is; their output at DEBUG.
+            if (line.startsWith("Step ")) {
+              LOG.info("{}: {}", image, line.stripTrailing());
+            } else {
+              LOG.debug("{}: {}", image, line.stripTrailing());
+            }
             synchronized (lines) {
               if (lines.size() == KEPT) {
                 lines.removeFirst();
