@@ -41,4 +41,7 @@ public @interface ClientContainer {
 
   /** The working directory for the container and its execs; empty keeps the image's. */
   String workdir() default "";
+
+  /** Labels on the container as {@code "key=value"}, as {@code docker run --label} takes them. */
+  String[] labels() default {};
 }

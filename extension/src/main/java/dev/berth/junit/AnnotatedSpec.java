@@ -52,10 +52,7 @@ final class AnnotatedSpec {
       }
       spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
     }
-    for (String label : a.labels()) {
-      var entry = keyValue("labels", label, "key=value, such as \"com.example.team=payments\"");
-      spec = spec.withLabel(entry.getKey(), entry.getValue());
-    }
+    spec = withLabels(spec, a.labels());
     if (!a.user().isEmpty()) {
       spec = spec.withUser(a.user());
     }
@@ -95,7 +92,7 @@ final class AnnotatedSpec {
     if (!a.workdir().isEmpty()) {
       spec = spec.withWorkdir(a.workdir());
     }
-    return withEnv(spec, a.env());
+    return withLabels(withEnv(spec, a.env()), a.labels());
   }
 
   /** The image, named or built: exactly one of {@code image} and {@code build}. */
@@ -124,6 +121,15 @@ final class AnnotatedSpec {
     for (String variable : env) {
       var entry = keyValue("env", variable, "NAME=value");
       spec = spec.withEnv(entry.getKey(), entry.getValue());
+    }
+    return spec;
+  }
+
+  /** Applies {@code labels} entries, {@code "key=value"} each, of a service or a client. */
+  private static ServiceSpec withLabels(ServiceSpec spec, String[] labels) {
+    for (String label : labels) {
+      var entry = keyValue("labels", label, "key=value, such as \"com.example.team=payments\"");
+      spec = spec.withLabel(entry.getKey(), entry.getValue());
     }
     return spec;
   }

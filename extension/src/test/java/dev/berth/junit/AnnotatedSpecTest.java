@@ -175,9 +175,11 @@ class AnnotatedSpecTest {
   @ServiceTest
   static class BuiltClient {
     @Test
-    void hasWhatTheBuildWrote(
-        @ClientContainer(build = "src/test/docker/hello", buildArgs = "GREETING=client tools") Container client) {
+    void hasWhatTheBuildWrote(@ClientContainer(build = "src/test/docker/hello", buildArgs = "GREETING=client tools",
+        labels = "com.example.role=tools") Container client) {
       assertThat(client.exec("cat", "/www/index.html").stdout()).isEqualTo("client tools\n");
+      assertThat(Engine.docker().inspectContainerCmd(client.id()).exec().getConfig().getLabels())
+          .containsEntry("com.example.role", "tools").containsEntry("dev.berth.role", "client");
     }
   }
 
