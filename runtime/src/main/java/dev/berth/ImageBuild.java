@@ -3,7 +3,6 @@ package dev.berth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * An image to build from a Dockerfile and its context directory, which are read when the spec is made, as
@@ -79,30 +77,26 @@ final class ImageBuild {
       DockerIgnore ignore = Files.isRegularFile(ignoreFile)
           ? DockerIgnore.parse(Files.readString(ignoreFile, StandardCharsets.UTF_8)) : DockerIgnore.NONE;
       long total = 0;
-      try (Stream<Path> tree = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
-        for (Path path : tree.filter(Files::isRegularFile).sorted().toList()) {
-          String relative = root.relativize(path).toString().replace('\\', '/');
-          // The engine needs the Dockerfile and .dockerignore whatever the latter says, as the docker CLI sends them.
-          if (ignore.excludes(relative) && !relative.equals(file) && !relative.equals(".dockerignore")) {
-            continue;
-          }
-          total += Files.size(path);
-          if (total > MAX_CONTEXT_BYTES) {
-            throw new IllegalArgumentException("The build context " + root + " holds more than "
-                + (MAX_CONTEXT_BYTES >> 20) + " MiB: leave out what the Dockerfile does not copy (build output,"
-                + " dependencies, .git) in " + ignoreFile + ", or give a smaller directory");
-          }
-          files.put(relative, Files.readAllBytes(path));
-          if (isExecutable(path)) {
-            executables.add(relative);
-          }
+      for (String relative : FileTree.relativeFiles(root)) {
+        // The engine needs the Dockerfile and .dockerignore whatever the latter says, as the docker CLI sends them.
+        if (ignore.excludes(relative) && !relative.equals(file) && !relative.equals(".dockerignore")) {
+          continue;
+        }
+        Path path = root.resolve(relative);
+        total += Files.size(path);
+        if (total > MAX_CONTEXT_BYTES) {
+          throw new IllegalArgumentException("The build context " + root + " holds more than "
+              + (MAX_CONTEXT_BYTES >> 20) + " MiB: leave out what the Dockerfile does not copy (build output,"
+              + " dependencies, .git) in " + ignoreFile + ", or give a smaller directory");
+        }
+        files.put(relative, Files.readAllBytes(path));
+        if (isExecutable(path)) {
+          executables.add(relative);
         }
       }
-    } catch (IOException | UncheckedIOException e) {
-      // Files.walk reports what goes wrong during the walk unchecked.
-      IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+    } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the build context " + root + ": "
-          + (cause instanceof NoSuchFileException ? "no such file " + cause.getMessage() : cause.toString()), cause);
+          + (e instanceof NoSuchFileException ? "no such file " + e.getMessage() : e.toString()), e);
     }
     return new ImageBuild(root, file, Collections.unmodifiableSortedMap(files),
         Collections.unmodifiableSortedSet(executables), Collections.emptySortedMap(), null);

@@ -125,11 +125,7 @@ final class LogTail implements Consumer<String> {
   /** The last lines, waiting briefly for the stream to end when the container has just exited. */
   List<String> lastLines(boolean waitForEnd) {
     if (waitForEnd) {
-      try {
-        ended.await(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitEnd(TimeUnit.SECONDS.toNanos(2));
     }
     synchronized (lines) {
       return List.copyOf(lines);

@@ -1,13 +1,11 @@
 package dev.berth;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,12 +20,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * An immutable definition of a service container: image, command, environment, files, exposed ports and the
@@ -482,22 +478,18 @@ public final class ServiceSpec {
     Map<String, byte[]> copies = new TreeMap<>();
     try {
       if (Files.isDirectory(source)) {
-        try (Stream<Path> tree = Files.walk(source, FileVisitOption.FOLLOW_LINKS)) {
-          for (Path file : tree.filter(Files::isRegularFile).sorted().toList()) {
-            String relative = source.relativize(file).toString().replace(File.separatorChar, '/');
-            copies.put((target.endsWith("/") ? target : target + "/") + relative, Files.readAllBytes(file));
-          }
+        for (String relative : FileTree.relativeFiles(source)) {
+          copies.put((target.endsWith("/") ? target : target + "/") + relative,
+              Files.readAllBytes(source.resolve(relative)));
         }
       } else {
         copies.put(target, Files.readAllBytes(source));
       }
-    } catch (IOException | UncheckedIOException e) {
-      // Files.walk reports what goes wrong during the walk unchecked.
-      IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+    } catch (IOException e) {
       throw new UncheckedIOException("Cannot copy " + source.toAbsolutePath() + " into " + image() + " at " + target
-          + ": " + (cause instanceof NoSuchFileException ? "no such file or directory" : cause.toString())
+          + ": " + (e instanceof NoSuchFileException ? "no such file or directory" : e.toString())
           + " (a relative path is resolved against the working directory, " + Path.of("").toAbsolutePath() + ")",
-          cause);
+          e);
     }
     ServiceSpec spec = this;
     for (Map.Entry<String, byte[]> copy : copies.entrySet()) {

@@ -82,16 +82,14 @@ final class Watchdog {
       Thread.sleep(500);
     }
     List<Path> leftBehind = runLeasesOf(owner);
-    if (leftBehind.isEmpty()) {
-      // A clean exit: nothing to do, and nothing worth keeping a log of. (The class copy stays until the JVM ends;
-      // this one's own classes are in it.)
-      Files.deleteIfExists(SessionDirectory.base().resolve("watchdog-" + owner + ".log"));
-      Runtime.getRuntime().addShutdownHook(new Thread(() ->
-          SessionDirectory.deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
-      return;
-    }
+    // The class copy goes when this JVM ends (its own classes are in it).
     Runtime.getRuntime().addShutdownHook(new Thread(() ->
         SessionDirectory.deleteTree(SessionDirectory.base().resolve("watchdog-" + owner))));
+    if (leftBehind.isEmpty()) {
+      // A clean exit: nothing to do, and nothing worth keeping a log of.
+      Files.deleteIfExists(SessionDirectory.base().resolve("watchdog-" + owner + ".log"));
+      return;
+    }
     for (Path lease : leftBehind) {
       String content = SessionDirectory.readQuietly(lease);
       String session = field(content, "session");

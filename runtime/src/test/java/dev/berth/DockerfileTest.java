@@ -9,9 +9,6 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +34,7 @@ class DockerfileTest {
 
   @BeforeAll
   static void connect() {
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    docker = DockerClientImpl.getInstance(config,
-        new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+    docker = TestDocker.connect();
   }
 
   @AfterAll

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -62,9 +59,7 @@ class PrivateRegistryTest {
     registry = "127.0.0.1:" + address.getPort();
     image = registry + "/berth-test/private:1";
 
-    var engine = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    docker = DockerClientImpl.getInstance(engine,
-        new ApacheDockerHttpClient.Builder().dockerHost(engine.getDockerHost()).build());
+    docker = TestDocker.connect();
     docker.tagImageCmd("busybox:1.35", registry + "/berth-test/private", "1").exec();
     docker.pushImageCmd(image).withAuthConfig(new AuthConfig().withUsername(USER).withPassword(PASSWORD)
         .withRegistryAddress(registry)).start().awaitCompletion(60, TimeUnit.SECONDS);

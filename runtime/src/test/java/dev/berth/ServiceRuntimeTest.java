@@ -3,9 +3,6 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,10 +29,7 @@ class ServiceRuntimeTest {
   @Test
   void aRunEndingDuringItsWarmUpLeavesNeitherNetworkNorLease() throws Exception {
     ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
-    try (DockerClient docker = DockerClientImpl.getInstance(
-        DefaultDockerClientConfig.createDefaultConfigBuilder().build(),
-        new ApacheDockerHttpClient.Builder().dockerHost(
-            DefaultDockerClientConfig.createDefaultConfigBuilder().build().getDockerHost()).build())) {
+    try (DockerClient docker = TestDocker.connect()) {
       var sessions = new java.util.ArrayList<String>();
       for (int i = 0; i < 12; i++) {
         String session = "warm-" + java.util.UUID.randomUUID().toString().substring(0, 8);
@@ -80,10 +74,7 @@ class ServiceRuntimeTest {
   void aServiceContainerCarriesItsLabels() throws Exception {
     ServiceSpec labelled = ServiceSpec.from("busybox:1.35").withCommand("sleep", "3600")
         .withLabel("com.example.team", "payments");
-    try (var scope = runtime.newScope(); DockerClient docker = DockerClientImpl.getInstance(
-        DefaultDockerClientConfig.createDefaultConfigBuilder().build(),
-        new ApacheDockerHttpClient.Builder().dockerHost(
-            DefaultDockerClientConfig.createDefaultConfigBuilder().build().getDockerHost()).build())) {
+    try (var scope = runtime.newScope(); DockerClient docker = TestDocker.connect()) {
       String id = scope.acquire("labelled", labelled).containerId();
 
       assertThat(docker.inspectContainerCmd(id).exec().getConfig().getLabels())
