@@ -501,11 +501,16 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
-  /** Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. */
+  /**
+   * Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. An interrupt
+   * (the end of the run cuts a stop short) is not swallowed here: the stop gives the container back for the end of
+   * the run to remove, as it does when interrupted anywhere else.
+   */
   private void awaitQuiet(String containerId, long deadline) {
     LogTail logs = following.get(containerId);
-    if (logs != null) {
-      logs.awaitQuiet(OUTPUT_QUIET, deadline);
+    if (logs != null && !logs.awaitQuiet(OUTPUT_QUIET, deadline) && Thread.currentThread().isInterrupted()) {
+      throw new BerthException("Interrupted while waiting for the output of container " + containerId
+          + " before removing it");
     }
   }
 
