@@ -23,6 +23,7 @@ import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PortBinding;
@@ -653,7 +654,9 @@ final class DockerBackend implements AutoCloseable {
         hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
       }
     }
-    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts));
+    HealthCheck health = info.getConfig() == null ? null : info.getConfig().getHealthcheck();
+    List<String> test = health == null || health.getTest() == null ? List.of() : List.copyOf(health.getTest());
+    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), test);
   }
 
   /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
@@ -926,7 +929,10 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** A started container: its id, its address on the run's network and its published ports. */
-  record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts) {
+  /**
+   * A started container: its id, its address on the run's network, its published ports, and the test of its
+   * image's {@code HEALTHCHECK} as the engine keeps it ({@code ["CMD-SHELL", "..."]}; empty if the image has none).
+   */
+  record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, List<String> healthcheck) {
   }
 }

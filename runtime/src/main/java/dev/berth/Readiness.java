@@ -15,7 +15,8 @@ import org.awaitility.pollinterval.PollInterval;
 /**
  * When a started service container is ready: every exposed port accepts connections from inside the run's network
  * (through the port probe), then its output shows the spec's ready log line, its ready HTTP request gets a 2xx answer
- * (through the probe too), and the spec's ready command exits with 0 in the container, where the spec has them. All
+ * (through the probe too), and the spec's ready command (or its image's health check) exits with 0 in the container,
+ * where the spec has them. All
  * within the spec's startup timeout or else {@code berth.startupTimeout}, counted from the request; a container that
  * exits meanwhile fails at once.
  */
@@ -48,10 +49,12 @@ final class Readiness {
   }
 
   /**
-   * Waits until every exposed port accepts connections, then for the ready log line and the ready command; fails fast
-   * when the container exits, and with the service's log when time runs out.
+   * Waits until every exposed port accepts connections, then for the ready log line, the ready request and the ready
+   * command; fails fast when the container exits, and with the service's log when time runs out.
+   *
+   * @param healthcheck the test of the container's {@code HEALTHCHECK}, as the engine keeps it (empty if none)
    */
-  void waitFor(RunningService service, long startedNanos) {
+  void waitFor(RunningService service, List<String> healthcheck, long startedNanos) {
     Optional<Duration> own = service.spec().startupTimeout();
     var limit = new Limit(own.orElse(config.startupTimeout()),
         own.isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout", startedNanos);
@@ -77,8 +80,38 @@ final class Readiness {
       awaitReadyHttp(service, service.spec().readyHttp().get(), ports, limit);
     }
     if (service.spec().readyCommand().isPresent()) {
-      awaitReadyCommand(service, service.spec().readyCommand().get(), limit);
+      awaitReadyCommand(service, new ReadyCommand(service.spec().readyCommand().get(), "its ready command",
+          "Give withReadyCommand a command the image has, or its full path"), limit);
     }
+    if (service.spec().readyHealthcheck()) {
+      List<String> command = healthcheckCommand(healthcheck).orElseThrow(() -> notReady(service, "its image has no"
+          + " HEALTHCHECK to tell when it is ready (withReadyHealthcheck)" + (healthcheck.isEmpty() ? "" : ": "
+          + healthcheck) + ". Give the spec a ready command (withReadyCommand) instead, or build the image with a"
+          + " HEALTHCHECK instruction", null));
+      awaitReadyCommand(service, new ReadyCommand(command, "its image's HEALTHCHECK command",
+          "The image's HEALTHCHECK names a command the image lacks: use withReadyCommand instead"), limit);
+    }
+  }
+
+  /**
+   * The command a {@code HEALTHCHECK} runs, from its test as the engine keeps it: {@code ["CMD", "cmd", "arg"]}, or
+   * {@code ["CMD-SHELL", "cmd arg"]}, which the engine runs with {@code /bin/sh -c}; empty for none ({@code []},
+   * inherited from no base image, or {@code ["NONE"]}). An image's {@code SHELL} instruction, which the engine would
+   * use in place of {@code /bin/sh -c}, is not seen: the engine's client library does not read it.
+   */
+  static Optional<List<String>> healthcheckCommand(List<String> test) {
+    if (test.size() < 2) {
+      return Optional.empty();
+    }
+    return switch (test.get(0)) {
+      case "CMD" -> Optional.of(List.copyOf(test.subList(1, test.size())));
+      case "CMD-SHELL" -> Optional.of(List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size()))));
+      default -> Optional.empty();
+    };
+  }
+
+  /** A command to run until it succeeds, how messages name it, and how to mend one the image cannot run. */
+  private record ReadyCommand(List<String> command, String what, String missingHint) {
   }
 
   /** The start's time limit, counted from the request: the spec's own or berth.startupTimeout, and how to name it. */
@@ -112,7 +145,8 @@ final class Readiness {
    * Runs the spec's ready command in the service's container until it exits with 0. Each run costs the engine an
    * exec (some 40-80 ms here), so the first starts once the ports accept, when the service is most likely ready.
    */
-  private void awaitReadyCommand(RunningService service, List<String> command, Limit limit) {
+  private void awaitReadyCommand(RunningService service, ReadyCommand ready, Limit limit) {
+    List<String> command = ready.command();
     while (true) {
       // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
       Duration left = limit.left();
@@ -122,10 +156,9 @@ final class Readiness {
             left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
             "what was left of " + limit.name(), "service " + service.describe());
       } catch (DockerBackend.CommandCannotRun e) {
-        throw notReady(service, "its ready command cannot run. " + e.getMessage() + ". Give withReadyCommand a"
-            + " command the image has, or its full path", e);
+        throw notReady(service, ready.what() + " cannot run. " + e.getMessage() + ". " + ready.missingHint(), e);
       } catch (DockerBackend.ExecTimedOut e) {
-        throw notReady(service, "its ready command did not finish. " + e.getMessage() + ". Give the command a time"
+        throw notReady(service, ready.what() + " did not finish. " + e.getMessage() + ". Give the command a time"
             + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise " + limit.name(), e);
       } catch (BerthException e) {
         // Most likely the container stopped under the exec: say so, with its exit code, once the engine has told.
@@ -137,7 +170,7 @@ final class Readiness {
           Thread.currentThread().interrupt();
         }
         failIfExited(service, 0);
-        throw notReady(service, "its ready command " + command + " could not run: " + e.getMessage(), e);
+        throw notReady(service, ready.what() + " " + command + " could not run: " + e.getMessage(), e);
       }
       if (result.exitCode() == 0) {
         return;
@@ -148,7 +181,7 @@ final class Readiness {
         if (output.length() > OUTPUT_SHOWN) {
           output = output.substring(0, OUTPUT_SHOWN) + "...";
         }
-        throw notReady(service, "its ready command " + command + " did not succeed within " + limit
+        throw notReady(service, ready.what() + " " + command + " did not succeed within " + limit
             + "; it last exited with code " + result.exitCode() + (output.isEmpty() ? "" : " and printed: " + output)
             + ". Try the command in the container (docker exec), or raise " + limit.name(), null);
       }

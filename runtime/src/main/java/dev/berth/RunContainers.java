@@ -159,7 +159,7 @@ final class RunContainers implements ServiceStarter {
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
         exit, logStream);
     try {
-      readiness.waitFor(running, started);
+      readiness.waitFor(running, container.healthcheck(), started);
     } catch (RuntimeException e) {
       discard(running);
       throw e;

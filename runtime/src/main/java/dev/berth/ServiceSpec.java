@@ -79,6 +79,7 @@ public final class ServiceSpec {
     String vipName;
     int vipPort;
     List<String> readyCommand;
+    boolean readyHealthcheck;
     ReadyLogLine readyLogLine;
     ReadyHttp readyHttp;
     String user;
@@ -110,6 +111,7 @@ public final class ServiceSpec {
       vipName = from.vipName;
       vipPort = from.vipPort;
       readyCommand = from.readyCommand;
+      readyHealthcheck = from.readyHealthcheck;
       readyLogLine = from.readyLogLine;
       readyHttp = from.readyHttp;
       user = from.user;
@@ -274,12 +276,30 @@ public final class ServiceSpec {
    * {@code berth.startupTimeout}), and only then does a test that needs the service run. PostgreSQL, for one, opens
    * its port while it still starts up and turns connections away ("the database system is starting up"):
    * {@code .withReadyCommand("pg_isready", "-h", "127.0.0.1")}. Part of the definition and its digest; replaces an
-   * earlier ready command.
+   * earlier ready command or {@link #withReadyHealthcheck}.
    */
   public ServiceSpec withReadyCommand(String... command) {
     requireContainer("withReadyCommand");
     List<String> args = arguments("ready command", command);
-    return derive(v -> v.readyCommand = args);
+    return derive(v -> {
+      v.readyCommand = args;
+      v.readyHealthcheck = false;
+    });
+  }
+
+  /**
+   * The image's own {@code HEALTHCHECK} says when the service is ready: once every exposed port accepts connections,
+   * Berth runs the image's health-check command in the container as it runs a {@link #withReadyCommand ready command}
+   * (right away, and 20 ms after each failed run), not at the check's interval, which is 30 seconds unless the image
+   * sets another. The shell form runs with {@code /bin/sh -c}. An image without a {@code HEALTHCHECK} (or with
+   * {@code HEALTHCHECK NONE}) fails the start. Part of the definition and its digest; replaces an earlier ready command.
+   */
+  public ServiceSpec withReadyHealthcheck() {
+    requireContainer("withReadyHealthcheck");
+    return derive(v -> {
+      v.readyHealthcheck = true;
+      v.readyCommand = null;
+    });
   }
 
   /**
@@ -749,6 +769,11 @@ public final class ServiceSpec {
     return Optional.ofNullable(values.readyCommand);
   }
 
+  /** Whether the image's {@code HEALTHCHECK} says when the service is ready ({@link #withReadyHealthcheck}). */
+  public boolean readyHealthcheck() {
+    return values.readyHealthcheck;
+  }
+
   /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
   public Optional<ReadyLogLine> readyLogLine() {
     return Optional.ofNullable(values.readyLogLine);
@@ -821,6 +846,9 @@ public final class ServiceSpec {
     }
     if (values.readyCommand != null) {
       s.append(", ready=").append(values.readyCommand);
+    }
+    if (values.readyHealthcheck) {
+      s.append(", ready=HEALTHCHECK");
     }
     if (values.readyHttp != null) {
       s.append(", readyHttp=").append(values.readyHttp.port()).append(values.readyHttp.path());

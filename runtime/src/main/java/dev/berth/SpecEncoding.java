@@ -137,6 +137,9 @@ final class SpecEncoding {
       if (!spec.labels().isEmpty()) {
         stringMap(out, "labels", spec.labels());
       }
+      if (spec.readyHealthcheck()) {
+        tag(out, "readyHealthcheck");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

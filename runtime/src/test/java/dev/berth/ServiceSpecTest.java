@@ -138,6 +138,7 @@ class ServiceSpecTest {
     assertThat(replicated.withInstanceId("other").withInstanceId("").digest()).isEqualTo(replicated.digest());
     assertThat(replicated.withEnv("A", "b").vipName()).contains("kv");
     assertThat(replicated.withEnv("A", "b").replicas()).isEqualTo(3);
+    assertThat(full.withReadyHealthcheck().withEnv("A", "b").readyHealthcheck()).isTrue();
   }
 
   @Test
@@ -303,7 +304,8 @@ class ServiceSpecTest {
         change("ready HTTP port", s -> s.withReadyHttp(8081, "/health")),
         change("user", s -> s.withUser("1000")),
         change("user and group", s -> s.withUser("1000:1000")),
-        change("shm size", s -> s.withShmSize(128L << 20)));
+        change("shm size", s -> s.withShmSize(128L << 20)),
+        change("ready health check", ServiceSpec::withReadyHealthcheck));
   }
 
   private static Arguments change(String what, UnaryOperator<ServiceSpec> change) {
@@ -488,6 +490,24 @@ class ServiceSpecTest {
     assertThat(spec.withEnv("PGDATA", "/data").readyCommand()).isEqualTo(spec.readyCommand());
     assertThat(spec).hasToString("ServiceSpec[postgres:15, ready=[pg_isready, -h, 127.0.0.1], digest="
         + spec.digest().substring(0, 12) + "]");
+  }
+
+  @Test
+  void readyHealthcheckAndReadyCommandReplaceEachOther() {
+    ServiceSpec command = ServiceSpec.from("postgres:15").withReadyCommand("pg_isready");
+    ServiceSpec healthcheck = command.withReadyHealthcheck();
+
+    assertThat(healthcheck.readyHealthcheck()).isTrue();
+    assertThat(healthcheck.readyCommand()).isEmpty();
+    assertThat(healthcheck.digest()).isEqualTo(ServiceSpec.from("postgres:15").withReadyHealthcheck().digest());
+    assertThat(healthcheck.withReadyCommand("pg_isready").readyHealthcheck()).isFalse();
+    assertThat(healthcheck.withReadyCommand("pg_isready").digest()).isEqualTo(command.digest());
+    assertThat(ServiceSpec.from("postgres:15").readyHealthcheck()).isFalse();
+    assertThat(healthcheck).hasToString("ServiceSpec[postgres:15, ready=HEALTHCHECK, digest="
+        + healthcheck.digest().substring(0, 12) + "]");
+    assertThatIllegalStateException()
+        .isThrownBy(() -> ServiceSpec.host("tcp://localhost:5432").withReadyHealthcheck())
+        .withMessageContaining("withReadyHealthcheck(...) configures a container");
   }
 
   @Test

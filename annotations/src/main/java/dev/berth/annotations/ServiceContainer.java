@@ -62,6 +62,13 @@ public @interface ServiceContainer {
   String[] ready() default {};
 
   /**
+   * The image's own {@code HEALTHCHECK} says when the service is ready: its command is run in the container once
+   * every port accepts connections, until it exits with 0 (at once and 20 ms after each failure, not at the check's
+   * interval). An image without one fails the start. Not with {@link #ready()}, which names a command instead.
+   */
+  boolean readyHealthcheck() default false;
+
+  /**
    * A regular expression that a line of the service's output matches once it is ready (stdout or stderr, from the
    * container's start), for images with no command to ask; waited for once every port accepts connections.
    */

@@ -68,8 +68,15 @@ final class AnnotatedSpec {
     if (!a.readyHttp().isEmpty()) {
       spec = withReadyHttp(spec, a.readyHttp());
     }
+    if (a.ready().length > 0 && a.readyHealthcheck()) {
+      throw new IllegalArgumentException("ready and readyHealthcheck are both set: give ready to name the command"
+          + " that tells, or readyHealthcheck = true to run the image's HEALTHCHECK command");
+    }
     if (a.ready().length > 0) {
       spec = spec.withReadyCommand(a.ready());
+    }
+    if (a.readyHealthcheck()) {
+      spec = spec.withReadyHealthcheck();
     }
     return spec;
   }
@@ -186,6 +193,7 @@ final class AnnotatedSpec {
     addIf(set, a.command().length > 0, "command");
     addIf(set, a.env().length > 0, "env");
     addIf(set, a.ready().length > 0, "ready");
+    addIf(set, a.readyHealthcheck(), "readyHealthcheck");
     addIf(set, !a.readyLogLine().isEmpty(), "readyLogLine");
     addIf(set, a.readyLogLineTimes() != 1, "readyLogLineTimes");
     addIf(set, !a.readyHttp().isEmpty(), "readyHttp");

@@ -34,6 +34,12 @@ class AnnotatedSpecTest {
     @ServiceContainer(image = "busybox:1.35", shmSize = "lots")
     static Service badSize;
 
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, readyHealthcheck = true)
+    static Service healthchecked;
+
+    @ServiceContainer(image = "busybox:1.35", ready = "true", readyHealthcheck = true)
+    static Service twoReadyCommands;
+
     @ServiceContainer(image = "busybox:1.35", files = "/x=www/missing.html")
     static Service missingResource;
 
@@ -97,6 +103,18 @@ class AnnotatedSpecTest {
       assertThat(ServiceSpec.class.getMethods()).as(attribute)
           .anyMatch(m -> m.getName().equals(method.replace("ServiceSpec.", "")));
     }
+  }
+
+  @Test
+  void readyHealthcheckIsTheSpecsWithReadyHealthcheck() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("healthchecked")).digest()).isEqualTo(
+        ServiceSpec.from("busybox:1.35").withExposedPort(8080).withReadyHealthcheck().digest());
+    assertThat(AnnotatedSpec.definitionAttributes(annotationOf("healthchecked"))).contains("readyHealthcheck");
+    assertThat(AnnotatedSpec.specMethod("readyHealthcheck")).isEqualTo("withReadyHealthcheck");
+    assertThat(ServiceSpec.class.getMethod("withReadyHealthcheck")).isNotNull();
+
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("twoReadyCommands")))
+        .withMessageStartingWith("ready and readyHealthcheck are both set");
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -193,6 +194,62 @@ class HealthTest {
         .hasMessageContaining("Service 'www' (busybox:1.35) did not start: its ready command cannot run")
         .hasMessageContaining("Cannot run [pg_isready] in service 'www'")
         .hasMessageContaining("Give withReadyCommand a command the image has, or its full path");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /**
+   * The image's check runs at the engine's interval of 30 seconds, beyond the services' 15-second startup timeout:
+   * the tests see the services ready because Berth runs the check's command itself, in both of its forms.
+   */
+  @Test
+  void theImagesHealthcheckHoldsTestsBackUntilItSucceeds() {
+    var run = new KitRun().run(HealthcheckReady.class).assertSucceeded(2);
+
+    List<Event> execs = run.events("exec_create");
+    assertThat(execs).isNotEmpty().allSatisfy(e ->
+        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "service"));
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** Without withReadyHealthcheck the image's check is not waited for: the test comes in while it starts. */
+  @Test
+  void theImagesHealthcheckCountsOnlyWhenTheSpecAsks() {
+    var run = new KitRun().run(HealthcheckNotAsked.class).assertSucceeded(1);
+
+    assertThat(run.events("exec_create")).isEmpty();
+  }
+
+  @Test
+  void aHealthcheckThatNeverSucceedsTimesOutWithItsCommand() {
+    var run = new KitRun().run(HealthcheckNeverPasses.class);
+
+    Throwable failure = run.onlyFailure();
+    assertThat(failure).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'picky' (berth-build:")
+        .hasMessageContaining("its image's HEALTHCHECK command [/bin/sh, -c, grep -q \"${READY_WORD:-ready}\""
+            + " /www/state] did not succeed within the spec's withStartupTimeout (2000 ms); it last exited with"
+            + " code 1");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void anImageWithoutAHealthcheckFailsTheStartSayingWhatToDo() {
+    var run = new KitRun().run(NoHealthcheck.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'plain' (busybox:1.35) did not start: its image has no HEALTHCHECK to tell"
+            + " when it is ready (withReadyHealthcheck). Give the spec a ready command (withReadyCommand) instead,"
+            + " or build the image with a HEALTHCHECK instruction");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  @Test
+  void anImageWhoseHealthcheckIsOffFailsTheStartAsOneWithout() {
+    var run = new KitRun().run(HealthcheckOff.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'off' (berth-build:")
+        .hasMessageContaining("its image has no HEALTHCHECK to tell when it is ready (withReadyHealthcheck): [NONE]");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -412,6 +469,73 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("www") String address) {
+    }
+  }
+
+  static final Path HEALTHCHECKED = Path.of("src/test/docker/healthcheck");
+
+  @ServiceTest
+  static class HealthcheckReady {
+    @ServiceContainer
+    static final ServiceSpec shell = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080)
+        .withReadyHealthcheck().withStartupTimeout(Duration.ofSeconds(15));
+
+    @ServiceContainer
+    static final ServiceSpec exec = ServiceSpec.fromDockerfile(HEALTHCHECKED, "exec-form.Dockerfile")
+        .withExposedPort(8080).withReadyHealthcheck().withStartupTimeout(Duration.ofSeconds(15));
+
+    @Test
+    void shellFormSeesItReady(@ServiceEndpoint(value = "shell", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("ready");
+    }
+
+    @Test
+    void execFormSeesItReady(@ServiceEndpoint(value = "exec", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("ready");
+    }
+  }
+
+  @ServiceTest
+  static class HealthcheckNotAsked {
+    @ServiceContainer
+    static final ServiceSpec www = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080);
+
+    @Test
+    void seesItStarting(@ServiceEndpoint(value = "www", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("starting");
+    }
+  }
+
+  @ServiceTest
+  static class HealthcheckNeverPasses {
+    @ServiceContainer
+    static final ServiceSpec picky = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080)
+        .withEnv("READY_WORD", "never").withReadyHealthcheck().withStartupTimeout(Duration.ofSeconds(2));
+
+    @Test
+    void needsIt(@ServiceEndpoint("picky") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class NoHealthcheck {
+    @ServiceContainer
+    static final ServiceSpec plain = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withCommand("httpd", "-f", "-p", "8080").withReadyHealthcheck();
+
+    @Test
+    void needsIt(@ServiceEndpoint("plain") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class HealthcheckOff {
+    @ServiceContainer
+    static final ServiceSpec off = ServiceSpec.fromDockerfile(HEALTHCHECKED, "none.Dockerfile").withExposedPort(8080)
+        .withReadyHealthcheck();
+
+    @Test
+    void needsIt(@ServiceEndpoint("off") String address) {
     }
   }
 
