@@ -70,9 +70,48 @@ class JupiterShapesTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  /**
+   * A test interface declares services and tests for every class that implements it, as JUnit's test interfaces
+   * declare tests: its constants are services, its annotations bind them, its default methods' tests need them.
+   */
+  @Test
+  void aTestInterfaceDeclaresServicesForItsImplementations() {
+    var run = new KitRun().run(FirstContractImplementation.class, SecondContractImplementation.class);
+
+    run.assertSucceeded(4);
+    assertThat(run.servicesCreated()).as("one definition, shared").isEqualTo(1);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
   private static long clientsCreated(KitRun run) {
     return run.events("create").stream()
         .filter(e -> "client".equals(e.getActor().getAttributes().get("dev.berth.role"))).count();
+  }
+
+  @ServiceTest
+  @BindService(value = "redis", alias = "store")
+  interface RedisContract {
+    @ServiceContainer
+    ServiceSpec redis = Fixtures.REDIS;
+
+    @Test
+    default void answersTheJvm(@ServiceEndpoint("redis") InetSocketAddress address) {
+      assertThat(Fixtures.ping(address)).isEqualTo("+PONG");
+    }
+  }
+
+  static class FirstContractImplementation implements RedisContract {
+    @Test
+    void clientsResolveTheInterfacesBinding(@ClientContainer Container client) {
+      assertThat(client.exec("sh", "-c", "printf 'PING\\r\\n' | nc -w 2 store 6379").stdout()).startsWith("+PONG");
+    }
+  }
+
+  static class SecondContractImplementation implements RedisContract {
+    @Test
+    void seesTheSameService(@ServiceHandle("redis") Service redis) {
+      assertThat(redis.digest()).isEqualTo(Fixtures.REDIS.digest());
+    }
   }
 
   @ServiceTest
