@@ -104,10 +104,13 @@ final class DockerBackend implements AutoCloseable {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {
       backend.close();
+      String context = dockerHost.isPresent() ? "" : EngineClient.cliContext(System.getenv(),
+          RegistryCredentials.configDirectory(System.getenv())).map(c -> " It is the engine of the docker CLI's"
+              + " context " + c + ": start it, or choose another context with docker context use.").orElse("");
       throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + rootMessage(e)
-          + "). Start one, or point Berth at a running engine with the DOCKER_HOST environment variable (or the"
-          + " configuration key berth.dockerHost), for example DOCKER_HOST=unix:///var/run/docker.sock or"
-          + " DOCKER_HOST=tcp://127.0.0.1:2375", e);
+          + ")." + context + " Start one, or point Berth at a running engine with the DOCKER_HOST environment"
+          + " variable (or the configuration key berth.dockerHost), for example"
+          + " DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
     }
     return backend;
   }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -130,6 +131,29 @@ final class EngineClient {
     var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
     dockerHost.ifPresent(builder::withDockerHost);
     return new SharedMapperConfig(builder.build());
+  }
+
+  /**
+   * The docker CLI's context that names the engine when {@code DOCKER_HOST} does not, as docker-java follows it:
+   * {@code DOCKER_CONTEXT}, else {@code currentContext} in {@code config.json}; described for messages, such as
+   * {@code 'colima' (config.json's currentContext)}. Empty when there is none, or it is the CLI's {@code default}.
+   */
+  static Optional<String> cliContext(Map<String, String> env, Path configDirectory) {
+    if (env.get("DOCKER_HOST") != null && !env.get("DOCKER_HOST").isBlank()) {
+      return Optional.empty();
+    }
+    String named = env.get("DOCKER_CONTEXT");
+    String source = "DOCKER_CONTEXT";
+    if (named == null || named.isBlank()) {
+      try {
+        named = MAPPER.readTree(configDirectory.resolve("config.json").toFile()).path("currentContext").asText("");
+      } catch (IOException e) {
+        named = "";
+      }
+      source = "currentContext in " + configDirectory.resolve("config.json");
+    }
+    return named.isBlank() || named.equals("default") ? Optional.empty()
+        : Optional.of("'" + named + "' (" + source + ")");
   }
 
   /** A client of the engine {@code config} names, over the transport {@code transport} chooses. */
