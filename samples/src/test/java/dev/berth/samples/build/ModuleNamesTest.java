@@ -1,0 +1,52 @@
+package dev.berth.samples.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.junit.ServiceTest;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not a sample: a check of the jars this module is tested against (Maven builds them before it). On the module path
+ * each is an automatic module with the name its manifest gives, not one made up from the file name, and no two share
+ * a package, which the module system would refuse.
+ */
+class ModuleNamesTest {
+
+  @Test
+  void berthsJarsAreAutomaticModulesWithStableNamesAndNoSharedPackage() throws URISyntaxException {
+    var expected = new LinkedHashMap<String, Class<?>>();
+    expected.put("dev.berth.annotations", ServiceContainer.class);
+    expected.put("dev.berth", ServiceSpec.class);
+    expected.put("dev.berth.junit", ServiceTest.class);
+    var packages = new HashSet<String>();
+    var modules = new LinkedHashMap<String, ModuleDescriptor>();
+    for (Map.Entry<String, Class<?>> module : expected.entrySet()) {
+      Path jar = Path.of(module.getValue().getProtectionDomain().getCodeSource().getLocation().toURI());
+      assumeTrue(jar.toString().endsWith(".jar"), "needs the packaged jars, as a Maven build has them: " + jar);
+      Set<ModuleReference> found = ModuleFinder.of(jar).findAll();
+      assertThat(found).as(jar.toString()).hasSize(1);
+      ModuleDescriptor descriptor = found.iterator().next().descriptor();
+      assertThat(descriptor.name()).as(jar.toString()).isEqualTo(module.getKey());
+      assertThat(descriptor.isAutomatic()).isTrue();
+      for (String p : descriptor.packages()) {
+        assertThat(packages.add(p)).as("package %s is in two of Berth's jars", p).isTrue();
+      }
+      modules.put(descriptor.name(), descriptor);
+    }
+    // The extension's launcher listener (connecting to the engine ahead) is a service its module provides.
+    assertThat(modules.get("dev.berth.junit").provides()).anySatisfy(p ->
+        assertThat(p.service()).isEqualTo("org.junit.platform.launcher.LauncherSessionListener"));
+  }
+}
