@@ -42,6 +42,11 @@ import java.util.regex.Pattern;
  *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
  * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
  *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
+ * @param hubImagePrefix {@code berth.hubImagePrefix}: a mirror of Docker Hub to pull its images from, as a registry
+ *     and path to put before an image's full path, such as {@code mirror.example.com/hub/} (which makes
+ *     {@code redis:7.0} {@code mirror.example.com/hub/library/redis:7.0}); for machines that reach Docker Hub only
+ *     through such a mirror. Services, clients and the probe; not the {@code FROM} lines of Dockerfiles, which the
+ *     engine pulls itself
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -55,7 +60,8 @@ public record BerthConfig(
     String probeImage,
     Optional<String> dockerHost,
     boolean pruneCacheVolumes,
-    boolean dns) {
+    boolean dns,
+    Optional<String> hubImagePrefix) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -73,6 +79,7 @@ public record BerthConfig(
     Objects.requireNonNull(readiness, "readiness");
     requireImage("berth.probeImage", probeImage);
     Objects.requireNonNull(dockerHost, "dockerHost");
+    hubImagePrefix = hubImagePrefix(hubImagePrefix);
   }
 
   /** The defaults, as documented on each key. */
@@ -98,7 +105,8 @@ public record BerthConfig(
         text(lookup, "berth.probeImage").orElse("busybox:1.35"),
         text(lookup, "berth.dockerHost"),
         text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false),
-        text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true));
+        text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true),
+        text(lookup, "berth.hubImagePrefix"));
   }
 
   /**
@@ -152,6 +160,28 @@ public record BerthConfig(
       throw new IllegalArgumentException("Configuration key " + key + " has value '" + image + "': "
           + e.getMessage(), e);
     }
+  }
+
+  /** The mirror's prefix, ending in {@code /}; refused unless it begins with a registry (a host, with a dot or port). */
+  private static Optional<String> hubImagePrefix(Optional<String> prefix) {
+    Objects.requireNonNull(prefix, "hubImagePrefix");
+    if (prefix.isEmpty()) {
+      return prefix;
+    }
+    String value = prefix.get().strip();
+    String normalised = value.endsWith("/") ? value : value + "/";
+    String problem;
+    try {
+      ImageReference mirrored = ImageReference.parse("busybox:1.35").throughHubMirror(normalised);
+      problem = mirrored.registry().equals("docker.io") ? "it names no registry but Docker Hub itself" : null;
+    } catch (IllegalArgumentException e) {
+      problem = "it makes image references such as '" + normalised + "library/busybox:1.35', which are malformed";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("Configuration key berth.hubImagePrefix has value '" + prefix.get() + "': "
+          + problem + "; give a registry and perhaps a path, such as mirror.example.com/hub/ or 127.0.0.1:5000/");
+    }
+    return Optional.of(normalised);
   }
 
   private static boolean bool(String key, String value) {

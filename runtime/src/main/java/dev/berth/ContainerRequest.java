@@ -8,13 +8,14 @@ import java.util.Map;
  * the test execs into it).
  *
  * @param name the container name, unique on the engine
+ * @param image the image as the engine knows it (the spec's, or its mirror's through {@code berth.hubImagePrefix})
  * @param hostname the container's hostname, also its alias on the network
  * @param spec the definition; its bindings are given resolved in {@code extraHosts}
  * @param extraHosts {@code /etc/hosts} entries, alias to address on the run's network
  * @param labels the labels of the container
  * @param idle replace the entrypoint with {@code sleep}, for clients without a command
  */
-record ContainerRequest(String name, String hostname, ServiceSpec spec, Map<String, String> extraHosts,
+record ContainerRequest(String name, String image, String hostname, ServiceSpec spec, Map<String, String> extraHosts,
     Map<String, String> labels, boolean idle) {
 
   /** A command that keeps any image with a {@code sleep} binary running until the container is removed. */

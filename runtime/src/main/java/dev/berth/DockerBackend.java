@@ -155,7 +155,7 @@ final class DockerBackend implements AutoCloseable {
   boolean rehearseCreate() {
     ServiceSpec spec = ServiceSpec.from(REHEARSAL_IMAGE).withExposedPort(1).withEnv("NAME", "value")
         .withCommand("true").withWorkdir("/").withCacheVolume("/cache", "rehearsal");
-    var request = new ContainerRequest("berth-rehearsal", "rehearsal", spec, Map.of("alias", "192.0.2.1"),
+    var request = new ContainerRequest("berth-rehearsal", spec.image(), "rehearsal", spec, Map.of("alias", "192.0.2.1"),
         Map.of(Labels.BERTH, SpecEncoding.VERSION), false);
     try {
       String id = createCommand(request, "rehearsal", new DnsSettings("192.0.2.1", "rehearsal")).exec().getId();
@@ -576,7 +576,7 @@ final class DockerBackend implements AutoCloseable {
     // The spec's own labels cannot take Berth's keys (ServiceSpec.withLabel refuses them), so neither hides the other.
     var labels = new LinkedHashMap<>(spec.labels());
     labels.putAll(request.labels());
-    CreateContainerCmd create = docker.createContainerCmd(spec.image())
+    CreateContainerCmd create = docker.createContainerCmd(request.image())
         .withName(request.name())
         .withHostName(request.hostname())
         .withLabels(labels)

@@ -71,6 +71,18 @@ record ImageReference(String registry, String path, String tag, String digest) {
     return new ImageReference(registry, rest, tag, digest);
   }
 
+  /**
+   * This image as a mirror of Docker Hub serves it: {@code prefix} (a registry and perhaps a path, ending in
+   * {@code /}) before its full path, {@code library/} included for official images, as pull-through caches take it:
+   * {@code mirror.example.com/hub/library/redis:7.0}. Images of other registries are returned as they are.
+   */
+  ImageReference throughHubMirror(String prefix) {
+    if (!registry.equals(DEFAULT_REGISTRY)) {
+      return this;
+    }
+    return parse(prefix + path + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest));
+  }
+
   private static IllegalArgumentException invalid(String reference, String problem) {
     return new IllegalArgumentException("Image reference '" + reference + "' is malformed: " + problem
         + "; expected [registry/]name[:tag][@sha256:digest], for example \"redis:7.0\"");

@@ -102,7 +102,7 @@ final class RunContainers implements ServiceStarter {
 
   private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
       String what) {
-    ensureImage(spec, what);
+    String image = ensureImage(spec, what);
     spec.cacheVolumes().values().forEach(cache -> {
       var labels = new LinkedHashMap<String, String>();
       labels.put(Labels.BERTH, SpecEncoding.VERSION);
@@ -115,7 +115,8 @@ final class RunContainers implements ServiceStarter {
     labels.put(Labels.SERVICE, name);
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
-    var request = new ContainerRequest(sessionContainerName(spec), spec.hostname(), spec, boundHosts, labels, false);
+    var request = new ContainerRequest(sessionContainerName(spec), image, spec.hostname(), spec, boundHosts, labels,
+        false);
     String net = network.join();
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
@@ -351,13 +352,14 @@ final class RunContainers implements ServiceStarter {
     network.join();
     for (ServiceSpec spec : specs) {
       if (spec.hostTarget().isEmpty()) {
-        backend().notePresent(spec.imageReference());
+        backend().notePresent(engineImage(spec));
       }
     }
   }
 
   /** Pulls the spec's image, or builds it from its Dockerfile, if the engine does not have it. */
-  private void ensureImage(ServiceSpec spec, String neededBy) {
+  /** Builds or pulls the spec's image if the engine lacks it; returns the image's name on the engine. */
+  private String ensureImage(ServiceSpec spec, String neededBy) {
     if (spec.build().isPresent()) {
       ImageBuild build = spec.build().get();
       // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
@@ -365,9 +367,22 @@ final class RunContainers implements ServiceStarter {
         backend().ensureBuilt(build, config.pullTimeout(), neededBy);
         return null;
       });
-    } else {
-      backend().ensureImage(spec.imageReference(), config.pullTimeout(), neededBy);
+      return spec.image();
     }
+    ImageReference image = engineImage(spec);
+    backend().ensureImage(image, config.pullTimeout(), image.equals(spec.imageReference()) ? neededBy
+        : neededBy + " via berth.hubImagePrefix");
+    return image.toString();
+  }
+
+  /**
+   * The image the engine runs for a spec: a Docker Hub image from the mirror {@code berth.hubImagePrefix} names, if
+   * it names one (for machines that reach Docker Hub only through a mirror of it); others, and the images Berth
+   * builds, as they are. The spec's digest is the same either way: the mirror serves the same image.
+   */
+  private ImageReference engineImage(ServiceSpec spec) {
+    ImageReference image = spec.imageReference();
+    return spec.build().isPresent() ? image : config.hubImagePrefix().map(image::throughHubMirror).orElse(image);
   }
 
   /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
@@ -382,9 +397,9 @@ final class RunContainers implements ServiceStarter {
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
-    ensureImage(spec, "client '" + name + "'");
+    String image = ensureImage(spec, "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
-    var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()),
+    var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()), image,
         "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
     return create(request).id();
   }
@@ -701,8 +716,8 @@ final class RunContainers implements ServiceStarter {
       return PortProbe.direct();
     }
     ServiceSpec probeSpec = ServiceSpec.from(config.probeImage());
-    backend().ensureImage(probeSpec.imageReference(), config.pullTimeout(), "the readiness probe");
-    var request = new ContainerRequest(containerName("probe"), "probe-" + runId, probeSpec, Map.of(),
+    String image = ensureImage(probeSpec, "the readiness probe");
+    var request = new ContainerRequest(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
     return PortProbe.exec(backend(), create(request).id());
   }

@@ -42,21 +42,23 @@ class BerthConfigTest {
 
   @Test
   void everyKeyIsRead() {
-    BerthConfig config = config(Map.of(
-        "berth.startupTimeout", "2m",
-        "berth.gracePeriod", "0",
-        "berth.stopTimeout", "3s",
-        "berth.execTimeout", "PT90S",
-        "berth.pullTimeout", "1h",
-        "berth.clientImage", "alpine:3.19",
-        "berth.session", " ci-42 ",
-        "berth.readiness", "direct",
-        "berth.probeImage", "ghcr.io/org/probe:1",
-        "berth.dns", "false"));
+    BerthConfig config = config(Map.ofEntries(
+        Map.entry("berth.startupTimeout", "2m"),
+        Map.entry("berth.gracePeriod", "0"),
+        Map.entry("berth.stopTimeout", "3s"),
+        Map.entry("berth.execTimeout", "PT90S"),
+        Map.entry("berth.pullTimeout", "1h"),
+        Map.entry("berth.clientImage", "alpine:3.19"),
+        Map.entry("berth.session", " ci-42 "),
+        Map.entry("berth.readiness", "direct"),
+        Map.entry("berth.probeImage", "ghcr.io/org/probe:1"),
+        Map.entry("berth.dns", "false"),
+        Map.entry("berth.hubImagePrefix", "mirror.example.com/hub")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
-        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false));
+        BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
+        Optional.of("mirror.example.com/hub/")));
     assertThat(BerthConfig.defaults().dns()).isTrue();
   }
 
@@ -134,13 +136,27 @@ class BerthConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.hubImagePrefix()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.hubImagePrefix()))
         .withMessageContaining("berth.gracePeriod");
+  }
+
+  @Test
+  void hubImagePrefixMustBeginWithARegistry() {
+    assertThat(BerthConfig.defaults().hubImagePrefix()).isEmpty();
+    assertThat(config(Map.of("berth.hubImagePrefix", "127.0.0.1:5000/")).hubImagePrefix()).contains("127.0.0.1:5000/");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> config(Map.of("berth.hubImagePrefix", "mirror/hub/")))
+        .withMessage("Configuration key berth.hubImagePrefix has value 'mirror/hub/': it names no registry but Docker"
+            + " Hub itself; give a registry and perhaps a path, such as mirror.example.com/hub/ or 127.0.0.1:5000/");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> config(Map.of("berth.hubImagePrefix", "mirror.example.com/Hub/")))
+        .withMessageContaining("it makes image references such as 'mirror.example.com/Hub/library/busybox:1.35',"
+            + " which are malformed");
   }
 
   @ParameterizedTest

@@ -13,6 +13,21 @@ class ImageReferenceTest {
   private static final String HEX64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
   @Test
+  void dockerHubImagesComeFromTheMirrorUnderTheirFullPath() {
+    String mirror = "mirror.example.com:5000/hub/";
+
+    assertThat(ImageReference.parse("redis:7.0").throughHubMirror(mirror))
+        .hasToString("mirror.example.com:5000/hub/library/redis:7.0");
+    assertThat(ImageReference.parse("bitnami/redis").throughHubMirror(mirror))
+        .hasToString("mirror.example.com:5000/hub/bitnami/redis:latest");
+    String pinned = "redis@sha256:" + "a".repeat(64);
+    assertThat(ImageReference.parse(pinned).throughHubMirror(mirror))
+        .hasToString("mirror.example.com:5000/hub/library/redis@sha256:" + "a".repeat(64));
+    assertThat(ImageReference.parse("ghcr.io/org/app:1").throughHubMirror(mirror))
+        .as("another registry's image").hasToString("ghcr.io/org/app:1");
+  }
+
+  @Test
   void bareNameIsALibraryImageOnDockerHubTaggedLatest() {
     ImageReference ref = ImageReference.parse("redis");
 
