@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
  * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
  *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
+ * @param imagePull {@code berth.imagePull}: when an image is pulled: {@code missing} (default: only if the engine
+ *     lacks it) or {@code always} (once per run before its first use, so that a tag that moves, such as
+ *     {@code latest}, is current); images Berth builds are never pulled
  * @param hubImagePrefix {@code berth.hubImagePrefix}: a mirror of Docker Hub to pull its images from, as a registry
  *     and path to put before an image's full path, such as {@code mirror.example.com/hub/} (which makes
  *     {@code redis:7.0} {@code mirror.example.com/hub/library/redis:7.0}); for machines that reach Docker Hub only
@@ -61,10 +64,14 @@ public record BerthConfig(
     Optional<String> dockerHost,
     boolean pruneCacheVolumes,
     boolean dns,
+    ImagePull imagePull,
     Optional<String> hubImagePrefix) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
+
+  /** When images are pulled: only when the engine lacks them, or once per run in any case. */
+  public enum ImagePull { MISSING, ALWAYS }
 
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -79,6 +86,7 @@ public record BerthConfig(
     Objects.requireNonNull(readiness, "readiness");
     requireImage("berth.probeImage", probeImage);
     Objects.requireNonNull(dockerHost, "dockerHost");
+    Objects.requireNonNull(imagePull, "imagePull");
     hubImagePrefix = hubImagePrefix(hubImagePrefix);
   }
 
@@ -106,6 +114,7 @@ public record BerthConfig(
         text(lookup, "berth.dockerHost"),
         text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false),
         text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true),
+        text(lookup, "berth.imagePull").map(BerthConfig::imagePull).orElse(ImagePull.MISSING),
         text(lookup, "berth.hubImagePrefix"));
   }
 
@@ -199,6 +208,15 @@ public record BerthConfig(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Configuration key berth.readiness has value '" + value
           + "': use auto, direct or exec", e);
+    }
+  }
+
+  private static ImagePull imagePull(String value) {
+    try {
+      return ImagePull.valueOf(value.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Configuration key berth.imagePull has value '" + value
+          + "': use missing (pull an image the engine lacks) or always (pull every image once per run)", e);
     }
   }
 

@@ -168,16 +168,25 @@ final class DockerBackend implements AutoCloseable {
 
   /** Makes sure the image is present, pulling it once per run when it is missing. */
   void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
-    once(image.toString(), () -> pull(image, pullTimeout, neededBy));
+    ensureImage(image, BerthConfig.ImagePull.MISSING, pullTimeout, neededBy);
+  }
+
+  /** Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}. */
+  void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy) {
+    boolean always = policy == BerthConfig.ImagePull.ALWAYS;
+    once(image.toString(), always, () -> pull(image, always, pullTimeout, neededBy));
   }
 
   /** Makes sure the image of a build is present, building it once per run when it is missing. */
   void ensureBuilt(ImageBuild build, Duration timeout, String neededBy) {
-    once(build.image().toString(), () -> build(build, timeout, neededBy));
+    once(build.image().toString(), false, () -> build(build, timeout, neededBy));
   }
 
-  /** Obtains a missing image once per run: callers needing it meanwhile wait for the first. */
-  private void once(String key, Runnable obtain) {
+  /**
+   * Obtains an image once per run, if it is missing or {@code evenIfPresent}: callers needing it meanwhile wait for
+   * the first.
+   */
+  private void once(String key, boolean evenIfPresent, Runnable obtain) {
     var mine = new CompletableFuture<Void>();
     CompletableFuture<Void> existing = images.putIfAbsent(key, mine);
     if (existing != null) {
@@ -189,7 +198,7 @@ final class DockerBackend implements AutoCloseable {
       }
     }
     try {
-      if (!isPresent(key)) {
+      if (evenIfPresent || !isPresent(key)) {
         obtain.run();
       }
       mine.complete(null);
@@ -217,9 +226,10 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  private void pull(ImageReference image, Duration timeout, String neededBy) {
+  private void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {
     RegistryCredentials.Lookup login = credentials.lookup(image.registry());
-    LOG.info("Pulling image {} for {} ({})", image, neededBy, login.description());
+    LOG.info("Pulling image {} for {}{} ({})", image, neededBy, always ? " (berth.imagePull=always)" : "",
+        login.description());
     long started = System.nanoTime();
     String tag = image.digest() != null ? image.digest() : image.tag();
     var progress = new PullProgress(image);
@@ -239,6 +249,12 @@ final class DockerBackend implements AutoCloseable {
     } catch (BerthException e) {
       throw e;
     } catch (RuntimeException | IOException e) {
+      if (always && isPresent(image.toString())) {
+        throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
+            + "always asks: " + rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
+            + " already: berth.imagePull=missing would use that. Check the name and tag, or log in to its registry"
+            + " (docker login)", e);
+      }
       throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
           + " pulled: " + rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
           + " registry (docker login), or build or pull it yourself first", e);

@@ -352,7 +352,10 @@ final class RunContainers implements ServiceStarter {
     network.join();
     for (ServiceSpec spec : specs) {
       if (spec.hostTarget().isEmpty()) {
-        backend().notePresent(engineImage(spec));
+        // Under berth.imagePull=always a present image is pulled all the same: nothing to note.
+        if (config.imagePull() == BerthConfig.ImagePull.MISSING) {
+          backend().notePresent(engineImage(spec));
+        }
       }
     }
   }
@@ -370,8 +373,8 @@ final class RunContainers implements ServiceStarter {
       return spec.image();
     }
     ImageReference image = engineImage(spec);
-    backend().ensureImage(image, config.pullTimeout(), image.equals(spec.imageReference()) ? neededBy
-        : neededBy + " via berth.hubImagePrefix");
+    String forWhom = image.equals(spec.imageReference()) ? neededBy : neededBy + " via berth.hubImagePrefix";
+    backend().ensureImage(image, config.imagePull(), config.pullTimeout(), forWhom);
     return image.toString();
   }
 

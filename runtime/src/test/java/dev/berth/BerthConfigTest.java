@@ -53,12 +53,13 @@ class BerthConfigTest {
         Map.entry("berth.readiness", "direct"),
         Map.entry("berth.probeImage", "ghcr.io/org/probe:1"),
         Map.entry("berth.dns", "false"),
+        Map.entry("berth.imagePull", "Always"),
         Map.entry("berth.hubImagePrefix", "mirror.example.com/hub")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
         BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
-        Optional.of("mirror.example.com/hub/")));
+        BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/")));
     assertThat(BerthConfig.defaults().dns()).isTrue();
   }
 
@@ -136,13 +137,21 @@ class BerthConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.hubImagePrefix()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.hubImagePrefix()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix()))
         .withMessageContaining("berth.gracePeriod");
+  }
+
+  @Test
+  void imagePullIsMissingOrAlways() {
+    assertThat(BerthConfig.defaults().imagePull()).isEqualTo(BerthConfig.ImagePull.MISSING);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> config(Map.of("berth.imagePull", "never")))
+        .withMessageStartingWith("Configuration key berth.imagePull has value 'never': use missing");
   }
 
   @Test

@@ -33,6 +33,20 @@ final class Engine {
 
   /** Container events of the session between {@code since} and now, oldest first. */
   static List<Event> containerEvents(String session, Instant since, String... actions) {
+    return events(since, DOCKER.eventsCmd().withEventTypeFilter("container").withEventFilter(actions)
+        .withLabelFilter(Map.of("dev.berth.session", session)));
+  }
+
+  /** The images the engine pulled since {@code since}, by the names they were pulled under. */
+  static List<String> imagePulls(Instant since) {
+    long sinceNanos = since.getEpochSecond() * 1_000_000_000L + since.getNano();
+    return events(since, DOCKER.eventsCmd().withEventTypeFilter("image").withEventFilter("pull")).stream()
+        .filter(e -> e.getTimeNano() != null && e.getTimeNano() >= sinceNanos)
+        .map(e -> e.getActor().getId()).toList();
+  }
+
+  /** The events {@code command} selects from {@code since} until now, as the engine kept them. */
+  private static List<Event> events(Instant since, com.github.dockerjava.api.command.EventsCmd command) {
     var events = new ArrayList<Event>();
     var callback = new ResultCallback.Adapter<Event>() {
       @Override
@@ -43,12 +57,9 @@ final class Engine {
       }
     };
     try {
-      DOCKER.eventsCmd()
+      command
           .withSince(String.valueOf(since.getEpochSecond() - 1))
           .withUntil(String.valueOf(Instant.now().getEpochSecond() + 1))
-          .withEventTypeFilter("container")
-          .withEventFilter(actions)
-          .withLabelFilter(Map.of("dev.berth.session", session))
           .exec(callback)
           .awaitCompletion(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
