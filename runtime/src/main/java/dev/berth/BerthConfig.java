@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
  * @param imagePull {@code berth.imagePull}: when an image is pulled: {@code missing} (default: only if the engine
  *     lacks it) or {@code always} (once per run before its first use, so that a tag that moves, such as
- *     {@code latest}, is current); images Berth builds are never pulled
+ *     {@code latest}, is current); images Berth builds, and images pinned by digest that the engine has, are not
+ *     pulled
  * @param hubImagePrefix {@code berth.hubImagePrefix}: a mirror of Docker Hub to pull its images from, as a registry
  *     and path to put before an image's full path, such as {@code mirror.example.com/hub/} (which makes
  *     {@code redis:7.0} {@code mirror.example.com/hub/library/redis:7.0}); for machines that reach Docker Hub only
@@ -171,7 +172,7 @@ public record BerthConfig(
     }
   }
 
-  /** The mirror's prefix, ending in {@code /}; refused unless it begins with a registry (a host, with a dot or port). */
+  /** The mirror's prefix, ending in {@code /}; refused unless it begins with a registry (host with a dot or port). */
   private static Optional<String> hubImagePrefix(Optional<String> prefix) {
     Objects.requireNonNull(prefix, "hubImagePrefix");
     if (prefix.isEmpty()) {

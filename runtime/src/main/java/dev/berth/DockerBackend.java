@@ -155,8 +155,8 @@ final class DockerBackend implements AutoCloseable {
   boolean rehearseCreate() {
     ServiceSpec spec = ServiceSpec.from(REHEARSAL_IMAGE).withExposedPort(1).withEnv("NAME", "value")
         .withCommand("true").withWorkdir("/").withCacheVolume("/cache", "rehearsal");
-    var request = new ContainerRequest("berth-rehearsal", spec.image(), "rehearsal", spec, Map.of("alias", "192.0.2.1"),
-        Map.of(Labels.BERTH, SpecEncoding.VERSION), false);
+    var request = new ContainerRequest("berth-rehearsal", spec.image(), "rehearsal", spec,
+        Map.of("alias", "192.0.2.1"), Map.of(Labels.BERTH, SpecEncoding.VERSION), false);
     try {
       String id = createCommand(request, "rehearsal", new DnsSettings("192.0.2.1", "rehearsal")).exec().getId();
       remove(id);
@@ -171,9 +171,12 @@ final class DockerBackend implements AutoCloseable {
     ensureImage(image, BerthConfig.ImagePull.MISSING, pullTimeout, neededBy);
   }
 
-  /** Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}. */
+  /**
+   * Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}
+   * and it is named by a tag: an image pinned by its digest cannot have changed.
+   */
   void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy) {
-    boolean always = policy == BerthConfig.ImagePull.ALWAYS;
+    boolean always = policy == BerthConfig.ImagePull.ALWAYS && image.digest() == null;
     once(image.toString(), always, () -> pull(image, always, pullTimeout, neededBy));
   }
 

@@ -136,7 +136,8 @@ final class EngineClient {
   /**
    * The docker CLI's context that names the engine when {@code DOCKER_HOST} does not, as docker-java follows it:
    * {@code DOCKER_CONTEXT}, else {@code currentContext} in {@code config.json}; described for messages, such as
-   * {@code 'colima' (config.json's currentContext)}. Empty when there is none, or it is the CLI's {@code default}.
+   * {@code 'colima' (currentContext in /home/me/.docker/config.json)}. Empty when there is none, or it is the CLI's
+   * {@code default}.
    */
   static Optional<String> cliContext(Map<String, String> env, Path configDirectory) {
     if (env.get("DOCKER_HOST") != null && !env.get("DOCKER_HOST").isBlank()) {

@@ -16,9 +16,8 @@ import org.awaitility.pollinterval.PollInterval;
  * When a started service container is ready: every exposed port accepts connections from inside the run's network
  * (through the port probe), then its output shows the spec's ready log line, its ready HTTP request gets a 2xx answer
  * (through the probe too), and the spec's ready command (or its image's health check) exits with 0 in the container,
- * where the spec has them. All
- * within the spec's startup timeout or else {@code berth.startupTimeout}, counted from the request; a container that
- * exits meanwhile fails at once.
+ * where the spec has them. All within the spec's startup timeout or else {@code berth.startupTimeout}, counted from
+ * the request; a container that exits meanwhile fails at once.
  */
 final class Readiness {
 

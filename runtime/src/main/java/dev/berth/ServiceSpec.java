@@ -292,7 +292,8 @@ public final class ServiceSpec {
    * Berth runs the image's health-check command in the container as it runs a {@link #withReadyCommand ready command}
    * (right away, and 20 ms after each failed run), not at the check's interval, which is 30 seconds unless the image
    * sets another. The shell form runs with {@code /bin/sh -c}. An image without a {@code HEALTHCHECK} (or with
-   * {@code HEALTHCHECK NONE}) fails the start. Part of the definition and its digest; replaces an earlier ready command.
+   * {@code HEALTHCHECK NONE}) fails the start. Part of the definition and its digest; replaces an earlier ready
+   * command.
    */
   public ServiceSpec withReadyHealthcheck() {
     requireContainer("withReadyHealthcheck");
@@ -872,7 +873,8 @@ public final class ServiceSpec {
   /** The {@code with*} methods that configure a container make no sense for a service on the test machine. */
   private ServiceSpec requireContainer(String method) {
     if (values.hostTarget != null) {
-      throw new IllegalStateException(method + "(...) configures a container, but " + values.hostTarget + " is a service on"
+      throw new IllegalStateException(method + "(...) configures a container, but " + values.hostTarget
+          + " is a service on"
           + " the test machine (ServiceSpec.host); it has no container");
     }
     return this;

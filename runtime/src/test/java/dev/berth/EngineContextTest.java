@@ -84,7 +84,8 @@ class EngineContextTest {
     assertThat(EngineClient.cliContext(Map.of(), config)).as("no config.json").isEmpty();
     Files.writeString(config.resolve("config.json"), "{\"currentContext\": \"default\"}");
     assertThat(EngineClient.cliContext(Map.of(), config)).as("the CLI's default").isEmpty();
-    assertThat(EngineClient.cliContext(Map.of("DOCKER_CONTEXT", "colima"), config)).contains("'colima' (DOCKER_CONTEXT)");
+    assertThat(EngineClient.cliContext(Map.of("DOCKER_CONTEXT", "colima"), config))
+        .contains("'colima' (DOCKER_CONTEXT)");
     assertThat(EngineClient.cliContext(Map.of("DOCKER_CONTEXT", "colima", "DOCKER_HOST", "tcp://h:2375"), config))
         .as("DOCKER_HOST comes first").isEmpty();
     Files.writeString(config.resolve("config.json"), "{\"auths\": {}}");

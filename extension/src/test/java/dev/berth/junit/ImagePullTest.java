@@ -7,6 +7,7 @@ import dev.berth.BerthException;
 import dev.berth.Container;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import java.time.Instant;
@@ -48,6 +49,21 @@ class ImagePullTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  /** An image named by its digest cannot have changed: the engine's copy serves, under always too. */
+  @Test
+  void anImagePinnedByDigestIsNotPulledAgain() {
+    String pinned = Engine.docker().inspectImageCmd("busybox:1.35").exec().getRepoDigests().get(0);
+    Instant start = Instant.now();
+
+    var run = new KitRun().with("berth.imagePull", "always").with("berth.clientImage", pinned).run(Pinned.class)
+        .assertSucceeded(1);
+
+    assertThat(pinned).contains("@sha256:");
+    assertThat(Engine.imagePulls(start)).isEmpty();
+    assertThat(run.events("create")).singleElement()
+        .satisfies(e -> assertThat(e.getActor().getAttributes()).containsEntry("image", pinned));
+  }
+
   @Test
   void anImageThatCannotBePulledFailsUnderAlwaysSayingTheEngineHasIt() {
     Engine.docker().tagImageCmd("busybox:1.35", "berth-test/local-only", "1").exec();
@@ -74,6 +90,14 @@ class ImagePullTest {
 
     @Test
     void second(@BindService("redis") Container client) {
+      assertThat(client.exec("true").exitCode()).isZero();
+    }
+  }
+
+  @ServiceTest
+  static class Pinned {
+    @Test
+    void runsAClientOfIt(@ClientContainer Container client) {
       assertThat(client.exec("true").exitCode()).isZero();
     }
   }
