@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * <p>Durations accept {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO-8601
  * ({@code PT10S}).
  *
- * @param startupTimeout {@code berth.startupTimeout}: how long a service may take, from the request, to accept
- *     connections on every exposed port and pass its ready command if it has one (default 60 s)
+ * @param startupTimeout {@code berth.startupTimeout}: how long a service may take, once its image is present, to
+ *     accept connections on every exposed port and pass its ready checks if it has them (default 60 s); pulls and
+ *     builds have {@code pullTimeout}
  * @param gracePeriod {@code berth.gracePeriod}: how long a service keeps running after its last user released it,
  *     so that the next test class reuses it (default 10 s)
  * @param stopTimeout {@code berth.stopTimeout}: how long a stop waits after SIGTERM before it kills (default 10 s)

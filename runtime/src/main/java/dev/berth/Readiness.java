@@ -17,7 +17,7 @@ import org.awaitility.pollinterval.PollInterval;
  * (through the port probe), then its output shows the spec's ready log line, its ready HTTP request gets a 2xx answer
  * (through the probe too), and the spec's ready command (or its image's health check) exits with 0 in the container,
  * where the spec has them. All within the spec's startup timeout or else {@code berth.startupTimeout}, counted from
- * the request; a container that exits meanwhile fails at once.
+ * when the image is present; a container that exits meanwhile fails at once.
  */
 final class Readiness {
 
@@ -113,7 +113,10 @@ final class Readiness {
   private record ReadyCommand(List<String> command, String what, String missingHint) {
   }
 
-  /** The start's time limit, counted from the request: the spec's own or berth.startupTimeout, and how to name it. */
+  /**
+   * The start's time limit, counted from when the image is present: the spec's own or berth.startupTimeout, and how
+   * to name it.
+   */
   private record Limit(Duration timeout, String name, long startedNanos) {
     Duration left() {
       return timeout.minusNanos(System.nanoTime() - startedNanos);

@@ -103,6 +103,8 @@ final class RunContainers implements ServiceStarter {
   private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
       String what) {
     String image = ensureImage(spec, what);
+    // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
+    long imagePresent = System.nanoTime();
     spec.cacheVolumes().values().forEach(cache -> {
       var labels = new LinkedHashMap<String, String>();
       labels.put(Labels.BERTH, SpecEncoding.VERSION);
@@ -160,7 +162,7 @@ final class RunContainers implements ServiceStarter {
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
         exit, logStream);
     try {
-      readiness.waitFor(running, container.healthcheck(), started);
+      readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
       discard(running);
       throw e;

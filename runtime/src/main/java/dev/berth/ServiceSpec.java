@@ -365,10 +365,10 @@ public final class ServiceSpec {
   }
 
   /**
-   * How long this service may take, from the request, until every port accepts connections and its ready checks
-   * pass: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the definition
-   * (it does not change the container): specs that differ only in it share a container, and the one that starts it
-   * decides.
+   * How long this service may take, once its image is present, until every port accepts connections and its ready
+   * checks pass: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the
+   * definition (it does not change the container): specs that differ only in it share a container, and the one that
+   * starts it decides.
    */
   public ServiceSpec withStartupTimeout(Duration timeout) {
     requireContainer("withStartupTimeout");

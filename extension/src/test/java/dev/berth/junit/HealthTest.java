@@ -143,6 +143,16 @@ class HealthTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  /** An image's build (or pull) does not use up the startup timeout: berth.pullTimeout limits it. */
+  @Test
+  void theStartupTimeoutCountsFromWhenTheImageIsPresent() {
+    try {
+      new KitRun().run(SlowBuild.class).assertSucceeded(1);
+    } finally {
+      Engine.docker().removeImageCmd(SlowBuild.slow.image()).withForce(true).exec();
+    }
+  }
+
   @Test
   void readyCommandHoldsTestsBackUntilItSucceeds() {
     var run = new KitRun().run(ReadyLater.class).assertSucceeded(1);
@@ -469,6 +479,19 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("www") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class SlowBuild {
+    /** A new build argument in every JVM: the image is built by the test that needs it, taking four seconds. */
+    @ServiceContainer
+    static final ServiceSpec slow = ServiceSpec.fromDockerfile(Path.of("src/test/docker/slow-build"))
+        .withBuildArg("NONCE", java.util.UUID.randomUUID().toString()).withExposedPort(8080)
+        .withStartupTimeout(Duration.ofSeconds(3));
+
+    @Test
+    void needsIt(@ServiceEndpoint("slow") String address) {
     }
   }
 
