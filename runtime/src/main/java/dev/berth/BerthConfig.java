@@ -111,12 +111,14 @@ public record BerthConfig(
         duration(lookup, "berth.pullTimeout", Duration.ofMinutes(5)),
         text(lookup, "berth.clientImage").orElse("busybox:1.35"),
         text(lookup, "berth.session"),
-        text(lookup, "berth.readiness").map(BerthConfig::readiness).orElse(Readiness.AUTO),
+        text(lookup, "berth.readiness").map(v -> choice("berth.readiness", v, Readiness.class, "use auto, direct or"
+            + " exec")).orElse(Readiness.AUTO),
         text(lookup, "berth.probeImage").orElse("busybox:1.35"),
         text(lookup, "berth.dockerHost"),
         text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false),
         text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true),
-        text(lookup, "berth.imagePull").map(BerthConfig::imagePull).orElse(ImagePull.MISSING),
+        text(lookup, "berth.imagePull").map(v -> choice("berth.imagePull", v, ImagePull.class, "use missing (pull an"
+            + " image the engine lacks) or always (pull every image once per run)")).orElse(ImagePull.MISSING),
         text(lookup, "berth.hubImagePrefix"));
   }
 
@@ -204,21 +206,12 @@ public record BerthConfig(
     };
   }
 
-  private static Readiness readiness(String value) {
+  /** A key whose value names one of an enum's constants, in any case; {@code accepted} says which for a mistake. */
+  private static <E extends Enum<E>> E choice(String key, String value, Class<E> type, String accepted) {
     try {
-      return Readiness.valueOf(value.strip().toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Configuration key berth.readiness has value '" + value
-          + "': use auto, direct or exec", e);
-    }
-  }
-
-  private static ImagePull imagePull(String value) {
-    try {
-      return ImagePull.valueOf(value.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Configuration key berth.imagePull has value '" + value
-          + "': use missing (pull an image the engine lacks) or always (pull every image once per run)", e);
+      throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': " + accepted, e);
     }
   }
 

@@ -105,8 +105,8 @@ final class DockerBackend implements AutoCloseable {
     } catch (RuntimeException e) {
       backend.close();
       String context = dockerHost.isPresent() ? "" : EngineClient.cliContext(System.getenv(),
-          RegistryCredentials.configDirectory(System.getenv())).map(c -> " It is the engine of the docker CLI's"
-              + " context " + c + ": start it, or choose another context with docker context use.").orElse("");
+          credentials.configDirectory()).map(c -> " It is the engine of the docker CLI's context " + c
+              + ": start it, or choose another context with docker context use.").orElse("");
       throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + rootMessage(e)
           + ")." + context + " Start one, or point Berth at a running engine with the DOCKER_HOST environment"
           + " variable (or the configuration key berth.dockerHost), for example"
@@ -164,11 +164,6 @@ final class DockerBackend implements AutoCloseable {
     } catch (NotFoundException refused) {
       return true;
     }
-  }
-
-  /** Makes sure the image is present, pulling it once per run when it is missing. */
-  void ensureImage(ImageReference image, Duration pullTimeout, String neededBy) {
-    ensureImage(image, BerthConfig.ImagePull.MISSING, pullTimeout, neededBy);
   }
 
   /**

@@ -64,7 +64,8 @@ final class RegistryCredentials {
   /** The test machine's: {@code DOCKER_CONFIG} (or {@code ~/.docker}), {@code DOCKER_AUTH_CONFIG} and {@code PATH}. */
   static RegistryCredentials fromEnvironment() {
     Map<String, String> env = System.getenv();
-    Path directory = configDirectory(env);
+    Path directory = Optional.ofNullable(env.get("DOCKER_CONFIG")).filter(s -> !s.isBlank()).map(Path::of)
+        .orElse(Path.of(System.getProperty("user.home"), ".docker"));
     var path = new ArrayList<Path>();
     for (String entry : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (!entry.isBlank()) {
@@ -75,10 +76,9 @@ final class RegistryCredentials {
         .filter(s -> !s.isBlank()), path);
   }
 
-  /** The docker CLI's configuration directory: {@code DOCKER_CONFIG}, or {@code ~/.docker}. */
-  static Path configDirectory(Map<String, String> env) {
-    return Optional.ofNullable(env.get("DOCKER_CONFIG")).filter(s -> !s.isBlank()).map(Path::of)
-        .orElse(Path.of(System.getProperty("user.home"), ".docker"));
+  /** The docker CLI's configuration directory these credentials are read from. */
+  Path configDirectory() {
+    return configDirectory;
   }
 
   /** The credentials for {@code registry} (a host[:port], {@code docker.io} for Docker Hub), if any. */

@@ -154,7 +154,8 @@ class PrivateRegistryTest {
 
   private static void pull(RegistryCredentials credentials) {
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto", credentials)) {
-      backend.ensureImage(ImageReference.parse(image), Duration.ofSeconds(60), "a test");
+      backend.ensureImage(ImageReference.parse(image), BerthConfig.ImagePull.MISSING, Duration.ofSeconds(60),
+          "a test");
     }
   }
 
