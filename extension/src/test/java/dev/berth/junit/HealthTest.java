@@ -49,9 +49,7 @@ class HealthTest {
   void probeContainerChecksFromInsideTheNetworkWhereTheJvmCannotRoute() {
     var run = new KitRun().with("berth.readiness", "exec").run(SlowServer.class).assertSucceeded(1);
 
-    List<Event> execs = run.events("exec_create");
-    assertThat(execs).isNotEmpty().allSatisfy(e ->
-        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "probe"));
+    assertExecsAllIn(run, "probe");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -157,9 +155,7 @@ class HealthTest {
   void readyCommandHoldsTestsBackUntilItSucceeds() {
     var run = new KitRun().run(ReadyLater.class).assertSucceeded(1);
 
-    List<Event> execs = run.events("exec_create");
-    assertThat(execs).isNotEmpty().allSatisfy(e ->
-        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "service"));
+    assertExecsAllIn(run, "service");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -215,9 +211,7 @@ class HealthTest {
   void theImagesHealthcheckHoldsTestsBackUntilItSucceeds() {
     var run = new KitRun().run(HealthcheckReady.class).assertSucceeded(2);
 
-    List<Event> execs = run.events("exec_create");
-    assertThat(execs).isNotEmpty().allSatisfy(e ->
-        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", "service"));
+    assertExecsAllIn(run, "service");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -412,6 +406,12 @@ class HealthTest {
     @Test
     void muteFails(@ServiceEndpoint("mute") String address) {
     }
+  }
+
+  /** The run exec'd, and only into containers of {@code role}. */
+  private static void assertExecsAllIn(KitRun run, String role) {
+    assertThat(run.events("exec_create")).isNotEmpty().allSatisfy(e ->
+        assertThat(e.getActor().getAttributes()).containsEntry("dev.berth.role", role));
   }
 
   /** Serves /state, which says "starting" for its first three seconds and "ready" after. */
