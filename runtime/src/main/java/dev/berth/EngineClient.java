@@ -184,11 +184,16 @@ final class EngineClient {
     }
   }
 
-  /** docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. */
+  /**
+   * docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. A
+   * socket without TLS gets a TLS context that cannot be used (see {@link NoTls}); plain TCP must get none, since
+   * docker-java speaks HTTPS to a TCP engine whenever it is given one.
+   */
   private static DockerHttpClient apacheTransport(DockerClientConfig config) {
+    boolean socket = UnixSocketTransport.socketOf(config.getDockerHost()) != null;
     return new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : NoTls::new)
+        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : socket ? NoTls::new : null)
         .maxConnections(512)
         .connectionTimeout(Duration.ofSeconds(5))
         .build();

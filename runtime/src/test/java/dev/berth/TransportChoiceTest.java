@@ -50,6 +50,15 @@ class TransportChoiceTest {
     }
   }
 
+  /** An engine over plain TCP (a docker:dind service, say) is spoken to in plain HTTP. Needs the engine. */
+  @Test
+  void anEngineOverPlainTcpAnswers() throws Exception {
+    try (var relay = new EngineTcpRelay("127.0.0.1");
+         DockerBackend backend = DockerBackend.connect(java.util.Optional.of("tcp://127.0.0.1:" + relay.port()))) {
+      assertThat(backend.containersLabelled(java.util.Map.of(Labels.RUN, "no-such-run"))).isEmpty();
+    }
+  }
+
   @Test
   void anUnknownChoiceSaysWhichOnesThereAre() {
     assertThatThrownBy(() -> EngineClient.transport(engineAt("unix:///var/run/docker.sock"), "okhttp"))
