@@ -1,5 +1,7 @@
 package dev.berth;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -33,7 +35,8 @@ import java.util.regex.Pattern;
  *     session per parent process
  * @param readiness {@code berth.readiness}: how ports are checked from inside the run's network: {@code direct}
  *     (the JVM connects to the container's network address; needs a local Linux engine), {@code exec} (a probe
- *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default)
+ *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default: {@code direct}
+ *     where the JVM shares the engine's network, that is, the run's network's gateway is one of its addresses)
  * @param probeImage {@code berth.probeImage}: the image of the probe container in {@code exec} mode; it needs
  *     {@code nc} (default {@code busybox:1.35})
  * @param dockerHost {@code berth.dockerHost}: the engine to use, such as {@code unix:///var/run/docker.sock} or
@@ -52,6 +55,12 @@ import java.util.regex.Pattern;
  *     {@code redis:7.0} {@code mirror.example.com/hub/library/redis:7.0}); for machines that reach Docker Hub only
  *     through such a mirror. Services, clients and the probe; not the {@code FROM} lines of Dockerfiles, which the
  *     engine pulls itself
+ * @param publishAddress {@code berth.publishAddress}: the address on the engine's machine that services' ports are
+ *     published on (default {@code 127.0.0.1}); {@code 0.0.0.0} publishes them on all its interfaces, for a JVM that
+ *     is not on the engine's machine (an engine over TCP, or a JVM in a container that reaches the engine through
+ *     its socket), and for other machines
+ * @param hostAddress {@code berth.hostAddress}: where this JVM connects to published ports; when absent, Berth
+ *     works it out from where the engine is: 127.0.0.1 for a local engine, else the engine's host (see the README)
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -67,7 +76,9 @@ public record BerthConfig(
     boolean pruneCacheVolumes,
     boolean dns,
     ImagePull imagePull,
-    Optional<String> hubImagePrefix) {
+    Optional<String> hubImagePrefix,
+    String publishAddress,
+    Optional<String> hostAddress) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -90,6 +101,8 @@ public record BerthConfig(
     Objects.requireNonNull(dockerHost, "dockerHost");
     Objects.requireNonNull(imagePull, "imagePull");
     hubImagePrefix = hubImagePrefix(hubImagePrefix);
+    publishAddress = ipLiteral("berth.publishAddress", publishAddress);
+    Objects.requireNonNull(hostAddress, "hostAddress");
   }
 
   /** The defaults, as documented on each key. */
@@ -119,7 +132,9 @@ public record BerthConfig(
         text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true),
         text(lookup, "berth.imagePull").map(v -> choice("berth.imagePull", v, ImagePull.class, "use missing (pull an"
             + " image the engine lacks) or always (pull every image once per run)")).orElse(ImagePull.MISSING),
-        text(lookup, "berth.hubImagePrefix"));
+        text(lookup, "berth.hubImagePrefix"),
+        text(lookup, "berth.publishAddress").orElse("127.0.0.1"),
+        text(lookup, "berth.hostAddress"));
   }
 
   /**
@@ -195,6 +210,33 @@ public record BerthConfig(
           + problem + "; give a registry and perhaps a path, such as mirror.example.com/hub/ or 127.0.0.1:5000/");
     }
     return Optional.of(normalised);
+  }
+
+  /** An address the engine can bind: an IPv4 or IPv6 literal, never a name (the engine would not resolve it). */
+  private static String ipLiteral(String key, String value) {
+    Objects.requireNonNull(value, key);
+    String v = value.strip();
+    if (isIpLiteral(v)) {
+      return v;
+    }
+    throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': give an IP"
+        + " address of the engine's machine, such as 127.0.0.1 (the default), 0.0.0.0 (all its interfaces) or"
+        + " 172.17.0.1");
+  }
+
+  static boolean isIpLiteral(String v) {
+    if (v.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+      return Pattern.compile("\\.").splitAsStream(v).allMatch(octet -> Integer.parseInt(octet) <= 255);
+    }
+    if (!v.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      return false;
+    }
+    try {
+      InetAddress.getByName("[" + v + "]"); // in brackets, an IPv6 literal: parsed, never looked up
+      return true;
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean bool(String key, String value) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One container to create on the run's network: a service (ports published on 127.0.0.1) or a client (idle until
- * the test execs into it).
+ * One container to create on the run's network: a service (ports published on {@code berth.publishAddress}) or a
+ * client (idle until the test execs into it).
  *
  * @param name the container name, unique on the engine
  * @param image the image as the engine knows it (the spec's, or its mirror's through {@code berth.hubImagePrefix})

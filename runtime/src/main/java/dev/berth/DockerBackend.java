@@ -158,7 +158,8 @@ final class DockerBackend implements AutoCloseable {
     var request = new ContainerRequest("berth-rehearsal", spec.image(), "rehearsal", spec,
         Map.of("alias", "192.0.2.1"), Map.of(Labels.BERTH, SpecEncoding.VERSION), false);
     try {
-      String id = createCommand(request, "rehearsal", new DnsSettings("192.0.2.1", "rehearsal")).exec().getId();
+      var dns = new DnsSettings("192.0.2.1", "rehearsal");
+      String id = createCommand(request, "rehearsal", dns, LOOPBACK).exec().getId();
       remove(id);
       return false;
     } catch (NotFoundException refused) {
@@ -547,9 +548,9 @@ final class DockerBackend implements AutoCloseable {
    * Creates, fills and starts a container on the network, then reads back its address and published ports. If
    * any step fails, the container is removed before the failure propagates.
    */
-  StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns) {
+  StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns, String publishOn) {
     ServiceSpec spec = request.spec();
-    CreateContainerCmd create = createCommand(request, network, dns);
+    CreateContainerCmd create = createCommand(request, network, dns, publishOn);
     String id;
     try {
       id = create.exec().getId();
@@ -575,15 +576,16 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /** The create request for a container, not yet sent. */
-  private CreateContainerCmd createCommand(ContainerRequest request, String network, DnsSettings dns) {
+  private CreateContainerCmd createCommand(ContainerRequest request, String network, DnsSettings dns,
+      String publishOn) {
     ServiceSpec spec = request.spec();
     var portBindings = new ArrayList<PortBinding>();
     var exposed = new ArrayList<ExposedPort>();
     for (int port : spec.exposedPorts()) {
       exposed.add(ExposedPort.tcp(port));
       Integer fixed = spec.hostPorts().get(port);
-      portBindings.add(new PortBinding(fixed == null ? Ports.Binding.bindIp(LOOPBACK)
-          : Ports.Binding.bindIpAndPort(LOOPBACK, fixed), ExposedPort.tcp(port)));
+      portBindings.add(new PortBinding(fixed == null ? Ports.Binding.bindIp(publishOn)
+          : Ports.Binding.bindIpAndPort(publishOn, fixed), ExposedPort.tcp(port)));
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);

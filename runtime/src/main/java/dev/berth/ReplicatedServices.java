@@ -117,7 +117,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
         spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
     return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
-        first.hostPorts(), first.logs(), exit, closer);
+        first.hostPorts(), first.published(), first.logs(), exit, closer);
   }
 
   /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */

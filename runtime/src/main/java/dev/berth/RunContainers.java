@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,6 +72,8 @@ final class RunContainers implements ServiceStarter {
   /** The output of the run's service containers, by container id, followed until the engine ends it. */
   private final Map<String, LogTail> following = new ConcurrentHashMap<>();
   private volatile PortProbe probe;
+  private volatile EngineLocation engineLocation;
+  private volatile PublishedPorts publishedPorts;
   private boolean closed;
 
   RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
@@ -80,7 +81,7 @@ final class RunContainers implements ServiceStarter {
     this.config = config;
     this.runId = runId;
     this.session = session;
-    this.network = new SessionNetwork(engine, runId, session, config.dns());
+    this.network = new SessionNetwork(engine, runId, session, this::dnsWanted);
     this.readiness = new Readiness(config, engine, this::probe);
   }
 
@@ -139,7 +140,9 @@ final class RunContainers implements ServiceStarter {
           return existing.get().container();
         }
         existing.ifPresent(dead -> backend().remove(dead.container().id()));
-        requireFreeHostPorts(what, spec);
+        if (publishedPorts().onThisMachine()) {
+          requireFreeHostPorts(what, spec, publishedPorts().bindAddress());
+        }
         return create(request, what);
       } catch (RuntimeException e) {
         directory.release(spec.digest());
@@ -159,8 +162,8 @@ final class RunContainers implements ServiceStarter {
     var exit = new CompletableFuture<Integer>();
     var logStream = new LateStream();
     attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
-    var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(), logs,
-        exit, logStream);
+    var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
+        publishedPorts(), logs, exit, logStream);
     try {
       readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
@@ -228,15 +231,15 @@ final class RunContainers implements ServiceStarter {
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
-  private static void requireFreeHostPorts(String what, ServiceSpec spec) {
+  private static void requireFreeHostPorts(String what, ServiceSpec spec, String address) {
     spec.hostPorts().forEach((containerPort, hostPort) -> {
       try (var socket = new ServerSocket()) {
         socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress("127.0.0.1", hostPort));
+        socket.bind(new InetSocketAddress(address, hostPort));
       } catch (IOException e) {
         throw new BerthException("Host port " + hostPort + " for port " + containerPort + " of " + what
-            + " is taken on 127.0.0.1 (" + e.getMessage() + "). Stop what holds it (ss -ltnp 'sport = :" + hostPort
-            + "'), or choose another port with withHostPort(...)", e);
+            + " is taken on " + address + " (" + e.getMessage() + "). Stop what holds it (ss -ltnp 'sport = :"
+            + hostPort + "'), or choose another port with withHostPort(...)", e);
       }
     });
   }
@@ -307,6 +310,11 @@ final class RunContainers implements ServiceStarter {
   private RunningService startHostService(String name, ServiceSpec spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
+    if (!engineLocation().sharesNetwork()) {
+      throw new BerthException(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
+          + " machine's address on the run's network, and " + engineLocation().how() + ". Run the service in a"
+          + " container (@ServiceContainer), or the tests on the engine's machine");
+    }
     var target = new InetSocketAddress(address.getHost(), address.getPort());
     try (var probe = new Socket()) {
       probe.connect(target, 2000);
@@ -328,7 +336,7 @@ final class RunContainers implements ServiceStarter {
     }
     LOG.info("{} is reachable from the run's containers at {}:{}", what, gateway, address.getPort());
     return new RunningService(name, spec, null, gateway, Map.of(address.getPort(), address.getPort()),
-        new LogTail("berth.service." + name), new CompletableFuture<>(), relay);
+        PublishedPorts.loopback(), new LogTail("berth.service." + name), new CompletableFuture<>(), relay);
   }
 
   /** Global hostnames are the run's: two different services cannot share one. */
@@ -615,7 +623,7 @@ final class RunContainers implements ServiceStarter {
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
     DockerBackend.StartedContainer container = backend().createAndStart(request, network.join(),
-        network.dnsSettings());
+        network.dnsSettings(), publishedPorts().bindAddress());
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -714,8 +722,7 @@ final class RunContainers implements ServiceStarter {
     boolean direct = switch (config.readiness()) {
       case DIRECT -> true;
       case EXEC -> false;
-      case AUTO -> "unix".equals(backend().host().getScheme())
-          && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+      case AUTO -> engineLocation().sharesNetwork();
     };
     if (direct) {
       return PortProbe.direct();
@@ -725,6 +732,42 @@ final class RunContainers implements ServiceStarter {
     var request = new ContainerRequest(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
     return PortProbe.exec(backend(), create(request).id());
+  }
+
+  /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
+  private boolean dnsWanted() {
+    if (!config.dns()) {
+      return false;
+    }
+    if (!engineLocation().sharesNetwork()) {
+      LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
+          + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
+      return false;
+    }
+    return true;
+  }
+
+  /** Where the engine and its containers are, seen from this JVM; worked out once the run's network exists. */
+  private EngineLocation engineLocation() {
+    EngineLocation location = engineLocation;
+    if (location == null) {
+      location = EngineLocation.of(backend().host(), network.gateway());
+      engineLocation = location;
+      if (!location.sharesNetwork()) {
+        LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
+            + " unless berth.readiness says otherwise", location.how());
+      }
+    }
+    return location;
+  }
+
+  private PublishedPorts publishedPorts() {
+    PublishedPorts ports = publishedPorts;
+    if (ports == null) {
+      ports = PublishedPorts.of(config, engineLocation());
+      publishedPorts = ports;
+    }
+    return ports;
   }
 
   private String containerName(String suffix) {

@@ -12,20 +12,22 @@ import java.util.concurrent.CompletableFuture;
  * @param spec its definition
  * @param containerId the engine's id
  * @param address its address on the run's network
- * @param hostPorts container port to published port on 127.0.0.1
+ * @param hostPorts container port to published port
+ * @param published where the published ports are, and where this JVM reaches them
  * @param logs its output
  * @param exit completes when the container stops
  * @param logStream closes the log stream
  */
 record RunningService(String name, ServiceSpec spec, String containerId, String address,
-    Map<Integer, Integer> hostPorts, LogTail logs, CompletableFuture<Integer> exit, Closeable logStream) {
+    Map<Integer, Integer> hostPorts, PublishedPorts published, LogTail logs, CompletableFuture<Integer> exit,
+    Closeable logStream) {
 
   InetSocketAddress hostAddress(int port) {
     Integer published = hostPorts.get(port);
     if (published == null) {
       throw new IllegalArgumentException(ServiceHandle.notExposed(name, spec, port));
     }
-    return new InetSocketAddress("127.0.0.1", published);
+    return this.published.address(published, () -> "port " + port + " of service " + describe());
   }
 
   /** How messages name it: {@code 'www' (python:3.11-slim, 3f2a1b9c0d4e)}. */

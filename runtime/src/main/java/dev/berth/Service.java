@@ -20,7 +20,10 @@ public interface Service {
   /** {@code scheme://hostname:port} for other containers of the run; the port must be exposed. */
   String endpoint(int port, String scheme);
 
-  /** The published address on 127.0.0.1 for the test JVM; starts the service if needed. */
+  /**
+   * The port's published address for the test JVM (on 127.0.0.1 unless {@code berth.publishAddress} and
+   * {@code berth.hostAddress} say otherwise); starts the service if needed.
+   */
   InetSocketAddress hostAddress(int port);
 
   /** Starts the service if it is not running and waits until every exposed port is ready. */

@@ -1,6 +1,7 @@
 package dev.berth;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -18,12 +19,13 @@ final class SessionNetwork {
   private final Object lock = new Object();
   private volatile SessionDirectory directory;
   private volatile String name;
+  private volatile String gateway;
   /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
   private volatile SessionDns dns;
   /** {@code berth.dns}: false leaves port 53 alone. */
-  private final boolean dnsWanted;
+  private final BooleanSupplier dnsWanted;
 
-  SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, boolean dnsWanted) {
+  SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, BooleanSupplier dnsWanted) {
     this.engine = engine;
     this.runId = runId;
     this.session = session;
@@ -81,8 +83,10 @@ final class SessionNetwork {
                 + "\ndockerHost=" + engine.get().host() + "\n");
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
-          if (dnsWanted) {
-            dns = SessionDns.start(session, engine.get().gateway(net), sessionDirectory).orElse(null);
+          // Asked before DNS, which listens on it and whose wish may depend on it (see gateway()).
+          gateway = engine.get().gateway(net);
+          if (dnsWanted.getAsBoolean()) {
+            dns = SessionDns.start(session, gateway, sessionDirectory).orElse(null);
           }
           name = net;
         }
@@ -96,9 +100,17 @@ final class SessionNetwork {
     return name != null;
   }
 
-  /** The host's address on the network: where containers reach the test JVM (its VIPs, relays, DNS). */
+  /**
+   * The host's address on the network: where containers reach the test JVM (its VIPs, relays, DNS). Known from
+   * the moment the network is created or joined, before the run's DNS starts.
+   */
   String gateway() {
-    return engine.get().gateway(join());
+    String known = gateway;
+    if (known == null) {
+      join();
+      known = gateway;
+    }
+    return known;
   }
 
   /** The DNS server and search domain containers are to use, or null if the run has no DNS. */

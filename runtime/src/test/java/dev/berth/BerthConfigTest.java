@@ -54,13 +54,17 @@ class BerthConfigTest {
         Map.entry("berth.probeImage", "ghcr.io/org/probe:1"),
         Map.entry("berth.dns", "false"),
         Map.entry("berth.imagePull", "Always"),
-        Map.entry("berth.hubImagePrefix", "mirror.example.com/hub")));
+        Map.entry("berth.hubImagePrefix", "mirror.example.com/hub"),
+        Map.entry("berth.publishAddress", " 0.0.0.0 "),
+        Map.entry("berth.hostAddress", "docker")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
         BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
-        BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/")));
+        BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/"), "0.0.0.0", Optional.of("docker")));
     assertThat(BerthConfig.defaults().dns()).isTrue();
+    assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
+    assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0} = {1} ms")
@@ -137,13 +141,32 @@ class BerthConfigTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
+            d.publishAddress(), d.hostAddress()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
-            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix()))
+            d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
+            d.publishAddress(), d.hostAddress()))
         .withMessageContaining("berth.gracePeriod");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1", "0.0.0.0", "172.17.0.1", "::", "::1", "fd00::1"})
+  void publishAddressIsAnIpAddress(String address) {
+    assertThat(BerthConfig.from(key -> key.equals("berth.publishAddress") ? Optional.of(address) : Optional.empty())
+        .publishAddress()).isEqualTo(address);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"localhost", "docker", "256.1.1.1", "1.2.3", "0.0.0.0:8080", "::g"})
+  void publishAddressRefusesNamesAndMalformedAddresses(String address) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> BerthConfig.from(key -> key.equals("berth.publishAddress") ? Optional.of(address)
+            : Optional.empty()))
+        .withMessage("Configuration key berth.publishAddress has value '" + address + "': give an IP address of"
+            + " the engine's machine, such as 127.0.0.1 (the default), 0.0.0.0 (all its interfaces) or 172.17.0.1");
   }
 
   @Test

@@ -730,8 +730,8 @@ class ServiceTableTest {
         }
       }
       int n = counter.incrementAndGet();
-      var service = new RunningService(name, spec, "id-" + n, "10.0.0." + n, Map.of(), new LogTail("test"),
-          new CompletableFuture<>(), () -> { });
+      var service = new RunningService(name, spec, "id-" + n, "10.0.0." + n, Map.of(), PublishedPorts.loopback(),
+          new LogTail("test"), new CompletableFuture<>(), () -> { });
       RunningService existing = live.putIfAbsent(spec.hostname(), service);
       if (existing != null) {
         throw new IllegalStateException("Conflict: the container name of " + spec.hostname() + " is already in use"

@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
  *   mvn -pl samples exec:java -Dberth.up=dev.berth.samples.WwwTest -Dexec.args=--random
  * </pre>
  *
- * Ports are published on 127.0.0.1 only. The class may also be given as the first argument.
+ * Ports are published on 127.0.0.1 only (unless {@code berth.publishAddress} says otherwise). The class may also be
+ * given as the first argument.
  */
 public final class BerthUp implements AutoCloseable {
 

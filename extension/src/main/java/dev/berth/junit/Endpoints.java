@@ -7,7 +7,10 @@ import java.net.URI;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Host-side endpoints ({@code 127.0.0.1:<published port>}) in the types {@link ServiceEndpoint} supports. */
+/**
+ * Host-side endpoints ({@code 127.0.0.1:<published port>}, unless {@code berth.publishAddress} and
+ * {@code berth.hostAddress} say otherwise) in the types {@link ServiceEndpoint} supports.
+ */
 final class Endpoints {
 
   private Endpoints() {
@@ -40,7 +43,8 @@ final class Endpoints {
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException("@ServiceEndpoint on " + where + ": " + e.getMessage(), e);
     }
-    String hostPort = address.getHostString() + ":" + address.getPort();
+    String host = address.getHostString();
+    String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     if (type == String.class) {
       return hostPort;
     }
