@@ -33,8 +33,14 @@ final class ClientContainer implements Container {
 
   @Override
   public String readFile(String path) {
+    return new String(readBytes(path), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] readBytes(String path) {
+    Objects.requireNonNull(path, "path");
     requireOpen();
-    return new String(containers.readFile(id, path, description), StandardCharsets.UTF_8);
+    return containers.readFile(id, path, description);
   }
 
   @Override

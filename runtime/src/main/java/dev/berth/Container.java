@@ -16,6 +16,9 @@ public interface Container extends AutoCloseable {
   /** Reads a file from the container's filesystem as UTF-8. */
   String readFile(String path);
 
+  /** Reads a file from the container's filesystem as it is: a binary a command wrote, an archive, a database. */
+  byte[] readBytes(String path);
+
   /**
    * Writes a file into the container (UTF-8, mode 0644, parent directories made as needed), replacing one there: a
    * script or input for the commands the test runs next, {@code client.writeFile("/work/query.sql", sql)}.

@@ -67,6 +67,12 @@ public interface Service {
    */
   String readFile(String path);
 
+  /**
+   * Reads a file from the service's own container as it is (a dump, an archive, a binary the service wrote); as
+   * {@link #readFile(String)} otherwise.
+   */
+  byte[] readBytes(String path);
+
   /** The digest of the service's definition. */
   String digest();
 

@@ -73,8 +73,13 @@ final class ServiceHandle implements Service {
 
   @Override
   public String readFile(String path) {
+    return new String(readBytes(path), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] readBytes(String path) {
     Objects.requireNonNull(path, "path");
-    return new String(scope.inContainer().readFile(scope.acquire(name, spec), path), StandardCharsets.UTF_8);
+    return scope.inContainer().readFile(scope.acquire(name, spec), path);
   }
 
   @Override

@@ -223,6 +223,8 @@ class ClientTest {
       assertThat(result).isEqualTo(new ExecResult(3, "done\n", "oops\n"));
       assertThat(client.exec("wget", "-qO-", "http://web:8080/").stdout()).isEqualTo("after\n");
       assertThat(web.readFile("/www/index.html")).isEqualTo("after\n");
+      web.exec("sh", "-c", "printf '\\000\\377\\200' > /www/bytes");
+      assertThat(web.readBytes("/www/bytes")).as("not UTF-8").containsExactly(0, 255, 128);
       assertThatThrownBy(() -> web.exec("no-such-tool")).isInstanceOf(BerthException.class)
           .hasMessageContaining("Cannot run [no-such-tool] in service 'web'")
           .hasMessageContaining("Give its full path, or run it in a client container of an image that has it");
@@ -261,6 +263,8 @@ class ClientTest {
       assertThat(client.exec("sh", "/work/scripts/greet.sh", "you").exitCode()).isZero();
       assertThat(client.readFile("/work/out.txt")).isEqualTo("hello, you\n");
       assertThat(client.exec("od", "-An", "-tu1", "/work/data.bin").stdout().trim()).isEqualTo("0   1   2 255");
+      client.exec("sh", "-c", "printf '\\200\\377' >> /work/data.bin");
+      assertThat(client.readBytes("/work/data.bin")).containsExactly(0, 1, 2, 255, 128, 255);
       client.writeFile("/work/out.txt", "replaced");
       assertThat(client.readFile("/work/out.txt")).isEqualTo("replaced");
       assertThatThrownBy(() -> client.writeFile("work/x", "")).isInstanceOf(IllegalArgumentException.class)
