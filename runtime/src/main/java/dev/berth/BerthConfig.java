@@ -61,6 +61,9 @@ import java.util.regex.Pattern;
  *     its socket), and for other machines
  * @param hostAddress {@code berth.hostAddress}: where this JVM connects to published ports; when absent, Berth
  *     works it out from where the engine is: 127.0.0.1 for a local engine, else the engine's host (see the README)
+ * @param pruneBuilds {@code berth.builds.prune}: after building an image from a Dockerfile, remove the images built
+ *     before from the same Dockerfile, arguments and context directory that no container uses (default false:
+ *     builds are kept, as pulled images are)
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -78,7 +81,8 @@ public record BerthConfig(
     ImagePull imagePull,
     Optional<String> hubImagePrefix,
     String publishAddress,
-    Optional<String> hostAddress) {
+    Optional<String> hostAddress,
+    boolean pruneBuilds) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -134,7 +138,8 @@ public record BerthConfig(
             + " image the engine lacks) or always (pull every image once per run)")).orElse(ImagePull.MISSING),
         text(lookup, "berth.hubImagePrefix"),
         text(lookup, "berth.publishAddress").orElse("127.0.0.1"),
-        text(lookup, "berth.hostAddress"));
+        text(lookup, "berth.hostAddress"),
+        text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false));
   }
 
   /**

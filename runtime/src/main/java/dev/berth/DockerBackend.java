@@ -25,6 +25,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -176,9 +177,45 @@ final class DockerBackend implements AutoCloseable {
     once(image.toString(), always, () -> pull(image, always, pullTimeout, neededBy));
   }
 
-  /** Makes sure the image of a build is present, building it once per run when it is missing. */
-  void ensureBuilt(ImageBuild build, Duration timeout, String neededBy) {
-    once(build.image().toString(), false, () -> build(build, timeout, neededBy));
+  /**
+   * Makes sure the image of a build is present, building it once per run when it is missing; after a build, with
+   * {@code pruneSuperseded}, removes the earlier builds of the same source that no container uses.
+   */
+  void ensureBuilt(ImageBuild build, Duration timeout, String neededBy, boolean pruneSuperseded) {
+    once(build.image().toString(), false, () -> {
+      build(build, timeout, neededBy);
+      if (pruneSuperseded) {
+        removeSupersededBuilds(build);
+      }
+    });
+  }
+
+  /**
+   * Removes the images built before from the same Dockerfile, arguments and context directory, but other files
+   * ({@code berth.builds.prune}). An image a container uses is left: the engine refuses to remove it, and
+   * whoever uses it still needs it.
+   */
+  private void removeSupersededBuilds(ImageBuild build) {
+    String current = build.image().toString();
+    var removed = new ArrayList<String>();
+    for (Image image : docker.listImagesCmd().withLabelFilter(Map.of(Labels.BUILD_SOURCE, build.source())).exec()) {
+      List<String> tags = image.getRepoTags() == null ? List.of() : List.of(image.getRepoTags());
+      if (tags.contains(current)) {
+        continue;
+      }
+      try {
+        docker.removeImageCmd(image.getId()).withForce(false).exec();
+        removed.addAll(tags);
+      } catch (ConflictException inUse) {
+        LOG.debug("Keeping the earlier build {} of {}: {}", tags, build.dockerfilePath(), inUse.getMessage());
+      } catch (NotFoundException gone) {
+        LOG.debug("The earlier build {} of {} is gone already", tags, build.dockerfilePath());
+      }
+    }
+    if (!removed.isEmpty()) {
+      LOG.info("Removed {} earlier build(s) of {} (berth.builds.prune): {}", removed.size(), build.dockerfilePath(),
+          removed);
+    }
   }
 
   /**
@@ -277,7 +314,8 @@ final class DockerBackend implements AutoCloseable {
     BuildImageCmd command = docker.buildImageCmd(new ByteArrayInputStream(build.tar()))
         .withDockerfilePath(build.dockerfile())
         .withTags(Set.of(build.image().toString()))
-        .withLabels(Map.of(Labels.BERTH, SpecEncoding.VERSION, Labels.BUILD, "true"))
+        .withLabels(Map.of(Labels.BERTH, SpecEncoding.VERSION, Labels.BUILD, "true", Labels.BUILD_SOURCE,
+            build.source(), Labels.BUILD_DOCKERFILE, build.dockerfilePath().toString()))
         .withRemove(true)
         .withForcerm(true)
         .withPull(false);

@@ -131,6 +131,19 @@ final class ImageBuild {
     return ImageReference.parse("berth-build:" + digest.substring(0, 32));
   }
 
+  /**
+   * Which image this build is a version of (see {@link SpecEncoding#source}): a later build of the same source
+   * supersedes it.
+   */
+  String source() {
+    return SpecEncoding.source(this);
+  }
+
+  /** The context directory, absolute. */
+  Path context() {
+    return context;
+  }
+
   /** The Dockerfile, for messages. */
   Path dockerfilePath() {
     return context.resolve(dockerfile);

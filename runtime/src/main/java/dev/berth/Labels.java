@@ -24,6 +24,10 @@ final class Labels {
   static final String CACHE_NAME = "dev.berth.cache.name";
   /** On images built from a Dockerfile: kept as a cache, like pulled images. */
   static final String BUILD = "dev.berth.build";
+  /** On built images: which image they are versions of ({@link ImageBuild#source()}), for pruning earlier ones. */
+  static final String BUILD_SOURCE = "dev.berth.build.source";
+  /** On built images: their Dockerfile, for people looking for them. */
+  static final String BUILD_DOCKERFILE = "dev.berth.build.dockerfile";
 
   private Labels() {
   }

@@ -370,14 +370,13 @@ final class RunContainers implements ServiceStarter {
     }
   }
 
-  /** Pulls the spec's image, or builds it from its Dockerfile, if the engine does not have it. */
   /** Builds or pulls the spec's image if the engine lacks it; returns the image's name on the engine. */
   private String ensureImage(ServiceSpec spec, String neededBy) {
     if (spec.build().isPresent()) {
       ImageBuild build = spec.build().get();
       // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
       network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
-        backend().ensureBuilt(build, config.pullTimeout(), neededBy);
+        backend().ensureBuilt(build, config.pullTimeout(), neededBy, config.pruneBuilds());
         return null;
       });
       return spec.image();

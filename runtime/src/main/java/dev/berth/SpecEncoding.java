@@ -32,6 +32,24 @@ final class SpecEncoding {
     return HexFormat.of().formatHex(sha256(encode(spec)));
   }
 
+  /**
+   * What makes two builds versions of one image, whatever their files: the context's place on this machine, the
+   * Dockerfile, the arguments and the target stage. The first 16 hex digits of their SHA-256.
+   */
+  static String source(ImageBuild build) {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new DataOutputStream(bytes)) {
+      string(out, "version", "berth.build-source/v1");
+      string(out, "context", build.context().toString());
+      string(out, "dockerfile", build.dockerfile());
+      stringMap(out, "args", build.args());
+      string(out, "target", build.target() == null ? "" : build.target());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return HexFormat.of().formatHex(sha256(bytes.toByteArray())).substring(0, 16);
+  }
+
   /** The digest of an image build: its Dockerfile, arguments, target stage and every file of its context. */
   static String digest(ImageBuild build) {
     var bytes = new ByteArrayOutputStream();

@@ -137,6 +137,64 @@ class DockerfileTest {
     docker.removeImageCmd(app.image()).exec();
   }
 
+  /**
+   * {@code berth.builds.prune}: a build removes the earlier builds of its Dockerfile (same context directory and
+   * arguments, other files) that no container uses, and nothing else; by default every build is kept.
+   */
+  @Test
+  void pruningRemovesTheEarlierBuildsOfTheSameDockerfileThatNoContainerUses() throws Exception {
+    String marker = UUID.randomUUID().toString();
+    write("Dockerfile", "FROM busybox:1.35\nARG FLAVOUR=plain\nCOPY version /version\n");
+    write("version", marker + " 1");
+    ServiceSpec v1 = ServiceSpec.fromDockerfile(context);
+    ServiceSpec spiced = ServiceSpec.fromDockerfile(context).withBuildArg("FLAVOUR", "spiced");
+    BerthConfig keep = BerthConfig.defaults();
+    BerthConfig prune = BerthConfig.from(key -> key.equals("berth.builds.prune") ? java.util.Optional.of("true")
+        : java.util.Optional.empty());
+    var images = new ArrayList<>(List.of(v1.image(), spiced.image()));
+    try {
+      try (var runtime = ServiceRuntime.start(keep); var a = runtime.newClient("a", v1);
+          var b = runtime.newClient("b", spiced)) {
+        assertThat(a.readFile("/version")).isEqualTo(marker + " 1");
+      }
+      write("version", marker + " 2");
+      ServiceSpec v2 = ServiceSpec.fromDockerfile(context);
+      images.add(v2.image());
+      try (var runtime = ServiceRuntime.start(keep); var client = runtime.newClient("client", v2)) {
+        assertThat(client.readFile("/version")).isEqualTo(marker + " 2");
+      }
+      assertThat(exists(v1.image())).as("kept by default").isTrue();
+      write("version", marker + " 3");
+      ServiceSpec v3 = ServiceSpec.fromDockerfile(context);
+      images.add(v3.image());
+
+      try (var holder = ServiceRuntime.start(keep); var usingV2 = holder.newClient("v2", v2);
+          var runtime = ServiceRuntime.start(prune); var client = runtime.newClient("client", v3)) {
+        assertThat(client.readFile("/version")).isEqualTo(marker + " 3");
+        assertThat(exists(v1.image())).as("superseded, unused").isFalse();
+        assertThat(exists(v2.image())).as("superseded, but a container uses it").isTrue();
+        assertThat(exists(spiced.image())).as("other arguments: another image").isTrue();
+      }
+      assertThat(docker.inspectImageCmd(v3.image()).exec().getConfig().getLabels())
+          .containsEntry("dev.berth.build.dockerfile", context.resolve("Dockerfile").toString());
+    } finally {
+      for (String image : images) {
+        if (exists(image)) {
+          docker.removeImageCmd(image).exec();
+        }
+      }
+    }
+  }
+
+  private static boolean exists(String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
   /** A failing step fails the service with the engine's reason and the step's output, and leaves no container. */
   @Test
   void aFailingBuildSaysWhyAndLeavesNoContainer() throws Exception {

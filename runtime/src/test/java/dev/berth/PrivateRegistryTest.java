@@ -124,7 +124,7 @@ class PrivateRegistryTest {
 
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
         new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
-      backend.ensureBuilt(build, Duration.ofSeconds(60), "a test");
+      backend.ensureBuilt(build, Duration.ofSeconds(60), "a test", false);
     }
 
     assertThat(docker.inspectImageCmd(build.image().toString()).exec().getId()).isNotEmpty();
@@ -139,7 +139,7 @@ class PrivateRegistryTest {
 
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
         new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
-      assertThatThrownBy(() -> backend.ensureBuilt(build, Duration.ofSeconds(60), "a test"))
+      assertThatThrownBy(() -> backend.ensureBuilt(build, Duration.ofSeconds(60), "a test", false))
           .isInstanceOf(BerthException.class)
           .hasMessageContaining("Building the image for a test from " + context.resolve("Dockerfile") + " failed")
           .hasMessageContaining("no basic auth credentials");
