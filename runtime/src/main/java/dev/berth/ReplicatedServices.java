@@ -80,6 +80,9 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       throw new BerthException("The replicas of " + what + " expose no port, so they cannot be told healthy;"
           + " expose one with withExposedPort");
     }
+    containers.requireSharedNetwork("The " + spec.replicas() + " replicas of " + what + " cannot run here: Berth"
+        + " checks their health and serves their VIP from the engine machine's address on the run's network",
+        "Run one instance (no withReplicas)");
     var replicas = new ArrayList<RunningService>();
     try {
       for (int i = 0; i < spec.replicas(); i++) {

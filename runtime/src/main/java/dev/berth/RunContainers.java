@@ -310,11 +310,8 @@ final class RunContainers implements ServiceStarter {
   private RunningService startHostService(String name, ServiceSpec spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
-    if (!engineLocation().sharesNetwork()) {
-      throw new BerthException(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
-          + " machine's address on the run's network, and " + engineLocation().how() + ". Run the service in a"
-          + " container (@ServiceContainer), or the tests on the engine's machine");
-    }
+    requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
+        + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
     var target = new InetSocketAddress(address.getHost(), address.getPort());
     try (var probe = new Socket()) {
       probe.connect(target, 2000);
@@ -731,6 +728,17 @@ final class RunContainers implements ServiceStarter {
     var request = new ContainerRequest(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
     return PortProbe.exec(backend(), create(request).id());
+  }
+
+  /**
+   * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
+   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
+   */
+  void requireSharedNetwork(String problem, String instead) {
+    if (!engineLocation().sharesNetwork()) {
+      throw new BerthException(problem + ", and " + engineLocation().how() + ". " + instead
+          + ", or the tests on the engine's machine");
+    }
   }
 
   /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */

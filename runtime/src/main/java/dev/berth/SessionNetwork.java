@@ -22,7 +22,7 @@ final class SessionNetwork {
   private volatile String gateway;
   /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
   private volatile SessionDns dns;
-  /** {@code berth.dns}: false leaves port 53 alone. */
+  /** Whether the run takes part in the session's DNS: {@code berth.dns}, and a JVM on the engine's network. */
   private final BooleanSupplier dnsWanted;
 
   SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, BooleanSupplier dnsWanted) {

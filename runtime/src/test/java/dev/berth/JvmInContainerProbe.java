@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * A run in a JVM of its own, started by {@link JvmInContainerTest} in a container: starts a redis with nothing but
  * its environment to go by, sends PING to the host address Berth gives, and prints {@code reply <line> from
  * <host>:<port>}, or {@code failed: <message>} and exits with 3. With the argument {@code host-service}, it binds a
- * port of its own as a host service instead.
+ * port of its own as a host service instead; with {@code replicas}, it starts a replicated service.
  */
 public final class JvmInContainerProbe {
 
@@ -22,6 +22,11 @@ public final class JvmInContainerProbe {
   public static void main(String[] args) {
     try (var runtime = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromSystem));
          var scope = runtime.newScope()) {
+      if (args.length > 0 && args[0].equals("replicas")) {
+        scope.service("pool", ServiceSpec.from("redis:7.0").withExposedPort(6379).withReplicas(2)).start();
+        System.out.println("reply: the replicas started");
+        return;
+      }
       if (args.length > 0 && args[0].equals("host-service")) {
         try (var listening = new ServerSocket(0)) {
           scope.service("db", ServiceSpec.host("tcp://localhost:" + listening.getLocalPort())).start();

@@ -75,14 +75,20 @@ class JvmInContainerTest {
             + " network: only containers of that network reach it)");
   }
 
+  /** Host services and replicas need this JVM on the engine's network: they are refused, saying why. */
   @Test
-  void aHostServiceOfAJvmApartFromTheEngineIsRefusedSayingWhy() throws Exception {
-    String result = probe(Map.of(), List.of("-v", SOCKET + ":" + SOCKET), "host-service");
+  void whatTheJvmServesOnTheRunsNetworkIsRefusedSayingWhy() throws Exception {
+    List<String> socket = List.of("-v", SOCKET + ":" + SOCKET);
+    String why = ", and this JVM runs in a container (/.dockerenv exists)";
 
-    assertThat(result).startsWith("failed: Host service 'db' (tcp://localhost:")
+    assertThat(probe(Map.of(), socket, "host-service")).startsWith("failed: Host service 'db' (tcp://localhost:")
         .contains("cannot be relayed to the run's containers: Berth relays it from the engine machine's address on"
-            + " the run's network, and this JVM runs in a container (/.dockerenv exists)")
+            + " the run's network" + why)
         .endsWith("Run the service in a container (@ServiceContainer), or the tests on the engine's machine");
+    assertThat(probe(Map.of(), socket, "replicas")).startsWith("failed: The 2 replicas of service 'pool' (redis:7.0, ")
+        .contains("cannot run here: Berth checks their health and serves their VIP from the engine machine's address"
+            + " on the run's network" + why)
+        .endsWith("Run one instance (no withReplicas), or the tests on the engine's machine");
   }
 
   @Test
