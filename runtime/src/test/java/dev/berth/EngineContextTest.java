@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +41,7 @@ class EngineContextTest {
   void theCurrentContextOfConfigJsonNamesTheEngine() throws Exception {
     Files.writeString(config.resolve("config.json"), "{\"currentContext\": \"linked\"}");
 
-    Probe probe = probe(Map.of("DOCKER_CONFIG", config.toString()));
+    var probe = probe(Map.of("DOCKER_CONFIG", config.toString()));
 
     assertThat(probe.output()).isEqualTo("engine unix://" + linked);
     assertThat(probe.exitCode()).isZero();
@@ -52,7 +51,7 @@ class EngineContextTest {
   void dockerContextNamesTheEngineInPlaceOfConfigJson() throws Exception {
     Files.writeString(config.resolve("config.json"), "{\"currentContext\": \"away\"}");
 
-    Probe probe = probe(Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_CONTEXT", "linked"));
+    var probe = probe(Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_CONTEXT", "linked"));
 
     assertThat(probe.output()).isEqualTo("engine unix://" + linked);
   }
@@ -61,7 +60,7 @@ class EngineContextTest {
   void aContextWhoseEngineIsAwayIsNamedInTheFailure() throws Exception {
     Files.writeString(config.resolve("config.json"), "{\"currentContext\": \"away\"}");
 
-    Probe probe = probe(Map.of("DOCKER_CONFIG", config.toString()));
+    var probe = probe(Map.of("DOCKER_CONFIG", config.toString()));
 
     assertThat(probe.exitCode()).isEqualTo(3);
     assertThat(probe.output()).startsWith("failed: No Docker engine answers at unix://" + dir.resolve("missing.sock"))
@@ -74,7 +73,7 @@ class EngineContextTest {
   void dockerHostComesBeforeAnyContext() throws Exception {
     Files.writeString(config.resolve("config.json"), "{\"currentContext\": \"away\"}");
 
-    Probe probe = probe(Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_HOST", "unix://" + linked));
+    var probe = probe(Map.of("DOCKER_CONFIG", config.toString(), "DOCKER_HOST", "unix://" + linked));
 
     assertThat(probe.output()).isEqualTo("engine unix://" + linked);
   }
@@ -101,22 +100,7 @@ class EngineContextTest {
         + " {\"docker\": {\"Host\": \"" + host + "\", \"SkipTLSVerify\": false}}}");
   }
 
-  private record Probe(int exitCode, String output) {
-  }
-
-  /** Runs {@link EngineContextProbe} with the test JVM's environment less the engine's settings, plus {@code env}. */
-  private static Probe probe(Map<String, String> env) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        EngineContextProbe.class.getName()).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("BERTH_"));
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the probe ends").isTrue();
-    // Its log lines go to stdout too: the probe's own line is the one that says how it went.
-    String result = output.lines().filter(l -> l.startsWith("engine ") || l.startsWith("failed: ")).findFirst()
-        .orElse(output);
-    return new Probe(process.exitValue(), result);
+  private static EngineContextProbe.Result probe(Map<String, String> env) throws Exception {
+    return EngineContextProbe.runIn(env);
   }
 }
