@@ -221,7 +221,7 @@ public record BerthConfig(
   private static String ipLiteral(String key, String value) {
     Objects.requireNonNull(value, key);
     String v = value.strip();
-    if (isIpLiteral(v)) {
+    if (ipAddress(v).isPresent()) {
       return v;
     }
     throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': give an IP"
@@ -229,18 +229,18 @@ public record BerthConfig(
         + " 172.17.0.1");
   }
 
-  static boolean isIpLiteral(String v) {
-    if (v.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-      return Pattern.compile("\\.").splitAsStream(v).allMatch(octet -> Integer.parseInt(octet) <= 255);
-    }
-    if (!v.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
-      return false;
+  /** An IPv4 or IPv6 literal as an address, parsed without any lookup; empty for a name or a malformed literal. */
+  static Optional<InetAddress> ipAddress(String v) {
+    boolean v4 = v.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (v4 ? !Pattern.compile("\\.").splitAsStream(v).allMatch(octet -> Integer.parseInt(octet) <= 255)
+        : !v.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      return Optional.empty();
     }
     try {
-      InetAddress.getByName("[" + v + "]"); // in brackets, an IPv6 literal: parsed, never looked up
-      return true;
+      // Four numbers, or an IPv6 literal in brackets: parsed, never looked up.
+      return Optional.of(InetAddress.getByName(v4 ? v : "[" + v + "]"));
     } catch (UnknownHostException e) {
-      return false;
+      return Optional.empty();
     }
   }
 

@@ -99,15 +99,8 @@ record EngineLocation(Kind kind, Optional<String> machineAddress, String how) {
   /** {@code localhost} or a loopback address; never looked up, a name of another machine must not wait for DNS. */
   private static boolean isLoopback(String host) {
     String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (bare.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    try {
-      return BerthConfig.isIpLiteral(bare) && InetAddress.getByName(bare.contains(":") ? "[" + bare + "]" : bare)
-          .isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return bare.equalsIgnoreCase("localhost")
+        || BerthConfig.ipAddress(bare).map(InetAddress::isLoopbackAddress).orElse(false);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.berth;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -38,8 +39,9 @@ final class PublishedPorts {
     if (config.hostAddress().isPresent()) {
       return new PublishedPorts(bind, local, config.hostAddress(), null);
     }
-    boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::") || bind.matches("[0:]+");
-    boolean loopback = bind.startsWith("127.") || bind.equals("::1");
+    InetAddress address = BerthConfig.ipAddress(bind).orElseThrow(); // BerthConfig accepts nothing else
+    boolean wildcard = address.isAnyLocalAddress();
+    boolean loopback = address.isLoopbackAddress();
     if (local) {
       return new PublishedPorts(bind, true, Optional.of(wildcard || loopback ? LOOPBACK : bind), null);
     }
