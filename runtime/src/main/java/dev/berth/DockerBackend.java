@@ -477,7 +477,7 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
-  Optional<ExistingContainer> findContainer(String name, String network, List<Integer> ports) {
+  Optional<ExistingContainer> findContainer(String name, String network, ServiceSpec spec) {
     InspectContainerResponse info;
     try {
       info = docker.inspectContainerCmd(name).exec();
@@ -485,7 +485,7 @@ final class DockerBackend implements AutoCloseable {
       return Optional.empty();
     }
     boolean running = Boolean.TRUE.equals(info.getState().getRunning());
-    return Optional.of(new ExistingContainer(running, started(info, network, ports)));
+    return Optional.of(new ExistingContainer(running, started(info, network, spec)));
   }
 
   /** A container found by name; {@code running} tells whether it can be joined or must be replaced. */
@@ -606,7 +606,7 @@ final class DockerBackend implements AutoCloseable {
           () -> docker.inspectContainerCmd(id).exec(), INSPECT_DURING_START);
       docker.startContainerCmd(id).exec();
       InspectContainerResponse info = afterStart(inspection).orElseGet(() -> docker.inspectContainerCmd(id).exec());
-      return started(info, network, spec.exposedPorts());
+      return started(info, network, spec);
     } catch (RuntimeException e) {
       remove(id);
       throw e;
@@ -620,10 +620,11 @@ final class DockerBackend implements AutoCloseable {
     var portBindings = new ArrayList<PortBinding>();
     var exposed = new ArrayList<ExposedPort>();
     for (int port : spec.exposedPorts()) {
-      exposed.add(ExposedPort.tcp(port));
+      ExposedPort exposedPort = exposedPort(spec, port);
+      exposed.add(exposedPort);
       Integer fixed = spec.hostPorts().get(port);
       portBindings.add(new PortBinding(fixed == null ? Ports.Binding.bindIp(publishOn)
-          : Ports.Binding.bindIpAndPort(publishOn, fixed), ExposedPort.tcp(port)));
+          : Ports.Binding.bindIpAndPort(publishOn, fixed), exposedPort));
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);
@@ -700,20 +701,26 @@ final class DockerBackend implements AutoCloseable {
     return "berth-cache-" + cache;
   }
 
-  private static StartedContainer started(InspectContainerResponse info, String network, List<Integer> ports) {
+  /** A port as the engine names it: TCP, or UDP where the spec says so. */
+  private static ExposedPort exposedPort(ServiceSpec spec, int port) {
+    return spec.protocol(port) == Protocol.UDP ? ExposedPort.udp(port) : ExposedPort.tcp(port);
+  }
+
+  private static StartedContainer started(InspectContainerResponse info, String network, ServiceSpec spec) {
     ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
     String address = endpoint == null ? "" : endpoint.getIpAddress();
     var hostPorts = new LinkedHashMap<Integer, Integer>();
     Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
-    for (int port : ports) {
-      Ports.Binding[] published = bindings == null ? null : bindings.get(ExposedPort.tcp(port));
+    for (int port : spec.exposedPorts()) {
+      Ports.Binding[] published = bindings == null ? null : bindings.get(exposedPort(spec, port));
       if (published != null && published.length > 0) {
         hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
       }
     }
     HealthCheck health = info.getConfig() == null ? null : info.getConfig().getHealthcheck();
-    List<String> test = health == null || health.getTest() == null ? List.of() : List.copyOf(health.getTest());
-    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), test);
+    Healthcheck healthcheck = health == null ? Healthcheck.NONE : Healthcheck.of(health.getTest(),
+        health.getInterval(), health.getTimeout(), health.getStartPeriod(), health.getRetries());
+    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), healthcheck);
   }
 
   /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
@@ -987,9 +994,9 @@ final class DockerBackend implements AutoCloseable {
   }
 
   /**
-   * A started container: its id, its address on the run's network, its published ports, and the test of its
-   * image's {@code HEALTHCHECK} as the engine keeps it ({@code ["CMD-SHELL", "..."]}; empty if the image has none).
+   * A started container: its id, its address on the run's network, its published ports, and its image's
+   * {@code HEALTHCHECK} as the engine keeps it ({@link Healthcheck#NONE} if the image has none).
    */
-  record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, List<String> healthcheck) {
+  record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck) {
   }
 }

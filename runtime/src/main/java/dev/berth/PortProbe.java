@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +31,13 @@ interface PortProbe {
    * and returns the answer's status code, or -1 if none came.
    */
   int httpStatus(String address, int port, String path);
+
+  /**
+   * Connects, sends the handshake's hello and reads the answer until the handshake can judge it, the server hangs
+   * up, {@link Handshake#ANSWER_LIMIT} bytes came or {@link #HTTP_TIMEOUT_SECONDS} passed; null if the port does not
+   * accept connections.
+   */
+  Handshake.Verdict exchange(String address, int port, Handshake handshake);
 
   /** The JVM connects to the container's address itself: fastest, and possible where the engine runs locally. */
   static PortProbe direct() {
@@ -56,6 +66,42 @@ interface PortProbe {
           return status(statusLine.toString());
         } catch (IOException e) {
           return -1;
+        }
+      }
+
+      @Override
+      public Handshake.Verdict exchange(String address, int port, Handshake handshake) {
+        try (var socket = new Socket()) {
+          try {
+            socket.connect(new InetSocketAddress(address, port), 250);
+          } catch (IOException refused) {
+            return null;
+          }
+          socket.setSoTimeout(HTTP_TIMEOUT_SECONDS * 1000);
+          socket.setTcpNoDelay(true);
+          byte[] hello = handshake.hello();
+          if (hello.length > 0) {
+            socket.getOutputStream().write(hello);
+          }
+          InputStream in = socket.getInputStream();
+          byte[] answer = new byte[Handshake.ANSWER_LIMIT];
+          int length = 0;
+          while (length < answer.length) {
+            int read = in.read(answer, length, answer.length - length);
+            if (read < 0) {
+              break;
+            }
+            length += read;
+            Handshake.Verdict verdict = handshake.judge(Arrays.copyOf(answer, length), false);
+            if (verdict != null) {
+              return verdict;
+            }
+          }
+          return handshake.judge(Arrays.copyOf(answer, length), true);
+        } catch (SocketTimeoutException e) {
+          return Handshake.Verdict.notYet("no answer within " + HTTP_TIMEOUT_SECONDS + " s");
+        } catch (IOException e) {
+          return Handshake.Verdict.notYet("the connection failed: " + e.getMessage());
         }
       }
     };
@@ -91,6 +137,26 @@ interface PortProbe {
         return status(run(List.of("sh", "-c",
             "printf '%s' \"$0\" | nc -w " + HTTP_TIMEOUT_SECONDS + " \"$1\" \"$2\" | head -n 1",
             request(address, port, path), address, String.valueOf(port))).stdout().strip());
+      }
+
+      /**
+       * The hello as octal escapes (so no byte of it is taken for a format), through {@code nc}, which half-closes
+       * once it is sent: each protocol's server then answers and hangs up. The answer comes back as hex, its exit
+       * status on standard error.
+       */
+      @Override
+      public Handshake.Verdict exchange(String address, int port, Handshake handshake) {
+        var hello = new StringBuilder();
+        for (byte b : handshake.hello()) {
+          hello.append(String.format("\\%03o", b & 0xff));
+        }
+        ExecResult result = run(List.of("sh", "-c", "{ printf \"$0\" | nc -w " + HTTP_TIMEOUT_SECONDS
+            + " \"$1\" \"$2\"; echo \"exit $?\" >&2; } | head -c " + Handshake.ANSWER_LIMIT + " | od -An -v -tx1",
+            hello.toString(), address, String.valueOf(port)));
+        if (!result.stderr().contains("exit 0")) {
+          return null;
+        }
+        return handshake.judge(HexFormat.of().parseHex(result.stdout().replaceAll("\\s+", "")), true);
       }
 
       private ExecResult run(List<String> command) {

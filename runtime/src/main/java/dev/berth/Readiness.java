@@ -11,15 +11,21 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.pollinterval.PollInterval;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * When a started service container is ready: every exposed port accepts connections from inside the run's network
- * (through the port probe), then its output shows the spec's ready log line, its ready HTTP request gets a 2xx answer
- * (through the probe too), and the spec's ready command (or its image's health check) exits with 0 in the container,
- * where the spec has them. All within the spec's startup timeout or else {@code berth.startupTimeout}, counted from
- * when the image is present; a container that exits meanwhile fails at once.
+ * When a started service container is ready: every exposed port answers its protocol from inside the run's network
+ * (through the port probe: a connection for plain TCP, the protocol's first exchange for the others), then its
+ * output shows the spec's ready log line, its ready HTTP request gets a 2xx answer (through the probe too), and the
+ * spec's ready command, or else its image's health check, exits with 0 in the container, where they are given. All
+ * within the spec's startup timeout or else {@code berth.startupTimeout}, counted from when the image is present; a
+ * container that exits meanwhile fails at once, and a health check fails once Docker would call the container
+ * unhealthy.
  */
 final class Readiness {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
 
   /**
    * Port polling: every 2 ms for the first 100 polls, where most services come up (a refused connection costs
@@ -31,6 +37,11 @@ final class Readiness {
    * so fewer than the ports' polls.
    */
   private static final PollInterval HTTP_POLL = (count, previous) -> Duration.ofMillis(count <= 50 ? 10 : 50);
+  /**
+   * Protocol checks: as ports while the port refuses connections; every 10 ms once the server answers that it is
+   * not ready yet, since each such answer may cost it a process and a line of its log.
+   */
+  private static final Duration NOT_YET_PAUSE = Duration.ofMillis(10);
   /** Between runs of a ready command that failed: short, as each run takes the engine tens of milliseconds. */
   private static final Duration READY_COMMAND_PAUSE = Duration.ofMillis(20);
   private static final Duration READY_COMMAND_MINIMUM = Duration.ofSeconds(1);
@@ -53,22 +64,25 @@ final class Readiness {
    *
    * @param healthcheck the test of the container's {@code HEALTHCHECK}, as the engine keeps it (empty if none)
    */
-  void waitFor(RunningService service, List<String> healthcheck, long startedNanos) {
-    Optional<Duration> own = service.spec().startupTimeout();
+  void waitFor(RunningService service, Healthcheck healthcheck, long startedNanos) {
+    ServiceSpec spec = service.spec();
+    Optional<Duration> own = spec.startupTimeout();
     var limit = new Limit(own.orElse(config.startupTimeout()),
         own.isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout", startedNanos);
     PortProbe ports = probe.get();
-    for (int port : service.spec().exposedPorts()) {
-      try {
-        limit.await(service.name() + ":" + port).until(() -> {
-          failIfExited(service, port);
-          return ports.accepts(service.address(), port);
-        });
-      } catch (ConditionTimeoutException e) {
-        throw new ServiceStartException(service.name(), service.spec().image(), port, null,
-            "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
-                + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name(),
-            service.logs().lastLines(false), e);
+    for (int port : spec.exposedPorts()) {
+      Protocol protocol = spec.protocol(port);
+      if (protocol == Protocol.UDP || spec.uncheckedPorts().contains(port)) {
+        LOG.debug("{} port {}/{}: not checked", service.name(), port, protocol.lowerCaseName());
+        continue;
+      }
+      Handshake handshake = Handshake.of(protocol, spec.env());
+      LOG.debug("{} port {}: ready once it {}", service.name(), port,
+          handshake == null ? "accepts a connection" : "answers as a " + protocol + " server");
+      if (handshake == null) {
+        awaitConnection(service, port, ports, limit);
+      } else {
+        awaitHandshake(service, port, handshake, ports, limit);
       }
     }
     failIfExited(service, 0);
@@ -82,35 +96,71 @@ final class Readiness {
       awaitReadyCommand(service, new ReadyCommand(service.spec().readyCommand().get(), "its ready command",
           "Give withReadyCommand a command the image has, or its full path"), limit);
     }
-    if (service.spec().readyHealthcheck()) {
-      List<String> command = healthcheckCommand(healthcheck).orElseThrow(() -> notReady(service, "its image has no"
-          + " HEALTHCHECK to tell when it is ready (withReadyHealthcheck)" + (healthcheck.isEmpty() ? "" : ": "
-          + healthcheck) + ". Give the spec a ready command (withReadyCommand) instead, or build the image with a"
-          + " HEALTHCHECK instruction", null));
-      awaitReadyCommand(service, new ReadyCommand(command, "its image's HEALTHCHECK command",
-          "The image's HEALTHCHECK names a command the image lacks: use withReadyCommand instead"), limit);
+    if (spec.readyHealthcheck() && healthcheck.command().isEmpty()) {
+      throw notReady(service, "its image has no HEALTHCHECK to tell when it is ready (withReadyHealthcheck)"
+          + (healthcheck.test().isEmpty() ? "" : ": " + healthcheck.test()) + ". Give the spec a ready command"
+          + " (withReadyCommand) instead, or build the image with a HEALTHCHECK instruction", null);
+    }
+    // The image's own check, by default, where the spec names no command of its own.
+    if (spec.readyCommand().isEmpty() && !spec.ignoresHealthcheck() && healthcheck.command().isPresent()) {
+      LOG.debug("{}: ready once its image's HEALTHCHECK {} passes ({})", service.name(),
+          healthcheck.command().get(), healthcheck.counting());
+      awaitReadyCommand(service, new ReadyCommand(healthcheck.command().get(), "its image's HEALTHCHECK command",
+          "The image's HEALTHCHECK names a command the image lacks: use withReadyCommand instead, or"
+              + " withoutReadyHealthcheck()", healthcheck), limit);
     }
   }
 
   /**
-   * The command a {@code HEALTHCHECK} runs, from its test as the engine keeps it: {@code ["CMD", "cmd", "arg"]}, or
-   * {@code ["CMD-SHELL", "cmd arg"]}, which the engine runs with {@code /bin/sh -c}; empty for none ({@code []},
-   * inherited from no base image, or {@code ["NONE"]}). An image's {@code SHELL} instruction, which the engine would
-   * use in place of {@code /bin/sh -c}, is not seen: the engine's client library does not read it.
+   * A command to run until it succeeds, how messages name it, how to mend one the image cannot run, and the image's
+   * health check it comes from (null for a spec's ready command), which limits each run and counts failures.
    */
-  static Optional<List<String>> healthcheckCommand(List<String> test) {
-    if (test.size() < 2) {
-      return Optional.empty();
+  private record ReadyCommand(List<String> command, String what, String missingHint, Healthcheck healthcheck) {
+    ReadyCommand(List<String> command, String what, String missingHint) {
+      this(command, what, missingHint, null);
     }
-    return switch (test.get(0)) {
-      case "CMD" -> Optional.of(List.copyOf(test.subList(1, test.size())));
-      case "CMD-SHELL" -> Optional.of(List.of("/bin/sh", "-c", String.join(" ", test.subList(1, test.size()))));
-      default -> Optional.empty();
-    };
   }
 
-  /** A command to run until it succeeds, how messages name it, and how to mend one the image cannot run. */
-  private record ReadyCommand(List<String> command, String what, String missingHint) {
+  /** Polls until the port accepts connections: how plain TCP ports are checked. */
+  private static void awaitConnection(RunningService service, int port, PortProbe ports, Limit limit) {
+    try {
+      limit.await(service.name() + ":" + port).until(() -> {
+        failIfExited(service, port);
+        return ports.accepts(service.address(), port);
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new ServiceStartException(service.name(), service.spec().image(), port, null,
+          "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
+              + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name(),
+          service.logs().lastLines(false), e);
+    }
+  }
+
+  /**
+   * Polls until the port answers the handshake as a server that serves: as fast as ports while it refuses
+   * connections, then every 10 ms while the server says it is not ready yet.
+   */
+  private static void awaitHandshake(RunningService service, int port, Handshake handshake, PortProbe ports,
+      Limit limit) {
+    Handshake.Verdict[] last = {null};
+    PollInterval poll = (count, previous) -> last[0] == null ? POLL.next(count, previous) : NOT_YET_PAUSE;
+    try {
+      limit.await(service.name() + ":" + port, poll).until(() -> {
+        failIfExited(service, port);
+        last[0] = ports.exchange(service.address(), port, handshake);
+        return last[0] != null && last[0].ready();
+      });
+    } catch (ConditionTimeoutException e) {
+      String name = handshake.protocol().name();
+      throw new ServiceStartException(service.name(), service.spec().image(), port, null, last[0] == null
+          ? "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
+              + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name()
+          : "port " + port + " did not answer as a " + name + " server within " + limit + "; it last said: "
+              + last[0].said() + ". If the service does not speak " + name + " there, declare the port's protocol"
+              + " (withExposedPort(" + port + ", Protocol.TCP) or protocols = \"" + port + "/tcp\"); else raise "
+              + limit.name(),
+          service.logs().lastLines(false), e);
+    }
   }
 
   /**
@@ -119,7 +169,12 @@ final class Readiness {
    */
   private record Limit(Duration timeout, String name, long startedNanos) {
     Duration left() {
-      return timeout.minusNanos(System.nanoTime() - startedNanos);
+      return timeout.minus(elapsed());
+    }
+
+    /** Since the image was present: about when the container started. */
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** A wait for what is left of the limit (at least a moment, to look once), polling fast at first. */
@@ -152,11 +207,14 @@ final class Readiness {
     while (true) {
       // Each run gets what is left of the startup time, but at least a second: a last run must be able to finish.
       Duration left = limit.left();
+      Duration runLimit = left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left;
+      Healthcheck health = ready.healthcheck();
+      boolean ownTimeout = health != null && health.timeout().compareTo(runLimit) < 0;
       ExecResult result;
       try {
-        result = engine.get().exec(service.containerId(), command, null,
-            left.compareTo(READY_COMMAND_MINIMUM) < 0 ? READY_COMMAND_MINIMUM : left,
-            "what was left of " + limit.name(), "service " + service.describe());
+        result = engine.get().exec(service.containerId(), command, null, ownTimeout ? health.timeout() : runLimit,
+            ownTimeout ? "the HEALTHCHECK's timeout" : "what was left of " + limit.name(),
+            "service " + service.describe());
       } catch (DockerBackend.CommandCannotRun e) {
         throw notReady(service, ready.what() + " cannot run. " + e.getMessage() + ". " + ready.missingHint(), e);
       } catch (DockerBackend.ExecTimedOut e) {
@@ -178,13 +236,15 @@ final class Readiness {
         return;
       }
       failIfExited(service, 0);
+      if (health != null && limit.elapsed().compareTo(health.unhealthyAfter()) >= 0) {
+        throw notReady(service, ready.what() + " " + command + " kept failing until Docker would call the container"
+            + " unhealthy (" + health.counting() + "; " + health.unhealthyAfter().toMillis() + " ms after the start);"
+            + " it last exited with code " + result.exitCode() + shown(result) + ". Try the command in the container"
+            + " (docker exec), or ignore the check with withoutReadyHealthcheck()", null);
+      }
       if (limit.left().toNanos() <= 0) {
-        String output = (result.stdout() + result.stderr()).strip();
-        if (output.length() > OUTPUT_SHOWN) {
-          output = output.substring(0, OUTPUT_SHOWN) + "...";
-        }
         throw notReady(service, ready.what() + " " + command + " did not succeed within " + limit
-            + "; it last exited with code " + result.exitCode() + (output.isEmpty() ? "" : " and printed: " + output)
+            + "; it last exited with code " + result.exitCode() + shown(result)
             + ". Try the command in the container (docker exec), or raise " + limit.name(), null);
       }
       pause(READY_COMMAND_PAUSE);
@@ -222,6 +282,15 @@ final class Readiness {
               + last[0]) + ". Check the path and port (try wget or curl in a container on the network), or raise "
           + limit.name(), e);
     }
+  }
+
+  /** A failed run's output as messages show it: {@code " and printed: ..."}, shortened; empty for none. */
+  private static String shown(ExecResult result) {
+    String output = (result.stdout() + result.stderr()).strip();
+    if (output.length() > OUTPUT_SHOWN) {
+      output = output.substring(0, OUTPUT_SHOWN) + "...";
+    }
+    return output.isEmpty() ? "" : " and printed: " + output;
   }
 
   private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {

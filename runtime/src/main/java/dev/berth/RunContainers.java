@@ -134,7 +134,7 @@ final class RunContainers implements ServiceStarter {
             LOG.debug("{} exists in the session already", request.name());
           }
         }
-        var existing = backend().findContainer(request.name(), net, spec.exposedPorts());
+        var existing = backend().findContainer(request.name(), net, spec);
         if (existing.isPresent() && existing.get().running()) {
           joined[0] = true;
           return existing.get().container();

@@ -63,6 +63,8 @@ public final class ServiceSpec {
     ImageBuild build;
     URI hostTarget;
     final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
+    final TreeMap<Integer, Protocol> protocols = new TreeMap<>();
+    final TreeSet<Integer> uncheckedPorts = new TreeSet<>();
     final TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
     List<String> command;
     List<String> entrypoint;
@@ -80,6 +82,7 @@ public final class ServiceSpec {
     int vipPort;
     List<String> readyCommand;
     boolean readyHealthcheck;
+    boolean ignoreHealthcheck;
     ReadyLogLine readyLogLine;
     ReadyHttp readyHttp;
     String user;
@@ -95,6 +98,8 @@ public final class ServiceSpec {
       build = from.build;
       hostTarget = from.hostTarget;
       exposedPorts.addAll(from.exposedPorts);
+      protocols.putAll(from.protocols);
+      uncheckedPorts.addAll(from.uncheckedPorts);
       hostPorts.putAll(from.hostPorts);
       command = from.command;
       entrypoint = from.entrypoint;
@@ -112,6 +117,7 @@ public final class ServiceSpec {
       vipPort = from.vipPort;
       readyCommand = from.readyCommand;
       readyHealthcheck = from.readyHealthcheck;
+      ignoreHealthcheck = from.ignoreHealthcheck;
       readyLogLine = from.readyLogLine;
       readyHttp = from.readyHttp;
       user = from.user;
@@ -237,9 +243,10 @@ public final class ServiceSpec {
   }
 
   /**
-   * Adds TCP ports the service listens on. Each is published on a random 127.0.0.1 port and must accept
-   * connections from inside the run's network before any test that needs the service runs. The first exposed port
-   * is the one {@link Service#endpoint()} names.
+   * Adds TCP ports the service listens on. Each is published on a random 127.0.0.1 port and must be ready before any
+   * test that needs the service runs: it must answer its {@link Protocol} from inside the run's network (the one its
+   * image is known for on that port, else a connection is enough). The first exposed port is the one
+   * {@link Service#endpoint()} names.
    */
   public ServiceSpec withExposedPort(int... ports) {
     requireContainer("withExposedPort");
@@ -251,6 +258,43 @@ public final class ServiceSpec {
   }
 
   /**
+   * Adds a port the service speaks {@code protocol} on, replacing an earlier protocol of the port: the port is ready
+   * once it answers that protocol's first exchange the way a server that serves does
+   * ({@code withExposedPort(5432, Protocol.POSTGRES)} waits out "the database system is starting up").
+   * {@link Protocol#UDP} publishes a UDP port, which is never waited for.
+   */
+  public ServiceSpec withExposedPort(int port, Protocol protocol) {
+    requireContainer("withExposedPort");
+    requirePort("Exposed port", port);
+    Objects.requireNonNull(protocol, "protocol");
+    if (protocol == Protocol.UDP && values.hostPorts.containsKey(port)) {
+      throw new IllegalArgumentException("Port " + port + " of " + image() + " is published on fixed host port "
+          + values.hostPorts.get(port) + " (withHostPort), which is for TCP ports: a UDP port is published on a"
+          + " random one");
+    }
+    return derive(v -> {
+      v.exposedPorts.add(port);
+      v.protocols.put(port, protocol);
+    });
+  }
+
+  /**
+   * Adds TCP ports that are published but not waited for: a port the service opens only later (an admin port, a
+   * port a test makes it open), or never. A test that needs the service may run before it accepts connections.
+   */
+  public ServiceSpec withUncheckedPort(int... ports) {
+    requireContainer("withUncheckedPort");
+    Objects.requireNonNull(ports, "ports");
+    for (int port : ports) {
+      requirePort("Unchecked port", port);
+    }
+    return derive(v -> Arrays.stream(ports).forEach(port -> {
+      v.exposedPorts.add(port);
+      v.uncheckedPorts.add(port);
+    }));
+  }
+
+  /**
    * Publishes an exposed port (exposing it if needed) on a fixed port of 127.0.0.1 instead of a random one, for
    * tools outside the test that expect a known address. The run fails fast if the host port is taken.
    */
@@ -258,6 +302,10 @@ public final class ServiceSpec {
     requireContainer("withHostPort");
     requirePort("Host port", hostPort);
     requirePort("Exposed port", containerPort);
+    if (values.protocols.get(containerPort) == Protocol.UDP) {
+      throw new IllegalArgumentException("Port " + containerPort + " of " + image() + " is a UDP port, which is"
+          + " published on a random host port: withHostPort publishes TCP ports");
+    }
     values.hostPorts.forEach((container, host) -> {
       if (host == hostPort && container != containerPort) {
         throw new IllegalArgumentException("Host port " + hostPort + " of " + image() + " already publishes port "
@@ -299,7 +347,21 @@ public final class ServiceSpec {
     requireContainer("withReadyHealthcheck");
     return derive(v -> {
       v.readyHealthcheck = true;
+      v.ignoreHealthcheck = false;
       v.readyCommand = null;
+    });
+  }
+
+  /**
+   * Ignores the image's {@code HEALTHCHECK}, which otherwise says when a service without a ready command is ready:
+   * for a check that tests more than the tests need, or takes long to pass. Part of the definition and its digest;
+   * replaces {@link #withReadyHealthcheck}.
+   */
+  public ServiceSpec withoutReadyHealthcheck() {
+    requireContainer("withoutReadyHealthcheck");
+    return derive(v -> {
+      v.ignoreHealthcheck = true;
+      v.readyHealthcheck = false;
     });
   }
 
@@ -744,6 +806,28 @@ public final class ServiceSpec {
     return List.copyOf(values.exposedPorts);
   }
 
+  /** The protocols declared for exposed ports ({@link #withExposedPort(int, Protocol)}), by port. */
+  Map<Integer, Protocol> declaredProtocols() {
+    return Collections.unmodifiableSortedMap(values.protocols);
+  }
+
+  /**
+   * What the service speaks on an exposed port: the declared protocol, else the one its image is known for on that
+   * port, else {@link Protocol#TCP}.
+   */
+  Protocol protocol(int port) {
+    Protocol declared = values.protocols.get(port);
+    if (declared != null) {
+      return declared;
+    }
+    return values.image == null ? Protocol.TCP : KnownImages.protocol(values.image, port);
+  }
+
+  /** Exposed ports that are not waited for ({@link #withUncheckedPort}). */
+  Set<Integer> uncheckedPorts() {
+    return Collections.unmodifiableSortedSet(values.uncheckedPorts);
+  }
+
   /** Exposed ports published on a fixed host port ({@link #withHostPort}), container port to host port. */
   public Map<Integer, Integer> hostPorts() {
     return Collections.unmodifiableSortedMap(values.hostPorts);
@@ -773,6 +857,11 @@ public final class ServiceSpec {
   /** Whether the image's {@code HEALTHCHECK} says when the service is ready ({@link #withReadyHealthcheck}). */
   public boolean readyHealthcheck() {
     return values.readyHealthcheck;
+  }
+
+  /** Whether the image's {@code HEALTHCHECK} is ignored ({@link #withoutReadyHealthcheck}). */
+  boolean ignoresHealthcheck() {
+    return values.ignoreHealthcheck;
   }
 
   /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
@@ -850,6 +939,15 @@ public final class ServiceSpec {
     }
     if (values.readyHealthcheck) {
       s.append(", ready=HEALTHCHECK");
+    }
+    if (values.ignoreHealthcheck) {
+      s.append(", HEALTHCHECK ignored");
+    }
+    if (!values.protocols.isEmpty()) {
+      s.append(", protocols=").append(values.protocols);
+    }
+    if (!values.uncheckedPorts.isEmpty()) {
+      s.append(", unchecked=").append(values.uncheckedPorts);
     }
     if (values.readyHttp != null) {
       s.append(", readyHttp=").append(values.readyHttp.port()).append(values.readyHttp.path());

@@ -158,6 +158,24 @@ final class SpecEncoding {
       if (spec.readyHealthcheck()) {
         tag(out, "readyHealthcheck");
       }
+      if (!spec.declaredProtocols().isEmpty()) {
+        tag(out, "protocols");
+        out.writeInt(spec.declaredProtocols().size());
+        for (Map.Entry<Integer, Protocol> port : spec.declaredProtocols().entrySet()) {
+          out.writeInt(port.getKey());
+          value(out, port.getValue().name().getBytes(StandardCharsets.US_ASCII));
+        }
+      }
+      if (!spec.uncheckedPorts().isEmpty()) {
+        tag(out, "uncheckedPorts");
+        out.writeInt(spec.uncheckedPorts().size());
+        for (int port : spec.uncheckedPorts()) {
+          out.writeInt(port);
+        }
+      }
+      if (spec.ignoresHealthcheck()) {
+        tag(out, "ignoreHealthcheck");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,7 +2,6 @@ package dev.berth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ class DockerBackendTest {
     try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
       assertThat(backend.rehearseCreate()).as("refused by the engine: no such image").isTrue();
 
-      assertThat(backend.findContainer("berth-rehearsal", "rehearsal", List.of(1))).isEmpty();
+      assertThat(backend.findContainer("berth-rehearsal", "rehearsal", ServiceSpec.from("busybox:1.35").withExposedPort(1))).isEmpty();
     }
   }
 }

@@ -45,8 +45,24 @@ public @interface ServiceContainer {
   /** Build arguments ({@code ARG} in the Dockerfile) as {@code "NAME=value"}. */
   String[] buildArgs() default {};
 
-  /** The TCP ports the service listens on; each is health-checked before a test that needs it runs. */
+  /**
+   * The TCP ports the service listens on; each must be ready before a test that needs it runs: it answers the
+   * protocol its image is known for on that port (PostgreSQL on 5432 of {@code postgres}, ...), else accepts a
+   * connection.
+   */
   int[] ports() default {};
+
+  /**
+   * What the service speaks on a port, each {@code "port/protocol"}, exposing the port if {@link #ports()} does not:
+   * {@code "5432/postgres"} waits until PostgreSQL no longer says it is starting up; {@code "53/udp"} publishes a UDP
+   * port, never waited for. Protocols: tcp, http, postgres, mysql, redis, amqp, smtp, udp.
+   */
+  String[] protocols() default {};
+
+  /**
+   * TCP ports published but not waited for: a port the service opens later, or only when a test makes it.
+   */
+  int[] uncheckedPorts() default {};
 
   /** The command, replacing the image's default; empty keeps the image's. */
   String[] command() default {};
@@ -55,18 +71,25 @@ public @interface ServiceContainer {
   String[] env() default {};
 
   /**
-   * A command that says when the service is ready, run in its container once every port accepts connections until
-   * it exits with 0, for services that open their port early; for example {@code {"pg_isready", "-h",
-   * "127.0.0.1"}}. Empty: accepting connections is ready.
+   * A command that says when the service is ready, run in its container once every port is ready until it exits
+   * with 0, for services whose ports say too little; for example {@code {"pg_isready", "-h", "127.0.0.1"}}. Empty:
+   * the image's {@code HEALTHCHECK}, if it has one, else the ports.
    */
   String[] ready() default {};
 
   /**
    * The image's own {@code HEALTHCHECK} says when the service is ready: its command is run in the container once
    * every port accepts connections, until it exits with 0 (at once and 20 ms after each failure, not at the check's
-   * interval). An image without one fails the start. Not with {@link #ready()}, which names a command instead.
+   * interval). Images that have one are checked so anyway: this makes an image without one fail the start. Not with
+   * {@link #ready()}, which names a command instead.
    */
   boolean readyHealthcheck() default false;
+
+  /**
+   * Ignores the image's {@code HEALTHCHECK}, which otherwise says when a service with no {@link #ready()} command is
+   * ready (its command run at once and every 20 ms, failing once Docker would call the container unhealthy).
+   */
+  boolean ignoreHealthcheck() default false;
 
   /**
    * A regular expression that a line of the service's output matches once it is ready (stdout or stderr, from the

@@ -1,5 +1,6 @@
 package dev.berth.junit;
 
+import dev.berth.Protocol;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
@@ -27,7 +28,10 @@ final class AnnotatedSpec {
   /** @throws IllegalArgumentException naming the attribute and entry that are malformed */
   static ServiceSpec of(ServiceContainer a) {
     ServiceSpec spec = image(a.image(), a.build(), a.dockerfile(), a.buildArgs()).withExposedPort(a.ports())
-        .withInstanceId(a.instance());
+        .withUncheckedPort(a.uncheckedPorts()).withInstanceId(a.instance());
+    for (String entry : a.protocols()) {
+      spec = withProtocol(spec, entry);
+    }
     if (a.command().length > 0) {
       spec = spec.withCommand(a.command());
     }
@@ -75,10 +79,37 @@ final class AnnotatedSpec {
     if (a.ready().length > 0) {
       spec = spec.withReadyCommand(a.ready());
     }
+    if (a.readyHealthcheck() && a.ignoreHealthcheck()) {
+      throw new IllegalArgumentException("readyHealthcheck and ignoreHealthcheck are both set: the first requires the"
+          + " image's HEALTHCHECK, the second ignores it; keep one");
+    }
     if (a.readyHealthcheck()) {
       spec = spec.withReadyHealthcheck();
     }
+    if (a.ignoreHealthcheck()) {
+      spec = spec.withoutReadyHealthcheck();
+    }
     return spec;
+  }
+
+  /** A {@code protocols} entry, {@code "5432/postgres"}. */
+  private static ServiceSpec withProtocol(ServiceSpec spec, String entry) {
+    int slash = entry.indexOf('/');
+    int port;
+    try {
+      port = slash > 0 ? Integer.parseInt(entry.substring(0, slash)) : -1;
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0) {
+      throw new IllegalArgumentException("protocols entry '" + entry + "' is not port/protocol, such as"
+          + " \"5432/postgres\" or \"53/udp\"");
+    }
+    try {
+      return spec.withExposedPort(port, Protocol.named(entry.substring(slash + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("protocols entry '" + entry + "': " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -190,10 +221,13 @@ final class AnnotatedSpec {
     addIf(set, !a.dockerfile().isEmpty(), "dockerfile");
     addIf(set, a.buildArgs().length > 0, "buildArgs");
     addIf(set, a.ports().length > 0, "ports");
+    addIf(set, a.protocols().length > 0, "protocols");
+    addIf(set, a.uncheckedPorts().length > 0, "uncheckedPorts");
     addIf(set, a.command().length > 0, "command");
     addIf(set, a.env().length > 0, "env");
     addIf(set, a.ready().length > 0, "ready");
     addIf(set, a.readyHealthcheck(), "readyHealthcheck");
+    addIf(set, a.ignoreHealthcheck(), "ignoreHealthcheck");
     addIf(set, !a.readyLogLine().isEmpty(), "readyLogLine");
     addIf(set, a.readyLogLineTimes() != 1, "readyLogLineTimes");
     addIf(set, !a.readyHttp().isEmpty(), "readyHttp");
@@ -213,7 +247,8 @@ final class AnnotatedSpec {
       case "image" -> "ServiceSpec.from";
       case "build", "dockerfile" -> "ServiceSpec.fromDockerfile";
       case "buildArgs" -> "withBuildArg";
-      case "ports" -> "withExposedPort";
+      case "ports", "protocols" -> "withExposedPort";
+      case "ignoreHealthcheck" -> "withoutReadyHealthcheck";
       case "ready" -> "withReadyCommand";
       case "readyLogLine", "readyLogLineTimes" -> "withReadyLogLine";
       case "files" -> "withClasspathResource";
