@@ -14,7 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * The records of a run in its session's zone, {@code <session>.berth.local}: an A record for each name of a ready
- * service and an SRV record {@code _<name>._tcp} per exposed port. Services register when they are ready and
+ * service and an SRV record {@code _<name>._tcp} per exposed TCP port ({@code _<name>._udp} per UDP port). Services
+ * register when they are ready and
  * unregister when they stop; every change is handed, as text, to whoever publishes the run's records to the other
  * JVMs of the session (see {@link SessionRecords}, which the session's DNS server answers from). Plain Java: no
  * sockets, and no dnsjava until a query comes.
@@ -89,8 +90,26 @@ final class DnsZone implements DnsRecords {
    * Registers a group (replicas): {@code names} resolve to {@code addresses}, and each SRV name lists every port
    * of every target hostname (whose own A records are registered apart).
    */
-  synchronized void register(String owner, String token, List<String> names, List<InetAddress> addresses,
+  void register(String owner, String token, List<String> names, List<InetAddress> addresses,
       List<String> services, List<String> targets, List<Integer> ports) {
+    register(owner, token, names, addresses, services, "_tcp", targets, ports);
+  }
+
+  /**
+   * Registers the UDP ports of a service registered under {@code owner}: SRV records {@code _<service>._udp}, under
+   * an owner of their own ({@link #udpOwner}) so that the service's TCP records stay as they are.
+   */
+  void registerUdp(String owner, String token, String hostname, List<String> services, List<Integer> ports) {
+    register(udpOwner(owner), token, List.of(), List.of(), services, "_udp", List.of(hostname), ports);
+  }
+
+  /** Who holds the UDP records of a service registered under {@code owner}. */
+  static String udpOwner(String owner) {
+    return owner + "/udp";
+  }
+
+  private synchronized void register(String owner, String token, List<String> names, List<InetAddress> addresses,
+      List<String> services, String transport, List<String> targets, List<Integer> ports) {
     var targetNames = new ArrayList<String>();
     for (String target : targets) {
       String name = absolute(target);
@@ -102,7 +121,7 @@ final class DnsZone implements DnsRecords {
     var aNames = new ArrayList<String>();
     names.stream().map(this::absolute).filter(Objects::nonNull).filter(n -> !aNames.contains(n)).forEach(aNames::add);
     var srvNames = new ArrayList<String>();
-    services.stream().map(s -> absolute("_" + s + "._tcp")).filter(Objects::nonNull)
+    services.stream().map(s -> absolute("_" + s + "." + transport)).filter(Objects::nonNull)
         .filter(n -> !srvNames.contains(n)).forEach(srvNames::add);
     if (closed) {
       return;

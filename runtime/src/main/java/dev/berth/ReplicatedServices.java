@@ -72,12 +72,12 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
           + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
           + " (withVip) or their SRV records instead");
     }
-    if (spec.vipName().isPresent() && !spec.exposedPorts().contains(spec.vipPort())) {
-      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances port "
-          + spec.vipPort() + ", which the service does not expose; exposed ports: " + spec.exposedPorts());
+    if (spec.vipName().isPresent() && !spec.tcpPorts().contains(spec.vipPort())) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances TCP port "
+          + spec.vipPort() + ", which the service does not expose as one; exposed TCP ports: " + spec.tcpPorts());
     }
-    if (spec.exposedPorts().isEmpty()) {
-      throw new BerthException("The replicas of " + what + " expose no port, so they cannot be told healthy;"
+    if (spec.tcpPorts().isEmpty()) {
+      throw new BerthException("The replicas of " + what + " expose no TCP port, so they cannot be told healthy;"
           + " expose one with withExposedPort");
     }
     containers.requireSharedNetwork("The " + spec.replicas() + " replicas of " + what + " cannot run here: Berth"
@@ -93,7 +93,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       throw e;
     }
     String gateway = containers.gateway();
-    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.exposedPorts().get(0);
+    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.tcpPorts().get(0);
     var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
         new InetSocketAddress(r.address(), port), r.exit())).toList();
     String token = "group-" + replicas.get(0).containerId();
@@ -132,7 +132,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
           : healthy.stream().map(r -> r.address().getAddress()).toList();
       zone.register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
-          healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.exposedPorts());
+          healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.tcpPorts());
     });
   }
 

@@ -823,6 +823,11 @@ public final class ServiceSpec {
     return values.image == null ? Protocol.TCP : KnownImages.protocol(values.image, port);
   }
 
+  /** The exposed ports that are TCP ports (all but {@link Protocol#UDP} ones), in order. */
+  List<Integer> tcpPorts() {
+    return exposedPorts().stream().filter(port -> protocol(port) != Protocol.UDP).toList();
+  }
+
   /** Exposed ports that are not waited for ({@link #withUncheckedPort}). */
   Set<Integer> uncheckedPorts() {
     return Collections.unmodifiableSortedSet(values.uncheckedPorts);

@@ -145,15 +145,22 @@ final class SessionDns {
 
   /**
    * Publishes a ready service: A records for its hostname, global hostnames and name, and SRV records {@code
-   * _<name>._tcp} and {@code _<hostname>._tcp} for its ports, until it is withdrawn or its container exits.
+   * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), until it is withdrawn or its container exits.
    */
   void publish(RunningService service) {
     ServiceSpec spec = service.spec();
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
+    List<String> services = List.of(service.name(), spec.hostname());
+    var tcp = new ArrayList<Integer>();
+    var udp = new ArrayList<Integer>();
+    spec.exposedPorts().forEach(port -> (spec.protocol(port) == Protocol.UDP ? udp : tcp).add(port));
     try {
-      zone.register(spec.digest(), service.containerId(), spec.hostname(), names,
-          List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
+      zone.register(spec.digest(), service.containerId(), spec.hostname(), names, services,
+          InetAddress.getByName(service.address()), tcp);
+      if (!udp.isEmpty()) {
+        zone.registerUdp(spec.digest(), service.containerId(), spec.hostname(), services, udp);
+      }
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
       return;
@@ -165,6 +172,7 @@ final class SessionDns {
   void withdraw(RunningService service) {
     if (service.containerId() != null) {
       zone.unregister(service.spec().digest(), service.containerId());
+      zone.unregister(DnsZone.udpOwner(service.spec().digest()), service.containerId());
     }
   }
 
