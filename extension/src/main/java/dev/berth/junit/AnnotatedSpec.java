@@ -248,6 +248,7 @@ final class AnnotatedSpec {
       case "build", "dockerfile" -> "ServiceSpec.fromDockerfile";
       case "buildArgs" -> "withBuildArg";
       case "ports", "protocols" -> "withExposedPort";
+      case "uncheckedPorts" -> "withUncheckedPort";
       case "ignoreHealthcheck" -> "withoutReadyHealthcheck";
       case "ready" -> "withReadyCommand";
       case "readyLogLine", "readyLogLineTimes" -> "withReadyLogLine";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.berth.Container;
+import dev.berth.Protocol;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
@@ -75,6 +76,39 @@ class AnnotatedSpecTest {
 
     @ServiceContainer(build = "src/test/docker/missing")
     static Service missingContext;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, protocols = {"5432/postgres", "53/udp"},
+        uncheckedPorts = 9090, ignoreHealthcheck = true)
+    static Service ports;
+
+    @ServiceContainer(image = "busybox:1.35", protocols = "5432")
+    static Service protocolWithoutName;
+
+    @ServiceContainer(image = "busybox:1.35", protocols = "5432/pg")
+    static Service unknownProtocol;
+
+    @ServiceContainer(image = "busybox:1.35", readyHealthcheck = true, ignoreHealthcheck = true)
+    static Service healthcheckBothWays;
+  }
+
+  @Test
+  void portAttributesDefineWhatTheirSpecMethodsDo() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("ports")).digest()).isEqualTo(
+        ServiceSpec.from("busybox:1.35").withExposedPort(8080).withExposedPort(5432, Protocol.POSTGRES)
+            .withExposedPort(53, Protocol.UDP).withUncheckedPort(9090).withoutReadyHealthcheck().digest());
+    assertThat(AnnotatedSpec.definitionAttributes(annotationOf("ports")))
+        .contains("protocols", "uncheckedPorts", "ignoreHealthcheck");
+    for (String attribute : List.of("protocols", "uncheckedPorts", "ignoreHealthcheck")) {
+      String method = AnnotatedSpec.specMethod(attribute);
+      assertThat(ServiceSpec.class.getMethods()).as(attribute).anyMatch(m -> m.getName().equals(method));
+    }
+
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("protocolWithoutName")))
+        .withMessage("protocols entry '5432' is not port/protocol, such as \"5432/postgres\" or \"53/udp\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("unknownProtocol")))
+        .withMessageContaining("'pg'").withMessageContaining("postgres");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("healthcheckBothWays")))
+        .withMessageStartingWith("readyHealthcheck and ignoreHealthcheck are both set");
   }
 
   @Test

@@ -215,12 +215,38 @@ class HealthTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
-  /** Without withReadyHealthcheck the image's check is not waited for: the test comes in while it starts. */
+  /** The image's check is waited for by default, where the spec has no ready command of its own. */
   @Test
-  void theImagesHealthcheckCountsOnlyWhenTheSpecAsks() {
-    var run = new KitRun().run(HealthcheckNotAsked.class).assertSucceeded(1);
+  void theImagesHealthcheckHoldsTestsBackByDefault() {
+    var run = new KitRun().run(HealthcheckByDefault.class).assertSucceeded(1);
+
+    assertExecsAllIn(run, "service");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** With withoutReadyHealthcheck the image's check is not waited for: the test comes in while it starts. */
+  @Test
+  void theImagesHealthcheckIsIgnoredWhenTheSpecSaysSo() {
+    var run = new KitRun().run(HealthcheckIgnored.class).assertSucceeded(1);
 
     assertThat(run.events("exec_create")).isEmpty();
+  }
+
+  /**
+   * A check that always fails gives up when Docker would call the container unhealthy (interval 1 s, retries 2), not
+   * at the startup timeout, and says what the check printed.
+   */
+  @Test
+  void aFailingHealthcheckGivesUpAfterItsRetries() {
+    var run = new KitRun().run(HealthcheckGivesUp.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("its image's HEALTHCHECK command [/bin/sh, -c, echo still warming up; exit 3] kept"
+            + " failing until Docker would call the container unhealthy (interval 1000 ms, retries 2; 2000 ms after"
+            + " the start); it last exited with code 3")
+        .hasMessageContaining("still warming up")
+        .hasMessageContaining("withoutReadyHealthcheck()");
+    assertThat(run.leftovers()).isEmpty();
   }
 
   @Test
@@ -519,13 +545,37 @@ class HealthTest {
   }
 
   @ServiceTest
-  static class HealthcheckNotAsked {
+  static class HealthcheckByDefault {
     @ServiceContainer
-    static final ServiceSpec www = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080);
+    static final ServiceSpec www = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080)
+        .withStartupTimeout(Duration.ofSeconds(15));
+
+    @Test
+    void seesItReady(@ServiceEndpoint(value = "www", scheme = "http") URI url) throws Exception {
+      assertThat(state(url)).isEqualTo("ready");
+    }
+  }
+
+  @ServiceTest
+  static class HealthcheckIgnored {
+    @ServiceContainer
+    static final ServiceSpec www = ServiceSpec.fromDockerfile(HEALTHCHECKED).withExposedPort(8080)
+        .withoutReadyHealthcheck();
 
     @Test
     void seesItStarting(@ServiceEndpoint(value = "www", scheme = "http") URI url) throws Exception {
       assertThat(state(url)).isEqualTo("starting");
+    }
+  }
+
+  @ServiceTest
+  static class HealthcheckGivesUp {
+    @ServiceContainer
+    static final ServiceSpec www = ServiceSpec.fromDockerfile(HEALTHCHECKED, "failing.Dockerfile")
+        .withExposedPort(8080).withStartupTimeout(Duration.ofSeconds(30));
+
+    @Test
+    void needsIt(@ServiceEndpoint("www") String address) {
     }
   }
 

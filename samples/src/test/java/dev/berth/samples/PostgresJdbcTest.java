@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Exposing a service to the host: the test JVM talks JDBC to a PostgreSQL service through its published port.
  * PostgreSQL opens its port a moment before it takes connections (until then it answers "the database system is
- * starting up"), so the spec names a ready command: the test runs once {@code pg_isready} says the server accepts
- * connections. Its data directory is a tmpfs: the test throws the data away anyway, and in memory it costs no disk
- * writes or syncs. The schema comes from {@code src/test/resources/sql/greetings.sql}, which the image runs from
- * {@code /docker-entrypoint-initdb.d} when it creates the database.
+ * starting up"); Berth knows the image's protocol on 5432 and hands the service over only once it would take a
+ * connection, so the declaration needs no ready command. Its data directory is a tmpfs: the test throws the data
+ * away anyway, and in memory it costs no disk writes or syncs. The schema comes from
+ * {@code src/test/resources/sql/greetings.sql}, which the image runs from {@code /docker-entrypoint-initdb.d} when it
+ * creates the database.
  */
 @ServiceTest
 class PostgresJdbcTest {
@@ -27,7 +28,6 @@ class PostgresJdbcTest {
   static final ServiceSpec db = ServiceSpec.from("postgres:15")
       .withEnv("POSTGRES_PASSWORD", "secret")
       .withExposedPort(5432)
-      .withReadyCommand("pg_isready", "-h", "127.0.0.1")
       .withTmpfs("/var/lib/postgresql/data")
       .withClasspathResource("/docker-entrypoint-initdb.d/greetings.sql", "sql/greetings.sql");
 

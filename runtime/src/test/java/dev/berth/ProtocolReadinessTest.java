@@ -1,0 +1,128 @@
+package dev.berth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Protocol-aware readiness against servers that say they are starting for their first two seconds and then serve (a
+ * fixture that answers as each protocol's real servers do in both phases): a service is handed over only once it
+ * serves, and the test's own exchange, made at once, meets a server that serves.
+ */
+class ProtocolReadinessTest {
+
+  private static final int PORT = 7000;
+  private static ServiceRuntime runtime;
+  /** Checks ports from a probe container on the run's network, as with a remote engine. */
+  private static ServiceRuntime probing;
+
+  @BeforeAll
+  static void start() {
+    runtime = ServiceRuntime.start(BerthConfig.defaults());
+    probing = ServiceRuntime.start(BerthConfig.from(key -> key.equals("berth.readiness")
+        ? Optional.of("exec") : Optional.empty()));
+    // The probe container starts with the run's first service: let that be over before a server's starting phase.
+    try (var scope = probing.newScope()) {
+      scope.acquire("warm", ServiceSpec.from("busybox:1.35").withCommand("httpd", "-f", "-p", "8080")
+          .withExposedPort(8080));
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    runtime.close();
+    probing.close();
+  }
+
+  static Stream<Arguments> protocolsAndProbes() {
+    return Stream.of("direct", "exec").flatMap(probe -> Stream.of(Protocol.POSTGRES, Protocol.MYSQL, Protocol.REDIS,
+        Protocol.HTTP, Protocol.AMQP, Protocol.SMTP).map(protocol -> Arguments.of(protocol, probe)));
+  }
+
+  static ServiceSpec startingServer(Protocol protocol, double startingSeconds) {
+    return ServiceSpec.from("python:3.11-slim")
+        .withClasspathResource("/starting-server.py", "readiness/starting-server.py")
+        .withCommand("python3", "-u", "/starting-server.py", protocol.lowerCaseName(), String.valueOf(PORT),
+            String.valueOf(startingSeconds))
+        .withExposedPort(PORT, protocol);
+  }
+
+  @ParameterizedTest(name = "{0} checked {1}")
+  @MethodSource("protocolsAndProbes")
+  void aServerThatSaysItIsStartingIsNotHandedOver(Protocol protocol, String probe) throws Exception {
+    try (var scope = (probe.equals("exec") ? probing : runtime).newScope()) {
+      RunningService service = scope.acquire("starting", startingServer(protocol, 2.0));
+
+      Handshake.Verdict first = exchange(protocol, service.hostAddress(PORT));
+
+      assertThat(first.ready()).as("the test's own first exchange: %s", first.said()).isTrue();
+      assertThat(service.logs().lastLines(false)).as("readiness met the starting phase")
+          .contains("answered starting");
+    }
+  }
+
+  /** A server that never serves fails the start, saying what it last answered and how to declare plain TCP. */
+  @Test
+  void aServerThatNeverServesFailsSayingWhatItAnswered() {
+    try (var scope = runtime.newScope()) {
+      ServiceSpec never = startingServer(Protocol.REDIS, 3600).withStartupTimeout(Duration.ofSeconds(2));
+
+      assertThatThrownBy(() -> scope.acquire("never", never))
+          .isInstanceOf(ServiceStartException.class)
+          .hasMessageContaining("port 7000 did not answer as a REDIS server within the spec's withStartupTimeout"
+              + " (2000 ms); it last said: -LOADING Redis is loading the dataset in memory")
+          .hasMessageContaining("withExposedPort(7000, Protocol.TCP)");
+    }
+  }
+
+  /** A port declared plain TCP is ready once it accepts a connection, whatever it would answer. */
+  @Test
+  void aPortDeclaredTcpIsReadyOnceItAccepts() throws Exception {
+    try (var scope = runtime.newScope()) {
+      ServiceSpec plain = startingServer(Protocol.REDIS, 3600).withExposedPort(PORT, Protocol.TCP);
+
+      RunningService service = scope.acquire("plain", plain);
+
+      assertThat(exchange(Protocol.REDIS, service.hostAddress(PORT)).said()).startsWith("-LOADING");
+    }
+  }
+
+  /** The test's own client: the protocol's first exchange, judged as readiness judges it. */
+  private static Handshake.Verdict exchange(Protocol protocol, InetSocketAddress address) throws IOException {
+    Handshake handshake = Handshake.of(protocol, Map.of());
+    try (Socket socket = new Socket()) {
+      socket.connect(address, 2000);
+      socket.setSoTimeout(2000);
+      socket.getOutputStream().write(handshake.hello());
+      InputStream in = socket.getInputStream();
+      byte[] answer = new byte[0];
+      byte[] buffer = new byte[Handshake.ANSWER_LIMIT];
+      while (true) {
+        int n = in.read(buffer);
+        if (n > 0) {
+          answer = Arrays.copyOf(answer, answer.length + n);
+          System.arraycopy(buffer, 0, answer, answer.length - n, n);
+        }
+        Handshake.Verdict verdict = handshake.judge(answer, n < 0);
+        if (verdict != null) {
+          return verdict;
+        }
+      }
+    }
+  }
+}
