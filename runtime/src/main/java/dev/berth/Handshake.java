@@ -176,8 +176,15 @@ abstract class Handshake {
     }
   }
 
-  /** The server speaks first: a packet whose payload starts with 10 (the protocol version), or 0xff, an error. */
+  /**
+   * The server speaks first: a packet whose payload starts with 10 (the protocol version), or 0xff, an error. Only a
+   * server shutting down (1053) does not serve: one that refuses this host (1130) or is full (1040) serves, and says
+   * so to the client too.
+   */
   private static final class MySql extends Handshake {
+    /** ER_SERVER_SHUTDOWN: "Server shutdown in progress". */
+    private static final int SHUTTING_DOWN = 1053;
+
     MySql() {
       super(Protocol.MYSQL);
     }
@@ -213,8 +220,9 @@ abstract class Handshake {
           text = Math.min(answer.length, text + 6);
         }
         int end = Math.min(answer.length, 4 + length);
-        return Verdict.notYet("error " + code + " '" + new String(answer, text, Math.max(0, end - text),
-            StandardCharsets.UTF_8) + "'");
+        String said = "error " + code + " '" + new String(answer, text, Math.max(0, end - text),
+            StandardCharsets.UTF_8) + "'";
+        return code == SHUTTING_DOWN ? Verdict.notYet(said) : Verdict.ready(said);
       }
       return Verdict.notYet("not a MySQL greeting (protocol " + first + ")");
     }

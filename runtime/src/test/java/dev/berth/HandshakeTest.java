@@ -75,16 +75,26 @@ class HandshakeTest {
     assertThat(verdict.said()).isEqualTo("a handshake from 10.11.18-MariaDB");
   }
 
-  @Test
-  void mysqlErrorPacketIsNotReady() {
-    byte[] payload = ascii("\u00ff\u001d\u0004#08S01Server shutdown in progress");
-    byte[] packet = ByteBuffer.allocate(4 + payload.length).put((byte) payload.length).put(new byte[3]).put(payload)
-        .array();
+  private static byte[] mysqlError(int code, String text) {
+    byte[] payload = ascii("\u00ff" + (char) (code & 0xff) + (char) (code >> 8) + text);
+    return ByteBuffer.allocate(4 + payload.length).put((byte) payload.length).put(new byte[3]).put(payload).array();
+  }
 
-    var verdict = judge(Protocol.MYSQL, packet, false);
+  @Test
+  void mysqlShuttingDownIsNotReady() {
+    var verdict = judge(Protocol.MYSQL, mysqlError(1053, "#08S01Server shutdown in progress"), false);
 
     assertThat(verdict.ready()).isFalse();
     assertThat(verdict.said()).isEqualTo("error 1053 'Server shutdown in progress'");
+  }
+
+  /** A server that refuses the probe's host serves: the client's own settings are at fault, as it will hear. */
+  @Test
+  void mysqlRefusingTheHostServes() {
+    var verdict = judge(Protocol.MYSQL, mysqlError(1130, "Host '172.18.0.1' is not allowed to connect"), false);
+
+    assertThat(verdict.ready()).isTrue();
+    assertThat(verdict.said()).isEqualTo("error 1130 'Host '172.18.0.1' is not allowed to connect'");
   }
 
   @Test
