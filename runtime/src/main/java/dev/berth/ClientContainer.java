@@ -3,9 +3,13 @@ package dev.berth;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A test's client container; it holds its bound services until it is closed. */
+/**
+ * A test's client container; it holds its bound services until it is closed. Once one of them dies (or one they
+ * bind), its execs fail at once, naming the service, and the container is killed: what it runs needs the service.
+ */
 final class ClientContainer implements Container {
 
   private final RunContainers containers;
@@ -13,22 +17,34 @@ final class ClientContainer implements Container {
   private final String description;
   private final String workdir;
   private final ServiceScope bindings;
+  private final CompletableFuture<ServiceDeath> bindingDeath;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean killed = new AtomicBoolean();
 
-  ClientContainer(RunContainers containers, String id, String description, String workdir, ServiceScope bindings) {
+  /** @param bindingDeath completes when a service the client binds dies (see {@link ServiceScope#death()}) */
+  ClientContainer(RunContainers containers, String id, String description, String workdir, ServiceScope bindings,
+      CompletableFuture<ServiceDeath> bindingDeath) {
     this.containers = containers;
     this.id = id;
     this.description = description;
     this.workdir = workdir;
     this.bindings = bindings;
+    this.bindingDeath = bindingDeath;
   }
 
   @Override
   public ExecResult exec(String... command) {
     List<String> checked = RunContainers.command(command);
     requireOpen();
-    return containers.exec(id, checked, workdir, description,
-        "Use an image that has '" + checked.get(0) + "' (@ClientContainer(image = ...)), or give its full path");
+    try {
+      return containers.exec(id, checked, workdir, description, "Use an image that has '" + checked.get(0)
+          + "' (@ClientContainer(image = ...)), or give its full path", bindingDeath);
+    } catch (DockerBackend.ExecAbandoned e) {
+      if (killed.compareAndSet(false, true)) {
+        containers.kill(id);
+      }
+      throw new BerthException(e.getMessage() + ": its binding " + bindingDeath.join().describe(), e);
+    }
   }
 
   @Override

@@ -53,6 +53,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,6 +69,8 @@ final class DockerBackend implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
+  /** How often a running exec checks whether it is to be abandoned. */
+  private static final Duration ABANDON_POLL = Duration.ofMillis(100);
   /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
   private static final AtomicBoolean LEARNING = new AtomicBoolean();
   /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
@@ -842,6 +845,18 @@ final class DockerBackend implements AutoCloseable {
    */
   ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where) {
+    return exec(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
+  }
+
+  /**
+   * As above, abandoned (within {@link #ABANDON_POLL}) with {@link ExecAbandoned} once {@code abandonWhen} completes;
+   * the command goes on running in the container.
+   */
+  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where, CompletableFuture<?> abandonWhen) {
+    if (abandonWhen.isDone()) {
+      throw new ExecAbandoned("Exec " + command + " in " + where + " was not run");
+    }
     ExecCreateCmd create = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
         .withAttachStdout(true).withAttachStderr(true);
     if (workdir != null) {
@@ -855,6 +870,8 @@ final class DockerBackend implements AutoCloseable {
     }
     var stdout = new ByteArrayOutputStream();
     var stderr = new ByteArrayOutputStream();
+    // awaitCompletion with a timeout closes the stream whatever it returns: waiting in steps needs a latch of its own.
+    var ended = new CountDownLatch(1);
     var output = new ResultCallback.Adapter<Frame>() {
       @Override
       public void onNext(Frame frame) {
@@ -862,14 +879,30 @@ final class DockerBackend implements AutoCloseable {
           (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).writeBytes(frame.getPayload());
         }
       }
+
+      @Override
+      public void close() throws IOException {
+        super.close();
+        ended.countDown();
+      }
     };
     try {
       docker.execStartCmd(execId).exec(output);
-      if (!output.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        output.close();
-        throw new ExecTimedOut("Exec " + command + " in " + where + " ran past " + timeoutKey + " ("
-            + timeout.toMillis() + " ms); it is left running until the container is removed");
+      long deadline = System.nanoTime() + timeout.toNanos();
+      // Polled rather than listened to: a listener per exec on a long-lived signal would stay until it completes.
+      while (!ended.await(Math.min(ABANDON_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())),
+          TimeUnit.NANOSECONDS)) {
+        if (abandonWhen.isDone()) {
+          output.close();
+          throw new ExecAbandoned("Exec " + command + " in " + where + " was abandoned");
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          output.close();
+          throw new ExecTimedOut("Exec " + command + " in " + where + " ran past " + timeoutKey + " ("
+              + timeout.toMillis() + " ms); it is left running until the container is removed");
+        }
       }
+      output.awaitCompletion(); // at once now; throws what ended the stream, if it failed
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while running " + command + " in " + where, e);
@@ -980,6 +1013,15 @@ final class DockerBackend implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     ExecTimedOut(String message) {
+      super(message);
+    }
+  }
+
+  /** An exec given up because what it waited for said so; the engine goes on running it. */
+  static final class ExecAbandoned extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    ExecAbandoned(String message) {
       super(message);
     }
   }

@@ -428,8 +428,15 @@ final class RunContainers implements ServiceStarter {
    * @param remedy what to do if the image has not the command, for the message
    */
   ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy) {
+    return exec(containerId, command, workdir, where, remedy, new CompletableFuture<>());
+  }
+
+  /** As above, abandoned once {@code abandonWhen} completes (see {@link DockerBackend.ExecAbandoned}). */
+  ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy,
+      CompletableFuture<?> abandonWhen) {
     try {
-      return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where);
+      return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where,
+          abandonWhen);
     } catch (DockerBackend.CommandCannotRun e) {
       throw new BerthException(e.getMessage() + ". " + remedy, e);
     } catch (DockerBackend.ExecTimedOut e) {
@@ -444,6 +451,11 @@ final class RunContainers implements ServiceStarter {
 
   void writeFile(String containerId, String path, byte[] contents, String where) {
     backend().writeFile(containerId, path, contents, where);
+  }
+
+  /** Kills the container at once, leaving it for {@link #remove}. */
+  void kill(String containerId) {
+    backend().stop(containerId, Duration.ZERO);
   }
 
   void remove(String containerId) {

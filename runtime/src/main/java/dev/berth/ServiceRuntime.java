@@ -143,7 +143,8 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /**
    * Starts a client container from {@code spec}: its bindings are started (or joined) first and resolve in its
-   * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed.
+   * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed. Should a binding die (or one
+   * of its own bindings), its execs fail at once, naming the service.
    */
   public Container newClient(String name, ServiceSpec spec) {
     ServiceScope bindings = newScope();
@@ -155,7 +156,7 @@ public final class ServiceRuntime implements AutoCloseable {
       }
       String id = containers.startClient(name, spec, hosts);
       return new ClientContainer(containers, id, "client '" + name + "' (" + spec.image() + ")",
-          spec.workdir().orElse(null), bindings);
+          spec.workdir().orElse(null), bindings, bindings.death());
     } catch (RuntimeException e) {
       bindings.close();
       throw e;

@@ -57,6 +57,18 @@ public final class ServiceScope implements AutoCloseable {
     return ServiceTable.await(lease(name, spec), "service " + RunningService.describe(name, spec)).service();
   }
 
+  /**
+   * Completes when a service this scope holds now dies, seen through the name this scope acquired it under (a
+   * client's binding alias); never if none does. Take it once: each call adds a listener to every service.
+   */
+  CompletableFuture<ServiceDeath> death() {
+    CompletableFuture<?>[] deaths = leases.values().stream()
+        .filter(lease -> lease.isDone() && !lease.isCompletedExceptionally())
+        .map(lease -> lease.join().death())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.anyOf(deaths).thenApply(ServiceDeath.class::cast);
+  }
+
   /** What handles of this scope do in their services' containers. */
   InContainer inContainer() {
     return inContainer;

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Lease#close()} releases a user. At zero users the service is not stopped at once: a stop is
  *       scheduled after the grace period, and an acquire before then cancels it (the next test class reuses the
  *       running service). {@link Lease#closeNow()} skips the grace period.</li>
- *   <li>A service whose container exits after it was ready is retired on the next acquire: that acquire starts a
- *       new container, and the dead one's holders release into nothing.</li>
+ *   <li>A service dies when its container exits after it was ready, or when a service it binds dies: its
+ *       {@linkplain Lease#death() death} completes, saying which service exited and through which binding aliases
+ *       it was reached. Whoever needs it hears at once: its start waiters fail (a binding died while it started,
+ *       and the container it was starting is stopped), and client containers abandon their execs. The table's own
+ *       stops, and the end of the run, are no deaths.</li>
+ *   <li>A dead service is retired on the next acquire: that acquire starts a new container (a dead binding's
+ *       dependent too, as its {@code /etc/hosts} names the dead address), and the dead one's holders release into
+ *       nothing.</li>
  *   <li>{@link #close()} ends the run: nothing new starts and pending stops are dropped; the caller then removes
  *       every container of the run.</li>
  * </ol>
@@ -71,7 +78,7 @@ final class ServiceTable implements AutoCloseable {
             + " was requested after the run ended"));
       }
       entry = entries.get(spec.digest());
-      if (entry != null && entry.hasExited()) {
+      if (entry != null && entry.isDead()) {
         previousStop = retire(entry);
         entry = null;
       }
@@ -92,14 +99,14 @@ final class ServiceTable implements AutoCloseable {
     } else if (first) {
       executor.execute(() -> launch(acquired));
     }
-    return acquired.running.thenApply(running -> new Lease(this, acquired, running));
+    return acquired.running.thenApply(running -> new Lease(this, acquired, running, name));
   }
 
-  /** Whether the definition's container is up: started, healthy and not exited since. */
+  /** Whether the definition's container is up: started, healthy and not dead since. */
   synchronized boolean isRunning(ServiceSpec spec) {
     Entry entry = entries.get(spec.digest());
     return entry != null && entry.running.isDone() && !entry.running.isCompletedExceptionally()
-        && !entry.hasExited();
+        && !entry.isDead();
   }
 
   private void launch(Entry entry) {
@@ -122,10 +129,17 @@ final class ServiceTable implements AutoCloseable {
       }
     }
     if (failure == null) {
+      entry.bindingLeases = held;
+      held.forEach(binding -> binding.death().thenAccept(death -> die(entry, death)));
       try {
-        entry.bindingLeases = held;
-        entry.running.complete(starter.start(entry.name, entry.spec, hosts));
-        return;
+        if (!entry.dead.isDone()) {
+          RunningService started = starter.start(entry.name, entry.spec, hosts);
+          if (!entry.dead.isDone() && entry.running.complete(started)) {
+            started.exit().whenComplete((code, gone) -> noteExit(entry, started));
+            return;
+          }
+          starter.stop(started); // a binding died while it started; die() told its waiters
+        }
       } catch (RuntimeException | Error e) {
         failure = e; // an Error too: waiters must never hang on an entry that will not complete
       }
@@ -134,19 +148,50 @@ final class ServiceTable implements AutoCloseable {
     synchronized (this) {
       entries.remove(entry.spec.digest(), entry);
     }
-    entry.running.completeExceptionally(failure);
+    if (failure != null) {
+      entry.running.completeExceptionally(failure);
+    }
+  }
+
+  /** Its container exited: its death waits for the last log lines, on the executor (not the engine's thread). */
+  private void noteExit(Entry entry, RunningService exited) {
+    try {
+      executor.execute(() -> die(entry, ServiceDeath.of(exited)));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("{} exited after the end of the run", exited.describe());
+    }
   }
 
   /**
-   * Takes a service whose container exited after it was ready out of the table, so that the next acquire starts
-   * a new one (once the dead container is removed). Its holders keep their leases; releasing them does nothing more.
+   * The entry's container exited, or a binding of it died: tells whoever needs it, once. A start in progress fails
+   * at once; the start itself ends in {@link #launch}.
+   */
+  private void die(Entry entry, ServiceDeath death) {
+    synchronized (this) {
+      if (closed || entry.stopped) {
+        return;
+      }
+    }
+    if (entry.dead.complete(death) && !entry.running.isDone()) {
+      entry.running.completeExceptionally(new BerthException("Service "
+          + RunningService.describe(entry.name, entry.spec) + " cannot start: its binding " + death.describe()));
+    }
+  }
+
+  /**
+   * Takes a dead service out of the table, so that the next acquire starts a new one (once the old container is
+   * removed). Its holders keep their leases; releasing them does nothing more.
    */
   private CompletableFuture<Void> retire(Entry entry) {
-    RunningService dead = entry.running.join();
-    Integer code = dead.exit().isCompletedExceptionally() ? null : dead.exit().join();
-    LOG.warn("Service {} exited{} after it was ready; starting a new container for the next user. Its last log"
-        + " lines:\n  | {}", dead.describe(), code == null ? "" : " with code " + code,
-        String.join("\n  | ", dead.logs().lastLines(false)));
+    // Its death may still wait for the last log lines (see ServiceDeath.of); the warning takes what came so far.
+    ServiceDeath death = entry.dead.getNow(null);
+    if (death == null) {
+      death = ServiceDeath.of(entry.running.join(), Duration.ZERO);
+    }
+    boolean own = death.aliases().isEmpty();
+    LOG.warn("Service {} {}; starting a new container for the next user: {}{}",
+        RunningService.describe(entry.name, entry.spec), own ? "died" : "lost a binding, so it is stopped",
+        own ? "" : "its binding ", death.describe());
     entries.remove(entry.spec.digest(), entry);
     entry.cancelPendingStop();
     entry.retired = true;
@@ -185,6 +230,7 @@ final class ServiceTable implements AutoCloseable {
   /** Stops the entry's container in the background; called with the lock held, right after the entry left the map. */
   private CompletableFuture<Void> stop(Entry entry) {
     String digest = entry.spec.digest();
+    entry.stopped = true;
     CompletableFuture<Void> stopped = entry.running.handleAsync((running, failure) -> {
       try {
         if (running != null && !isClosed()) {
@@ -275,9 +321,13 @@ final class ServiceTable implements AutoCloseable {
     final String name;
     final ServiceSpec spec;
     final CompletableFuture<RunningService> running = new CompletableFuture<>();
+    /** Completes when it dies (see {@link #die}); never for a service the table stops itself. */
+    final CompletableFuture<ServiceDeath> dead = new CompletableFuture<>();
     int users;
     long releases;
     boolean retired;
+    /** Set when the table stops it: its container's exit is then no death. */
+    boolean stopped;
     Runnable pendingStop;
     List<Lease> bindingLeases = List.of();
 
@@ -286,9 +336,13 @@ final class ServiceTable implements AutoCloseable {
       this.spec = spec;
     }
 
-    /** Whether its container was ready once and has exited since. */
-    boolean hasExited() {
-      return running.isDone() && !running.isCompletedExceptionally() && running.join().exit().isDone();
+    /**
+     * Whether it was ready once and is dead since; its own exit counts at once, before its death has its last log
+     * lines.
+     */
+    boolean isDead() {
+      return dead.isDone()
+          || running.isDone() && !running.isCompletedExceptionally() && running.join().exit().isDone();
     }
 
     void cancelPendingStop() {
@@ -305,21 +359,31 @@ final class ServiceTable implements AutoCloseable {
     private final ServiceTable table;
     private final Entry entry;
     private final RunningService service;
+    private final String alias;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private Lease(ServiceTable table, Entry entry, RunningService service) {
+    private Lease(ServiceTable table, Entry entry, RunningService service, String alias) {
       this.table = table;
       this.entry = entry;
       this.service = service;
+      this.alias = alias;
     }
 
     RunningService service() {
       return service;
     }
 
-    /** Whether this lease no longer stands for a live service: released, or its container exited. */
+    /**
+     * Completes when the service dies (never if it is stopped), seen through the name this lease's holder knows it
+     * by: a binding's alias.
+     */
+    CompletableFuture<ServiceDeath> death() {
+      return entry.dead.thenApply(death -> death.boundAs(alias));
+    }
+
+    /** Whether this lease no longer stands for a live service: released, or the service died. */
     boolean isStale() {
-      return released.get() || service.exit().isDone();
+      return released.get() || entry.isDead();
     }
 
     /** Releases; the service stops after the grace period if this was its last user. */

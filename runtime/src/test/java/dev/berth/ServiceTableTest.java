@@ -504,6 +504,124 @@ class ServiceTableTest {
   }
 
   @Test
+  void aServiceDiesWhenItsContainerExitsNamingItsHostnameAliasExitCodeAndLastLines() throws Exception {
+    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    CompletableFuture<ServiceDeath> death = lease.death();
+    assertThat(death).isNotDone();
+
+    exit(lease.service(), 42, "ready", "out of memory");
+
+    ServiceDeath dead = get(death);
+    assertThat(dead.service()).isSameAs(lease.service());
+    assertThat(dead.exitCode()).isEqualTo(42);
+    assertThat(dead.lastLines()).containsExactly("ready", "out of memory");
+    assertThat(dead.describe())
+        .startsWith("service 'cache' (redis:7.0, ")
+        .contains(", hostname " + CACHE.hostname() + ", bound as 'cache', exited with code 42 after it was ready.")
+        .endsWith("Its last 2 log lines:\n  | ready\n  | out of memory");
+    assertThat(lease.isStale()).isTrue();
+  }
+
+  @Test
+  void aDeathShowsTheLastTwentyLines() throws Exception {
+    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+
+    exit(lease.service(), 1, java.util.stream.IntStream.rangeClosed(1, 30).mapToObj(i -> "line " + i)
+        .toArray(String[]::new));
+
+    assertThat(get(lease.death()).lastLines()).hasSize(ServiceDeath.SHOWN_LINES).startsWith("line 11")
+        .endsWith("line 30");
+  }
+
+  @Test
+  void theDeathOfABindingIsTheDeathOfEveryServiceThatBindsItThroughTheChain() throws Exception {
+    ServiceSpec api = ServiceSpec.from("api:1").withServiceBinding("db", DB);
+    ServiceSpec web = ServiceSpec.from("web:1").withServiceBinding("api", api);
+    ServiceTable.Lease lease = get(table.acquire("front", web));
+    CompletableFuture<ServiceDeath> death = lease.death();
+
+    exit(started("db").service(), 42, "FATAL: terminating");
+
+    ServiceDeath dead = get(death);
+    assertThat(dead.service()).isSameAs(started("db").service());
+    assertThat(dead.aliases()).containsExactly("front", "api", "db");
+    assertThat(dead.describe()).contains(", hostname " + DB.hostname() + ", bound as 'db' through 'front' and 'api',"
+        + " exited with code 42").contains("FATAL: terminating");
+    assertThat(table.isRunning(web)).isFalse();
+    assertThat(table.isRunning(api)).isFalse();
+    assertThat(lease.isStale()).isTrue();
+  }
+
+  @Test
+  void aServiceThatBindsADeadServiceIsStoppedAndStartedAfreshWithTheBindingOnTheNextAcquire() throws Exception {
+    ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
+    ServiceTable.Lease first = get(table.acquire("app", app));
+    exit(started("db").service(), 42);
+    get(first.death());
+
+    ServiceTable.Lease second = get(table.acquire("app", app));
+
+    assertThat(second.service()).isNotSameAs(first.service());
+    assertThat(starter.calls()).containsExactly("db", "app", "db", "app");
+    assertThat(starter.stops()).contains(first.service());
+    assertThat(second.death()).isNotDone();
+  }
+
+  @Test
+  void aBindingThatDiesWhileItsDependentStartsFailsTheDependentsWaitersAtOnce() throws Exception {
+    CountDownLatch appStarting = new CountDownLatch(1);
+    CountDownLatch appMayFinish = new CountDownLatch(1);
+    starter.before("app", () -> {
+      appStarting.countDown();
+      appMayFinish.await();
+    });
+    ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
+    CompletableFuture<ServiceTable.Lease> waiter = table.acquire("app", app);
+    assertThat(appStarting.await(5, SECONDS)).isTrue();
+
+    exit(started("db").service(), 42, "shutting down");
+
+    Throwable thrown = catchThrowable(() -> waiter.get(2, SECONDS));
+    assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(BerthException.class)
+        .hasMessageStartingWith("Service 'app' (app:1, ")
+        .hasMessageContaining(" cannot start: its binding service 'db' (postgres:16, ")
+        .hasMessageContaining("hostname " + DB.hostname() + ", bound as 'db', exited with code 42")
+        .hasMessageContaining("shutting down");
+    assertThat(starter.stops()).isEmpty();
+
+    appMayFinish.countDown();
+    RunningService abandoned = starter.awaitStop();
+    assertThat(abandoned.name()).isEqualTo("app");
+    executor.awaitIdle();
+    assertThat(table.isRunning(app)).isFalse();
+    assertThat(timer.scheduled()).as("the dead binding, released, stops after the grace period").hasSize(1);
+  }
+
+  @Test
+  void aServiceTheTableStopsDoesNotDie() throws Exception {
+    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    CompletableFuture<ServiceDeath> death = lease.death();
+
+    get(lease.closeNow());
+    exit(lease.service(), 143);
+    executor.awaitIdle();
+
+    assertThat(death).isNotDone();
+  }
+
+  @Test
+  void nothingDiesAfterTheRunEnded() throws Exception {
+    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    CompletableFuture<ServiceDeath> death = lease.death();
+
+    table.close();
+    exit(lease.service(), 137);
+    executor.awaitIdle();
+
+    assertThat(death).isNotDone();
+  }
+
+  @Test
   void acquireAfterCloseFails() {
     table.close();
 
@@ -657,6 +775,22 @@ class ServiceTableTest {
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(NoClassDefFoundError.class);
     assertThat(table.isRunning(CACHE)).isFalse();
+  }
+
+  /** The service's container prints these lines and exits with the code; its output ends with it. */
+  private static void exit(RunningService service, int code, String... lines) {
+    for (String line : lines) {
+      service.logs().accept(line);
+    }
+    service.logs().end();
+    service.exit().complete(code);
+  }
+
+  /** The one start of the service of this name so far. */
+  private Start started(String name) {
+    return starter.starts().stream().filter(start -> start.name().equals(name)).reduce((a, b) -> {
+      throw new AssertionError(name + " started more than once");
+    }).orElseThrow();
   }
 
   private static <T> T get(CompletableFuture<T> future) throws Exception {
