@@ -9,15 +9,18 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Protocol-aware readiness against servers that say they are starting for their first two seconds and then serve (a
@@ -49,11 +52,6 @@ class ProtocolReadinessTest {
     probing.close();
   }
 
-  static Stream<Arguments> protocolsAndProbes() {
-    return Stream.of("direct", "exec").flatMap(probe -> Stream.of(Protocol.POSTGRES, Protocol.MYSQL, Protocol.REDIS,
-        Protocol.HTTP, Protocol.AMQP, Protocol.SMTP).map(protocol -> Arguments.of(protocol, probe)));
-  }
-
   static ServiceSpec startingServer(Protocol protocol, double startingSeconds) {
     return ServiceSpec.from("python:3.11-slim")
         .withClasspathResource("/starting-server.py", "readiness/starting-server.py")
@@ -62,17 +60,37 @@ class ProtocolReadinessTest {
         .withExposedPort(PORT, protocol);
   }
 
-  @ParameterizedTest(name = "{0} checked {1}")
-  @MethodSource("protocolsAndProbes")
-  void aServerThatSaysItIsStartingIsNotHandedOver(Protocol protocol, String probe) throws Exception {
+  /** What one protocol's server met: the test's own first exchange after the hand-over, and the server's log. */
+  private record Met(Handshake.Verdict first, List<String> log) {
+  }
+
+  /** Every protocol at once, each handed over and asked at once on a thread of its own. */
+  @ParameterizedTest(name = "checked {0}")
+  @ValueSource(strings = {"direct", "exec"})
+  void aServerThatSaysItIsStartingIsNotHandedOver(String probe) throws Exception {
+    List<Protocol> protocols = List.of(Protocol.POSTGRES, Protocol.MYSQL, Protocol.REDIS, Protocol.HTTP,
+        Protocol.AMQP, Protocol.SMTP);
+    ExecutorService threads = Executors.newFixedThreadPool(protocols.size());
     try (var scope = (probe.equals("exec") ? probing : runtime).newScope()) {
-      RunningService service = scope.acquire("starting", startingServer(protocol, 2.0));
-
-      Handshake.Verdict first = exchange(protocol, service.hostAddress(PORT));
-
-      assertThat(first.ready()).as("the test's own first exchange: %s", first.said()).isTrue();
-      assertThat(service.logs().lastLines(false)).as("readiness met the starting phase")
-          .contains("answered starting");
+      var met = new LinkedHashMap<Protocol, Future<Met>>();
+      for (Protocol protocol : protocols) {
+        met.put(protocol, threads.submit(() -> {
+          // An instance per probe: the other run of the session would share its containers, already serving.
+          RunningService service = scope.acquire(protocol.lowerCaseName(),
+              startingServer(protocol, 2.0).withInstanceId(probe));
+          Handshake.Verdict first = exchange(protocol, service.hostAddress(PORT));
+          return new Met(first, service.logs().lastLines(false));
+        }));
+      }
+      for (var each : met.entrySet()) {
+        Met result = each.getValue().get();
+        assertThat(result.first().ready()).as("%s: the test's own first exchange: %s", each.getKey(),
+            result.first().said()).isTrue();
+        assertThat(result.log()).as("%s: readiness met the starting phase", each.getKey())
+            .contains("answered starting");
+      }
+    } finally {
+      threads.shutdownNow();
     }
   }
 
