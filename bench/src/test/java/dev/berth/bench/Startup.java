@@ -6,11 +6,13 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.BerthConfig;
+import dev.berth.Protocol;
 import dev.berth.Service;
 import dev.berth.ServiceRuntime;
 import dev.berth.ServiceSpec;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,10 +24,14 @@ import java.util.Optional;
 final class Startup {
 
   private static final int OVERHEAD_ROUNDS = 10;
-  /** The notice service sleeps this long before it listens, so Berth is already polling when the port opens. */
+  /**
+   * The notice service sleeps so that Berth is already polling when the port opens, then answers each connection
+   * with ANSWER (empty: it closes at once, as a TCP check needs nothing more).
+   */
   private static final String LISTENER = String.join("\n",
-      "import signal, socket, sys, time",
+      "import os, signal, socket, sys, time",
       "signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))",
+      "answer = os.environ.get('ANSWER', '').encode()",
       "time.sleep(1.5)",
       "s = socket.socket()",
       "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
@@ -33,7 +39,11 @@ final class Startup {
       "s.listen(64)",
       "print('listening', time.time_ns(), flush=True)",
       "while True:",
-      "    s.accept()[0].close()");
+      "    c = s.accept()[0]",
+      "    if answer:",
+      "        c.recv(1024)",
+      "        c.sendall(answer)",
+      "    c.close()");
 
   private final String runId;
 
@@ -173,39 +183,57 @@ final class Startup {
   /**
    * A python service sleeps, listens on 8080 and prints the wall-clock time right after {@code listen()}; the
    * difference to the moment Berth hands the ready service to the caller is how late Berth noticed. Container and
-   * JVM read the same kernel clock.
+   * JVM read the same kernel clock. Each round measures a plain TCP port and an HTTP port (one exchange more), in
+   * alternating order, so the pairs meet the same load.
    */
   private String notice(int rounds) throws Exception {
-    var lateMicros = new ArrayList<Long>();
+    var late = new EnumMap<Protocol, List<Long>>(Protocol.class);
+    var extra = new ArrayList<Long>();
     String session = runId + "-notice";
     try (var runtime = ServiceRuntime.start(config(session))) {
       for (int round = -1; round < rounds; round++) {
-        ServiceSpec spec = ServiceSpec.from("python:3.11-slim").withExposedPort(8080)
-            .withCommand("python", "-u", "-c", LISTENER).withInstanceId("notice" + round);
-        var scope = runtime.newScope();
-        Service service = scope.service("notice", spec);
-        service.hostAddress(8080);
-        long readyMicros = Suite.nowMicros();
-        List<String> ids = Bench.docker("ps", "-q", "--filter", "label=dev.berth.session=" + session,
-            "--filter", "label=dev.berth.digest=" + spec.digest());
-        long listenMicros = Bench.docker("logs", ids.get(0)).stream().filter(l -> l.startsWith("listening "))
-            .map(l -> Long.parseLong(l.substring(10).strip()) / 1000).findFirst().orElseThrow();
-        service.stop();
-        scope.close();
-        if (round >= 0) {
-          lateMicros.add(readyMicros - listenMicros);
+        var order = round % 2 == 0 ? List.of(Protocol.TCP, Protocol.HTTP) : List.of(Protocol.HTTP, Protocol.TCP);
+        var pair = new EnumMap<Protocol, Long>(Protocol.class);
+        for (Protocol protocol : order) {
+          long micros = noticeOnce(runtime, session, protocol, round);
+          pair.put(protocol, micros);
+          System.out.printf("notice round %d (%s): Berth ready %.1f ms after the port opened%n", round + 1,
+              protocol, micros / 1000.0);
         }
-        System.out.printf("notice round %d: Berth ready %.1f ms after the port opened%n", round + 1,
-            (readyMicros - listenMicros) / 1000.0);
+        if (round >= 0) {
+          pair.forEach((protocol, micros) -> late.computeIfAbsent(protocol, p -> new ArrayList<>()).add(micros));
+          extra.add(pair.get(Protocol.HTTP) - pair.get(Protocol.TCP));
+        }
       }
     }
     leakCheck(session);
     var sb = new StringBuilder();
-    sb.append(String.format("%nReadiness noticed after the port opened, median of %d (ms): %.1f  (min %.1f, max"
-        + " %.1f)%n", rounds, Stats.median(lateMicros) / 1000.0, Stats.min(lateMicros) / 1000.0,
-        Stats.max(lateMicros) / 1000.0));
-    sb.append(Bench.target("readiness noticed after port open (ms)", Stats.median(lateMicros) / 1000.0, 25));
+    late.forEach((protocol, micros) -> sb.append(String.format("%nReadiness (%s) noticed after the port opened,"
+        + " median of %d (ms): %.1f  (min %.1f, max %.1f)", protocol, rounds, Stats.median(micros) / 1000.0,
+        Stats.min(micros) / 1000.0, Stats.max(micros) / 1000.0)));
+    sb.append(String.format("%nHTTP's exchange over TCP's connection, median of %d pairs (ms): %.1f%n", rounds,
+        Stats.median(extra) / 1000.0));
+    sb.append(Bench.target("readiness noticed after port open (ms)", Stats.median(late.get(Protocol.TCP)) / 1000.0,
+        10));
     return sb.toString();
+  }
+
+  /** One service whose port speaks {@code protocol}: how late, in microseconds, Berth called it ready. */
+  private long noticeOnce(ServiceRuntime runtime, String session, Protocol protocol, int round) throws Exception {
+    ServiceSpec spec = ServiceSpec.from("python:3.11-slim").withExposedPort(8080, protocol)
+        .withEnv("ANSWER", protocol == Protocol.HTTP ? "HTTP/1.0 204 No Content\r\n\r\n" : "")
+        .withCommand("python", "-u", "-c", LISTENER).withInstanceId("notice" + round);
+    var scope = runtime.newScope();
+    Service service = scope.service("notice", spec);
+    service.hostAddress(8080);
+    long readyMicros = Suite.nowMicros();
+    List<String> ids = Bench.docker("ps", "-q", "--filter", "label=dev.berth.session=" + session,
+        "--filter", "label=dev.berth.digest=" + spec.digest());
+    long listenMicros = Bench.docker("logs", ids.get(0)).stream().filter(l -> l.startsWith("listening "))
+        .map(l -> Long.parseLong(l.substring(10).strip()) / 1000).findFirst().orElseThrow();
+    service.stop();
+    scope.close();
+    return readyMicros - listenMicros;
   }
 
   private void leakCheck(String session) {

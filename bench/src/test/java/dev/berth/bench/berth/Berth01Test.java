@@ -12,5 +12,5 @@ class Berth01Test extends BerthSuiteBase {
 
   @ServiceContainer
   static final ServiceSpec db = ServiceSpec.from("postgres:15").withEnv("POSTGRES_PASSWORD", "secret")
-      .withExposedPort(5432).withReadyCommand("pg_isready", "-h", "127.0.0.1");
+      .withExposedPort(5432);
 }
