@@ -492,17 +492,54 @@ final class DockerBackend implements AutoCloseable {
   record ExistingContainer(boolean running, StartedContainer container) {
   }
 
-  /** The host's own address on the network (its bridge's gateway), where containers reach the test machine. */
+  /**
+   * The host's own address on the network (its bridge's gateway), where containers reach the test machine. The
+   * network's IPAM configuration names it, except where the engine left it out (the default bridge of an engine
+   * started for the first time shows only its subnet): then an attached container's endpoint says it, or else it is
+   * the subnet's first address, which the engine's default address management gives the bridge.
+   */
   String gateway(String network) {
-    var ipam = docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam();
-    if (ipam != null && ipam.getConfig() != null) {
-      for (var config : ipam.getConfig()) {
-        if (config.getGateway() != null && !config.getGateway().isEmpty()) {
-          return config.getGateway();
+    var info = docker.inspectNetworkCmd().withNetworkId(network).exec();
+    var ipam = info.getIpam() == null || info.getIpam().getConfig() == null ? List.<Network.Ipam.Config>of()
+        : info.getIpam().getConfig();
+    Optional<String> configured = ipam.stream().map(Network.Ipam.Config::getGateway)
+        .filter(g -> g != null && !g.isEmpty()).findFirst();
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    Map<String, ?> attached = info.getContainers() == null ? Map.of() : info.getContainers();
+    for (String container : attached.keySet()) {
+      try {
+        var endpoint = docker.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks()
+            .get(info.getName());
+        if (endpoint != null && endpoint.getGateway() != null && !endpoint.getGateway().isEmpty()) {
+          return endpoint.getGateway();
         }
+      } catch (NotFoundException e) {
+        LOG.debug("container {} left network {} while its gateway was looked for", container, network);
       }
     }
-    throw new BerthException("Network " + network + " has no gateway, so containers cannot reach the test machine");
+    return ipam.stream().map(Network.Ipam.Config::getSubnet).map(DockerBackend::firstAddress)
+        .flatMap(Optional::stream).findFirst().orElseThrow(() -> new BerthException("Network " + network
+            + " has no gateway, so containers cannot reach the test machine"));
+  }
+
+  /** The first host address of an IPv4 subnet such as {@code 172.17.0.0/16}: 172.17.0.1. */
+  static Optional<String> firstAddress(String subnet) {
+    if (subnet == null || !subnet.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+      return Optional.empty();
+    }
+    String[] parts = subnet.split("/");
+    int prefix = Integer.parseInt(parts[1]);
+    if (prefix > 30) {
+      return Optional.empty();
+    }
+    int address = 0;
+    for (String octet : parts[0].split("\\.")) {
+      address = address << 8 | Integer.parseInt(octet);
+    }
+    int first = (prefix == 0 ? 0 : address & (-1 << (32 - prefix))) + 1;
+    return Optional.of((first >>> 24) + "." + (first >>> 16 & 255) + "." + (first >>> 8 & 255) + "." + (first & 255));
   }
 
   /** Creates the named volume with its labels unless it exists; an existing one is used as it is. */
