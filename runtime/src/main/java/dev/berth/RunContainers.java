@@ -610,8 +610,8 @@ final class RunContainers implements ServiceStarter {
       throw e;
     } catch (RuntimeException e) {
       String reason = DockerBackend.rootMessage(e);
-      throw new BerthException("The engine could not start " + what + ": " + reason
-          + (reason.contains("already allocated") || reason.contains("already in use")
+      throw new BerthException("The engine could not start " + what + " (" + request.spec().startedAs() + "): "
+          + reason + (reason.contains("already allocated") || reason.contains("already in use")
               ? ". A fixed host port of it (" + request.spec().hostPorts().values() + ") is taken; free it or"
                   + " choose another with withHostPort(...)" : ""), e);
     }

@@ -907,6 +907,24 @@ public final class ServiceSpec {
     return Optional.ofNullable(values.build);
   }
 
+  /**
+   * The hostname and command the container runs with, as failures name them: {@code hostname api, command [sh, -c,
+   * serve]}, or {@code the image's default command} where the spec declares neither entrypoint nor command.
+   */
+  String startedAs() {
+    var s = new StringBuilder("hostname ").append(hostname()).append(", ");
+    if (values.entrypoint == null && values.command == null) {
+      return s.append("the image's default command").toString();
+    }
+    if (values.entrypoint != null) {
+      s.append("entrypoint ").append(values.entrypoint).append(values.command == null ? "" : ", ");
+    }
+    if (values.command != null) {
+      s.append("command ").append(values.command);
+    }
+    return s.toString();
+  }
+
   /** The files to write, by absolute path; callers must not modify the arrays. */
   SortedMap<String, byte[]> files() {
     return Collections.unmodifiableSortedMap(values.files);
