@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
@@ -949,12 +950,45 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM, waits up to {@code timeout}, then kills; a stopped or missing container is fine. */
+  /**
+   * Sends the container's stop signal (SIGTERM unless its image says otherwise) and waits up to {@code timeout} for
+   * it to exit; after whole seconds the engine kills it, after a timeout of less (or with a fraction of a second) the
+   * caller's {@link #remove} does. A stopped or missing container is fine.
+   */
   void stop(String id, Duration timeout) {
+    if (timeout.toNanos() % 1_000_000_000L == 0) {
+      stopWaiting(id, timeout.toSeconds());
+      return;
+    }
+    // The engine counts a stop's timeout in whole seconds: it is asked to wait longer, on a thread of its own, and
+    // the wait for the exit here is cut at the timeout.
+    var stopping = new Thread(() -> {
+      try {
+        stopWaiting(id, timeout.toSeconds() + 1);
+      } catch (RuntimeException e) {
+        LOG.debug("stopping container {} ended with the removal that followed it", id, e);
+      }
+    }, "berth-stop");
+    stopping.setDaemon(true);
+    stopping.start();
+    try (var exit = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
+      exit.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (NotFoundException e) {
+      LOG.debug("container {} already removed", id);
+    } catch (DockerClientException e) {
+      LOG.debug("container {} still runs {} ms after its stop signal", id, timeout.toMillis());
+    } catch (IOException e) {
+      LOG.debug("closing the wait for container {} failed", id, e);
+    }
+  }
+
+  private void stopWaiting(String id, long seconds) {
     try {
-      docker.stopContainerCmd(id).withTimeout((int) Math.max(0, timeout.toSeconds())).exec();
+      docker.stopContainerCmd(id).withTimeout((int) Math.min(Integer.MAX_VALUE, seconds)).exec();
     } catch (NotModifiedException | NotFoundException e) {
       LOG.debug("container {} already stopped", id);
+    } catch (ConflictException e) {
+      LOG.debug("container {} is being removed", id);
     }
   }
 

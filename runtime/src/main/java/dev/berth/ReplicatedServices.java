@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +44,23 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
 
   @Override
   public void stop(RunningService service) {
+    stop(service, containers::stop);
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    stop(service, each -> containers.stop(each, timeout));
+  }
+
+  private void stop(RunningService service, Consumer<RunningService> stopOne) {
     Group group = groups.remove(service.spec().digest());
     if (group == null) {
-      containers.stop(service);
+      stopOne.accept(service);
       return;
     }
     LOG.debug("Stopping service {}", service.describe());
     RunContainers.closeQuietly(group.closer());
-    group.replicas().forEach(containers::stop);
+    group.replicas().forEach(stopOne);
   }
 
   /** Closes every group's VIP and records; the run's containers remove the replicas themselves. */

@@ -250,11 +250,16 @@ final class RunContainers implements ServiceStarter {
    */
   @Override
   public void stop(RunningService service) {
-    LOG.debug("Stopping service {}", service.describe());
+    stop(service, config.stopTimeout());
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
     if (service.containerId() != null) {
       long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
       long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
-      if (releaseShared(backend(), service.spec().digest(), true, id -> awaitQuiet(id, backlogDeadline))) {
+      if (releaseShared(backend(), service.spec().digest(), timeout, id -> awaitQuiet(id, backlogDeadline))) {
         LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
       } else {
         awaitOutputs(Set.of(service.containerId()), deadline);
@@ -265,15 +270,15 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * Gives up this run's hold on a service container; removes the container (after a gentle stop if asked) unless
-   * another run still holds it. Returns whether another run does.
+   * Gives up this run's hold on a service container; removes the container (after its stop signal and at most
+   * {@code stopTimeout}; zero kills it at once) unless another run still holds it. Returns whether another run does.
    */
-  private boolean releaseShared(DockerBackend backend, String digest, boolean gently) {
-    return releaseShared(backend, digest, gently, id -> { });
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout) {
+    return releaseShared(backend, digest, stopTimeout, id -> { });
   }
 
   /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
-  private boolean releaseShared(DockerBackend backend, String digest, boolean gently,
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout,
       Consumer<String> beforeRemoval) {
     String id = services.remove(digest);
     if (id == null) {
@@ -288,8 +293,8 @@ final class RunContainers implements ServiceStarter {
           return true;
         }
         beforeRemoval.accept(id);
-        if (gently) {
-          backend.stop(id, config.stopTimeout());
+        if (!stopTimeout.isZero()) {
+          backend.stop(id, stopTimeout);
         }
         backend.remove(id);
         containerIds.remove(id);
@@ -487,7 +492,7 @@ final class RunContainers implements ServiceStarter {
       var inHand = new HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
-        work.add(departing(left -> releaseShared(backend, digest, false, id -> {
+        work.add(departing(left -> releaseShared(backend, digest, Duration.ZERO, id -> {
           awaitQuiet(id, backlogDeadline);
           leave(backend, id, leaveFirst, left);
           removed.add(id);
@@ -640,7 +645,7 @@ final class RunContainers implements ServiceStarter {
     releaseHostnames(service.spec());
     network.withdraw(service);
     if (service.containerId() != null) {
-      releaseShared(backend(), service.spec().digest(), false);
+      releaseShared(backend(), service.spec().digest(), Duration.ZERO);
     }
   }
 

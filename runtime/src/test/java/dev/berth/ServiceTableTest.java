@@ -744,6 +744,11 @@ class ServiceTableTest {
     }
 
     @Override
+    public void stop(RunningService service, java.time.Duration timeout) {
+      stop(service);
+    }
+
+    @Override
     public void stop(RunningService service) {
       stops.add(service);
       live.remove(service.spec().hostname(), service);
