@@ -104,7 +104,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     }
     String gateway = containers.gateway();
     int port = spec.vipName().isPresent() ? spec.vipPort() : spec.exposedPorts().get(0);
-    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(),
         new InetSocketAddress(r.address(), port), r.exit())).toList();
     String token = "group-" + replicas.get(0).containerId();
     Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
@@ -137,11 +137,11 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
   private void register(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
       String gateway) {
     containers.zone().ifPresent(zone -> {
-      var names = new ArrayList<String>(List.of(name, spec.hostname()));
+      var names = new ArrayList<String>(List.of(name, spec.digestHostname()));
       spec.vipName().ifPresent(names::add);
       var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
           : healthy.stream().map(r -> r.address().getAddress()).toList();
-      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
+      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.digestHostname()),
           healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.exposedPorts());
     });
   }

@@ -118,7 +118,7 @@ final class RunContainers implements ServiceStarter {
     labels.put(Labels.SERVICE, name);
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
-    var request = new ContainerRequest(sessionContainerName(spec), image, spec.hostname(), spec, boundHosts, labels,
+    var request = new ContainerRequest(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
         false);
     String net = network.join();
     SessionDirectory directory = network.directory();

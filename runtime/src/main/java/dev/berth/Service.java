@@ -9,7 +9,10 @@ import java.time.Duration;
  */
 public interface Service {
 
-  /** The service's deterministic hostname on the run's network (see {@link ServiceSpec#hostname()}). */
+  /**
+   * The service's deterministic hostname on the run's network: its global hostname if it has one, else
+   * {@code berth-<digest>} (see {@link ServiceSpec#hostname()}).
+   */
   String hostname();
 
   /** {@code hostname:port} of the first exposed port, for other containers of the run. */

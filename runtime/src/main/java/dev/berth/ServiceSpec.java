@@ -761,10 +761,18 @@ public final class ServiceSpec {
   }
 
   /**
-   * The service's hostname on the run's network: {@code berth-} and the first 16 hex digits of the digest. It is
-   * the same on every run for the same definition.
+   * The service's hostname on the run's network: its global hostname ({@link #withHostname}; of several, the first
+   * in alphabetical order), else {@link #digestHostname()}. It is the same on every run for the same definition.
    */
   public String hostname() {
+    return values.globalHostnames.isEmpty() ? digestHostname() : values.globalHostnames.first();
+  }
+
+  /**
+   * The hostname every service container has on the run's network, global hostnames or not: {@code berth-} and the
+   * first 16 hex digits of the digest.
+   */
+  String digestHostname() {
     return "berth-" + digest().substring(0, 16);
   }
 

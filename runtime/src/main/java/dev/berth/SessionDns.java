@@ -152,8 +152,9 @@ final class SessionDns {
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
     try {
-      zone.register(spec.digest(), service.containerId(), spec.hostname(), names,
-          List.of(service.name(), spec.hostname()), InetAddress.getByName(service.address()), spec.exposedPorts());
+      zone.register(spec.digest(), service.containerId(), spec.digestHostname(), names,
+          List.of(service.name(), spec.digestHostname()), InetAddress.getByName(service.address()),
+          spec.exposedPorts());
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
       return;

@@ -400,6 +400,16 @@ class ServiceSpecTest {
     assertThat(BASE.hostname()).isEqualTo(spec("redis:7.0", "/etc/redis.conf", "db").hostname());
   }
 
+  /** What other containers use, it is also what they reach; the container keeps its digest's name besides. */
+  @Test
+  void aGlobalHostnameIsTheHostnameTheAlphabeticallyFirstOfSeveral() {
+    ServiceSpec named = BASE.withHostname("www").withHostname("api");
+
+    assertThat(named.hostname()).isEqualTo("api");
+    assertThat(BASE.withHostname("api").withHostname("www").hostname()).isEqualTo("api");
+    assertThat(named.digestHostname()).isEqualTo("berth-" + named.digest().substring(0, 16));
+  }
+
   @Test
   void instanceIdsGiveDifferentHostnames() {
     ServiceSpec spec = ServiceSpec.from("redis:7.0");

@@ -75,6 +75,12 @@ class NetworkingTest {
     new KitRun().run(Interdependent.class).assertSucceeded(1);
   }
 
+  /** hostname() and endpoint() name the global hostname, alphabetically first of several, and a client reaches it. */
+  @Test
+  void theHandleOfAServiceWithGlobalHostnamesNamesTheFirst() {
+    new KitRun().run(GloballyNamed.class).assertSucceeded(1);
+  }
+
   @Test
   void twoServicesCannotShareAGlobalHostname() {
     var run = new KitRun().run(HostnameClash.class);
@@ -228,6 +234,23 @@ class NetworkingTest {
         assertThat(client.exec("wget", "-qO-", "http://alpha:8080/peer").stdout()).isEqualTo("beta\n");
         assertThat(client.exec("wget", "-qO-", "http://beta:8080/peer").stdout()).isEqualTo("alpha\n");
       });
+    }
+  }
+
+  @ServiceTest
+  static class GloballyNamed {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withHostname("www").withHostname("api")
+        .withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www && echo named > /www/name && exec httpd -f -p 8080 -h /www");
+
+    @Test
+    void reachedByItsEndpoint(@ServiceHandle("web") Service web, @ClientContainer Container client) {
+      web.start();
+
+      assertThat(web.hostname()).isEqualTo("api");
+      assertThat(web.endpoint()).isEqualTo("api:8080");
+      assertThat(client.exec("wget", "-qO-", "http://" + web.endpoint(8080) + "/name").stdout()).isEqualTo("named\n");
     }
   }
 
