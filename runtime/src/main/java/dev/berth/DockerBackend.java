@@ -636,7 +636,7 @@ final class DockerBackend implements AutoCloseable {
     try {
       if (!spec.files().isEmpty()) {
         docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files()))).exec();
+            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files(), spec::fileMode))).exec();
       }
       // The engine holds a container's lock while it starts it, and an inspection waits for that lock: asked just
       // after the start, it is answered the moment the start ends, a round trip sooner than asking afterwards.

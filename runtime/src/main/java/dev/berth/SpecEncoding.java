@@ -176,6 +176,14 @@ final class SpecEncoding {
       if (spec.ignoresHealthcheck()) {
         tag(out, "ignoreHealthcheck");
       }
+      if (!spec.fileModes().isEmpty()) {
+        tag(out, "fileModes");
+        out.writeInt(spec.fileModes().size());
+        for (Map.Entry<String, Integer> file : spec.fileModes().entrySet()) {
+          value(out, file.getKey().getBytes(StandardCharsets.UTF_8));
+          out.writeInt(file.getValue());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
