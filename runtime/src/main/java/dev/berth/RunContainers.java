@@ -308,37 +308,60 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * A service of the test machine: checks that it listens, then relays the host's address on the run's network,
-   * at the same port, to it. If that port is taken on the gateway address, the service most likely listens on
-   * every interface already and containers reach it there directly.
+   * A service of the test machine: checks that it listens, then relays the host's address on the run's network, at
+   * each port it is offered on, to its port on the test machine, and publishes its hostname and name in the
+   * session's DNS, as for a container. If an offered port that is its own port is taken on the gateway address, the
+   * service most likely listens on every interface already and containers reach it there directly.
    */
   private RunningService startHostService(String name, ServiceSpec spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
     requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
         + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
-    var target = new InetSocketAddress(address.getHost(), address.getPort());
+    Map<Integer, Integer> ports = spec.relays();
+    if (ports.isEmpty()) {
+      throw new BerthException(what + " has no port: give it in the address (tcp://host:port), or offer ports with"
+          + " withRelayedPort(port, hostPort)");
+    }
+    String gateway = gateway();
+    var relays = new ArrayList<Closeable>();
+    try {
+      for (Map.Entry<Integer, Integer> port : ports.entrySet()) {
+        relays.add(relay(name, address.getHost(), port.getKey(), port.getValue(), gateway));
+      }
+    } catch (RuntimeException e) {
+      relays.forEach(RunContainers::closeQuietly);
+      throw e;
+    }
+    LOG.info("{} is reachable from the run's containers at {} (ports {} to the test machine's {})", what, gateway,
+        ports.keySet(), ports.values());
+    var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
+        new LogTail("berth.service." + name), new CompletableFuture<>(),
+        () -> relays.forEach(RunContainers::closeQuietly));
+    network.publish(running);
+    return running;
+  }
+
+  /** Relays {@code gateway:port} to {@code host:hostPort}, which must accept connections. */
+  private Closeable relay(String name, String host, int port, int hostPort, String gateway) {
+    String what = "Host service '" + name + "' (tcp://" + host + ":" + hostPort + ")";
+    var target = new InetSocketAddress(host, hostPort);
     try (var probe = new Socket()) {
       probe.connect(target, 2000);
     } catch (IOException e) {
       throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
           + " that binds it, or fix the address", e);
     }
-    String gateway = gateway();
-    Closeable relay;
     try {
-      relay = HostRelay.start(name, InetAddress.getByName(gateway), address.getPort(), target);
+      return HostRelay.start(name, InetAddress.getByName(gateway), port, target);
     } catch (IOException e) {
-      if (!PortProbe.direct().accepts(gateway, address.getPort())) {
-        throw new BerthException(what + " cannot be relayed to the run's containers: port " + address.getPort()
+      if (port != hostPort || !PortProbe.direct().accepts(gateway, port)) {
+        throw new BerthException(what + " cannot be relayed to the run's containers: port " + port
             + " on the host's network address " + gateway + " is taken (" + e.getMessage() + ")", e);
       }
-      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, address.getPort());
-      relay = () -> { };
+      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, port);
+      return () -> { };
     }
-    LOG.info("{} is reachable from the run's containers at {}:{}", what, gateway, address.getPort());
-    return new RunningService(name, spec, null, gateway, Map.of(address.getPort(), address.getPort()),
-        PublishedPorts.loopback(), new LogTail("berth.service." + name), new CompletableFuture<>(), relay);
   }
 
   /** Global hostnames are the run's: two different services cannot share one. */

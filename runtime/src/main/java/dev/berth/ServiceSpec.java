@@ -65,6 +65,8 @@ public final class ServiceSpec {
     ImageReference image;
     ImageBuild build;
     URI hostTarget;
+    /** A host service's ports offered on other ports ({@link #withRelayedPort}): port in containers to host port. */
+    final TreeMap<Integer, Integer> relayedPorts = new TreeMap<>();
     final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
     final TreeMap<Integer, Protocol> protocols = new TreeMap<>();
     final TreeSet<Integer> uncheckedPorts = new TreeSet<>();
@@ -102,6 +104,7 @@ public final class ServiceSpec {
       image = from.image;
       build = from.build;
       hostTarget = from.hostTarget;
+      relayedPorts.putAll(from.relayedPorts);
       exposedPorts.addAll(from.exposedPorts);
       protocols.putAll(from.protocols);
       uncheckedPorts.addAll(from.uncheckedPorts);
@@ -221,12 +224,13 @@ public final class ServiceSpec {
 
   /**
    * A service that already listens on the test machine, such as a database the test started itself, made
-   * reachable from the run's containers under its alias and the same port: bound as {@code "db"},
-   * {@code ServiceSpec.host("tcp://localhost:3306")} answers at {@code db:3306}. It works when the service
-   * listens on 127.0.0.1 only, and needs no helper image: the test JVM relays the connections.
+   * reachable from the run's containers under its alias, its {@link #hostname()} and the same port: bound as
+   * {@code "db"}, {@code ServiceSpec.host("tcp://localhost:3306")} answers at {@code db:3306}. It works when the
+   * service listens on 127.0.0.1 only, and needs no helper image: the test JVM relays the connections. Without a
+   * port ({@code tcp://localhost}), {@link #withRelayedPort} names the ports.
    *
-   * @param address {@code tcp://host:port}
-   * @throws IllegalArgumentException if the address is not {@code tcp://host:port}
+   * @param address {@code tcp://host:port}, or {@code tcp://host}
+   * @throws IllegalArgumentException if the address is neither
    */
   public static ServiceSpec host(String address) {
     Objects.requireNonNull(address, "address");
@@ -237,15 +241,54 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Host service address '" + address + "' is not a URI: use tcp://host:port,"
           + " for example tcp://localhost:3306", e);
     }
-    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 1
+    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() == 0
         || (target.getPath() != null && !target.getPath().isEmpty())) {
       throw new IllegalArgumentException("Host service address '" + address + "' must be tcp://host:port, for"
-          + " example tcp://localhost:3306");
+          + " example tcp://localhost:3306, or tcp://host with withRelayedPort(...)");
     }
     var values = new Values();
     values.hostTarget = target;
-    values.exposedPorts.add(target.getPort());
+    if (target.getPort() > 0) {
+      values.exposedPorts.add(target.getPort());
+    }
     return new ServiceSpec(values);
+  }
+
+  /**
+   * Offers a port of a service on the test machine ({@link #host}) to the run's containers on another port: with
+   * {@code ServiceSpec.host("tcp://localhost").withRelayedPort(5432, 54321)} containers connect to port 5432 of its
+   * hostname or alias, and the test JVM relays to port 54321 of localhost. Several calls offer several ports;
+   * replaces an earlier host port for the same port.
+   */
+  public ServiceSpec withRelayedPort(int port, int hostPort) {
+    if (values.hostTarget == null) {
+      throw new IllegalStateException("withRelayedPort(...) offers a port of a service on the test machine, but "
+          + image() + " is a container: start the spec with ServiceSpec.host(\"tcp://localhost\")");
+    }
+    requirePort("Relayed port", port);
+    requirePort("Host port", hostPort);
+    return derive(v -> {
+      v.exposedPorts.add(port);
+      v.relayedPorts.put(port, hostPort);
+    });
+  }
+
+  /** The ports of {@link #withRelayedPort}: port in containers to port of the test machine. */
+  SortedMap<Integer, Integer> relayedPorts() {
+    return Collections.unmodifiableSortedMap(values.relayedPorts);
+  }
+
+  /**
+   * The ports a service on the test machine is offered on, each with the port of the test machine it is relayed to:
+   * the address's own port to itself, and those of {@link #withRelayedPort}.
+   */
+  SortedMap<Integer, Integer> relays() {
+    var ports = new TreeMap<Integer, Integer>();
+    if (values.hostTarget != null && values.hostTarget.getPort() > 0) {
+      ports.put(values.hostTarget.getPort(), values.hostTarget.getPort());
+    }
+    ports.putAll(values.relayedPorts);
+    return Collections.unmodifiableSortedMap(ports);
   }
 
   /**

@@ -152,7 +152,7 @@ final class SessionDns {
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
     try {
-      zone.register(spec.digest(), service.containerId(), spec.digestHostname(), names,
+      zone.register(spec.digest(), token(service), spec.digestHostname(), names,
           List.of(service.name(), spec.digestHostname()), InetAddress.getByName(service.address()),
           spec.exposedPorts());
     } catch (IOException | IllegalArgumentException e) {
@@ -164,9 +164,15 @@ final class SessionDns {
 
   /** Takes a service's records out. */
   void withdraw(RunningService service) {
-    if (service.containerId() != null) {
-      zone.unregister(service.spec().digest(), service.containerId());
-    }
+    zone.unregister(service.spec().digest(), token(service));
+  }
+
+  /**
+   * What tells a service's registration from a later one of the same definition: its container, or for a service
+   * of the test machine (which has none, and one registration at a time) its relays.
+   */
+  private static String token(RunningService service) {
+    return service.containerId() != null ? service.containerId() : "relayed";
   }
 
   /**

@@ -43,6 +43,28 @@ class NetworkingTest {
 
   @Test
   void hostServiceListeningOnLoopbackOnlyIsReachableUnderItsAliasAndPort() throws IOException {
+    serveOnLoopback();
+
+    var run = new KitRun().run(HostHttp.class).assertSucceeded(1);
+
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /**
+   * A host service's hostname resolves in the run's containers, as a container service's does, and it can be offered
+   * on ports other than its own, several at once.
+   */
+  @Test
+  void hostServicesAreReachedByTheirHostnameAndOnRelayedPorts() throws IOException {
+    serveOnLoopback();
+
+    var run = new KitRun().run(HostByHostname.class).assertSucceeded(1);
+
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** An HTTP server of the test JVM on 127.0.0.1 only, at {@link #port}, answering "from the test JVM". */
+  private void serveOnLoopback() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       byte[] body = "from the test JVM".getBytes(StandardCharsets.UTF_8);
@@ -52,10 +74,6 @@ class NetworkingTest {
     });
     server.start();
     port = server.getAddress().getPort();
-
-    var run = new KitRun().run(HostHttp.class).assertSucceeded(1);
-
-    assertThat(run.leftovers()).isEmpty();
   }
 
   @Test
@@ -196,6 +214,31 @@ class NetworkingTest {
     @Test
     void get(@BindService("web") Container client) {
       assertThat(client.exec("wget", "-qO-", "http://web:" + port + "/").stdout()).isEqualTo("from the test JVM");
+    }
+  }
+
+  @ServiceTest
+  static class HostByHostname {
+    @ServiceContainer
+    static final ServiceSpec own = ServiceSpec.host("tcp://localhost:" + port);
+
+    @ServiceContainer
+    static final ServiceSpec relayed = ServiceSpec.host("tcp://localhost").withRelayedPort(8080, port)
+        .withRelayedPort(9090, port);
+
+    @Test
+    void get(@ServiceHandle("own") Service own, @ServiceHandle("relayed") Service relayed,
+        @ClientContainer Container client) {
+      own.start();
+      relayed.start();
+
+      assertThat(client.exec("wget", "-qO-", "http://" + own.endpoint() + "/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(client.exec("wget", "-qO-", "http://" + relayed.endpoint(8080) + "/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(client.exec("wget", "-qO-", "http://" + relayed.hostname() + ":9090/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(relayed.hostAddress(9090).getPort()).isEqualTo(port);
     }
   }
 
