@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
@@ -495,17 +496,54 @@ final class DockerBackend implements AutoCloseable {
   record ExistingContainer(boolean running, StartedContainer container) {
   }
 
-  /** The host's own address on the network (its bridge's gateway), where containers reach the test machine. */
+  /**
+   * The host's own address on the network (its bridge's gateway), where containers reach the test machine. The
+   * network's IPAM configuration names it, except where the engine left it out (the default bridge of an engine
+   * started for the first time shows only its subnet): then an attached container's endpoint says it, or else it is
+   * the subnet's first address, which the engine's default address management gives the bridge.
+   */
   String gateway(String network) {
-    var ipam = docker.inspectNetworkCmd().withNetworkId(network).exec().getIpam();
-    if (ipam != null && ipam.getConfig() != null) {
-      for (var config : ipam.getConfig()) {
-        if (config.getGateway() != null && !config.getGateway().isEmpty()) {
-          return config.getGateway();
+    var info = docker.inspectNetworkCmd().withNetworkId(network).exec();
+    var ipam = info.getIpam() == null || info.getIpam().getConfig() == null ? List.<Network.Ipam.Config>of()
+        : info.getIpam().getConfig();
+    Optional<String> configured = ipam.stream().map(Network.Ipam.Config::getGateway)
+        .filter(g -> g != null && !g.isEmpty()).findFirst();
+    if (configured.isPresent()) {
+      return configured.get();
+    }
+    Map<String, ?> attached = info.getContainers() == null ? Map.of() : info.getContainers();
+    for (String container : attached.keySet()) {
+      try {
+        var endpoint = docker.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks()
+            .get(info.getName());
+        if (endpoint != null && endpoint.getGateway() != null && !endpoint.getGateway().isEmpty()) {
+          return endpoint.getGateway();
         }
+      } catch (NotFoundException e) {
+        LOG.debug("container {} left network {} while its gateway was looked for", container, network);
       }
     }
-    throw new BerthException("Network " + network + " has no gateway, so containers cannot reach the test machine");
+    return ipam.stream().map(Network.Ipam.Config::getSubnet).map(DockerBackend::firstAddress)
+        .flatMap(Optional::stream).findFirst().orElseThrow(() -> new BerthException("Network " + network
+            + " has no gateway, so containers cannot reach the test machine"));
+  }
+
+  /** The first host address of an IPv4 subnet such as {@code 172.17.0.0/16}: 172.17.0.1. */
+  static Optional<String> firstAddress(String subnet) {
+    if (subnet == null || !subnet.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+      return Optional.empty();
+    }
+    String[] parts = subnet.split("/");
+    int prefix = Integer.parseInt(parts[1]);
+    if (prefix > 30) {
+      return Optional.empty();
+    }
+    int address = 0;
+    for (String octet : parts[0].split("\\.")) {
+      address = address << 8 | Integer.parseInt(octet);
+    }
+    int first = (prefix == 0 ? 0 : address & (-1 << (32 - prefix))) + 1;
+    return Optional.of((first >>> 24) + "." + (first >>> 16 & 255) + "." + (first >>> 8 & 255) + "." + (first & 255));
   }
 
   /** Creates the named volume with its labels unless it exists; an existing one is used as it is. */
@@ -601,7 +639,7 @@ final class DockerBackend implements AutoCloseable {
     try {
       if (!spec.files().isEmpty()) {
         docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files()))).exec();
+            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files(), spec::fileMode))).exec();
       }
       // The engine holds a container's lock while it starts it, and an inspection waits for that lock: asked just
       // after the start, it is answered the moment the start ends, a round trip sooner than asking afterwards.
@@ -945,12 +983,45 @@ final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM, waits up to {@code timeout}, then kills; a stopped or missing container is fine. */
+  /**
+   * Sends the container's stop signal (SIGTERM unless its image says otherwise) and waits up to {@code timeout} for
+   * it to exit; after whole seconds the engine kills it, after a timeout of less (or with a fraction of a second) the
+   * caller's {@link #remove} does. A stopped or missing container is fine.
+   */
   void stop(String id, Duration timeout) {
+    if (timeout.toNanos() % 1_000_000_000L == 0) {
+      stopWaiting(id, timeout.toSeconds());
+      return;
+    }
+    // The engine counts a stop's timeout in whole seconds: it is asked to wait longer, on a thread of its own, and
+    // the wait for the exit here is cut at the timeout.
+    var stopping = new Thread(() -> {
+      try {
+        stopWaiting(id, timeout.toSeconds() + 1);
+      } catch (RuntimeException e) {
+        LOG.debug("stopping container {} ended with the removal that followed it", id, e);
+      }
+    }, "berth-stop");
+    stopping.setDaemon(true);
+    stopping.start();
+    try (var exit = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
+      exit.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (NotFoundException e) {
+      LOG.debug("container {} already removed", id);
+    } catch (DockerClientException e) {
+      LOG.debug("container {} still runs {} ms after its stop signal", id, timeout.toMillis());
+    } catch (IOException e) {
+      LOG.debug("closing the wait for container {} failed", id, e);
+    }
+  }
+
+  private void stopWaiting(String id, long seconds) {
     try {
-      docker.stopContainerCmd(id).withTimeout((int) Math.max(0, timeout.toSeconds())).exec();
+      docker.stopContainerCmd(id).withTimeout((int) Math.min(Integer.MAX_VALUE, seconds)).exec();
     } catch (NotModifiedException | NotFoundException e) {
       LOG.debug("container {} already stopped", id);
+    } catch (ConflictException e) {
+      LOG.debug("container {} is being removed", id);
     }
   }
 

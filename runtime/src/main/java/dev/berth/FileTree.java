@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -27,5 +29,12 @@ final class FileTree {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /** By the owner's execute bit, as the docker CLI sends the file's mode; where there are no such bits, by access. */
+  static boolean isExecutable(Path file) throws IOException {
+    return Files.getFileAttributeView(file, PosixFileAttributeView.class) != null
+        ? Files.getPosixFilePermissions(file).contains(PosixFilePermission.OWNER_EXECUTE)
+        : Files.isExecutable(file);
   }
 }

@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +88,7 @@ final class ImageBuild {
               + " dependencies, .git) in " + ignoreFile + ", or give a smaller directory");
         }
         files.put(relative, Files.readAllBytes(path));
-        if (isExecutable(path)) {
+        if (FileTree.isExecutable(path)) {
           executables.add(relative);
         }
       }
@@ -100,13 +98,6 @@ final class ImageBuild {
     }
     return new ImageBuild(root, file, Collections.unmodifiableSortedMap(files),
         Collections.unmodifiableSortedSet(executables), Collections.emptySortedMap(), null);
-  }
-
-  /** By the owner's execute bit, as the docker CLI sends the file's mode; where there are no such bits, by access. */
-  private static boolean isExecutable(Path file) throws IOException {
-    return Files.getFileAttributeView(file, PosixFileAttributeView.class) != null
-        ? Files.getPosixFilePermissions(file).contains(PosixFilePermission.OWNER_EXECUTE)
-        : Files.isExecutable(file);
   }
 
   /** This build with a build argument ({@code ARG} in the Dockerfile) set, replacing an earlier value. */
@@ -208,6 +199,6 @@ final class ImageBuild {
 
   /** The context as the engine's build API takes it: a tar of the files, relative to the context. */
   byte[] tar() {
-    return Tar.of(files, executables::contains);
+    return Tar.of(files, path -> executables.contains(path) ? 0755 : 0644);
   }
 }

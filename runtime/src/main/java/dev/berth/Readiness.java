@@ -129,7 +129,7 @@ final class Readiness {
         return ports.accepts(service.address(), port);
       });
     } catch (ConditionTimeoutException e) {
-      throw new ServiceStartException(service.name(), service.spec().image(), port, null,
+      throw new ServiceStartException(service.name(), service.spec(), port, null,
           "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
               + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name(),
           service.logs().lastLines(false), e);
@@ -152,7 +152,7 @@ final class Readiness {
       });
     } catch (ConditionTimeoutException e) {
       String name = handshake.protocol().name();
-      throw new ServiceStartException(service.name(), service.spec().image(), port, null, last[0] == null
+      throw new ServiceStartException(service.name(), service.spec(), port, null, last[0] == null
           ? "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
               + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name()
           : "port " + port + " did not answer as a " + name + " server within " + limit + "; it last said: "
@@ -294,7 +294,7 @@ final class Readiness {
   }
 
   private static ServiceStartException notReady(RunningService service, String problem, Throwable cause) {
-    return new ServiceStartException(service.name(), service.spec().image(), 0, null, problem,
+    return new ServiceStartException(service.name(), service.spec(), 0, null, problem,
         service.logs().lastLines(false), cause);
   }
 
@@ -310,7 +310,7 @@ final class Readiness {
   private static void failIfExited(RunningService service, int port) {
     if (service.exit().isDone()) {
       Integer code = service.exit().isCompletedExceptionally() ? null : service.exit().join();
-      throw new ServiceStartException(service.name(), service.spec().image(), port, code,
+      throw new ServiceStartException(service.name(), service.spec(), port, code,
           "its container exited" + (code == null ? "" : " with code " + code)
               + (port > 0 ? " before port " + port + " accepted connections" : ""),
           service.logs().lastLines(true), null);

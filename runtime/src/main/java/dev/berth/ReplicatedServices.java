@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +44,23 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
 
   @Override
   public void stop(RunningService service) {
+    stop(service, containers::stop);
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    stop(service, each -> containers.stop(each, timeout));
+  }
+
+  private void stop(RunningService service, Consumer<RunningService> stopOne) {
     Group group = groups.remove(service.spec().digest());
     if (group == null) {
-      containers.stop(service);
+      stopOne.accept(service);
       return;
     }
     LOG.debug("Stopping service {}", service.describe());
     RunContainers.closeQuietly(group.closer());
-    group.replicas().forEach(containers::stop);
+    group.replicas().forEach(stopOne);
   }
 
   /** Closes every group's VIP and records; the run's containers remove the replicas themselves. */
@@ -94,7 +104,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     }
     String gateway = containers.gateway();
     int port = spec.vipName().isPresent() ? spec.vipPort() : spec.tcpPorts().get(0);
-    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().hostname(),
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(),
         new InetSocketAddress(r.address(), port), r.exit())).toList();
     String token = "group-" + replicas.get(0).containerId();
     Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
@@ -127,11 +137,11 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
   private void register(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
       String gateway) {
     containers.zone().ifPresent(zone -> {
-      var names = new ArrayList<String>(List.of(name, spec.hostname()));
+      var names = new ArrayList<String>(List.of(name, spec.digestHostname()));
       spec.vipName().ifPresent(names::add);
       var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
           : healthy.stream().map(r -> r.address().getAddress()).toList();
-      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.hostname()),
+      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.digestHostname()),
           healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.tcpPorts());
     });
   }

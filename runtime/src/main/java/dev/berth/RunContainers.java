@@ -118,7 +118,7 @@ final class RunContainers implements ServiceStarter {
     labels.put(Labels.SERVICE, name);
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
-    var request = new ContainerRequest(sessionContainerName(spec), image, spec.hostname(), spec, boundHosts, labels,
+    var request = new ContainerRequest(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
         false);
     String net = network.join();
     SessionDirectory directory = network.directory();
@@ -250,11 +250,16 @@ final class RunContainers implements ServiceStarter {
    */
   @Override
   public void stop(RunningService service) {
-    LOG.debug("Stopping service {}", service.describe());
+    stop(service, config.stopTimeout());
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
     if (service.containerId() != null) {
       long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
       long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
-      if (releaseShared(backend(), service.spec().digest(), true, id -> awaitQuiet(id, backlogDeadline))) {
+      if (releaseShared(backend(), service.spec().digest(), timeout, id -> awaitQuiet(id, backlogDeadline))) {
         LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
       } else {
         awaitOutputs(Set.of(service.containerId()), deadline);
@@ -265,15 +270,15 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * Gives up this run's hold on a service container; removes the container (after a gentle stop if asked) unless
-   * another run still holds it. Returns whether another run does.
+   * Gives up this run's hold on a service container; removes the container (after its stop signal and at most
+   * {@code stopTimeout}; zero kills it at once) unless another run still holds it. Returns whether another run does.
    */
-  private boolean releaseShared(DockerBackend backend, String digest, boolean gently) {
-    return releaseShared(backend, digest, gently, id -> { });
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout) {
+    return releaseShared(backend, digest, stopTimeout, id -> { });
   }
 
   /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
-  private boolean releaseShared(DockerBackend backend, String digest, boolean gently,
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout,
       Consumer<String> beforeRemoval) {
     String id = services.remove(digest);
     if (id == null) {
@@ -288,8 +293,8 @@ final class RunContainers implements ServiceStarter {
           return true;
         }
         beforeRemoval.accept(id);
-        if (gently) {
-          backend.stop(id, config.stopTimeout());
+        if (!stopTimeout.isZero()) {
+          backend.stop(id, stopTimeout);
         }
         backend.remove(id);
         containerIds.remove(id);
@@ -303,37 +308,60 @@ final class RunContainers implements ServiceStarter {
   }
 
   /**
-   * A service of the test machine: checks that it listens, then relays the host's address on the run's network,
-   * at the same port, to it. If that port is taken on the gateway address, the service most likely listens on
-   * every interface already and containers reach it there directly.
+   * A service of the test machine: checks that it listens, then relays the host's address on the run's network, at
+   * each port it is offered on, to its port on the test machine, and publishes its hostname and name in the
+   * session's DNS, as for a container. If an offered port that is its own port is taken on the gateway address, the
+   * service most likely listens on every interface already and containers reach it there directly.
    */
   private RunningService startHostService(String name, ServiceSpec spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
     requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
         + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
-    var target = new InetSocketAddress(address.getHost(), address.getPort());
+    Map<Integer, Integer> ports = spec.relays();
+    if (ports.isEmpty()) {
+      throw new BerthException(what + " has no port: give it in the address (tcp://host:port), or offer ports with"
+          + " withRelayedPort(port, hostPort)");
+    }
+    String gateway = gateway();
+    var relays = new ArrayList<Closeable>();
+    try {
+      for (Map.Entry<Integer, Integer> port : ports.entrySet()) {
+        relays.add(relay(name, address.getHost(), port.getKey(), port.getValue(), gateway));
+      }
+    } catch (RuntimeException e) {
+      relays.forEach(RunContainers::closeQuietly);
+      throw e;
+    }
+    LOG.info("{} is reachable from the run's containers at {} (ports {} to the test machine's {})", what, gateway,
+        ports.keySet(), ports.values());
+    var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
+        new LogTail("berth.service." + name), new CompletableFuture<>(),
+        () -> relays.forEach(RunContainers::closeQuietly));
+    network.publish(running);
+    return running;
+  }
+
+  /** Relays {@code gateway:port} to {@code host:hostPort}, which must accept connections. */
+  private Closeable relay(String name, String host, int port, int hostPort, String gateway) {
+    String what = "Host service '" + name + "' (tcp://" + host + ":" + hostPort + ")";
+    var target = new InetSocketAddress(host, hostPort);
     try (var probe = new Socket()) {
       probe.connect(target, 2000);
     } catch (IOException e) {
       throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
           + " that binds it, or fix the address", e);
     }
-    String gateway = gateway();
-    Closeable relay;
     try {
-      relay = HostRelay.start(name, InetAddress.getByName(gateway), address.getPort(), target);
+      return HostRelay.start(name, InetAddress.getByName(gateway), port, target);
     } catch (IOException e) {
-      if (!PortProbe.direct().accepts(gateway, address.getPort())) {
-        throw new BerthException(what + " cannot be relayed to the run's containers: port " + address.getPort()
+      if (port != hostPort || !PortProbe.direct().accepts(gateway, port)) {
+        throw new BerthException(what + " cannot be relayed to the run's containers: port " + port
             + " on the host's network address " + gateway + " is taken (" + e.getMessage() + ")", e);
       }
-      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, address.getPort());
-      relay = () -> { };
+      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, port);
+      return () -> { };
     }
-    LOG.info("{} is reachable from the run's containers at {}:{}", what, gateway, address.getPort());
-    return new RunningService(name, spec, null, gateway, Map.of(address.getPort(), address.getPort()),
-        PublishedPorts.loopback(), new LogTail("berth.service." + name), new CompletableFuture<>(), relay);
   }
 
   /** Global hostnames are the run's: two different services cannot share one. */
@@ -499,7 +527,7 @@ final class RunContainers implements ServiceStarter {
       var inHand = new HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
-        work.add(departing(left -> releaseShared(backend, digest, false, id -> {
+        work.add(departing(left -> releaseShared(backend, digest, Duration.ZERO, id -> {
           awaitQuiet(id, backlogDeadline);
           leave(backend, id, leaveFirst, left);
           removed.add(id);
@@ -622,8 +650,8 @@ final class RunContainers implements ServiceStarter {
       throw e;
     } catch (RuntimeException e) {
       String reason = DockerBackend.rootMessage(e);
-      throw new BerthException("The engine could not start " + what + ": " + reason
-          + (reason.contains("already allocated") || reason.contains("already in use")
+      throw new BerthException("The engine could not start " + what + " (" + request.spec().startedAs() + "): "
+          + reason + (reason.contains("already allocated") || reason.contains("already in use")
               ? ". A fixed host port of it (" + request.spec().hostPorts().values() + ") is taken; free it or"
                   + " choose another with withHostPort(...)" : ""), e);
     }
@@ -652,7 +680,7 @@ final class RunContainers implements ServiceStarter {
     releaseHostnames(service.spec());
     network.withdraw(service);
     if (service.containerId() != null) {
-      releaseShared(backend(), service.spec().digest(), false);
+      releaseShared(backend(), service.spec().digest(), Duration.ZERO);
     }
   }
 

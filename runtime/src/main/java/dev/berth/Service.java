@@ -1,6 +1,7 @@
 package dev.berth;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * A handle on a service of the run. Handles are lazy: the container starts when something needs it running
@@ -8,7 +9,10 @@ import java.net.InetSocketAddress;
  */
 public interface Service {
 
-  /** The service's deterministic hostname on the run's network (see {@link ServiceSpec#hostname()}). */
+  /**
+   * The service's deterministic hostname on the run's network: its global hostname if it has one, else
+   * {@code berth-<digest>} (see {@link ServiceSpec#hostname()}).
+   */
   String hostname();
 
   /** {@code hostname:port} of the first exposed port, for other containers of the run. */
@@ -36,6 +40,21 @@ public interface Service {
    * {@link IllegalStateException} saying how many. A later need (or {@link #start()}) starts a new container.
    */
   void stop();
+
+  /**
+   * As {@link #stop()}, killing the service once {@code timeout} has passed after its stop signal rather than after
+   * {@code berth.stopTimeout}: for a service that ignores SIGTERM, or a test that needs it gone soon.
+   * {@link Duration#ZERO} kills it at once, as {@link #kill()} does.
+   *
+   * @throws IllegalArgumentException if the timeout is negative
+   */
+  void stop(Duration timeout);
+
+  /**
+   * As {@link #stop()}, but kills the service at once (SIGKILL, no stop signal first): for a test of what others do
+   * when it dies, or a service not worth waiting for.
+   */
+  void kill();
 
   /**
    * What the service's container has printed so far, standard output and standard error interleaved as the engine

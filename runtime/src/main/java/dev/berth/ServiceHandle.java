@@ -2,6 +2,7 @@ package dev.berth;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,7 +58,22 @@ final class ServiceHandle implements Service {
 
   @Override
   public void stop() {
-    scope.stop(name, spec);
+    scope.stop(name, spec, null);
+  }
+
+  @Override
+  public void stop(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("The stop timeout of service '" + name + "' is " + timeout + ": give zero"
+          + " (kill at once) or a positive duration");
+    }
+    scope.stop(name, spec, timeout);
+  }
+
+  @Override
+  public void kill() {
+    scope.stop(name, spec, Duration.ZERO);
   }
 
   @Override

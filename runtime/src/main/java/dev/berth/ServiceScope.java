@@ -1,5 +1,6 @@
 package dev.berth;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,21 +80,21 @@ public final class ServiceScope implements AutoCloseable {
   }
 
   /**
-   * Releases this scope's hold and stops the service now (SIGTERM, then a kill after {@code berth.stopTimeout}),
-   * waiting until its container is gone.
+   * Releases this scope's hold and stops the service now (its stop signal, then a kill after {@code timeout}, or
+   * {@code berth.stopTimeout} if null), waiting until its container is gone.
    *
    * @throws IllegalStateException if others still hold it; this scope's hold is released all the same
    */
-  void stop(String name, ServiceSpec spec) {
+  void stop(String name, ServiceSpec spec, Duration timeout) {
     CompletableFuture<ServiceTable.Lease> lease = leases.remove(spec.digest());
     if (lease != null && lease.isDone() && !lease.isCompletedExceptionally()) {
       // Without the grace period: as the last user, this stops it right away (stopNow below then waits for that).
-      lease.join().closeNow();
+      lease.join().closeNow(timeout);
     } else if (lease != null) {
       lease.thenAccept(ServiceTable.Lease::close);
     }
     try {
-      table.stopNow(name, spec).get();
+      table.stopNow(name, spec, timeout).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while stopping service " + RunningService.describe(name, spec), e);

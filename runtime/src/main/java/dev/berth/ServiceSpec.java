@@ -48,6 +48,9 @@ public final class ServiceSpec {
   private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+  /** The mode of a file written into a container unless it is given another. */
+  static final int DEFAULT_FILE_MODE = 0644;
+  private static final int EXECUTABLE_FILE_MODE = 0755;
 
   /** This spec's values: filled in while a {@code with*} method derives the spec, never changed after. */
   private final Values values;
@@ -62,6 +65,8 @@ public final class ServiceSpec {
     ImageReference image;
     ImageBuild build;
     URI hostTarget;
+    /** A host service's ports offered on other ports ({@link #withRelayedPort}): port in containers to host port. */
+    final TreeMap<Integer, Integer> relayedPorts = new TreeMap<>();
     final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
     final TreeMap<Integer, Protocol> protocols = new TreeMap<>();
     final TreeSet<Integer> uncheckedPorts = new TreeSet<>();
@@ -71,6 +76,8 @@ public final class ServiceSpec {
     final TreeMap<String, String> env = new TreeMap<>();
     String workdir;
     final TreeMap<String, byte[]> files = new TreeMap<>();
+    /** The modes of the files whose mode is not {@link #DEFAULT_FILE_MODE}. */
+    final TreeMap<String, Integer> fileModes = new TreeMap<>();
     final TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
     String instanceId = "";
     final TreeSet<String> globalHostnames = new TreeSet<>();
@@ -97,6 +104,7 @@ public final class ServiceSpec {
       image = from.image;
       build = from.build;
       hostTarget = from.hostTarget;
+      relayedPorts.putAll(from.relayedPorts);
       exposedPorts.addAll(from.exposedPorts);
       protocols.putAll(from.protocols);
       uncheckedPorts.addAll(from.uncheckedPorts);
@@ -106,6 +114,7 @@ public final class ServiceSpec {
       env.putAll(from.env);
       workdir = from.workdir;
       files.putAll(from.files);
+      fileModes.putAll(from.fileModes);
       bindings.putAll(from.bindings);
       instanceId = from.instanceId;
       globalHostnames.addAll(from.globalHostnames);
@@ -215,12 +224,13 @@ public final class ServiceSpec {
 
   /**
    * A service that already listens on the test machine, such as a database the test started itself, made
-   * reachable from the run's containers under its alias and the same port: bound as {@code "db"},
-   * {@code ServiceSpec.host("tcp://localhost:3306")} answers at {@code db:3306}. It works when the service
-   * listens on 127.0.0.1 only, and needs no helper image: the test JVM relays the connections.
+   * reachable from the run's containers under its alias, its {@link #hostname()} and the same port: bound as
+   * {@code "db"}, {@code ServiceSpec.host("tcp://localhost:3306")} answers at {@code db:3306}. It works when the
+   * service listens on 127.0.0.1 only, and needs no helper image: the test JVM relays the connections. Without a
+   * port ({@code tcp://localhost}), {@link #withRelayedPort} names the ports.
    *
-   * @param address {@code tcp://host:port}
-   * @throws IllegalArgumentException if the address is not {@code tcp://host:port}
+   * @param address {@code tcp://host:port}, or {@code tcp://host}
+   * @throws IllegalArgumentException if the address is neither
    */
   public static ServiceSpec host(String address) {
     Objects.requireNonNull(address, "address");
@@ -231,15 +241,54 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Host service address '" + address + "' is not a URI: use tcp://host:port,"
           + " for example tcp://localhost:3306", e);
     }
-    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 1
+    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() == 0
         || (target.getPath() != null && !target.getPath().isEmpty())) {
       throw new IllegalArgumentException("Host service address '" + address + "' must be tcp://host:port, for"
-          + " example tcp://localhost:3306");
+          + " example tcp://localhost:3306, or tcp://host with withRelayedPort(...)");
     }
     var values = new Values();
     values.hostTarget = target;
-    values.exposedPorts.add(target.getPort());
+    if (target.getPort() > 0) {
+      values.exposedPorts.add(target.getPort());
+    }
     return new ServiceSpec(values);
+  }
+
+  /**
+   * Offers a port of a service on the test machine ({@link #host}) to the run's containers on another port: with
+   * {@code ServiceSpec.host("tcp://localhost").withRelayedPort(5432, 54321)} containers connect to port 5432 of its
+   * hostname or alias, and the test JVM relays to port 54321 of localhost. Several calls offer several ports;
+   * replaces an earlier host port for the same port.
+   */
+  public ServiceSpec withRelayedPort(int port, int hostPort) {
+    if (values.hostTarget == null) {
+      throw new IllegalStateException("withRelayedPort(...) offers a port of a service on the test machine, but "
+          + image() + " is a container: start the spec with ServiceSpec.host(\"tcp://localhost\")");
+    }
+    requirePort("Relayed port", port);
+    requirePort("Host port", hostPort);
+    return derive(v -> {
+      v.exposedPorts.add(port);
+      v.relayedPorts.put(port, hostPort);
+    });
+  }
+
+  /** The ports of {@link #withRelayedPort}: port in containers to port of the test machine. */
+  SortedMap<Integer, Integer> relayedPorts() {
+    return Collections.unmodifiableSortedMap(values.relayedPorts);
+  }
+
+  /**
+   * The ports a service on the test machine is offered on, each with the port of the test machine it is relayed to:
+   * the address's own port to itself, and those of {@link #withRelayedPort}.
+   */
+  SortedMap<Integer, Integer> relays() {
+    var ports = new TreeMap<Integer, Integer>();
+    if (values.hostTarget != null && values.hostTarget.getPort() > 0) {
+      ports.put(values.hostTarget.getPort(), values.hostTarget.getPort());
+    }
+    ports.putAll(values.relayedPorts);
+    return Collections.unmodifiableSortedMap(ports);
   }
 
   /**
@@ -529,54 +578,96 @@ public final class ServiceSpec {
    * path. Missing parent directories are created.
    */
   public ServiceSpec withNewFile(String path, String contents) {
+    return withNewFile(path, contents, DEFAULT_FILE_MODE);
+  }
+
+  /**
+   * Writes a file (UTF-8) with a POSIX mode, such as {@code 0755} for a script the service runs:
+   * {@code withNewFile("/bin/app", "#!/bin/sh\n...", 0755).withEntrypoint("/bin/app")}. A mode other than 0644 is
+   * part of the definition and its digest.
+   */
+  public ServiceSpec withNewFile(String path, String contents, int mode) {
     Objects.requireNonNull(contents, "contents");
-    return withNewFile(path, contents.getBytes(StandardCharsets.UTF_8));
+    return withNewFile(path, contents.getBytes(StandardCharsets.UTF_8), mode);
   }
 
   /** Writes a file (mode 0644) with the given bytes into the container before it starts. */
   public ServiceSpec withNewFile(String path, byte[] contents) {
+    return withNewFile(path, contents, DEFAULT_FILE_MODE);
+  }
+
+  /** Writes a file with the given bytes and POSIX mode ({@code 0755}, say) into the container before it starts. */
+  public ServiceSpec withNewFile(String path, byte[] contents, int mode) {
     requireContainer("withNewFile");
     Objects.requireNonNull(contents, "contents");
     String file = absolutePath("file", path);
     if (file.endsWith("/")) {
       throw new IllegalArgumentException("File path '" + path + "' names a directory: give a file name");
     }
-    values.tmpfs.keySet().forEach(mount -> requireVisible(file, mount));
+    requireFileMode(file, mode);
+    values.tmpfs.keySet().forEach(m -> requireVisible(file, m));
     byte[] copy = contents.clone();
-    return derive(v -> v.files.put(file, copy));
+    return derive(v -> {
+      v.files.put(file, copy);
+      if (mode == DEFAULT_FILE_MODE) {
+        v.fileModes.remove(file);
+      } else {
+        v.fileModes.put(file, mode);
+      }
+    });
+  }
+
+  private void requireFileMode(String file, int mode) {
+    if (mode < 0 || mode > 07777) {
+      throw new IllegalArgumentException("The mode of file " + file + " in " + image() + " is " + mode + " (octal "
+          + Integer.toOctalString(mode) + "): give a POSIX mode from 0 to 07777 as a Java octal literal, such as"
+          + " 0755");
+    }
   }
 
   /**
    * Writes a copy of a file of the test machine, or of a directory and everything under it, into the container before
    * it starts: {@code withCopyOf("/docker-entrypoint-initdb.d", Path.of("src/test/sql"))}. The files are read now and
-   * become part of the definition, exactly as {@link #withNewFile} would make them (mode 0644): a changed file makes
-   * a new definition. A directory's files keep their paths relative to it under {@code path}.
+   * become part of the definition, exactly as {@link #withNewFile} would make them: a changed file makes a new
+   * definition. A file that is executable here (by its owner) gets mode 0755 there, any other 0644. A directory's
+   * files keep their paths relative to it under {@code path}.
    *
    * @throws UncheckedIOException if {@code source} is missing or cannot be read, naming it
    */
   public ServiceSpec withCopyOf(String path, Path source) {
+    return copying(path, source, null);
+  }
+
+  /** As {@link #withCopyOf(String, Path)}, with one POSIX mode ({@code 0755}, say) for every file copied. */
+  public ServiceSpec withCopyOf(String path, Path source, int mode) {
+    return copying(path, source, mode);
+  }
+
+  /** {@code mode} null: each file's mode follows whether it is executable here. */
+  private ServiceSpec copying(String path, Path source, Integer mode) {
     requireContainer("withCopyOf");
     Objects.requireNonNull(source, "source");
     String target = absolutePath("copy", path);
-    Map<String, byte[]> copies = new TreeMap<>();
+    Map<String, Path> copies = new TreeMap<>();
+    ServiceSpec spec = this;
     try {
       if (Files.isDirectory(source)) {
         for (String relative : FileTree.relativeFiles(source)) {
-          copies.put((target.endsWith("/") ? target : target + "/") + relative,
-              Files.readAllBytes(source.resolve(relative)));
+          copies.put((target.endsWith("/") ? target : target + "/") + relative, source.resolve(relative));
         }
       } else {
-        copies.put(target, Files.readAllBytes(source));
+        copies.put(target, source);
+      }
+      for (Map.Entry<String, Path> copy : copies.entrySet()) {
+        int fileMode = mode != null ? mode
+            : FileTree.isExecutable(copy.getValue()) ? EXECUTABLE_FILE_MODE : DEFAULT_FILE_MODE;
+        spec = spec.withNewFile(copy.getKey(), Files.readAllBytes(copy.getValue()), fileMode);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot copy " + source.toAbsolutePath() + " into " + image() + " at " + target
           + ": " + (e instanceof NoSuchFileException ? "no such file or directory" : e.toString())
           + " (a relative path is resolved against the working directory, " + Path.of("").toAbsolutePath() + ")",
           e);
-    }
-    ServiceSpec spec = this;
-    for (Map.Entry<String, byte[]> copy : copies.entrySet()) {
-      spec = spec.withNewFile(copy.getKey(), copy.getValue());
     }
     return spec;
   }
@@ -590,6 +681,11 @@ public final class ServiceSpec {
    * @throws IllegalArgumentException if no such resource is on the classpath
    */
   public ServiceSpec withClasspathResource(String path, String resource) {
+    return withClasspathResource(path, resource, DEFAULT_FILE_MODE);
+  }
+
+  /** As {@link #withClasspathResource(String, String)}, with a POSIX mode: {@code 0755} for a script, say. */
+  public ServiceSpec withClasspathResource(String path, String resource, int mode) {
     Objects.requireNonNull(resource, "resource");
     String name = resource.startsWith("/") ? resource.substring(1) : resource;
     ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
@@ -600,7 +696,7 @@ public final class ServiceSpec {
             + " is not on the classpath: name it by its path under a classpath root, such as src/test/resources"
             + " (\"sql/schema.sql\" for src/test/resources/sql/schema.sql)");
       }
-      return withNewFile(path, in.readAllBytes());
+      return withNewFile(path, in.readAllBytes(), mode);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read classpath resource '" + resource + "' for " + path, e);
     }
@@ -761,10 +857,18 @@ public final class ServiceSpec {
   }
 
   /**
-   * The service's hostname on the run's network: {@code berth-} and the first 16 hex digits of the digest. It is
-   * the same on every run for the same definition.
+   * The service's hostname on the run's network: its global hostname ({@link #withHostname}; of several, the first
+   * in alphabetical order), else {@link #digestHostname()}. It is the same on every run for the same definition.
    */
   public String hostname() {
+    return values.globalHostnames.isEmpty() ? digestHostname() : values.globalHostnames.first();
+  }
+
+  /**
+   * The hostname every service container has on the run's network, global hostnames or not: {@code berth-} and the
+   * first 16 hex digits of the digest.
+   */
+  String digestHostname() {
     return "berth-" + digest().substring(0, 16);
   }
 
@@ -912,9 +1016,37 @@ public final class ServiceSpec {
     return Optional.ofNullable(values.build);
   }
 
+  /**
+   * The hostname and command the container runs with, as failures name them: {@code hostname api, command [sh, -c,
+   * serve]}, or {@code the image's default command} where the spec declares neither entrypoint nor command.
+   */
+  String startedAs() {
+    var s = new StringBuilder("hostname ").append(hostname()).append(", ");
+    if (values.entrypoint == null && values.command == null) {
+      return s.append("the image's default command").toString();
+    }
+    if (values.entrypoint != null) {
+      s.append("entrypoint ").append(values.entrypoint).append(values.command == null ? "" : ", ");
+    }
+    if (values.command != null) {
+      s.append("command ").append(values.command);
+    }
+    return s.toString();
+  }
+
   /** The files to write, by absolute path; callers must not modify the arrays. */
   SortedMap<String, byte[]> files() {
     return Collections.unmodifiableSortedMap(values.files);
+  }
+
+  /** The modes of the files whose mode is not 0644, by path. */
+  SortedMap<String, Integer> fileModes() {
+    return Collections.unmodifiableSortedMap(values.fileModes);
+  }
+
+  /** The POSIX mode of a file to write. */
+  int fileMode(String path) {
+    return values.fileModes.getOrDefault(path, DEFAULT_FILE_MODE);
   }
 
   @Override

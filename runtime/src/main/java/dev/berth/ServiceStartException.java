@@ -6,7 +6,7 @@ import java.util.OptionalInt;
 /**
  * A service that did not become ready: its container exited, a port did not accept connections within
  * {@code berth.startupTimeout}, or its ready command did not succeed in that time. The message names the service,
- * image and port, the exit code if it exited, and the last lines of its log.
+ * image and port, the exit code if it exited, the hostname and command it ran with, and the last lines of its log.
  */
 public class ServiceStartException extends BerthException {
 
@@ -18,11 +18,11 @@ public class ServiceStartException extends BerthException {
   private final Integer exitCode;
   private final List<String> logTail;
 
-  ServiceStartException(String serviceName, String image, int port, Integer exitCode, String problem,
+  ServiceStartException(String serviceName, ServiceSpec spec, int port, Integer exitCode, String problem,
       List<String> logTail, Throwable cause) {
-    super(describe(serviceName, image, port, problem, logTail), cause);
+    super(describe(serviceName, spec, port, problem, logTail), cause);
     this.serviceName = serviceName;
-    this.image = image;
+    this.image = spec.image();
     this.port = port;
     this.exitCode = exitCode;
     this.logTail = List.copyOf(logTail);
@@ -38,12 +38,13 @@ public class ServiceStartException extends BerthException {
     this.logTail = shared.logTail;
   }
 
-  private static String describe(String name, String image, int port, String problem, List<String> logTail) {
-    var s = new StringBuilder("Service '").append(name).append("' (").append(image);
+  private static String describe(String name, ServiceSpec spec, int port, String problem, List<String> logTail) {
+    var s = new StringBuilder("Service '").append(name).append("' (").append(spec.image());
     if (port > 0) {
       s.append(", port ").append(port);
     }
     s.append(") did not start: ").append(problem);
+    s.append("\n  ").append(spec.startedAs());
     if (logTail.isEmpty()) {
       s.append("\n  (the container logged nothing)");
     } else {

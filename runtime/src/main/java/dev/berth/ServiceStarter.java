@@ -1,5 +1,6 @@
 package dev.berth;
 
+import java.time.Duration;
 import java.util.Map;
 
 /** Starts one service container until it is healthy, and stops it: the work {@link ServiceTable} schedules. */
@@ -15,4 +16,10 @@ interface ServiceStarter {
 
   /** Stops the service gently ({@code berth.stopTimeout}) and removes its container. */
   void stop(RunningService service);
+
+  /**
+   * Stops the service, killing it once {@code timeout} has passed after its stop signal (at once, without a signal,
+   * for zero), and removes its container.
+   */
+  void stop(RunningService service, Duration timeout);
 }

@@ -198,7 +198,13 @@ final class ServiceTable implements AutoCloseable {
     return stop(entry);
   }
 
+  /** As {@link #release(Entry, boolean, Duration)}, stopping a last user's service after its grace period. */
   private CompletableFuture<Void> release(Entry entry, boolean now) {
+    return release(entry, now, null);
+  }
+
+  /** {@code stopTimeout} is for a stop {@code now}; null for {@code berth.stopTimeout}. */
+  private CompletableFuture<Void> release(Entry entry, boolean now, Duration stopTimeout) {
     synchronized (this) {
       entry.users--;
       if (entry.users > 0 || closed || entry.retired) {
@@ -210,7 +216,7 @@ final class ServiceTable implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       entries.remove(entry.spec.digest(), entry);
-      return stop(entry);
+      return stop(entry, stopTimeout);
     }
   }
 
@@ -227,14 +233,25 @@ final class ServiceTable implements AutoCloseable {
     }
   }
 
-  /** Stops the entry's container in the background; called with the lock held, right after the entry left the map. */
   private CompletableFuture<Void> stop(Entry entry) {
+    return stop(entry, null);
+  }
+
+  /**
+   * Stops the entry's container in the background, killing it {@code timeout} after its stop signal (null: after
+   * {@code berth.stopTimeout}); called with the lock held, right after the entry left the map.
+   */
+  private CompletableFuture<Void> stop(Entry entry, Duration timeout) {
     String digest = entry.spec.digest();
     entry.stopped = true;
     CompletableFuture<Void> stopped = entry.running.handleAsync((running, failure) -> {
       try {
         if (running != null && !isClosed()) {
-          starter.stop(running);
+          if (timeout == null) {
+            starter.stop(running);
+          } else {
+            starter.stop(running, timeout);
+          }
         }
       } catch (RuntimeException e) {
         if (isClosed()) {
@@ -260,9 +277,10 @@ final class ServiceTable implements AutoCloseable {
    * Stops a service now, explicitly: allowed only when nothing holds it (a service in its grace period stops at
    * once). Completes when its container is gone.
    *
+   * @param timeout how long after its stop signal it is killed; null for {@code berth.stopTimeout}
    * @throws IllegalStateException if tests or clients still hold it, saying how many
    */
-  CompletableFuture<Void> stopNow(String name, ServiceSpec spec) {
+  CompletableFuture<Void> stopNow(String name, ServiceSpec spec, Duration timeout) {
     synchronized (this) {
       Entry entry = entries.get(spec.digest());
       if (entry == null) {
@@ -275,7 +293,7 @@ final class ServiceTable implements AutoCloseable {
       }
       entries.remove(spec.digest());
       entry.cancelPendingStop();
-      return stop(entry);
+      return stop(entry, timeout);
     }
   }
 
@@ -396,8 +414,16 @@ final class ServiceTable implements AutoCloseable {
 
     /** Releases; the service stops now if this was its last user. Completes when it has stopped. */
     CompletableFuture<Void> closeNow() {
+      return closeNow(null);
+    }
+
+    /**
+     * Releases; the service stops now if this was its last user, killed {@code stopTimeout} after its stop signal
+     * (null: {@code berth.stopTimeout}). Completes when it has stopped.
+     */
+    CompletableFuture<Void> closeNow(Duration stopTimeout) {
       if (released.compareAndSet(false, true)) {
-        return table.release(entry, true);
+        return table.release(entry, true, stopTimeout);
       }
       return CompletableFuture.completedFuture(null);
     }

@@ -145,21 +145,22 @@ final class SessionDns {
 
   /**
    * Publishes a ready service: A records for its hostname, global hostnames and name, and SRV records {@code
-   * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), until it is withdrawn or its container exits.
+   * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), until it is
+   * withdrawn or its container exits.
    */
   void publish(RunningService service) {
     ServiceSpec spec = service.spec();
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
-    List<String> services = List.of(service.name(), spec.hostname());
+    List<String> services = List.of(service.name(), spec.digestHostname());
     var tcp = new ArrayList<Integer>();
     var udp = new ArrayList<Integer>();
     spec.exposedPorts().forEach(port -> (spec.protocol(port) == Protocol.UDP ? udp : tcp).add(port));
     try {
-      zone.register(spec.digest(), service.containerId(), spec.hostname(), names, services,
+      zone.register(spec.digest(), token(service), spec.digestHostname(), names, services,
           InetAddress.getByName(service.address()), tcp);
       if (!udp.isEmpty()) {
-        zone.registerUdp(spec.digest(), service.containerId(), spec.hostname(), services, udp);
+        zone.registerUdp(spec.digest(), token(service), spec.digestHostname(), services, udp);
       }
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
@@ -170,10 +171,16 @@ final class SessionDns {
 
   /** Takes a service's records out. */
   void withdraw(RunningService service) {
-    if (service.containerId() != null) {
-      zone.unregister(service.spec().digest(), service.containerId());
-      zone.unregister(DnsZone.udpOwner(service.spec().digest()), service.containerId());
-    }
+    zone.unregister(service.spec().digest(), token(service));
+    zone.unregister(DnsZone.udpOwner(service.spec().digest()), token(service));
+  }
+
+  /**
+   * What tells a service's registration from a later one of the same definition: its container, or for a service
+   * of the test machine (which has none, and one registration at a time) its relays.
+   */
+  private static String token(RunningService service) {
+    return service.containerId() != null ? service.containerId() : "relayed";
   }
 
   /**

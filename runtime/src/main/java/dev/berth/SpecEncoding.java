@@ -108,12 +108,7 @@ final class SpecEncoding {
       // Sections added after v1 are written only when used, so the digests (and hostnames) of specs that do not
       // use them stay what they were; the tag keeps them apart from everything before.
       if (!spec.hostPorts().isEmpty()) {
-        tag(out, "hostPorts");
-        out.writeInt(spec.hostPorts().size());
-        for (Map.Entry<Integer, Integer> port : spec.hostPorts().entrySet()) {
-          out.writeInt(port.getKey());
-          out.writeInt(port.getValue());
-        }
+        portMap(out, "hostPorts", spec.hostPorts());
       }
       if (!spec.globalHostnames().isEmpty()) {
         tag(out, "hostnames");
@@ -176,6 +171,17 @@ final class SpecEncoding {
       if (spec.ignoresHealthcheck()) {
         tag(out, "ignoreHealthcheck");
       }
+      if (!spec.relayedPorts().isEmpty()) {
+        portMap(out, "relayedPorts", spec.relayedPorts());
+      }
+      if (!spec.fileModes().isEmpty()) {
+        tag(out, "fileModes");
+        out.writeInt(spec.fileModes().size());
+        for (Map.Entry<String, Integer> file : spec.fileModes().entrySet()) {
+          value(out, file.getKey().getBytes(StandardCharsets.UTF_8));
+          out.writeInt(file.getValue());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -188,6 +194,15 @@ final class SpecEncoding {
     out.writeBoolean(values.isPresent());
     if (values.isPresent()) {
       strings(out, values.get());
+    }
+  }
+
+  private static void portMap(DataOutputStream out, String tag, Map<Integer, Integer> ports) throws IOException {
+    tag(out, tag);
+    out.writeInt(ports.size());
+    for (Map.Entry<Integer, Integer> port : ports.entrySet()) {
+      out.writeInt(port.getKey());
+      out.writeInt(port.getValue());
     }
   }
 

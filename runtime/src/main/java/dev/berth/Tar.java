@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The small part of the tar format the engine's archive API needs: writing regular files (ustar, with a PAX
@@ -21,22 +21,22 @@ final class Tar {
 
   /** An archive of regular files, mode 0644, by absolute path; extracted at "/" by the engine. */
   static byte[] of(Map<String, byte[]> files) {
-    return of(files, path -> false);
+    return of(files, path -> 0644);
   }
 
-  /** An archive of regular files, mode 0755 for those {@code executable} names and 0644 for the others. */
-  static byte[] of(Map<String, byte[]> files, Predicate<String> executable) {
+  /** An archive of regular files, each with the POSIX mode {@code mode} gives for its name. */
+  static byte[] of(Map<String, byte[]> files, ToIntFunction<String> mode) {
     var out = new ByteArrayOutputStream();
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       String name = file.getKey().replaceFirst("^/+", "");
-      int mode = executable.test(file.getKey()) ? 0755 : 0644;
+      int fileMode = mode.applyAsInt(file.getKey());
       byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
       if (nameBytes.length > 100) {
         byte[] pax = paxRecord("path", name);
         writeEntry(out, "././@PaxHeader", 'x', pax, 0644);
-        writeEntry(out, truncate(name), '0', file.getValue(), mode);
+        writeEntry(out, truncate(name), '0', file.getValue(), fileMode);
       } else {
-        writeEntry(out, name, '0', file.getValue(), mode);
+        writeEntry(out, name, '0', file.getValue(), fileMode);
       }
     }
     out.writeBytes(new byte[BLOCK * 2]);

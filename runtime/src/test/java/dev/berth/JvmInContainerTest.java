@@ -34,7 +34,7 @@ class JvmInContainerTest {
 
   @BeforeAll
   static void bridgeGateway() throws Exception {
-    gateway = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "bridge").strip();
+    gateway = TestDocker.bridgeGateway();
   }
 
   @AfterEach

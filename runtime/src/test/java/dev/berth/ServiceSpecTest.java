@@ -286,6 +286,7 @@ class ServiceSpecTest {
         change("file contents", s -> s.withNewFile("/etc/redis.conf", "maxmemory 65mb")),
         change("empty file contents", s -> s.withNewFile("/etc/redis.conf", new byte[0])),
         change("extra file", s -> s.withNewFile("/etc/motd", "hi")),
+        change("file mode", s -> s.withNewFile("/etc/redis.conf", "maxmemory 64mb", 0600)),
         change("binding alias", s -> spec("redis:7.0", "/etc/redis.conf", "database")),
         change("bound spec content", s -> s.withServiceBinding("db",
             ServiceSpec.from("postgres:16").withEnv("POSTGRES_PASSWORD", "other"))),
@@ -398,6 +399,16 @@ class ServiceSpecTest {
   void hostnameIsBerthAndSixteenHexDigitsOfTheDigest() {
     assertThat(BASE.hostname()).isEqualTo("berth-" + BASE.digest().substring(0, 16)).matches("berth-[0-9a-f]{16}");
     assertThat(BASE.hostname()).isEqualTo(spec("redis:7.0", "/etc/redis.conf", "db").hostname());
+  }
+
+  /** What other containers use, it is also what they reach; the container keeps its digest's name besides. */
+  @Test
+  void aGlobalHostnameIsTheHostnameTheAlphabeticallyFirstOfSeveral() {
+    ServiceSpec named = BASE.withHostname("www").withHostname("api");
+
+    assertThat(named.hostname()).isEqualTo("api");
+    assertThat(BASE.withHostname("api").withHostname("www").hostname()).isEqualTo("api");
+    assertThat(named.digestHostname()).isEqualTo("berth-" + named.digest().substring(0, 16));
   }
 
   @Test
@@ -565,6 +576,43 @@ class ServiceSpecTest {
     Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE t (id bigint);");
     assertThat(ServiceSpec.from("postgres:15").withCopyOf("/docker-entrypoint-initdb.d", dir).digest())
         .as("read when the spec is built: a changed file is a new definition").isNotEqualTo(copied.digest());
+  }
+
+  /**
+   * The mode enters the encoding only when it is not 0644, so the digests (and hostnames) of specs written before
+   * modes existed stay what they were: the pinned digest is BASE's, whose file has the default mode.
+   */
+  @Test
+  void aFilesDefaultModeLeavesTheDigestAsItWas() {
+    ServiceSpec explicit = spec("redis:7.0", "/etc/redis.conf", "db")
+        .withNewFile("/etc/redis.conf", "maxmemory 64mb", 0644);
+
+    assertThat(explicit.digest()).isEqualTo(BASE.digest());
+    assertThat(BASE.withInstanceId("blue").withNewFile("/etc/redis.conf", "maxmemory 64mb", 0644).hostname())
+        .isEqualTo("berth-60fec7e184f79b68");
+    assertThat(BASE.withNewFile("/etc/redis.conf", "maxmemory 64mb", 0755).digest()).isNotEqualTo(BASE.digest())
+        .isNotEqualTo(BASE.withNewFile("/etc/redis.conf", "maxmemory 64mb", 0700).digest());
+    assertThat(BASE.withNewFile("/etc/redis.conf", "maxmemory 64mb", 0755).withNewFile("/etc/redis.conf",
+        "maxmemory 64mb").digest()).as("a later file at the path replaces the mode too").isEqualTo(BASE.digest());
+    assertThatIllegalArgumentException().isThrownBy(() -> BASE.withNewFile("/bin/app", "x", 010000))
+        .withMessage("The mode of file /bin/app in redis:7.0 is 4096 (octal 10000): give a POSIX mode from 0 to 07777"
+            + " as a Java octal literal, such as 0755");
+  }
+
+  /** A copy keeps the owner's execute bit of each file, as 0755; a mode given applies to every file copied. */
+  @Test
+  void aCopiedExecutableFileIsWrittenWithMode0755(@TempDir Path dir) throws Exception {
+    FileModeTest.writeFile(dir.resolve("run.sh"), "#!/bin/sh\necho hi\n", "rwxr-x---");
+    FileModeTest.writeFile(dir.resolve("notes.txt"), "plain", "rw-------");
+
+    ServiceSpec copied = ServiceSpec.from("busybox:1.35").withCopyOf("/opt", dir);
+
+    assertThat(copied.fileMode("/opt/run.sh")).isEqualTo(0755);
+    assertThat(copied.fileMode("/opt/notes.txt")).isEqualTo(0644);
+    assertThat(copied).isEqualTo(ServiceSpec.from("busybox:1.35").withNewFile("/opt/run.sh", "#!/bin/sh\necho hi\n",
+        0755).withNewFile("/opt/notes.txt", "plain"));
+    ServiceSpec given = ServiceSpec.from("busybox:1.35").withCopyOf("/opt", dir, 0700);
+    assertThat(given.fileModes()).containsOnly(entry("/opt/run.sh", 0700), entry("/opt/notes.txt", 0700));
   }
 
   @Test

@@ -108,8 +108,8 @@ class ServiceTableTest {
   @Test
   void failedStartFailsEveryWaiterWithTheSameCause() throws Exception {
     CountDownLatch fail = new CountDownLatch(1);
-    ServiceStartException cause = new ServiceStartException("cache", "redis:7.0", 6379, 1, "it exited with code 1",
-        List.of("FATAL: bad config"), null);
+    ServiceStartException cause = new ServiceStartException("cache", ServiceSpec.from("redis:7.0"), 6379, 1,
+        "it exited with code 1", List.of("FATAL: bad config"), null);
     starter.before("cache", () -> {
       fail.await();
       throw cause;
@@ -390,7 +390,7 @@ class ServiceTableTest {
 
   @Test
   void failedBindingFailsTheDependentNamingTheAliasAndTheDependentNeverStarts() throws Exception {
-    ServiceStartException cause = new ServiceStartException("db", "postgres:16", 5432, null,
+    ServiceStartException cause = new ServiceStartException("db", ServiceSpec.from("postgres:16"), 5432, null,
         "port 5432 was not ready within PT1M", List.of(), null);
     starter.before("db", () -> {
       throw cause;
@@ -672,7 +672,8 @@ class ServiceTableTest {
 
   @Test
   void awaitGivesEachWaiterItsOwnServiceStartExceptionWithTheSharedDetails() {
-    ServiceStartException shared = new ServiceStartException("cache", "redis:7.0", 6379, 1, "it exited with code 1",
+    ServiceStartException shared = new ServiceStartException("cache", ServiceSpec.from("redis:7.0"), 6379, 1,
+        "it exited with code 1",
         List.of("line 1", "line 2"), null);
     CompletableFuture<ServiceTable.Lease> failed = CompletableFuture.failedFuture(shared);
 
@@ -691,6 +692,7 @@ class ServiceTableTest {
     assertThat(copy.logTail()).containsExactly("line 1", "line 2");
     assertThat(copy.getMessage())
         .isEqualTo("Service 'cache' (redis:7.0, port 6379) did not start: it exited with code 1\n"
+            + "  hostname " + ServiceSpec.from("redis:7.0").hostname() + ", the image's default command\n"
             + "  last 2 log lines:\n  | line 1\n  | line 2");
   }
 
@@ -873,6 +875,11 @@ class ServiceTableTest {
       }
       starts.add(new Start(name, spec, Map.copyOf(boundHosts), service));
       return service;
+    }
+
+    @Override
+    public void stop(RunningService service, java.time.Duration timeout) {
+      stop(service);
     }
 
     @Override

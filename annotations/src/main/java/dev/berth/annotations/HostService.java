@@ -24,8 +24,14 @@ public @interface HostService {
   /** The service's name, and the alias client containers reach it under. */
   String name();
 
-  /** The service's address on the test machine: {@code tcp://host:port}. */
+  /** The service's address on the test machine: {@code tcp://host:port}, or {@code tcp://host} with {@link #ports()}. */
   String value();
+
+  /**
+   * Ports the service is offered on to the run's containers, each {@code "port:hostPort"}: {@code "5432:54321"} makes
+   * port 5432 of its name relay to port 54321 of the address's host. Beside the address's own port, if it has one.
+   */
+  String[] ports() default {};
 
   /** Holds repeated {@link HostService} annotations. */
   @Documented

@@ -109,7 +109,9 @@ public @interface ServiceContainer {
   /**
    * Files written into the container before it starts, each {@code "/path/in/container=resource"}, the resource
    * named by its path under a classpath root such as {@code src/test/resources}: {@code
-   * "/docker-entrypoint-initdb.d/schema.sql=sql/schema.sql"}.
+   * "/docker-entrypoint-initdb.d/schema.sql=sql/schema.sql"}. A file is written with mode 0644 unless its path is
+   * followed by a colon and a POSIX mode in octal: {@code "/bin/app:0755=app.sh"} for a script to run. (A path with a
+   * colon of its own is therefore written as {@code "/a:b:0644=res"}.)
    */
   String[] files() default {};
 

@@ -37,12 +37,7 @@ final class AnnotatedSpec {
     }
     spec = withEnv(spec, a.env());
     for (String file : a.files()) {
-      int eq = file.indexOf('=');
-      if (eq <= 0 || eq == file.length() - 1) {
-        throw new IllegalArgumentException("files entry '" + file + "' is not /path/in/container=resource, such as"
-            + " \"/etc/app.conf=app.conf\" for src/test/resources/app.conf");
-      }
-      spec = spec.withClasspathResource(file.substring(0, eq), file.substring(eq + 1));
+      spec = withFile(spec, file);
     }
     for (String mount : a.tmpfs()) {
       int colon = mount.indexOf(':');
@@ -90,6 +85,28 @@ final class AnnotatedSpec {
       spec = spec.withoutReadyHealthcheck();
     }
     return spec;
+  }
+
+  /** A {@code files} entry, {@code "/etc/app.conf=app.conf"}, or with a mode, {@code "/bin/app:0755=app.sh"}. */
+  private static ServiceSpec withFile(ServiceSpec spec, String entry) {
+    int eq = entry.indexOf('=');
+    if (eq <= 0 || eq == entry.length() - 1) {
+      throw new IllegalArgumentException("files entry '" + entry + "' is not /path/in/container[:mode]=resource, such"
+          + " as \"/etc/app.conf=app.conf\" for src/test/resources/app.conf, or \"/bin/app:0755=app.sh\" for a"
+          + " file to run");
+    }
+    String path = entry.substring(0, eq);
+    String resource = entry.substring(eq + 1);
+    int colon = path.lastIndexOf(':');
+    if (colon < 0) {
+      return spec.withClasspathResource(path, resource);
+    }
+    String mode = path.substring(colon + 1);
+    if (!mode.matches("[0-7]{3,5}") || Integer.parseInt(mode, 8) > 07777) {
+      throw new IllegalArgumentException("files entry '" + entry + "' has the mode '" + mode + "': give the file's"
+          + " POSIX mode in octal after a colon, such as \"/bin/app:0755=app.sh\"");
+    }
+    return spec.withClasspathResource(path.substring(0, colon), resource, Integer.parseInt(mode, 8));
   }
 
   /** A {@code protocols} entry, {@code "5432/postgres"}. */

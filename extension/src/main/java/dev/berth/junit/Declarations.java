@@ -205,11 +205,25 @@ final class Declarations {
     return resolve(name, instances, usedBy, new ArrayDeque<>());
   }
 
+  /** The spec of a {@link HostService}: its address, and its {@code ports} entries, {@code "5432:54321"}. */
+  static ServiceSpec hostSpec(HostService host) {
+    ServiceSpec spec = ServiceSpec.host(host.value());
+    for (String entry : host.ports()) {
+      String[] ports = entry.split(":", -1);
+      if (ports.length != 2 || !ports[0].matches("\\d{1,5}") || !ports[1].matches("\\d{1,5}")) {
+        throw new IllegalArgumentException("ports entry '" + entry + "' is not port:hostPort, such as \"5432:54321\""
+            + " (containers connect to 5432, relayed to port 54321 of the test machine)");
+      }
+      spec = spec.withRelayedPort(Integer.parseInt(ports[0]), Integer.parseInt(ports[1]));
+    }
+    return spec;
+  }
+
   private ServiceSpec resolve(String name, Optional<TestInstances> instances, String usedBy, Deque<String> path) {
     Declared declared = byName.get(name);
     if (declared == null && hosts.containsKey(name)) {
       try {
-        return ServiceSpec.host(hosts.get(name).value());
+        return hostSpec(hosts.get(name));
       } catch (IllegalArgumentException e) {
         throw new ExtensionConfigurationException("@HostService(name = \"" + name + "\"): " + e.getMessage(), e);
       }

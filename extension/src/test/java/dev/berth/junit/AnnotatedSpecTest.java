@@ -47,6 +47,13 @@ class AnnotatedSpecTest {
     @ServiceContainer(image = "busybox:1.35", files = "/x")
     static Service fileWithoutResource;
 
+    @ServiceContainer(image = "busybox:1.35", files = {"/bin/app:0755=www/index.html", "/a:b:0600=www/index.html",
+        "/etc/plain:0644=www/index.html"})
+    static Service filesWithModes;
+
+    @ServiceContainer(image = "busybox:1.35", files = "/bin/app:75x=www/index.html")
+    static Service fileWithBadMode;
+
     @ServiceContainer(image = "busybox:1.35", cacheVolumes = "/data")
     static Service volumeWithoutName;
 
@@ -139,6 +146,15 @@ class AnnotatedSpecTest {
     }
   }
 
+  /** A mode after the path is the spec's mode argument; 0644 is the mode a file has anyway. */
+  @Test
+  void aFilesEntryMayGiveTheFilesMode() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("filesWithModes")).digest()).isEqualTo(ServiceSpec.from("busybox:1.35")
+        .withClasspathResource("/bin/app", "www/index.html", 0755)
+        .withClasspathResource("/a:b", "www/index.html", 0600)
+        .withClasspathResource("/etc/plain", "www/index.html").digest());
+  }
+
   @Test
   void readyHealthcheckIsTheSpecsWithReadyHealthcheck() throws Exception {
     assertThat(AnnotatedSpec.of(annotationOf("healthchecked")).digest()).isEqualTo(
@@ -174,8 +190,11 @@ class AnnotatedSpecTest {
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("missingResource")))
         .withMessageContaining("Classpath resource 'www/missing.html' for /x in busybox:1.35 is not on the classpath");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("fileWithoutResource")))
-        .withMessage("files entry '/x' is not /path/in/container=resource, such as \"/etc/app.conf=app.conf\" for"
-            + " src/test/resources/app.conf");
+        .withMessage("files entry '/x' is not /path/in/container[:mode]=resource, such as \"/etc/app.conf=app.conf\""
+            + " for src/test/resources/app.conf, or \"/bin/app:0755=app.sh\" for a file to run");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("fileWithBadMode")))
+        .withMessage("files entry '/bin/app:75x=www/index.html' has the mode '75x': give the file's POSIX mode in"
+            + " octal after a colon, such as \"/bin/app:0755=app.sh\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("volumeWithoutName")))
         .withMessage("cacheVolumes entry '/data' is not name:/path, such as \"redis-data:/data\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("httpWithoutPort")))

@@ -1,11 +1,13 @@
 package dev.berth.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.berth.Container;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
+import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,25 @@ class DeclarationsTest {
         .hasMessageContaining("names service 'wwww', which UnknownName does not declare")
         .hasMessageContaining("known services: [cache, www]");
     assertThat(run.servicesCreated()).isZero();
+  }
+
+  /** {@code ports} entries of a host service are its spec's relayed ports. */
+  @Test
+  void hostServicePortsAreItsRelayedPorts() {
+    assertThat(Declarations.hostSpec(RelayedHost.class.getAnnotation(HostService.class))).isEqualTo(
+        ServiceSpec.host("tcp://localhost").withRelayedPort(5432, 54321).withRelayedPort(5433, 54321));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> Declarations.hostSpec(HostPortWithoutHostPort.class.getAnnotation(HostService.class)))
+        .withMessage("ports entry '5432' is not port:hostPort, such as \"5432:54321\" (containers connect to 5432,"
+            + " relayed to port 54321 of the test machine)");
+  }
+
+  @HostService(name = "db", value = "tcp://localhost", ports = {"5432:54321", "5433:54321"})
+  static class RelayedHost {
+  }
+
+  @HostService(name = "db", value = "tcp://localhost", ports = "5432")
+  static class HostPortWithoutHostPort {
   }
 
   @Test

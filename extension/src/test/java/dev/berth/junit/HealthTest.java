@@ -63,7 +63,9 @@ class HealthTest {
         .hasMessageContaining("busybox:1.35")
         .hasMessageContaining("port 8080")
         .hasMessageContaining("exited with code 7")
-        .hasMessageContaining("| cannot find my config");
+        .hasMessageContaining("| cannot find my config")
+        .hasMessageContaining("\n  hostname " + ExitsAtStart.quitter.hostname()
+            + ", command [sh, -c, echo starting; echo cannot find my config >&2; exit 7]\n");
     assertThat(((ServiceStartException) failure).exitCode()).hasValue(7);
     assertThat(run.leftovers()).isEmpty();
   }
@@ -77,7 +79,33 @@ class HealthTest {
         .hasMessageContaining("Service 'mute'")
         .hasMessageContaining("busybox:1.35")
         .hasMessageContaining("port 9000 did not accept connections within berth.startupTimeout (2000 ms)")
+        .hasMessageContaining("hostname " + NeverListens.mute.hostname()
+            + ", command [sh, -c, echo waiting for nothing; exec sleep 600]")
         .hasMessageContaining("| waiting for nothing");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** Busybox's own command, a shell, ends at once without a terminal: the message says it ran the image's. */
+  @Test
+  void aServiceRunningTheImagesCommandSaysSoWhenItExits() {
+    var run = new KitRun().run(ImageCommandExits.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(ServiceStartException.class)
+        .hasMessageContaining("Service 'shell' (busybox:1.35, port 8080) did not start: its container exited with code"
+            + " 0 before port 8080 accepted connections\n  hostname " + ImageCommandExits.shell.hostname()
+            + ", the image's default command");
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** An entrypoint the engine cannot run fails the container's start itself, before any readiness check. */
+  @Test
+  void anEntrypointTheEngineCannotRunIsNamedWithTheHostname() {
+    var run = new KitRun().run(MissingEntrypoint.class);
+
+    assertThat(run.onlyFailure()).hasMessageContaining("The engine could not start service 'broken' (busybox:1.35, ")
+        .hasMessageContaining("(hostname " + MissingEntrypoint.broken.hostname()
+            + ", entrypoint [/no/such/app], command [serve]): ")
+        .hasMessageContaining("/no/such/app");
     assertThat(run.leftovers()).isEmpty();
   }
 
@@ -318,6 +346,27 @@ class HealthTest {
 
     @Test
     void needsIt(@ServiceEndpoint("quitter") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class ImageCommandExits {
+    @ServiceContainer
+    static final ServiceSpec shell = ServiceSpec.from("busybox:1.35").withExposedPort(8080);
+
+    @Test
+    void needsIt(@ServiceEndpoint("shell") String address) {
+    }
+  }
+
+  @ServiceTest
+  static class MissingEntrypoint {
+    @ServiceContainer
+    static final ServiceSpec broken = ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+        .withEntrypoint("/no/such/app").withCommand("serve");
+
+    @Test
+    void needsIt(@ServiceEndpoint("broken") String address) {
     }
   }
 

@@ -43,6 +43,28 @@ class NetworkingTest {
 
   @Test
   void hostServiceListeningOnLoopbackOnlyIsReachableUnderItsAliasAndPort() throws IOException {
+    serveOnLoopback();
+
+    var run = new KitRun().run(HostHttp.class).assertSucceeded(1);
+
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /**
+   * A host service's hostname resolves in the run's containers, as a container service's does, and it can be offered
+   * on ports other than its own, several at once.
+   */
+  @Test
+  void hostServicesAreReachedByTheirHostnameAndOnRelayedPorts() throws IOException {
+    serveOnLoopback();
+
+    var run = new KitRun().run(HostByHostname.class).assertSucceeded(1);
+
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** An HTTP server of the test JVM on 127.0.0.1 only, at {@link #port}, answering "from the test JVM". */
+  private void serveOnLoopback() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       byte[] body = "from the test JVM".getBytes(StandardCharsets.UTF_8);
@@ -52,10 +74,6 @@ class NetworkingTest {
     });
     server.start();
     port = server.getAddress().getPort();
-
-    var run = new KitRun().run(HostHttp.class).assertSucceeded(1);
-
-    assertThat(run.leftovers()).isEmpty();
   }
 
   @Test
@@ -73,6 +91,12 @@ class NetworkingTest {
   @Test
   void globalHostnamesLetServicesReachEachOther() {
     new KitRun().run(Interdependent.class).assertSucceeded(1);
+  }
+
+  /** hostname() and endpoint() name the global hostname, alphabetically first of several, and a client reaches it. */
+  @Test
+  void theHandleOfAServiceWithGlobalHostnamesNamesTheFirst() {
+    new KitRun().run(GloballyNamed.class).assertSucceeded(1);
   }
 
   @Test
@@ -194,6 +218,31 @@ class NetworkingTest {
   }
 
   @ServiceTest
+  static class HostByHostname {
+    @ServiceContainer
+    static final ServiceSpec own = ServiceSpec.host("tcp://localhost:" + port);
+
+    @ServiceContainer
+    static final ServiceSpec relayed = ServiceSpec.host("tcp://localhost").withRelayedPort(8080, port)
+        .withRelayedPort(9090, port);
+
+    @Test
+    void get(@ServiceHandle("own") Service own, @ServiceHandle("relayed") Service relayed,
+        @ClientContainer Container client) {
+      own.start();
+      relayed.start();
+
+      assertThat(client.exec("wget", "-qO-", "http://" + own.endpoint() + "/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(client.exec("wget", "-qO-", "http://" + relayed.endpoint(8080) + "/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(client.exec("wget", "-qO-", "http://" + relayed.hostname() + ":9090/").stdout())
+          .isEqualTo("from the test JVM");
+      assertThat(relayed.hostAddress(9090).getPort()).isEqualTo(port);
+    }
+  }
+
+  @ServiceTest
   static class ClosedHostPort {
     @ServiceContainer
     static final ServiceSpec db = ServiceSpec.host("tcp://localhost:" + port);
@@ -228,6 +277,23 @@ class NetworkingTest {
         assertThat(client.exec("wget", "-qO-", "http://alpha:8080/peer").stdout()).isEqualTo("beta\n");
         assertThat(client.exec("wget", "-qO-", "http://beta:8080/peer").stdout()).isEqualTo("alpha\n");
       });
+    }
+  }
+
+  @ServiceTest
+  static class GloballyNamed {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("busybox:1.35").withHostname("www").withHostname("api")
+        .withExposedPort(8080)
+        .withCommand("sh", "-c", "mkdir -p /www && echo named > /www/name && exec httpd -f -p 8080 -h /www");
+
+    @Test
+    void reachedByItsEndpoint(@ServiceHandle("web") Service web, @ClientContainer Container client) {
+      web.start();
+
+      assertThat(web.hostname()).isEqualTo("api");
+      assertThat(web.endpoint()).isEqualTo("api:8080");
+      assertThat(client.exec("wget", "-qO-", "http://" + web.endpoint(8080) + "/name").stdout()).isEqualTo("named\n");
     }
   }
 
