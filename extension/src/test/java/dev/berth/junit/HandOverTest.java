@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * real JDBC drivers connect at once, in a JVM where they are loaded and warm (the window a slower first test hides).
  * PostgreSQL opens its port while it still answers "the database system is starting up"; readiness waits that out.
  */
+@Tag("repetitions") // 90 s: run by scripts/test on its own, not by every mvn verify
 class HandOverTest {
 
   static final int REPETITIONS = 20;
