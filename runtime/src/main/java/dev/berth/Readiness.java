@@ -130,8 +130,7 @@ final class Readiness {
       });
     } catch (ConditionTimeoutException e) {
       throw new ServiceStartException(service.name(), service.spec(), port, null,
-          "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
-              + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name(),
+          notAccepting(port, limit),
           service.logs().lastLines(false), e);
     }
   }
@@ -153,14 +152,19 @@ final class Readiness {
     } catch (ConditionTimeoutException e) {
       String name = handshake.protocol().name();
       throw new ServiceStartException(service.name(), service.spec(), port, null, last[0] == null
-          ? "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
-              + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name()
+          ? notAccepting(port, limit)
           : "port " + port + " did not answer as a " + name + " server within " + limit + "; it last said: "
               + last[0].said() + ". If the service does not speak " + name + " there, declare the port's protocol"
               + " (withExposedPort(" + port + ", Protocol.TCP) or protocols = \"" + port + "/tcp\"); else raise "
               + limit.name(),
           service.logs().lastLines(false), e);
     }
+  }
+
+  /** Why a port that never took a connection failed the start, and what to check. */
+  private static String notAccepting(int port, Limit limit) {
+    return "port " + port + " did not accept connections within " + limit + ". Check that the service listens on"
+        + " 0.0.0.0:" + port + " (not only 127.0.0.1), or raise " + limit.name();
   }
 
   /**

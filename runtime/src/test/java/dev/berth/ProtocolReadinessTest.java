@@ -3,12 +3,8 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +106,7 @@ class ProtocolReadinessTest {
 
   /** A port declared plain TCP is ready once it accepts a connection, whatever it would answer. */
   @Test
-  void aPortDeclaredTcpIsReadyOnceItAccepts() throws Exception {
+  void aPortDeclaredTcpIsReadyOnceItAccepts() {
     try (var scope = runtime.newScope()) {
       ServiceSpec plain = startingServer(Protocol.REDIS, 3600).withExposedPort(PORT, Protocol.TCP);
 
@@ -120,27 +116,11 @@ class ProtocolReadinessTest {
     }
   }
 
-  /** The test's own client: the protocol's first exchange, judged as readiness judges it. */
-  private static Handshake.Verdict exchange(Protocol protocol, InetSocketAddress address) throws IOException {
-    Handshake handshake = Handshake.of(protocol, Map.of());
-    try (Socket socket = new Socket()) {
-      socket.connect(address, 2000);
-      socket.setSoTimeout(2000);
-      socket.getOutputStream().write(handshake.hello());
-      InputStream in = socket.getInputStream();
-      byte[] answer = new byte[0];
-      byte[] buffer = new byte[Handshake.ANSWER_LIMIT];
-      while (true) {
-        int n = in.read(buffer);
-        if (n > 0) {
-          answer = Arrays.copyOf(answer, answer.length + n);
-          System.arraycopy(buffer, 0, answer, answer.length - n, n);
-        }
-        Handshake.Verdict verdict = handshake.judge(answer, n < 0);
-        if (verdict != null) {
-          return verdict;
-        }
-      }
-    }
+  /** The test's own client: the protocol's first exchange from the JVM, judged as readiness judges it. */
+  private static Handshake.Verdict exchange(Protocol protocol, InetSocketAddress address) {
+    Handshake.Verdict verdict = PortProbe.direct().exchange(address.getHostString(), address.getPort(),
+        Handshake.of(protocol, Map.of()));
+    assertThat(verdict).as("%s accepts a connection at %s", protocol, address).isNotNull();
+    return verdict;
   }
 }
