@@ -42,17 +42,17 @@ public final class Discovery {
   private static final long UNANSWERED_PAUSE_MILLIS = 100;
 
   /** Where a run's session is served (by this JVM or another of the session), and its zone. */
-  record Server(InetSocketAddress address, String origin) {
+  public record Server(InetSocketAddress address, String origin) {
   }
 
   private Discovery() {
   }
 
-  static void activate(Server server) {
+  public static void activate(Server server) {
     SERVERS.addFirst(server);
   }
 
-  static void deactivate(Server server) {
+  public static void deactivate(Server server) {
     SERVERS.remove(server);
   }
 

@@ -1,5 +1,12 @@
 package dev.berth;
 
+import dev.berth.internal.container.KnownImages;
+import dev.berth.internal.spec.FileTree;
+import dev.berth.internal.spec.ImageBuild;
+import dev.berth.internal.spec.ImageReference;
+import dev.berth.internal.spec.Labels;
+import dev.berth.internal.spec.SpecEncoding;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -274,7 +281,7 @@ public final class ServiceSpec {
   }
 
   /** The ports of {@link #withRelayedPort}: port in containers to port of the test machine. */
-  SortedMap<Integer, Integer> relayedPorts() {
+  public SortedMap<Integer, Integer> relayedPorts() {
     return Collections.unmodifiableSortedMap(values.relayedPorts);
   }
 
@@ -282,7 +289,7 @@ public final class ServiceSpec {
    * The ports a service on the test machine is offered on, each with the port of the test machine it is relayed to:
    * the address's own port to itself, and those of {@link #withRelayedPort}.
    */
-  SortedMap<Integer, Integer> relays() {
+  public SortedMap<Integer, Integer> relays() {
     var ports = new TreeMap<Integer, Integer>();
     if (values.hostTarget != null && values.hostTarget.getPort() > 0) {
       ports.put(values.hostTarget.getPort(), values.hostTarget.getPort());
@@ -831,7 +838,7 @@ public final class ServiceSpec {
   }
 
   /** The definition of replica {@code index}: this one, run once, without VIP, told apart by its instance id. */
-  ServiceSpec replica(int index) {
+  public ServiceSpec replica(int index) {
     return derive(v -> {
       v.replicas = 1;
       v.vipName = null;
@@ -868,7 +875,7 @@ public final class ServiceSpec {
    * The hostname every service container has on the run's network, global hostnames or not: {@code berth-} and the
    * first 16 hex digits of the digest.
    */
-  String digestHostname() {
+  public String digestHostname() {
     return "berth-" + digest().substring(0, 16);
   }
 
@@ -911,7 +918,7 @@ public final class ServiceSpec {
   }
 
   /** The protocols declared for exposed ports ({@link #withExposedPort(int, Protocol)}), by port. */
-  Map<Integer, Protocol> declaredProtocols() {
+  public Map<Integer, Protocol> declaredProtocols() {
     return Collections.unmodifiableSortedMap(values.protocols);
   }
 
@@ -919,7 +926,7 @@ public final class ServiceSpec {
    * What the service speaks on an exposed port: the declared protocol, else the one its image is known for on that
    * port, else {@link Protocol#TCP}.
    */
-  Protocol protocol(int port) {
+  public Protocol protocol(int port) {
     Protocol declared = values.protocols.get(port);
     if (declared != null) {
       return declared;
@@ -928,12 +935,12 @@ public final class ServiceSpec {
   }
 
   /** The exposed ports that are TCP ports (all but {@link Protocol#UDP} ones), in order. */
-  List<Integer> tcpPorts() {
+  public List<Integer> tcpPorts() {
     return exposedPorts().stream().filter(port -> protocol(port) != Protocol.UDP).toList();
   }
 
   /** Exposed ports that are not waited for ({@link #withUncheckedPort}). */
-  Set<Integer> uncheckedPorts() {
+  public Set<Integer> uncheckedPorts() {
     return Collections.unmodifiableSortedSet(values.uncheckedPorts);
   }
 
@@ -969,7 +976,7 @@ public final class ServiceSpec {
   }
 
   /** Whether the image's {@code HEALTHCHECK} is ignored ({@link #withoutReadyHealthcheck}). */
-  boolean ignoresHealthcheck() {
+  public boolean ignoresHealthcheck() {
     return values.ignoreHealthcheck;
   }
 
@@ -1007,12 +1014,12 @@ public final class ServiceSpec {
     return values.instanceId;
   }
 
-  ImageReference imageReference() {
+  public ImageReference imageReference() {
     return values.image;
   }
 
   /** How the image is built, for a spec made by {@link #fromDockerfile}. */
-  Optional<ImageBuild> build() {
+  public Optional<ImageBuild> build() {
     return Optional.ofNullable(values.build);
   }
 
@@ -1020,7 +1027,7 @@ public final class ServiceSpec {
    * The hostname and command the container runs with, as failures name them: {@code hostname api, command [sh, -c,
    * serve]}, or {@code the image's default command} where the spec declares neither entrypoint nor command.
    */
-  String startedAs() {
+  public String startedAs() {
     var s = new StringBuilder("hostname ").append(hostname()).append(", ");
     if (values.entrypoint == null && values.command == null) {
       return s.append("the image's default command").toString();
@@ -1035,17 +1042,17 @@ public final class ServiceSpec {
   }
 
   /** The files to write, by absolute path; callers must not modify the arrays. */
-  SortedMap<String, byte[]> files() {
+  public SortedMap<String, byte[]> files() {
     return Collections.unmodifiableSortedMap(values.files);
   }
 
   /** The modes of the files whose mode is not 0644, by path. */
-  SortedMap<String, Integer> fileModes() {
+  public SortedMap<String, Integer> fileModes() {
     return Collections.unmodifiableSortedMap(values.fileModes);
   }
 
   /** The POSIX mode of a file to write. */
-  int fileMode(String path) {
+  public int fileMode(String path) {
     return values.fileModes.getOrDefault(path, DEFAULT_FILE_MODE);
   }
 

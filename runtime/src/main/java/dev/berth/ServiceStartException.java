@@ -18,42 +18,25 @@ public class ServiceStartException extends BerthException {
   private final Integer exitCode;
   private final List<String> logTail;
 
-  ServiceStartException(String serviceName, ServiceSpec spec, int port, Integer exitCode, String problem,
+  /** For Berth's own start failures; {@code message} is the whole message. */
+  protected ServiceStartException(String serviceName, String image, int port, Integer exitCode, String message,
       List<String> logTail, Throwable cause) {
-    super(describe(serviceName, spec, port, problem, logTail), cause);
+    super(message, cause);
     this.serviceName = serviceName;
-    this.image = spec.image();
+    this.image = image;
     this.port = port;
     this.exitCode = exitCode;
     this.logTail = List.copyOf(logTail);
   }
 
   /** A waiter's own copy of a shared start failure: same message and details, the original as cause. */
-  ServiceStartException(ServiceStartException shared) {
+  protected ServiceStartException(ServiceStartException shared) {
     super(shared.getMessage(), shared);
     this.serviceName = shared.serviceName;
     this.image = shared.image;
     this.port = shared.port;
     this.exitCode = shared.exitCode;
     this.logTail = shared.logTail;
-  }
-
-  private static String describe(String name, ServiceSpec spec, int port, String problem, List<String> logTail) {
-    var s = new StringBuilder("Service '").append(name).append("' (").append(spec.image());
-    if (port > 0) {
-      s.append(", port ").append(port);
-    }
-    s.append(") did not start: ").append(problem);
-    s.append("\n  ").append(spec.startedAs());
-    if (logTail.isEmpty()) {
-      s.append("\n  (the container logged nothing)");
-    } else {
-      s.append("\n  last ").append(logTail.size()).append(" log lines:");
-      for (String line : logTail) {
-        s.append("\n  | ").append(line);
-      }
-    }
-    return s.toString();
   }
 
   public String serviceName() {

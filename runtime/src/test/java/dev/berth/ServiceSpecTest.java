@@ -1,5 +1,7 @@
 package dev.berth;
 
+import dev.berth.internal.spec.FileModeTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;

@@ -1,7 +1,7 @@
 package dev.berth.bench;
 
-import dev.berth.BerthConfig;
-import dev.berth.ServiceRuntime;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.ServiceSpec;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.berth.junit;
 
 import dev.berth.Container;
-import dev.berth.ServiceRuntime;
-import dev.berth.ServiceScope;
+import dev.berth.internal.run.ServiceRuntime;
+import dev.berth.internal.run.ServiceScope;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;

@@ -1,9 +1,9 @@
 package dev.berth.junit;
 
-import dev.berth.BerthConfig;
+import dev.berth.internal.config.BerthConfig;
 import dev.berth.Service;
-import dev.berth.ServiceRuntime;
-import dev.berth.ServiceScope;
+import dev.berth.internal.run.ServiceRuntime;
+import dev.berth.internal.run.ServiceScope;
 import dev.berth.ServiceSpec;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package dev.berth.junit;
 
-import dev.berth.ServiceScope;
+import dev.berth.internal.run.ServiceScope;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**

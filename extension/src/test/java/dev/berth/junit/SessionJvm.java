@@ -1,7 +1,7 @@
 package dev.berth.junit;
 
-import dev.berth.BerthConfig;
-import dev.berth.ServiceRuntime;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.ServiceSpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

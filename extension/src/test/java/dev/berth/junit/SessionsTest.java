@@ -144,7 +144,7 @@ class SessionsTest {
       try {
         List<String> args = List.of(new String(java.nio.file.Files.readAllBytes(Path.of("/proc", String.valueOf(
             p.pid()), "cmdline")), StandardCharsets.UTF_8).split("\0"));
-        return args.contains("dev.berth.Watchdog") && args.get(args.size() - 1).equals(String.valueOf(pid));
+        return args.contains("dev.berth.internal.session.Watchdog") && args.get(args.size() - 1).equals(String.valueOf(pid));
       } catch (IOException | RuntimeException gone) {
         return false;
       }

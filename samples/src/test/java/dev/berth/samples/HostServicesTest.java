@@ -3,10 +3,10 @@ package dev.berth.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.berth.BerthConfig;
+import dev.berth.internal.config.BerthConfig;
 import dev.berth.Container;
 import dev.berth.ExecResult;
-import dev.berth.ServiceRuntime;
+import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;

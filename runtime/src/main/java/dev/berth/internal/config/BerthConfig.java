@@ -1,0 +1,289 @@
+package dev.berth.internal.config;
+
+import dev.berth.internal.container.Readiness;
+import dev.berth.internal.spec.ImageReference;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Berth's settings, read once per run from configuration keys: JUnit configuration parameters (which include
+ * system properties and {@code junit-platform.properties}), then environment variables ({@code berth.gracePeriod}
+ * as {@code BERTH_GRACE_PERIOD}).
+ *
+ * <p>Durations accept {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO-8601
+ * ({@code PT10S}).
+ *
+ * @param startupTimeout {@code berth.startupTimeout}: how long a service may take, once its image is present, to
+ *     accept connections on every exposed port and pass its ready checks if it has them (default 60 s); pulls and
+ *     builds have {@code pullTimeout}
+ * @param gracePeriod {@code berth.gracePeriod}: how long a service keeps running after its last user released it,
+ *     so that the next test class reuses it (default 10 s)
+ * @param stopTimeout {@code berth.stopTimeout}: how long a stop waits after SIGTERM before it kills (default 10 s)
+ * @param execTimeout {@code berth.execTimeout}: how long a client exec may run (default 60 s)
+ * @param pullTimeout {@code berth.pullTimeout}: how long an image pull may take (default 5 min)
+ * @param clientImage {@code berth.clientImage}: the image of client containers that name none
+ *     (default {@code busybox:1.35})
+ * @param session {@code berth.session}: the session the run belongs to. Runs of one session (JVMs, such as the
+ *     forks of one build) share service containers, and every container and network carries the session as the
+ *     label {@code dev.berth.session}, so that tooling (and CI's leak check) can find them; defaults to one
+ *     session per parent process
+ * @param readiness {@code berth.readiness}: how ports are checked from inside the run's network: {@code direct}
+ *     (the JVM connects to the container's network address; needs a local Linux engine), {@code exec} (a probe
+ *     container on the network, for remote engines and Docker Desktop) or {@code auto} (default: {@code direct}
+ *     where the JVM shares the engine's network, that is, the run's network's gateway is one of its addresses)
+ * @param probeImage {@code berth.probeImage}: the image of the probe container in {@code exec} mode; it needs
+ *     {@code nc} (default {@code busybox:1.35})
+ * @param dockerHost {@code berth.dockerHost}: the engine to use, such as {@code unix:///var/run/docker.sock} or
+ *     {@code tcp://10.0.0.5:2375}; when absent, docker-java's usual lookup ({@code DOCKER_HOST}, then the
+ *     platform's default socket)
+ * @param pruneCacheVolumes {@code berth.cacheVolumes.prune}: at the end of the run, remove every cache volume
+ *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
+ * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
+ *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
+ * @param imagePull {@code berth.imagePull}: when an image is pulled: {@code missing} (default: only if the engine
+ *     lacks it) or {@code always} (once per run before its first use, so that a tag that moves, such as
+ *     {@code latest}, is current); images Berth builds, and images pinned by digest that the engine has, are not
+ *     pulled
+ * @param hubImagePrefix {@code berth.hubImagePrefix}: a mirror of Docker Hub to pull its images from, as a registry
+ *     and path to put before an image's full path, such as {@code mirror.example.com/hub/} (which makes
+ *     {@code redis:7.0} {@code mirror.example.com/hub/library/redis:7.0}); for machines that reach Docker Hub only
+ *     through such a mirror. Services, clients and the probe; not the {@code FROM} lines of Dockerfiles, which the
+ *     engine pulls itself
+ * @param publishAddress {@code berth.publishAddress}: the address on the engine's machine that services' ports are
+ *     published on (default {@code 127.0.0.1}); {@code 0.0.0.0} publishes them on all its interfaces, for a JVM that
+ *     is not on the engine's machine (an engine over TCP, or a JVM in a container that reaches the engine through
+ *     its socket), and for other machines
+ * @param hostAddress {@code berth.hostAddress}: where this JVM connects to published ports; when absent, Berth
+ *     works it out from where the engine is: 127.0.0.1 for a local engine, else the engine's host (see the README)
+ * @param pruneBuilds {@code berth.builds.prune}: after building an image from a Dockerfile, remove the images built
+ *     before from the same Dockerfile, arguments and context directory that no container uses (default false:
+ *     builds are kept, as pulled images are)
+ */
+public record BerthConfig(
+    Duration startupTimeout,
+    Duration gracePeriod,
+    Duration stopTimeout,
+    Duration execTimeout,
+    Duration pullTimeout,
+    String clientImage,
+    Optional<String> session,
+    Readiness readiness,
+    String probeImage,
+    Optional<String> dockerHost,
+    boolean pruneCacheVolumes,
+    boolean dns,
+    ImagePull imagePull,
+    Optional<String> hubImagePrefix,
+    String publishAddress,
+    Optional<String> hostAddress,
+    boolean pruneBuilds) {
+
+  /** How readiness checks reach a service's ports. */
+  public enum Readiness { AUTO, DIRECT, EXEC }
+
+  /** When images are pulled: only when the engine lacks them, or once per run in any case. */
+  public enum ImagePull { MISSING, ALWAYS }
+
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+  public BerthConfig {
+    requirePositive("berth.startupTimeout", startupTimeout);
+    requireNotNegative("berth.gracePeriod", gracePeriod);
+    requireNotNegative("berth.stopTimeout", stopTimeout);
+    requirePositive("berth.execTimeout", execTimeout);
+    requirePositive("berth.pullTimeout", pullTimeout);
+    requireImage("berth.clientImage", clientImage);
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(readiness, "readiness");
+    requireImage("berth.probeImage", probeImage);
+    Objects.requireNonNull(dockerHost, "dockerHost");
+    Objects.requireNonNull(imagePull, "imagePull");
+    hubImagePrefix = hubImagePrefix(hubImagePrefix);
+    publishAddress = ipLiteral("berth.publishAddress", publishAddress);
+    Objects.requireNonNull(hostAddress, "hostAddress");
+  }
+
+  /** The defaults, as documented on each key. */
+  public static BerthConfig defaults() {
+    return from(key -> Optional.empty());
+  }
+
+  /**
+   * Reads every key through {@code lookup}.
+   *
+   * @throws IllegalArgumentException naming the key, the value and the accepted forms, if a value is invalid
+   */
+  public static BerthConfig from(Function<String, Optional<String>> lookup) {
+    return new BerthConfig(
+        duration(lookup, "berth.startupTimeout", Duration.ofSeconds(60)),
+        duration(lookup, "berth.gracePeriod", Duration.ofSeconds(10)),
+        duration(lookup, "berth.stopTimeout", Duration.ofSeconds(10)),
+        duration(lookup, "berth.execTimeout", Duration.ofSeconds(60)),
+        duration(lookup, "berth.pullTimeout", Duration.ofMinutes(5)),
+        text(lookup, "berth.clientImage").orElse("busybox:1.35"),
+        text(lookup, "berth.session"),
+        text(lookup, "berth.readiness").map(v -> choice("berth.readiness", v, Readiness.class, "use auto, direct or"
+            + " exec")).orElse(Readiness.AUTO),
+        text(lookup, "berth.probeImage").orElse("busybox:1.35"),
+        text(lookup, "berth.dockerHost"),
+        text(lookup, "berth.cacheVolumes.prune").map(v -> bool("berth.cacheVolumes.prune", v)).orElse(false),
+        text(lookup, "berth.dns").map(v -> bool("berth.dns", v)).orElse(true),
+        text(lookup, "berth.imagePull").map(v -> choice("berth.imagePull", v, ImagePull.class, "use missing (pull an"
+            + " image the engine lacks) or always (pull every image once per run)")).orElse(ImagePull.MISSING),
+        text(lookup, "berth.hubImagePrefix"),
+        text(lookup, "berth.publishAddress").orElse("127.0.0.1"),
+        text(lookup, "berth.hostAddress"),
+        text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false));
+  }
+
+  /**
+   * A key's value from the environment: {@code berth.startupTimeout} is read from {@code BERTH_STARTUP_TIMEOUT}.
+   * Lets a build set keys for every JVM it forks, and CI label a whole build's resources.
+   */
+  public static Optional<String> fromEnvironment(String key) {
+    String name = key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    return Optional.ofNullable(System.getenv(name));
+  }
+
+  /**
+   * A key's value as a system property, else from the environment: for what is read before JUnit's configuration
+   * exists, or outside JUnit.
+   */
+  public static Optional<String> fromSystem(String key) {
+    return Optional.ofNullable(System.getProperty(key)).or(() -> fromEnvironment(key));
+  }
+
+  /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a number of seconds, or ISO-8601. */
+  static Duration parseDuration(String key, String value) {
+    String v = value.strip();
+    Matcher m = SIMPLE_DURATION.matcher(v.toLowerCase(Locale.ROOT));
+    try {
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofSeconds(n);
+        };
+      }
+      return Duration.parse(v);
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      throw notADuration(key, value, e);
+    }
+  }
+
+  private static IllegalArgumentException notADuration(String key, String value, RuntimeException cause) {
+    return new IllegalArgumentException("Configuration key " + key + " has value '" + value
+        + "', which is not a duration: use for example 500ms, 10s, 2m or PT10S", cause);
+  }
+
+  private static void requireImage(String key, String image) {
+    Objects.requireNonNull(image, key);
+    try {
+      ImageReference.parse(image);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Configuration key " + key + " has value '" + image + "': "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The mirror's prefix, ending in {@code /}; refused unless it begins with a registry (host with a dot or port). */
+  private static Optional<String> hubImagePrefix(Optional<String> prefix) {
+    Objects.requireNonNull(prefix, "hubImagePrefix");
+    if (prefix.isEmpty()) {
+      return prefix;
+    }
+    String value = prefix.get().strip();
+    String normalised = value.endsWith("/") ? value : value + "/";
+    String problem;
+    try {
+      ImageReference mirrored = ImageReference.parse("busybox:1.35").throughHubMirror(normalised);
+      problem = mirrored.registry().equals("docker.io") ? "it names no registry but Docker Hub itself" : null;
+    } catch (IllegalArgumentException e) {
+      problem = "it makes image references such as '" + normalised + "library/busybox:1.35', which are malformed";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("Configuration key berth.hubImagePrefix has value '" + prefix.get() + "': "
+          + problem + "; give a registry and perhaps a path, such as mirror.example.com/hub/ or 127.0.0.1:5000/");
+    }
+    return Optional.of(normalised);
+  }
+
+  /** An address the engine can bind: an IPv4 or IPv6 literal, never a name (the engine would not resolve it). */
+  private static String ipLiteral(String key, String value) {
+    Objects.requireNonNull(value, key);
+    String v = value.strip();
+    if (ipAddress(v).isPresent()) {
+      return v;
+    }
+    throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': give an IP"
+        + " address of the engine's machine, such as 127.0.0.1 (the default), 0.0.0.0 (all its interfaces) or"
+        + " 172.17.0.1");
+  }
+
+  /** An IPv4 or IPv6 literal as an address, parsed without any lookup; empty for a name or a malformed literal. */
+  public static Optional<InetAddress> ipAddress(String v) {
+    boolean v4 = v.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    if (v4 ? !Pattern.compile("\\.").splitAsStream(v).allMatch(octet -> Integer.parseInt(octet) <= 255)
+        : !v.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+      return Optional.empty();
+    }
+    try {
+      // Four numbers, or an IPv6 literal in brackets: parsed, never looked up.
+      return Optional.of(InetAddress.getByName(v4 ? v : "[" + v + "]"));
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("Configuration key " + key + " has value '" + value
+          + "': use true or false");
+    };
+  }
+
+  /** A key whose value names one of an enum's constants, in any case; {@code accepted} says which for a mistake. */
+  private static <E extends Enum<E>> E choice(String key, String value, Class<E> type, String accepted) {
+    try {
+      return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': " + accepted, e);
+    }
+  }
+
+  private static Duration duration(Function<String, Optional<String>> lookup, String key, Duration fallback) {
+    return text(lookup, key).map(v -> parseDuration(key, v)).orElse(fallback);
+  }
+
+  private static Optional<String> text(Function<String, Optional<String>> lookup, String key) {
+    return lookup.apply(key).map(String::strip).filter(v -> !v.isEmpty());
+  }
+
+  private static void requirePositive(String key, Duration d) {
+    Objects.requireNonNull(d, key);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("Configuration key " + key + " must be positive, not " + d);
+    }
+  }
+
+  private static void requireNotNegative(String key, Duration d) {
+    Objects.requireNonNull(d, key);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("Configuration key " + key + " must not be negative, not " + d);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.berth.internal.container;
+
+import dev.berth.ServiceSpec;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A container's output: every line goes to the SLF4J logger {@code berth.service.<name>}, and the last
+ * {@value #KEPT} lines stay here for error messages.
+ */
+public final class LogTail implements Consumer<String> {
+
+  static final int KEPT = 50;
+
+  private final Logger logger;
+  private final ArrayDeque<String> lines = new ArrayDeque<>(KEPT);
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile ReadyLine readyLine;
+  private volatile long lastLineNanos = System.nanoTime();
+
+  /**
+   * Lines that say the service is ready ({@link ServiceSpec#withReadyLogLine}), counted as they come; set before
+   * the output stream attaches, so that no line goes uncounted.
+   */
+  static final class ReadyLine {
+    final Pattern pattern;
+    final int times;
+    final CompletableFuture<Void> seen = new CompletableFuture<>();
+    private int count;
+
+    ReadyLine(ServiceSpec.ReadyLogLine line) {
+      this.pattern = Pattern.compile(line.regex());
+      this.times = line.times();
+    }
+
+    synchronized int count() {
+      return count;
+    }
+
+    private synchronized void check(String line) {
+      if (!seen.isDone() && pattern.matcher(line).find() && ++count >= times) {
+        seen.complete(null);
+      }
+    }
+  }
+
+  public LogTail(String loggerName) {
+    this.logger = LoggerFactory.getLogger(loggerName);
+  }
+
+  /** Counts the lines that say the service is ready, from now on. */
+  ReadyLine expect(ServiceSpec.ReadyLogLine line) {
+    var ready = new ReadyLine(line);
+    readyLine = ready;
+    return ready;
+  }
+
+  /** The ready lines being counted, if the service has them and its output is followed from its start. */
+  Optional<ReadyLine> readyLine() {
+    return Optional.ofNullable(readyLine);
+  }
+
+  @Override
+  public void accept(String line) {
+    lastLineNanos = System.nanoTime();
+    logger.info("{}", line);
+    ReadyLine ready = readyLine;
+    if (ready != null) {
+      ready.check(line);
+    }
+    synchronized (lines) {
+      if (lines.size() == KEPT) {
+        lines.removeFirst();
+      }
+      lines.addLast(line);
+    }
+  }
+
+  public void end() {
+    ended.countDown();
+  }
+
+  /**
+   * Waits until no line has come for {@code quiet}, or the stream ended, but not past {@code deadlineNanos} (of
+   * {@link System#nanoTime()}); whether it got there in time.
+   */
+  boolean awaitQuiet(Duration quiet, long deadlineNanos) {
+    try {
+      while (ended.getCount() > 0) {
+        long now = System.nanoTime();
+        long idle = now - lastLineNanos;
+        if (idle >= quiet.toNanos()) {
+          return true;
+        }
+        if (now >= deadlineNanos) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(quiet.toNanos() - idle, deadlineNanos - now));
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Waits at most {@code nanos} for the stream to end; whether it did. */
+  boolean awaitEnd(long nanos) {
+    try {
+      return ended.await(nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The last lines, waiting briefly for the stream to end when the container has just exited. */
+  List<String> lastLines(boolean waitForEnd) {
+    if (waitForEnd) {
+      awaitEnd(TimeUnit.SECONDS.toNanos(2));
+    }
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
+  }
+}

@@ -1,0 +1,841 @@
+package dev.berth.internal.container;
+
+import dev.berth.BerthException;
+import dev.berth.ExecResult;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.dns.DnsZone;
+import dev.berth.internal.dns.SessionDns;
+import dev.berth.internal.engine.ContainerRequest;
+import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.net.EngineLocation;
+import dev.berth.internal.net.HostRelay;
+import dev.berth.internal.net.PublishedPorts;
+import dev.berth.internal.session.SessionDirectory;
+import dev.berth.internal.session.SessionNetwork;
+import dev.berth.internal.spec.ImageBuild;
+import dev.berth.internal.spec.ImageReference;
+import dev.berth.internal.spec.Labels;
+import dev.berth.internal.spec.SpecEncoding;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run's containers on the session's network: service containers (started until healthy, shared with the
+ * session's other runs through leases in its directory), client containers and the readiness probe; and host
+ * services, relayed onto the network. Everything it creates carries the run's labels, and {@link #close} removes it
+ * all, then leaves the network (see {@link SessionNetwork}).
+ */
+public final class RunContainers implements ServiceStarter {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final Duration ATTACH_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long the end of a run, or a stop, waits for a container's output to arrive in full. The engine sends the
+   * output that came before a log stream attached in one piece, and a container removed (or stopped) meanwhile has
+   * the stream end with that piece: whatever the container printed after it is lost. So its removal waits until
+   * the stream has been quiet for {@link #OUTPUT_QUIET}: such a piece comes at the engine's full speed, a service's
+   * own lines seldom that close together. A service that prints without pause delays its removal by at most
+   * {@link #OUTPUT_BACKLOG}. After the removal, the engine still sends what it had not; the run waits for that too
+   * before it hangs up.
+   */
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
+  private static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
+  private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
+
+  private final Supplier<DockerBackend> engine;
+  private final BerthConfig config;
+  private final String runId;
+  private final String session;
+  private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> hostnames = new ConcurrentHashMap<>();
+  private final AtomicInteger clientCount = new AtomicInteger();
+  private final Object probeLock = new Object();
+  /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
+  private final Map<String, String> services = new ConcurrentHashMap<>();
+  private final SessionNetwork network;
+  private final Readiness readiness;
+  /**
+   * Streams being attached (see {@link #attach}): the end of the run waits for them before it removes containers,
+   * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
+   */
+  private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
+  /** The output of the run's service containers, by container id, followed until the engine ends it. */
+  private final Map<String, LogTail> following = new ConcurrentHashMap<>();
+  private volatile PortProbe probe;
+  private volatile EngineLocation engineLocation;
+  private volatile PublishedPorts publishedPorts;
+  private boolean closed;
+
+  public RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
+    this.engine = engine;
+    this.config = config;
+    this.runId = runId;
+    this.session = session;
+    this.network = new SessionNetwork(engine, runId, session, this::dnsWanted);
+    this.readiness = new Readiness(config, engine, this::probe);
+  }
+
+  @Override
+  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    if (spec.hostTarget().isPresent()) {
+      return startHostService(name, spec);
+    }
+    long started = System.nanoTime();
+    String what = "service " + RunningService.describe(name, spec);
+    claimHostnames(what, spec);
+    try {
+      return startContainer(name, spec, boundHosts, started, what);
+    } catch (RuntimeException e) {
+      releaseHostnames(spec);
+      throw e;
+    }
+  }
+
+  private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
+      String what) {
+    String image = ensureImage(spec, what);
+    // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
+    long imagePresent = System.nanoTime();
+    spec.cacheVolumes().values().forEach(cache -> {
+      var labels = new LinkedHashMap<String, String>();
+      labels.put(Labels.BERTH, SpecEncoding.VERSION);
+      labels.put(Labels.CACHE, "true");
+      labels.put(Labels.CACHE_NAME, cache);
+      backend().ensureVolume(DockerBackend.cacheVolumeName(cache), labels);
+    });
+    var labels = Labels.of(runId, session, "service");
+    labels.put(Labels.DIGEST, spec.digest());
+    labels.put(Labels.SERVICE, name);
+    // One name per definition and session: the engine refuses a second container of that name, and the session
+    // mutex makes the check-then-create below one step for every JVM of the session.
+    var request = new ContainerRequest(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
+        false);
+    String net = network.join();
+    SessionDirectory directory = network.directory();
+    boolean[] joined = {false};
+    DockerBackend.StartedContainer container = directory.locked(spec.digest(), () -> {
+      directory.hold(spec.digest(), "run=" + runId + "\n");
+      try {
+        if (spec.hostPorts().isEmpty()) {
+          // Usually no other run has it: create first, and look for the other's container only if the name is taken.
+          try {
+            return create(request, what);
+          } catch (DockerBackend.NameTakenException taken) {
+            LOG.debug("{} exists in the session already", request.name());
+          }
+        }
+        var existing = backend().findContainer(request.name(), net, spec);
+        if (existing.isPresent() && existing.get().running()) {
+          joined[0] = true;
+          return existing.get().container();
+        }
+        existing.ifPresent(dead -> backend().remove(dead.container().id()));
+        if (publishedPorts().onThisMachine()) {
+          requireFreeHostPorts(what, spec, publishedPorts().bindAddress());
+        }
+        return create(request, what);
+      } catch (RuntimeException e) {
+        directory.release(spec.digest());
+        throw e;
+      }
+    });
+    services.put(spec.digest(), container.id());
+    if (joined[0]) {
+      LOG.info("Service {} joins the session's running container {}", RunningService.describe(name, spec),
+          request.name());
+    }
+    var logs = new LogTail("berth.service." + name);
+    if (!joined[0]) {
+      // A container another run started was ready there; its output here begins with its last lines only.
+      spec.readyLogLine().ifPresent(logs::expect);
+    }
+    var exit = new CompletableFuture<Integer>();
+    var logStream = new LateStream();
+    attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
+    var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
+        publishedPorts(), logs, exit, logStream);
+    try {
+      readiness.waitFor(running, container.healthcheck(), imagePresent);
+    } catch (RuntimeException e) {
+      discard(running);
+      throw e;
+    }
+    network.publish(running);
+    LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
+        (System.nanoTime() - started) / 1_000_000);
+    return running;
+  }
+
+  /**
+   * Follows a container's exit and output, on a thread of its own: readiness polling need not wait for docker-java
+   * to set up two streams (about 80 ms in a fresh JVM, a few ms later on). A container that exits meanwhile is
+   * noticed once the wait is attached; its output is read from its start (or its last lines, if it ran before).
+   */
+  private void attach(String id, CompletableFuture<Integer> exit, LogTail logs, LateStream logStream, Integer tail) {
+    var attached = new CompletableFuture<Void>();
+    attaching.add(attached);
+    var thread = new Thread(() -> {
+      try {
+        backend().exitCode(id).whenComplete((code, failure) -> {
+          if (failure != null) {
+            exit.completeExceptionally(failure);
+          } else {
+            exit.complete(code);
+          }
+        });
+        following.put(id, logs);
+        logStream.attached(backend().followLogs(id, logs, tail));
+      } catch (RuntimeException e) {
+        LOG.debug("following container {} failed", id, e);
+        exit.completeExceptionally(e);
+        logs.end();
+      } finally {
+        attaching.remove(attached);
+        attached.complete(null);
+      }
+    }, "berth-attach");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A log stream attached in the background: closed before it is attached, it is closed once it is. */
+  private static final class LateStream implements Closeable {
+    private Closeable stream;
+    private boolean closed;
+
+    synchronized void attached(Closeable attached) {
+      if (closed) {
+        closeQuietly(attached);
+      } else {
+        stream = attached;
+      }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      closed = true;
+      if (stream != null) {
+        stream.close();
+      }
+    }
+  }
+
+  /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
+  private static void requireFreeHostPorts(String what, ServiceSpec spec, String address) {
+    spec.hostPorts().forEach((containerPort, hostPort) -> {
+      try (var socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(address, hostPort));
+      } catch (IOException e) {
+        throw new BerthException("Host port " + hostPort + " for port " + containerPort + " of " + what
+            + " is taken on " + address + " (" + e.getMessage() + "). Stop what holds it (ss -ltnp 'sport = :"
+            + hostPort + "'), or choose another port with withHostPort(...)", e);
+      }
+    });
+  }
+
+  /**
+   * Stops the service, or only lets go of it when another run of the session still holds its container: the last
+   * holder in any JVM stops it.
+   */
+  @Override
+  public void stop(RunningService service) {
+    stop(service, config.stopTimeout());
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
+    if (service.containerId() != null) {
+      long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
+      long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
+      if (releaseShared(backend(), service.spec().digest(), timeout, id -> awaitQuiet(id, backlogDeadline))) {
+        LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
+      } else {
+        awaitOutputs(Set.of(service.containerId()), deadline);
+      }
+      following.remove(service.containerId());
+    }
+    discard(service);
+  }
+
+  /**
+   * Gives up this run's hold on a service container; removes the container (after its stop signal and at most
+   * {@code stopTimeout}; zero kills it at once) unless another run still holds it. Returns whether another run does.
+   */
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout) {
+    return releaseShared(backend, digest, stopTimeout, id -> { });
+  }
+
+  /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
+  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout,
+      Consumer<String> beforeRemoval) {
+    String id = services.remove(digest);
+    if (id == null) {
+      return false;
+    }
+    SessionDirectory directory = network.directory();
+    try {
+      return directory.locked(digest, () -> {
+        directory.release(digest);
+        if (directory.heldByOthers(digest)) {
+          containerIds.remove(id);
+          return true;
+        }
+        beforeRemoval.accept(id);
+        if (!stopTimeout.isZero()) {
+          backend.stop(id, stopTimeout);
+        }
+        backend.remove(id);
+        containerIds.remove(id);
+        return false;
+      });
+    } catch (RuntimeException e) {
+      // Cut short (the end of the run interrupts stops in progress): leave it for close() to finish.
+      services.putIfAbsent(digest, id);
+      throw e;
+    }
+  }
+
+  /**
+   * A service of the test machine: checks that it listens, then relays the host's address on the run's network, at
+   * each port it is offered on, to its port on the test machine, and publishes its hostname and name in the
+   * session's DNS, as for a container. If an offered port that is its own port is taken on the gateway address, the
+   * service most likely listens on every interface already and containers reach it there directly.
+   */
+  private RunningService startHostService(String name, ServiceSpec spec) {
+    URI address = spec.hostTarget().orElseThrow();
+    String what = "Host service '" + name + "' (" + address + ")";
+      requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
+        + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
+    Map<Integer, Integer> ports = spec.relays();
+    if (ports.isEmpty()) {
+      throw new BerthException(what + " has no port: give it in the address (tcp://host:port), or offer ports with"
+          + " withRelayedPort(port, hostPort)");
+    }
+    String gateway = gateway();
+    var relays = new ArrayList<Closeable>();
+    try {
+      for (Map.Entry<Integer, Integer> port : ports.entrySet()) {
+        relays.add(relay(name, address.getHost(), port.getKey(), port.getValue(), gateway));
+      }
+    } catch (RuntimeException e) {
+      relays.forEach(RunContainers::closeQuietly);
+      throw e;
+    }
+    LOG.info("{} is reachable from the run's containers at {} (ports {} to the test machine's {})", what, gateway,
+        ports.keySet(), ports.values());
+    var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
+        new LogTail("berth.service." + name), new CompletableFuture<>(),
+        () -> relays.forEach(RunContainers::closeQuietly));
+    network.publish(running);
+    return running;
+  }
+
+  /** Relays {@code gateway:port} to {@code host:hostPort}, which must accept connections. */
+  private Closeable relay(String name, String host, int port, int hostPort, String gateway) {
+    String what = "Host service '" + name + "' (tcp://" + host + ":" + hostPort + ")";
+    var target = new InetSocketAddress(host, hostPort);
+    try (var probe = new Socket()) {
+      probe.connect(target, 2000);
+    } catch (IOException e) {
+      throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
+          + " that binds it, or fix the address", e);
+    }
+    try {
+      return HostRelay.start(name, InetAddress.getByName(gateway), port, target);
+    } catch (IOException e) {
+      if (port != hostPort || !PortProbe.direct().accepts(gateway, port)) {
+        throw new BerthException(what + " cannot be relayed to the run's containers: port " + port
+            + " on the host's network address " + gateway + " is taken (" + e.getMessage() + ")", e);
+      }
+      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, port);
+      return () -> { };
+    }
+  }
+
+  /** Global hostnames are the run's: two different services cannot share one. */
+  private void claimHostnames(String what, ServiceSpec spec) {
+    var claimed = new ArrayList<String>();
+    for (String hostname : spec.globalHostnames()) {
+      String holder = hostnames.putIfAbsent(hostname, spec.digest());
+      if (holder != null && !holder.equals(spec.digest())) {
+        claimed.forEach(h -> hostnames.remove(h, spec.digest()));
+        throw new BerthException("Hostname '" + hostname + "' of " + what + " is taken in this run by another"
+            + " service (digest " + holder.substring(0, 12) + "); give each service its own global hostname");
+      }
+      claimed.add(hostname);
+    }
+  }
+
+  private void releaseHostnames(ServiceSpec spec) {
+    spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
+  }
+
+  /** Creates the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
+  public void prepare(List<ServiceSpec> specs) {
+    network.join();
+    for (ServiceSpec spec : specs) {
+      if (spec.hostTarget().isEmpty()) {
+        // Under berth.imagePull=always a present image is pulled all the same: nothing to note.
+        if (config.imagePull() == BerthConfig.ImagePull.MISSING) {
+          backend().notePresent(engineImage(spec));
+        }
+      }
+    }
+  }
+
+  /** Builds or pulls the spec's image if the engine lacks it; returns the image's name on the engine. */
+  private String ensureImage(ServiceSpec spec, String neededBy) {
+    if (spec.build().isPresent()) {
+      ImageBuild build = spec.build().get();
+      // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
+      network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
+        backend().ensureBuilt(build, config.pullTimeout(), neededBy, config.pruneBuilds());
+        return null;
+      });
+      return spec.image();
+    }
+    ImageReference image = engineImage(spec);
+    String forWhom = image.equals(spec.imageReference()) ? neededBy : neededBy + " via berth.hubImagePrefix";
+    backend().ensureImage(image, config.imagePull(), config.pullTimeout(), forWhom);
+    return image.toString();
+  }
+
+  /**
+   * The image the engine runs for a spec: a Docker Hub image from the mirror {@code berth.hubImagePrefix} names, if
+   * it names one (for machines that reach Docker Hub only through a mirror of it); others, and the images Berth
+   * builds, as they are. The spec's digest is the same either way: the mirror serves the same image.
+   */
+  private ImageReference engineImage(ServiceSpec spec) {
+    ImageReference image = spec.imageReference();
+    return spec.build().isPresent() ? image : config.hubImagePrefix().map(image::throughHubMirror).orElse(image);
+  }
+
+  /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
+  public String gateway() {
+    return network.gateway();
+  }
+
+  /** The run's records in the session's DNS zone, if the session has DNS. */
+  public Optional<DnsZone> zone() {
+    return network.zone();
+  }
+
+  /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
+  public String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    String image = ensureImage(spec, "client '" + name + "'");
+    boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
+    var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()), image,
+        "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
+    return create(request).id();
+  }
+
+  /** The command of an exec, as the public {@code exec(String...)} methods take it. */
+  public static List<String> command(String... command) {
+    Objects.requireNonNull(command, "command");
+    if (command.length == 0) {
+      throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
+    }
+    return List.of(command);
+  }
+
+  /**
+   * Runs a command in a client or service container, at most {@code berth.execTimeout}.
+   *
+   * @param remedy what to do if the image has not the command, for the message
+   */
+  public ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy) {
+    return exec(containerId, command, workdir, where, remedy, new CompletableFuture<>());
+  }
+
+  /** As above, abandoned once {@code abandonWhen} completes (see {@link DockerBackend.ExecAbandoned}). */
+  public ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy,
+      CompletableFuture<?> abandonWhen) {
+    try {
+      return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where,
+          abandonWhen);
+    } catch (DockerBackend.CommandCannotRun e) {
+      throw new BerthException(e.getMessage() + ". " + remedy, e);
+    } catch (DockerBackend.ExecTimedOut e) {
+      throw new BerthException(e.getMessage() + ". Raise berth.execTimeout, or run long commands in the background",
+          e);
+    }
+  }
+
+  public byte[] readFile(String containerId, String path, String where) {
+    return backend().readFile(containerId, path, where);
+  }
+
+  public void writeFile(String containerId, String path, byte[] contents, String where) {
+    backend().writeFile(containerId, path, contents, where);
+  }
+
+  /** Kills the container at once, leaving it for {@link #remove}. */
+  public void kill(String containerId) {
+    backend().stop(containerId, Duration.ZERO);
+  }
+
+  public void remove(String containerId) {
+    backend().remove(containerId);
+    containerIds.remove(containerId);
+  }
+
+  /**
+   * Removes every container of the run (killing, not stopping gently: the run is over) and anything else that
+   * carries the run's label, and, if no other run of the session is alive, the network as soon as they have left
+   * it. Takes the engine from the closing runtime.
+   */
+  public void close(DockerBackend backend) {
+    synchronized (containerIds) {
+      closed = true;
+    }
+    network.stopDns();
+    if (!network.joined()) {
+      network.leave(backend);
+      return;
+    }
+    awaitAttachments();
+    long outputDeadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
+    long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
+    Set<String> removed = ConcurrentHashMap.newKeySet();
+    SessionDirectory directory = network.directory();
+    // The session's last run removes the network too. Its containers leave the network first then, so that the
+    // engine removes the network while it still removes them, rather than after: about 100 ms sooner.
+    boolean leaveFirst = network.lastRun();
+    // Blocking engine calls, one thread each: the common pool may have a single thread on a small machine.
+    ExecutorService closing = Executors.newCachedThreadPool(runnable -> {
+      var thread = new Thread(runnable, "berth-close");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      var work = new ArrayList<CompletableFuture<Void>>();
+      var departures = new ArrayList<CompletableFuture<Void>>();
+      Set<String> digests = Set.copyOf(services.keySet());
+      Set<String> shared = Set.copyOf(services.values());
+      var inHand = new HashSet<String>(containerIds);
+      inHand.addAll(shared);
+      for (String digest : digests) {
+        work.add(departing(left -> releaseShared(backend, digest, Duration.ZERO, id -> {
+          awaitQuiet(id, backlogDeadline);
+          leave(backend, id, leaveFirst, left);
+          removed.add(id);
+        }), departures, closing));
+      }
+      for (String id : List.copyOf(containerIds)) {
+        if (!shared.contains(id)) {
+          work.add(departing(left -> {
+            leave(backend, id, leaveFirst, left);
+            backend.remove(id);
+          }, departures, closing));
+        }
+      }
+      CompletableFuture<Void> swept = CompletableFuture.runAsync(
+          () -> sweep(backend, directory, session, runId, digests, inHand), closing);
+      departures.add(swept);
+      work.add(swept);
+      // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
+      // The mutex is taken on a thread of its own, inside no other (see SessionDirectory).
+      work.add(CompletableFuture.allOf(departures.toArray(CompletableFuture[]::new))
+          .handleAsync((done, failure) -> {
+            network.leave(backend);
+            return null;
+          }, closing));
+      CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
+      containerIds.clear();
+      awaitOutputs(removed, outputDeadline);
+      following.clear();
+    } finally {
+      closing.shutdown();
+    }
+    if (config.pruneCacheVolumes()) {
+      List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
+      LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
+    }
+  }
+
+  /**
+   * Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. An interrupt
+   * (the end of the run cuts a stop short) is not swallowed here: the stop gives the container back for the end of
+   * the run to remove, as it does when interrupted anywhere else.
+   */
+  private void awaitQuiet(String containerId, long deadline) {
+    LogTail logs = following.get(containerId);
+    if (logs != null && !logs.awaitQuiet(OUTPUT_QUIET, deadline) && Thread.currentThread().isInterrupted()) {
+      throw new BerthException("Interrupted while waiting for the output of container " + containerId
+          + " before removing it");
+    }
+  }
+
+  /** After their removal: waits, until the deadline at most, for these containers' output to arrive in full. */
+  private void awaitOutputs(Set<String> removedIds, long deadline) {
+    for (String id : removedIds) {
+      LogTail logs = following.get(id);
+      if (logs != null && !logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
+        LOG.debug("the output of removed container {} did not end within {} ms", id, OUTPUT_DRAIN.toMillis());
+      }
+    }
+  }
+
+  /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */
+  private void awaitAttachments() {
+    try {
+      CompletableFuture.allOf(attaching.toArray(CompletableFuture[]::new))
+          .get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("streams of the run's containers were not attached within {} ms", ATTACH_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs a removal on a thread of its own. The future it adds to {@code departures} completes once the container has
+   * left the network (the removal says when), or at the latest when the removal ends.
+   */
+  private static CompletableFuture<Void> departing(Consumer<CompletableFuture<Void>> removal,
+      List<CompletableFuture<Void>> departures, ExecutorService executor) {
+    var left = new CompletableFuture<Void>();
+    departures.add(left);
+    return CompletableFuture.runAsync(() -> {
+      try {
+        removal.accept(left);
+      } finally {
+        left.complete(null);
+      }
+    }, executor);
+  }
+
+  /**
+   * A container about to be removed leaves the network first, if asked to, and says so. (Should that fail,
+   * {@link #departing} says so once the removal ends.)
+   */
+  private void leave(DockerBackend backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
+    if (leaveFirst) {
+      network.disconnect(backend, id);
+    }
+    left.complete(null);
+  }
+
+  /** Closes, logging a failure at debug level: for what is closed on the way out. */
+  public static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing failed", e);
+    }
+  }
+
+  /** The engine, connected on first use: a run that starts nothing never needs one. */
+  private DockerBackend backend() {
+    return engine.get();
+  }
+
+  /** Creates a service container, turning the engine's refusal into a message that names the service. */
+  private DockerBackend.StartedContainer create(ContainerRequest request, String what) {
+    try {
+      return create(request);
+    } catch (BerthException | DockerBackend.NameTakenException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String reason = DockerBackend.rootMessage(e);
+      throw new BerthException("The engine could not start " + what + " (" + request.spec().startedAs() + "): "
+          + reason + (reason.contains("already allocated") || reason.contains("already in use")
+              ? ". A fixed host port of it (" + request.spec().hostPorts().values() + ") is taken; free it or"
+                  + " choose another with withHostPort(...)" : ""), e);
+    }
+  }
+
+  private DockerBackend.StartedContainer create(ContainerRequest request) {
+    DockerBackend.StartedContainer container = backend().createAndStart(request, network.join(),
+        network.dnsSettings(), publishedPorts().bindAddress());
+    synchronized (containerIds) {
+      if (!closed) {
+        containerIds.add(container.id());
+        return container;
+      }
+    }
+    backend().remove(container.id());
+    throw new BerthException("Container " + request.name() + " was created after the run ended; removed it");
+  }
+
+  /** Ends a service that is not to be stopped gently: a start that failed, or the end of the run. */
+  public void discard(RunningService service) {
+    try {
+      service.logStream().close();
+    } catch (IOException e) {
+      LOG.debug("closing the log stream of {} failed", service.describe(), e);
+    }
+    releaseHostnames(service.spec());
+    network.withdraw(service);
+    if (service.containerId() != null) {
+      releaseShared(backend(), service.spec().digest(), Duration.ZERO);
+    }
+  }
+
+  /**
+   * Removes what a run left: the service containers it held that no other live run of the session holds, then
+   * its clients and probe. Used by the watchdog for a run whose JVM died.
+   */
+  public static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run) {
+    sweep(backend, directory, session, run, Set.of(), Set.of());
+  }
+
+  /**
+   * As above, leaving alone the digests and containers the caller removes itself; at the end of a run, this finds
+   * what a start or stop cut short left behind.
+   */
+  private static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run,
+      Set<String> digestsInHand, Set<String> containersInHand) {
+    for (String digest : directory.keysHeldBy(run)) {
+      if (SessionDns.RECORDS.equals(digest)) {
+        directory.deleteLease(digest, run); // its DNS records
+        continue;
+      }
+      if (SessionDirectory.RUN.equals(digest) || digestsInHand.contains(digest)) {
+        continue;
+      }
+      directory.locked(digest, () -> {
+        directory.deleteLease(digest, run);
+        if (!directory.heldByOthers(digest, run)) {
+          backend.containersLabelled(Map.of(Labels.DIGEST, digest, Labels.SESSION, session))
+              .forEach(backend::remove);
+        }
+        return null;
+      });
+    }
+    for (DockerBackend.Listed container : backend.containersOf(Map.of(Labels.RUN, run))) {
+      if (containersInHand.contains(container.id())) {
+        continue;
+      }
+      String digest = container.labels().get(Labels.DIGEST);
+      if (!"service".equals(container.labels().get(Labels.ROLE)) || digest == null) {
+        backend.remove(container.id()); // a client or the probe
+        continue;
+      }
+      // A service container the run created but holds no lease on any more: its own to remove unless another
+      // run of the session holds the definition.
+      directory.locked(digest, () -> {
+        if (!directory.heldByOthers(digest, run)) {
+          backend.remove(container.id());
+        }
+        return null;
+      });
+    }
+  }
+
+  /** The one name a definition's container has in the session. */
+  private String sessionContainerName(ServiceSpec spec) {
+    return "berth-" + SessionNetwork.sessionKey(session) + "-" + spec.digest().substring(0, 16);
+  }
+
+  private PortProbe probe() {
+    PortProbe p = probe;
+    if (p == null) {
+      synchronized (probeLock) {
+        p = probe;
+        if (p == null) {
+          p = newProbe();
+          probe = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private PortProbe newProbe() {
+    boolean direct = switch (config.readiness()) {
+      case DIRECT -> true;
+      case EXEC -> false;
+      case AUTO -> engineLocation().sharesNetwork();
+    };
+    if (direct) {
+      return PortProbe.direct();
+    }
+    ServiceSpec probeSpec = ServiceSpec.from(config.probeImage());
+    String image = ensureImage(probeSpec, "the readiness probe");
+    var request = new ContainerRequest(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
+        Labels.of(runId, session, "probe"), true);
+    return PortProbe.exec(backend(), create(request).id());
+  }
+
+  /**
+   * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
+   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
+   */
+  public void requireSharedNetwork(String problem, String instead) {
+    if (!engineLocation().sharesNetwork()) {
+      throw new BerthException(problem + ", and " + engineLocation().how() + ". " + instead
+          + ", or the tests on the engine's machine");
+    }
+  }
+
+  /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
+  private boolean dnsWanted() {
+    if (!config.dns()) {
+      return false;
+    }
+    if (!engineLocation().sharesNetwork()) {
+      LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
+          + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
+      return false;
+    }
+    return true;
+  }
+
+  /** Where the engine and its containers are, seen from this JVM; worked out once the run's network exists. */
+  private EngineLocation engineLocation() {
+    EngineLocation location = engineLocation;
+    if (location == null) {
+      location = EngineLocation.of(backend().host(), network.gateway());
+      engineLocation = location;
+      if (!location.sharesNetwork()) {
+        LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
+            + " unless berth.readiness says otherwise", location.how());
+      }
+    }
+    return location;
+  }
+
+  private PublishedPorts publishedPorts() {
+    PublishedPorts ports = publishedPorts;
+    if (ports == null) {
+      ports = PublishedPorts.of(config, engineLocation());
+      publishedPorts = ports;
+    }
+    return ports;
+  }
+
+  private String containerName(String suffix) {
+    return ("berth-" + runId + "-" + suffix).replaceAll("[^a-zA-Z0-9_.-]", "-");
+  }
+}

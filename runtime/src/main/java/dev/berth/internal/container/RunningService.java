@@ -1,0 +1,45 @@
+package dev.berth.internal.container;
+
+import dev.berth.ServiceSpec;
+import dev.berth.internal.net.PublishedPorts;
+import dev.berth.internal.run.ServiceHandle;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A started, healthy service container.
+ *
+ * @param name the name it was first acquired under (loggers and messages use it)
+ * @param spec its definition
+ * @param containerId the engine's id
+ * @param address its address on the run's network
+ * @param hostPorts container port to published port
+ * @param published where the published ports are, and where this JVM reaches them
+ * @param logs its output
+ * @param exit completes when the container stops
+ * @param logStream closes the log stream
+ */
+public record RunningService(String name, ServiceSpec spec, String containerId, String address,
+    Map<Integer, Integer> hostPorts, PublishedPorts published, LogTail logs, CompletableFuture<Integer> exit,
+    Closeable logStream) {
+
+  public InetSocketAddress hostAddress(int port) {
+    Integer published = hostPorts.get(port);
+    if (published == null) {
+      throw new IllegalArgumentException(ServiceHandle.notExposed(name, spec, port));
+    }
+    return this.published.address(published, () -> "port " + port + " of service " + describe());
+  }
+
+  /** How messages name it: {@code 'www' (python:3.11-slim, 3f2a1b9c0d4e)}. */
+  public String describe() {
+    return describe(name, spec);
+  }
+
+  public static String describe(String name, ServiceSpec spec) {
+    return "'" + name + "' (" + spec.image() + ", " + spec.digest().substring(0, 12) + ")";
+  }
+}

@@ -1,0 +1,27 @@
+package dev.berth.internal.container;
+
+import dev.berth.ServiceSpec;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Starts one service container until it is healthy, and stops it: the work {@link ServiceTable} schedules. */
+public interface ServiceStarter {
+
+  /**
+   * Starts the service with its bindings resolved and returns once every exposed port accepts connections.
+   *
+   * @param boundHosts alias to address on the run's network, for the service's {@code /etc/hosts}
+   * @throws ServiceStartException if the container exits or a port is not ready in time; the container is gone
+   */
+  RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts);
+
+  /** Stops the service gently ({@code berth.stopTimeout}) and removes its container. */
+  void stop(RunningService service);
+
+  /**
+   * Stops the service, killing it once {@code timeout} has passed after its stop signal (at once, without a signal,
+   * for zero), and removes its container.
+   */
+  void stop(RunningService service, Duration timeout);
+}

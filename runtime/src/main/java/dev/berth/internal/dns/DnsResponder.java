@@ -1,0 +1,162 @@
+package dev.berth.internal.dns;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * The DNS side of the session's server: answers queries about its {@link DnsRecords} with authority, and forwards the
+ * others to the test machine's own resolvers. All of the server's use of dnsjava is here, so that a fresh JVM
+ * loads dnsjava (about 100 ms of CPU) only when the first query comes, not while its first containers start.
+ */
+final class DnsResponder {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final DnsRecords records;
+  /** The test machine's resolvers, made on the first query outside the zone. */
+  private Resolver upstream;
+
+  DnsResponder(DnsRecords records) {
+    this.records = records;
+  }
+
+  /** The reply to one query's bytes, or null when they are not a query at all. */
+  byte[] respond(byte[] bytes, int maxLength) {
+    Message query;
+    try {
+      query = new Message(bytes);
+    } catch (IOException e) {
+      return null;
+    }
+    if (query.getHeader().getFlag(Flags.QR)) {
+      return null;
+    }
+    Record question = query.getQuestion();
+    Message response = question == null || records.contains(question.getName().toString()) ? answer(query)
+        : forward(query);
+    return response.toWire(maxLength);
+  }
+
+  /**
+   * The authoritative answer to a query about the zone: the records of the name and type, an empty answer if
+   * the name exists with other types, NXDOMAIN if it does not exist. Queries about other names get REFUSED.
+   */
+  Message answer(Message query) {
+    Message response = new Message(query.getHeader().getID());
+    response.getHeader().setFlag(Flags.QR);
+    if (query.getHeader().getFlag(Flags.RD)) {
+      response.getHeader().setFlag(Flags.RD);
+    }
+    Record question = query.getQuestion();
+    if (question == null) {
+      response.getHeader().setRcode(Rcode.FORMERR);
+      return response;
+    }
+    response.addRecord(question, Section.QUESTION);
+    Name name = question.getName().canonicalize();
+    String text = name.toString();
+    if (!records.contains(text) || question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY) {
+      response.getHeader().setRcode(Rcode.REFUSED);
+      return response;
+    }
+    response.getHeader().setFlag(Flags.AA);
+    int type = question.getType();
+    boolean exists = text.equals(records.origin());
+    if (exists && (type == Type.SOA || type == Type.ANY)) {
+      response.addRecord(soa(), Section.ANSWER);
+    }
+    List<DnsZone.Entry> entries = records.entries();
+    DnsZone.Entry byName = DnsRecords.latest(entries, text, false);
+    if (byName != null) {
+      exists = true;
+      if (type == Type.A || type == Type.ANY) {
+        for (InetAddress address : byName.addresses()) {
+          response.addRecord(new ARecord(name, DClass.IN, DnsZone.TTL, address), Section.ANSWER);
+        }
+      }
+    }
+    DnsZone.Entry byService = DnsRecords.latest(entries, text, true);
+    if (byService != null) {
+      exists = true;
+      if (type == Type.SRV || type == Type.ANY) {
+        for (String target : byService.targets()) {
+          Name targetName = name(target);
+          for (int port : byService.ports()) {
+            response.addRecord(new SRVRecord(name, DClass.IN, DnsZone.TTL, 0, 1, port, targetName), Section.ANSWER);
+          }
+          DnsZone.Entry host = DnsRecords.latest(entries, target, false);
+          if (host != null) {
+            for (InetAddress address : host.addresses()) {
+              response.addRecord(new ARecord(targetName, DClass.IN, DnsZone.TTL, address), Section.ADDITIONAL);
+            }
+          }
+        }
+      }
+    }
+    if (!exists) {
+      response.getHeader().setRcode(Rcode.NXDOMAIN);
+    }
+    if (response.getSection(Section.ANSWER).isEmpty()) {
+      response.addRecord(soa(), Section.AUTHORITY);
+    }
+    return response;
+  }
+
+  /** The zone's SOA record, in empty answers: a negative answer may be kept no longer than its TTL (none). */
+  private SOARecord soa() {
+    String origin = records.origin();
+    return new SOARecord(name(origin), DClass.IN, DnsZone.TTL, name("ns." + origin), name("hostmaster." + origin), 1,
+        60, 60, 60, DnsZone.TTL);
+  }
+
+  /** A name this zone made, as dnsjava's. */
+  private static Name name(String absolute) {
+    try {
+      return Name.fromString(absolute);
+    } catch (TextParseException e) {
+      throw new IllegalStateException("'" + absolute + "' should be a DNS name", e);
+    }
+  }
+
+  /** Asks the test machine's resolvers about a name outside the zone; SERVFAIL if they do not answer. */
+  private Message forward(Message query) {
+    try {
+      Message answer = upstream().send(query);
+      answer.getHeader().setID(query.getHeader().getID());
+      return answer;
+    } catch (IOException | RuntimeException e) {
+      LOG.trace("forwarding {} failed", query.getQuestion(), e);
+      Message failed = new Message(query.getHeader().getID());
+      failed.getHeader().setFlag(Flags.QR);
+      failed.getHeader().setRcode(Rcode.SERVFAIL);
+      failed.addRecord(query.getQuestion(), Section.QUESTION);
+      return failed;
+    }
+  }
+
+  private synchronized Resolver upstream() {
+    if (upstream == null) {
+      upstream = new ExtendedResolver();
+      upstream.setTimeout(Duration.ofSeconds(2));
+    }
+    return upstream;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.berth.internal.engine;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection to the engine made ahead of the first run that needs one ({@link ServiceRuntime#connectAhead}):
+ * in a fresh JVM, connecting costs about 0.4 s, mostly loading docker-java, and a test tool can hide that behind
+ * work it does anyway. Made once; the first run that asks for the same engine takes it. The thread then has the
+ * JVM learn the engine's messages ({@link DockerBackend#learnEngineMessages}).
+ */
+public final class EarlyConnection {
+
+  /** The JVM's one early connection. */
+  public static final EarlyConnection JVM = new EarlyConnection();
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private boolean begun;
+  private Optional<String> host = Optional.empty();
+  private CompletableFuture<DockerBackend> pending;
+
+  /** Starts connecting in the background to the engine {@code dockerHost} names (absent: the usual lookup). */
+  public void begin(Optional<String> dockerHost) {
+    var connecting = new CompletableFuture<DockerBackend>();
+    synchronized (this) {
+      if (begun) {
+        return;
+      }
+      begun = true;
+      host = dockerHost;
+      pending = connecting;
+    }
+    var thread = new Thread(() -> {
+      try {
+        DockerBackend backend = DockerBackend.connect(dockerHost);
+        connecting.complete(backend);
+        backend.learnEngineMessages();
+      } catch (RuntimeException | LinkageError e) {
+        connecting.completeExceptionally(e);
+      }
+    }, "berth-connect-ahead");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * The early connection, if it is to the engine {@code dockerHost} names and nobody took it yet; waits for it if
+   * it is still being made. When it failed, or is to another engine, the caller connects itself (and reports
+   * what went wrong).
+   */
+  public Optional<DockerBackend> take(Optional<String> dockerHost) {
+    CompletableFuture<DockerBackend> connecting;
+    boolean sameEngine;
+    synchronized (this) {
+      connecting = pending;
+      pending = null;
+      sameEngine = dockerHost.equals(host);
+    }
+    if (connecting == null) {
+      return Optional.empty();
+    }
+    if (!sameEngine) {
+      connecting.thenAccept(DockerBackend::close);
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(connecting.join());
+    } catch (CompletionException e) {
+      LOG.debug("connecting ahead failed; connecting again", e.getCause());
+      return Optional.empty();
+    }
+  }
+}

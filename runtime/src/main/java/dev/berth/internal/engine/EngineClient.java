@@ -1,0 +1,204 @@
+package dev.berth.internal.engine;
+
+import dev.berth.internal.engine.transport.NoTls;
+import dev.berth.internal.engine.transport.UnixSocketTransport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.AuthConfigurations;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.core.SSLConfig;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * docker-java's client as Berth sets it up: one object mapper for the JVM, the HTTP transport that
+ * {@code berth.transport} chooses, and every request sent from a thread that nobody interrupts.
+ */
+final class EngineClient {
+
+  /** Read where the connection is made, before JUnit's configuration exists: a system property or environment. */
+  static final String TRANSPORT = "berth.transport";
+
+  /**
+   * docker-java gives every client a fresh copy of its object mapper, which then learns each response type anew
+   * (a container's inspection alone takes it some 40 ms). Berth's clients share one, so a JVM learns them once.
+   */
+  static final ObjectMapper MAPPER = DockerClientConfig.getDefaultObjectMapper();
+
+  /** The threads that send requests to the engine on behalf of interruptible callers; see {@link Uninterrupted}. */
+  static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> {
+    var thread = new Thread(task, "berth-engine-request");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /**
+   * Sends each request from a thread nobody interrupts, and waits for the engine's answer uninterruptibly. The
+   * socket is an interruptible channel: an interrupt (the end of a run stops the starts in progress) would close
+   * it under a request the engine still carries out, leaving a network or container that nobody knows of. This
+   * way a request is answered, its result recorded, and the interrupt takes effect at the caller's next wait.
+   */
+  private record Uninterrupted(DockerHttpClient http) implements DockerHttpClient {
+    @Override
+    public Response execute(Request request) {
+      try {
+        return CompletableFuture.supplyAsync(() -> http.execute(request), REQUESTS).join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      http.close();
+    }
+  }
+
+  /** docker-java's configuration, with the JVM's one mapper. */
+  private record SharedMapperConfig(DockerClientConfig config) implements DockerClientConfig {
+    @Override
+    public URI getDockerHost() {
+      return config.getDockerHost();
+    }
+
+    @Override
+    public RemoteApiVersion getApiVersion() {
+      return config.getApiVersion();
+    }
+
+    @Override
+    public String getRegistryUsername() {
+      return config.getRegistryUsername();
+    }
+
+    @Override
+    public String getRegistryPassword() {
+      return config.getRegistryPassword();
+    }
+
+    @Override
+    public String getRegistryEmail() {
+      return config.getRegistryEmail();
+    }
+
+    @Override
+    public String getRegistryUrl() {
+      return config.getRegistryUrl();
+    }
+
+    @Override
+    public AuthConfig effectiveAuthConfig(String imageName) {
+      return config.effectiveAuthConfig(imageName);
+    }
+
+    @Override
+    public AuthConfigurations getAuthConfigurations() {
+      return config.getAuthConfigurations();
+    }
+
+    @Override
+    public SSLConfig getSSLConfig() {
+      return config.getSSLConfig();
+    }
+
+    @Override
+    public ObjectMapper getObjectMapper() {
+      return MAPPER;
+    }
+  }
+
+  private EngineClient() {
+  }
+
+  /** docker-java's configuration (DOCKER_HOST and the rest of its usual sources), unless a host is given. */
+  static DockerClientConfig config(Optional<String> dockerHost) {
+    var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
+    dockerHost.ifPresent(builder::withDockerHost);
+    return new SharedMapperConfig(builder.build());
+  }
+
+  /**
+   * The docker CLI's context that names the engine when {@code DOCKER_HOST} does not, as docker-java follows it:
+   * {@code DOCKER_CONTEXT}, else {@code currentContext} in {@code config.json}; described for messages, such as
+   * {@code 'colima' (currentContext in /home/me/.docker/config.json)}. Empty when there is none, or it is the CLI's
+   * {@code default}.
+   */
+  static Optional<String> cliContext(Map<String, String> env, Path configDirectory) {
+    if (env.get("DOCKER_HOST") != null && !env.get("DOCKER_HOST").isBlank()) {
+      return Optional.empty();
+    }
+    String named = env.get("DOCKER_CONTEXT");
+    String source = "DOCKER_CONTEXT";
+    if (named == null || named.isBlank()) {
+      try {
+        named = MAPPER.readTree(configDirectory.resolve("config.json").toFile()).path("currentContext").asText("");
+      } catch (IOException e) {
+        named = "";
+      }
+      source = "currentContext in " + configDirectory.resolve("config.json");
+    }
+    return named.isBlank() || named.equals("default") ? Optional.empty()
+        : Optional.of("'" + named + "' (" + source + ")");
+  }
+
+  /** A client of the engine {@code config} names, over the transport {@code transport} chooses. */
+  static DockerClient open(DockerClientConfig config, String transport) {
+    return DockerClientImpl.getInstance(config, new Uninterrupted(transport(config, transport)));
+  }
+
+  /**
+   * The HTTP transport to the engine, by {@code berth.transport}: {@code auto} takes Berth's own for a Unix socket
+   * without TLS and docker-java's Apache transport otherwise; {@code apache} takes the Apache transport always.
+   */
+  static DockerHttpClient transport(DockerClientConfig config, String choice) {
+    Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
+    switch (choice.trim().toLowerCase(Locale.ROOT)) {
+      case "auto":
+        return socket != null && config.getSSLConfig() == null
+            ? new UnixSocketTransport(socket, () -> apacheTransport(config))
+            : apacheTransport(config);
+      case "apache":
+        return apacheTransport(config);
+      default:
+        // Not a BerthException: a mistake in the configuration must fail, not pass for an engine that is away.
+        throw new IllegalArgumentException("Configuration key " + TRANSPORT + " has value '" + choice + "'; it"
+            + " takes 'auto' (the default: Berth's own transport for a Unix socket, docker-java's Apache transport"
+            + " otherwise) or 'apache' (always the Apache transport). Set it as a system property or as"
+            + " BERTH_TRANSPORT");
+    }
+  }
+
+  /**
+   * docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. A
+   * socket without TLS gets a TLS context that cannot be used (see {@link NoTls}); plain TCP must get none, since
+   * docker-java speaks HTTPS to a TCP engine whenever it is given one.
+   */
+  private static DockerHttpClient apacheTransport(DockerClientConfig config) {
+    boolean socket = UnixSocketTransport.socketOf(config.getDockerHost()) != null;
+    return new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : socket ? NoTls::new : null)
+        .maxConnections(512)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+}

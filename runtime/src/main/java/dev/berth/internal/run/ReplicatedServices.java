@@ -1,0 +1,163 @@
+package dev.berth.internal.run;
+
+import dev.berth.BerthException;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.container.RunContainers;
+import dev.berth.internal.container.RunningService;
+import dev.berth.internal.container.ServiceStarter;
+import dev.berth.internal.net.VipBalancer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services of several replicas ({@code withReplicas}) or behind a VIP ({@code withVip}): each replica starts as a
+ * service of its own, and this class keeps the group's VIP and DNS records to the healthy ones. Other services pass
+ * straight to the run's containers.
+ */
+final class ReplicatedServices implements ServiceStarter, Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final RunContainers containers;
+  /** Replicated services by digest: their replicas, and what closes their VIP and records. */
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
+
+  private record Group(List<RunningService> replicas, Closeable closer) {
+  }
+
+  ReplicatedServices(RunContainers containers) {
+    this.containers = containers;
+  }
+
+  @Override
+  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    if (spec.replicas() > 1 || spec.vipName().isPresent()) {
+      return startReplicated(name, spec, boundHosts);
+    }
+    return containers.start(name, spec, boundHosts);
+  }
+
+  @Override
+  public void stop(RunningService service) {
+    stop(service, containers::stop);
+  }
+
+  @Override
+  public void stop(RunningService service, Duration timeout) {
+    stop(service, each -> containers.stop(each, timeout));
+  }
+
+  private void stop(RunningService service, Consumer<RunningService> stopOne) {
+    Group group = groups.remove(service.spec().digest());
+    if (group == null) {
+      stopOne.accept(service);
+      return;
+    }
+    LOG.debug("Stopping service {}", service.describe());
+    RunContainers.closeQuietly(group.closer());
+    group.replicas().forEach(stopOne);
+  }
+
+  /** Closes every group's VIP and records; the run's containers remove the replicas themselves. */
+  @Override
+  public void close() {
+    groups.values().forEach(group -> RunContainers.closeQuietly(group.closer()));
+    groups.clear();
+  }
+
+  /**
+   * Starts each replica as a service of its own ({@code <name>-<index>}), then tracks their health: the service's
+   * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
+   * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
+   */
+  private RunningService startReplicated(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    String what = "service " + RunningService.describe(name, spec);
+    if (!spec.hostPorts().isEmpty() || !spec.globalHostnames().isEmpty()) {
+      throw new BerthException("The " + spec.replicas() + " replicas of " + what + " cannot share fixed host ports"
+          + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
+          + " (withVip) or their SRV records instead");
+    }
+    if (spec.vipName().isPresent() && !spec.tcpPorts().contains(spec.vipPort())) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances TCP port "
+          + spec.vipPort() + ", which the service does not expose as one; exposed TCP ports: " + spec.tcpPorts());
+    }
+    if (spec.tcpPorts().isEmpty()) {
+      throw new BerthException("The replicas of " + what + " expose no TCP port, so they cannot be told healthy;"
+          + " expose one with withExposedPort");
+    }
+    containers.requireSharedNetwork("The " + spec.replicas() + " replicas of " + what + " cannot run here: Berth"
+        + " checks their health and serves their VIP from the engine machine's address on the run's network",
+        "Run one instance (no withReplicas)");
+    var replicas = new ArrayList<RunningService>();
+    try {
+      for (int i = 0; i < spec.replicas(); i++) {
+        replicas.add(containers.start(name + "-" + i, spec.replica(i), boundHosts));
+      }
+    } catch (RuntimeException e) {
+      replicas.forEach(containers::discard);
+      throw e;
+    }
+    String gateway = containers.gateway();
+    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.tcpPorts().get(0);
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(),
+        new InetSocketAddress(r.address(), port), r.exit())).toList();
+    String token = "group-" + replicas.get(0).containerId();
+    Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
+    VipBalancer balancer;
+    try {
+      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
+          members, publish);
+    } catch (IOException e) {
+      replicas.forEach(containers::discard);
+      throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "
+          + gateway + ":" + port + " (" + e.getMessage() + "); another VIP or host service of the run may use"
+          + " that port", e);
+    }
+    publish.accept(balancer.healthyReplicas());
+    Closeable closer = () -> {
+      balancer.close();
+      containers.zone().ifPresent(zone -> zone.unregister(spec.digest(), token));
+    };
+    groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
+    var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
+    CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
+    RunningService first = replicas.get(0);
+    LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
+        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
+    return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
+        first.hostPorts(), first.published(), first.logs(), exit, closer);
+  }
+
+  /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
+  private void register(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
+      String gateway) {
+    containers.zone().ifPresent(zone -> {
+      var names = new ArrayList<String>(List.of(name, spec.digestHostname()));
+      spec.vipName().ifPresent(names::add);
+      var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
+          : healthy.stream().map(r -> r.address().getAddress()).toList();
+      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.digestHostname()),
+          healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.tcpPorts());
+    });
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (IOException e) {
+      throw new BerthException("'" + literal + "' is no IP address", e);
+    }
+  }
+}

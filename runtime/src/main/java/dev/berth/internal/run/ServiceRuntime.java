@@ -1,0 +1,286 @@
+package dev.berth.internal.run;
+
+import dev.berth.BerthException;
+import dev.berth.Container;
+import dev.berth.ExecResult;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.container.InContainer;
+import dev.berth.internal.container.RunContainers;
+import dev.berth.internal.container.RunningService;
+import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.EarlyConnection;
+import dev.berth.internal.session.SessionDirectory;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One test run's services: connects to the engine, owns the {@link ServiceTable} and the run's containers, and
+ * removes everything the run created when closed (or when the JVM shuts down first). It knows nothing of JUnit;
+ * the extension keeps one per test run.
+ *
+ * <pre>{@code
+ * try (var runtime = ServiceRuntime.start(BerthConfig.defaults());
+ *      var scope = runtime.newScope()) {
+ *   Service redis = scope.service("redis", ServiceSpec.from("redis:7.0").withExposedPort(6379));
+ *   InetSocketAddress address = redis.hostAddress(6379);
+ * }
+ * }</pre>
+ */
+public final class ServiceRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final BerthConfig config;
+  private final String runId;
+  private final String session;
+  private DockerBackend backend;
+  private final RunContainers containers;
+  private final ReplicatedServices replicated;
+  private final ExecutorService executor;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ServiceTable table;
+  private final Thread shutdownHook;
+  private final Object closeLock = new Object();
+  private boolean closed;
+  private Boolean engineReachable;
+  /** What handles do in their services' containers: the engine's calls, on the service's own container. */
+  private final InContainer inContainer = new InContainer() {
+    @Override
+    public String output(RunningService service) {
+      return backend().output(containerOf(service, "read the output of"), config.execTimeout(),
+          "service " + service.describe());
+    }
+
+    @Override
+    public ExecResult exec(RunningService service, List<String> command) {
+      return containers.exec(containerOf(service, "run a command in"), command, null, "service "
+          + service.describe(), "Give its full path, or run it in a client container of an image that has it,"
+          + " with the service bound");
+    }
+
+    @Override
+    public byte[] readFile(RunningService service, String path) {
+      return containers.readFile(containerOf(service, "read a file of"), path, "service " + service.describe());
+    }
+  };
+
+  private ServiceRuntime(BerthConfig config) {
+    this.config = config;
+    this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    this.session = config.session().orElseGet(SessionDirectory::ofThisBuild);
+    this.containers = new RunContainers(this::backend, config, runId, session);
+    this.replicated = new ReplicatedServices(containers);
+    this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
+    this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.table = new ServiceTable(replicated, executor, (delay, task) -> {
+      var scheduled = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> scheduled.cancel(false);
+    }, config.gracePeriod());
+    this.shutdownHook = new Thread(this::close, "berth-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * A runtime for one run. It connects to the Docker engine ({@code DOCKER_HOST}, or the platform's default
+   * socket) when the first container is needed, so a run that needs none never touches the engine.
+   */
+  public static ServiceRuntime start(BerthConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new ServiceRuntime(config);
+  }
+
+  /**
+   * The engine, connected once; a failed connection is not remembered, so the next need tries again.
+   *
+   * @throws BerthException if no engine answers, saying how to point Berth at one
+   */
+  private DockerBackend backend() {
+    synchronized (closeLock) {
+      if (closed) {
+        throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
+      }
+      if (backend == null) {
+        backend = EarlyConnection.JVM.take(config.dockerHost())
+            .orElseGet(() -> DockerBackend.connect(config.dockerHost()));
+      }
+      return backend;
+    }
+  }
+
+  /**
+   * Starts connecting to the engine in the background, once per JVM, so that the first run to need the engine
+   * finds the connection made: in a fresh JVM that costs about 0.4 s, mostly loading docker-java, which a test
+   * tool can overlap with discovering the tests. Creates nothing on the engine; a run configured for another
+   * engine ignores the connection.
+   *
+   * @param dockerHost the engine, as {@code berth.dockerHost}; empty for docker-java's usual lookup
+   */
+  public static void connectAhead(Optional<String> dockerHost) {
+    EarlyConnection.JVM.begin(dockerHost);
+  }
+
+  /** A new, empty scope: the services one owner holds. */
+  public ServiceScope newScope() {
+    return new ServiceScope(table, inContainer);
+  }
+
+  /** The service's container: a replicated service or a service of the test machine has none of its own. */
+  private static String containerOf(RunningService service, String what) {
+    if (service.containerId() == null) {
+      throw new IllegalStateException("Service " + service.describe() + " has no container of its own to " + what
+          + ": " + (service.spec().hostTarget().isPresent() ? "it is a service of the test machine"
+          : "it runs " + service.spec().replicas() + " replicas, each a service of its own (" + service.name()
+          + "-0, " + service.name() + "-1, ...)"));
+    }
+    return service.containerId();
+  }
+
+  /**
+   * Starts a client container from {@code spec}: its bindings are started (or joined) first and resolve in its
+   * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed. Should a binding die (or one
+   * of its own bindings), its execs fail at once, naming the service.
+   */
+  public Container newClient(String name, ServiceSpec spec) {
+    ServiceScope bindings = newScope();
+    try {
+      var hosts = new TreeMap<String, String>();
+      bindings.acquireAll(spec.serviceBindings());
+      for (Map.Entry<String, ServiceSpec> binding : spec.serviceBindings().entrySet()) {
+        hosts.put(binding.getKey(), bindings.acquire(binding.getKey(), binding.getValue()).address());
+      }
+      String id = containers.startClient(name, spec, hosts);
+      return new ClientContainer(containers, id, "client '" + name + "' (" + spec.image() + ")",
+          spec.workdir().orElse(null), bindings, bindings.death());
+    } catch (RuntimeException e) {
+      bindings.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Prepares, in the background, for services that are likely to be needed soon: connects to the engine (about
+   * half a second in a fresh JVM, unless {@link #connectAhead} did), creates the run's network, notes which of
+   * their images are present and has docker-java learn the engine's replies, so that the first service waits for
+   * as little of it as can be. Starts no container and pulls nothing; a failure is left for the
+   * first real need to report.
+   */
+  public void warmUp(Collection<ServiceSpec> likelyNeeded) {
+    List<ServiceSpec> specs = List.copyOf(likelyNeeded);
+    try {
+      executor.execute(() -> {
+        try {
+          DockerBackend engine = backend();
+          containers.prepare(specs);
+          engine.learnEngineMessages();
+        } catch (RuntimeException e) {
+          LOG.debug("warm-up could not reach the engine; the first need will say why", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("the run has ended; no warm-up");
+    }
+  }
+
+  /**
+   * Whether a Docker engine answers; the first answer is kept for the run, so tests that are skipped without an
+   * engine cost one connection attempt in all.
+   */
+  public boolean isEngineReachable() {
+    synchronized (closeLock) {
+      if (engineReachable == null) {
+        try {
+          backend();
+          engineReachable = true;
+        } catch (BerthException e) {
+          LOG.info("No Docker engine: {}", e.getMessage());
+          engineReachable = false;
+        }
+      }
+      return engineReachable;
+    }
+  }
+
+  public BerthConfig config() {
+    return config;
+  }
+
+  /** This run's id, the value of the {@code dev.berth.run} label on everything it creates. */
+  public String runId() {
+    return runId;
+  }
+
+  /**
+   * The {@code dev.berth.session} label value of the run's resources. Runs of one session share service
+   * containers across JVMs: {@code berth.session} when set, otherwise one per parent process, which groups the
+   * Surefire forks of one build (and the test JVMs one IDE starts).
+   */
+  public String session() {
+    return session;
+  }
+
+  /** Removes every container and the network of the run; waits for starts in progress to end first. */
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      LOG.debug("closing from the shutdown hook");
+    }
+    table.close();
+    timer.shutdownNow();
+    executor.shutdownNow();
+    try {
+      Duration wait = config.stopTimeout().plusSeconds(10);
+      if (!executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Service starts did not end within {} ms; removing the run's containers anyway", wait.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    replicated.close();
+    DockerBackend engine;
+    synchronized (closeLock) {
+      engine = backend;
+    }
+    if (engine != null) {
+      try {
+        containers.close(engine);
+      } finally {
+        engine.close();
+      }
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    var count = new AtomicInteger();
+    return task -> {
+      var thread = new Thread(task, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

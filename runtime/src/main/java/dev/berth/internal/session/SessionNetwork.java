@@ -1,0 +1,192 @@
+package dev.berth.internal.session;
+
+import dev.berth.internal.container.RunningService;
+import dev.berth.internal.dns.DnsZone;
+import dev.berth.internal.dns.SessionDns;
+import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.spec.Labels;
+
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The session's network, shared by its runs (one per JVM): created by the first run that needs it, joined by the
+ * others, removed by the last to end. This run's lease on {@code run} in the session directory says the run is
+ * alive (and tells the watchdog whose run it is); the {@code network} mutex makes "create or join" and "leave, and
+ * remove if last" one step across JVMs. The session's DNS server listens on the network's gateway (see {@link
+ * SessionDns}).
+ */
+public final class SessionNetwork {
+
+  private final Supplier<DockerBackend> engine;
+  private final String runId;
+  private final String session;
+  private final Object lock = new Object();
+  private volatile SessionDirectory directory;
+  private volatile String name;
+  private volatile String gateway;
+  /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
+  private volatile SessionDns dns;
+  /** Whether the run takes part in the session's DNS: {@code berth.dns}, and a JVM on the engine's network. */
+  private final BooleanSupplier dnsWanted;
+
+  public SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, BooleanSupplier dnsWanted) {
+    this.engine = engine;
+    this.runId = runId;
+    this.session = session;
+    this.dnsWanted = dnsWanted;
+  }
+
+  /** The session's network name. */
+  static String nameOf(String session) {
+    return "berth-" + sessionKey(session);
+  }
+
+  /** The session's name as it may appear in the names of networks and containers. */
+  public static String sessionKey(String session) {
+    return session.replaceAll("[^a-zA-Z0-9_.-]", "-");
+  }
+
+  /**
+   * The session's directory of leases and mutexes, which says which runs of the session are alive and which service
+   * containers they hold; opened on first use, so that a run that starts nothing leaves no trace.
+   */
+  public SessionDirectory directory() {
+    SessionDirectory opened = directory;
+    if (opened == null) {
+      synchronized (lock) {
+        opened = directory;
+        if (opened == null) {
+          opened = new SessionDirectory(session, runId);
+          directory = opened;
+        }
+      }
+    }
+    return opened;
+  }
+
+  /** The network's name, once this run has created or joined it; creates or joins it on the first call. */
+  public String join() {
+    String net = name;
+    if (net == null) {
+      synchronized (lock) {
+        net = name;
+        if (net == null) {
+          net = nameOf(session);
+          SessionDirectory sessionDirectory = directory();
+          // Starting the watchdog (a copy of Berth's classes, a process) need not hold up the first container, nor
+          // need tidying up after ended builds.
+          var watchdog = new Thread(() -> {
+            Watchdog.watchThisJvm();
+            SessionDirectory.removeEndedSessions(SessionDirectory.base());
+          }, "berth-watchdog-start");
+          watchdog.setDaemon(true);
+          watchdog.start();
+          String created = net;
+          sessionDirectory.locked("network", () -> {
+            sessionDirectory.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
+                + "\ndockerHost=" + engine.get().host() + "\n");
+            return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
+          });
+          // Asked before DNS, which listens on it and whose wish may depend on it (see gateway()).
+          gateway = engine.get().gateway(net);
+          if (dnsWanted.getAsBoolean()) {
+            dns = SessionDns.start(session, gateway, sessionDirectory).orElse(null);
+          }
+          name = net;
+        }
+      }
+    }
+    return net;
+  }
+
+  /** Whether this run has joined the network (a run that started nothing has not). */
+  public boolean joined() {
+    return name != null;
+  }
+
+  /**
+   * The host's address on the network: where containers reach the test JVM (its VIPs, relays, DNS). Known from
+   * the moment the network is created or joined, before the run's DNS starts.
+   */
+  public String gateway() {
+    String known = gateway;
+    if (known == null) {
+      join();
+      known = gateway;
+    }
+    return known;
+  }
+
+  /** The DNS server and search domain containers are to use, or null if the run has no DNS. */
+  public DockerBackend.DnsSettings dnsSettings() {
+    SessionDns current = dns;
+    return current == null ? null : current.settings();
+  }
+
+  /** The run's records in the session's zone, if the session has DNS. */
+  public Optional<DnsZone> zone() {
+    return Optional.ofNullable(dns).map(SessionDns::zone);
+  }
+
+  /** Publishes a ready service in the session's zone (see {@link SessionDns#publish}). */
+  public void publish(RunningService service) {
+    SessionDns current = dns;
+    if (current != null) {
+      current.publish(service);
+    }
+  }
+
+  /** Takes a service's records out of the session's zone. */
+  public void withdraw(RunningService service) {
+    SessionDns current = dns;
+    if (current != null) {
+      current.withdraw(service);
+    }
+  }
+
+  /**
+   * Whether this run is the session's last alive: then its containers leave the network before they are removed, so
+   * that the engine removes the network while it still removes them, rather than after.
+   */
+  public boolean lastRun() {
+    return !directory().heldByOthers(SessionDirectory.RUN);
+  }
+
+  /** Takes a container off the network, so that the network can go before the container's removal ends. */
+  public void disconnect(DockerBackend backend, String containerId) {
+    backend.disconnect(name, containerId);
+  }
+
+  /** Ends the run's part in the session's DNS: the first step of a run's end. */
+  public void stopDns() {
+    SessionDns current = dns;
+    if (current != null) {
+      current.stop();
+    }
+  }
+
+  /**
+   * Gives up the run's lease on the session, and removes the network if no other run holds one. Called once the
+   * run's containers have left the network. A run can also end while its warm-up creates the network: the end of the
+   * run interrupts it after the run's lease was taken, and perhaps after the engine made the network; then the lease
+   * goes here too, and the network with it if no other run of the session holds one.
+   */
+  public void leave(DockerBackend backend) {
+    SessionDirectory sessionDirectory = directory;
+    if (sessionDirectory == null || !sessionDirectory.holds(SessionDirectory.RUN)) {
+      return;
+    }
+    sessionDirectory.locked("network", () -> {
+      try {
+        if (!sessionDirectory.heldByOthers(SessionDirectory.RUN)) {
+          backend.removeNetwork(nameOf(session));
+        }
+      } finally {
+        sessionDirectory.release(SessionDirectory.RUN);
+      }
+      return null;
+    });
+  }
+}

@@ -1,0 +1,46 @@
+package dev.berth.internal.engine;
+
+import dev.berth.ServiceSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine backend's own behaviour, beside what the engine tests of the runtime and extension show. Needs the
+ * engine.
+ */
+class DockerBackendTest {
+
+  /**
+   * The create request sent ahead of the first start, to learn what a create needs, reaches the engine and is
+   * refused there, leaving nothing behind.
+   */
+  @Test
+  void theRehearsedCreateIsRefusedAndLeavesNothing() {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      assertThat(backend.rehearseCreate()).as("refused by the engine: no such image").isTrue();
+
+      assertThat(backend.findContainer("berth-rehearsal", "rehearsal", ServiceSpec.from("busybox:1.35").withExposedPort(1))).isEmpty();
+    }
+  }
+
+  /** The default bridge's gateway is the one its containers route through, whatever its IPAM configuration shows. */
+  @Test
+  void theBridgesGatewayIsTheOneItsContainersRouteThrough() throws Exception {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      assertThat(backend.gateway("bridge")).isEqualTo(TestDocker.bridgeGateway());
+    }
+  }
+
+  /** Where the IPAM configuration shows only the subnet, the engine's address management gave the bridge its first. */
+  @Test
+  void theFirstAddressOfASubnetIsTheOneAfterItsBase() {
+    assertThat(DockerBackend.firstAddress("172.17.0.0/16")).contains("172.17.0.1");
+    assertThat(DockerBackend.firstAddress("192.168.128.0/20")).contains("192.168.128.1");
+    assertThat(DockerBackend.firstAddress("10.1.2.200/24")).contains("10.1.2.1");
+    assertThat(DockerBackend.firstAddress("fd00::/64")).isEmpty();
+    assertThat(DockerBackend.firstAddress(null)).isEmpty();
+  }
+}

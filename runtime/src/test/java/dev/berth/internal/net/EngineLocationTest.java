@@ -1,0 +1,72 @@
+package dev.berth.internal.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EngineLocationTest {
+
+  private static final URI SOCKET = URI.create("unix:///var/run/docker.sock");
+  private static final Optional<Path> IN_CONTAINER = Optional.of(Path.of("/.dockerenv"));
+
+  @Test
+  void aJvmWithTheNetworksGatewayAmongItsAddressesSharesTheEnginesNetwork() {
+    // The loopback address stands for a gateway on one of this machine's interfaces.
+    EngineLocation engine = EngineLocation.of(URI.create("tcp://docker:2375"), "127.0.0.1");
+
+    assertThat(engine.sharesNetwork()).isTrue();
+    assertThat(engine.publishesOnThisMachine()).isTrue();
+  }
+
+  @Test
+  void aSocketOutsideContainersWithoutTheNetworkIsAnEngineInAVmOrNamespace() {
+    EngineLocation engine = EngineLocation.apart(SOCKET, "172.18.0.1", Optional.empty(), Optional.empty());
+
+    assertThat(engine.sharesNetwork()).as("no route to containers").isFalse();
+    assertThat(engine.publishesOnThisMachine()).as("Docker Desktop forwards published ports").isTrue();
+    assertThat(engine.how()).isEqualTo("the run's network (gateway 172.18.0.1) is not one of this JVM's: the"
+        + " engine's containers run in a VM or namespace of their own (Docker Desktop, Colima, rootless Docker)");
+  }
+
+  @Test
+  void inAContainerTheSocketIsTheHostsEngineReachedThroughTheDefaultGateway() {
+    EngineLocation engine = EngineLocation.apart(SOCKET, "172.18.0.1", IN_CONTAINER, Optional.of("172.17.0.1"));
+
+    assertThat(engine.kind()).isEqualTo(EngineLocation.Kind.CONTAINER_HOST);
+    assertThat(engine.publishesOnThisMachine()).isFalse();
+    assertThat(engine.machineAddress()).contains("172.17.0.1");
+    assertThat(engine.how()).isEqualTo("this JVM runs in a container (/.dockerenv exists) and reaches the engine of"
+        + " its host through unix:///var/run/docker.sock, so it reaches the engine's machine through its default"
+        + " gateway, 172.17.0.1");
+  }
+
+  @Test
+  void anEngineOverTcpIsAtItsHostUnlessThatIsLoopback() {
+    EngineLocation dind = EngineLocation.apart(URI.create("tcp://docker:2375"), "172.18.0.1", IN_CONTAINER,
+        Optional.of("10.0.0.1"));
+    assertThat(dind.kind()).isEqualTo(EngineLocation.Kind.OTHER_MACHINE);
+    assertThat(dind.machineAddress()).contains("docker");
+    assertThat(dind.how()).isEqualTo("the engine is at tcp://docker:2375");
+
+    for (String loopback : new String[] {"tcp://localhost:2375", "tcp://127.0.0.1:2375", "tcp://[::1]:2375"}) {
+      assertThat(EngineLocation.apart(URI.create(loopback), "172.18.0.1", Optional.empty(), Optional.empty()).kind())
+          .as(loopback).isEqualTo(EngineLocation.Kind.SAME_MACHINE);
+    }
+  }
+
+  @Test
+  void theDefaultGatewayIsReadFromTheKernelsRoutes() {
+    String routes = """
+        Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+        eth0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+        eth0\t00000000\t010011AC\t0003\t0\t0\t0\t00000000\t0\t0\t0
+        """;
+
+    assertThat(EngineLocation.defaultGateway(routes)).contains("172.17.0.1");
+    assertThat(EngineLocation.defaultGateway(routes.lines().limit(2).reduce("", (a, b) -> a + b + "\n")))
+        .as("no default route").isEmpty();
+  }
+}
