@@ -1,6 +1,10 @@
 package dev.berth;
 
-import dev.berth.internal.container.KnownImages;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.Definition.Draft;
+import dev.berth.internal.spec.Definition.ReadyHttp;
+import dev.berth.internal.spec.Definition.ReadyLogLine;
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.spec.FileTree;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
@@ -56,95 +60,26 @@ public final class ServiceSpec {
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   /** The mode of a file written into a container unless it is given another. */
-  static final int DEFAULT_FILE_MODE = 0644;
+  private static final int DEFAULT_FILE_MODE = Definition.DEFAULT_FILE_MODE;
   private static final int EXECUTABLE_FILE_MODE = 0755;
 
-  /** This spec's values: filled in while a {@code with*} method derives the spec, never changed after. */
-  private final Values values;
-  private volatile String digest;
-
-  private ServiceSpec(Values values) {
-    this.values = values;
+  static {
+    SpecAccess.install(spec -> spec.definition);
   }
 
-  /** A spec's values, one field per thing a spec says; a copy is changed while a {@code with*} method runs. */
-  private static final class Values {
-    ImageReference image;
-    ImageBuild build;
-    URI hostTarget;
-    /** A host service's ports offered on other ports ({@link #withRelayedPort}): port in containers to host port. */
-    final TreeMap<Integer, Integer> relayedPorts = new TreeMap<>();
-    final LinkedHashSet<Integer> exposedPorts = new LinkedHashSet<>();
-    final TreeMap<Integer, Protocol> protocols = new TreeMap<>();
-    final TreeSet<Integer> uncheckedPorts = new TreeSet<>();
-    final TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
-    List<String> command;
-    List<String> entrypoint;
-    final TreeMap<String, String> env = new TreeMap<>();
-    String workdir;
-    final TreeMap<String, byte[]> files = new TreeMap<>();
-    /** The modes of the files whose mode is not {@link #DEFAULT_FILE_MODE}. */
-    final TreeMap<String, Integer> fileModes = new TreeMap<>();
-    final TreeMap<String, ServiceSpec> bindings = new TreeMap<>();
-    String instanceId = "";
-    final TreeSet<String> globalHostnames = new TreeSet<>();
-    final TreeMap<String, String> cacheVolumes = new TreeMap<>();
-    final TreeMap<String, String> tmpfs = new TreeMap<>();
-    final TreeMap<String, String> labels = new TreeMap<>();
-    int replicas = 1;
-    String vipName;
-    int vipPort;
-    List<String> readyCommand;
-    boolean readyHealthcheck;
-    boolean ignoreHealthcheck;
-    ReadyLogLine readyLogLine;
-    ReadyHttp readyHttp;
-    String user;
-    Long shmSize;
-    Duration startupTimeout;
+  /** This spec's values: filled in while a {@code with*} method derives the spec, never changed after. */
+  private final Draft values;
+  /** What internals read: the same values, kept apart from the builder. */
+  private final Definition definition;
 
-    Values() {
-    }
-
-    /** A copy to change; lists and records are immutable, so only the collections are copied. */
-    Values(Values from) {
-      image = from.image;
-      build = from.build;
-      hostTarget = from.hostTarget;
-      relayedPorts.putAll(from.relayedPorts);
-      exposedPorts.addAll(from.exposedPorts);
-      protocols.putAll(from.protocols);
-      uncheckedPorts.addAll(from.uncheckedPorts);
-      hostPorts.putAll(from.hostPorts);
-      command = from.command;
-      entrypoint = from.entrypoint;
-      env.putAll(from.env);
-      workdir = from.workdir;
-      files.putAll(from.files);
-      fileModes.putAll(from.fileModes);
-      bindings.putAll(from.bindings);
-      instanceId = from.instanceId;
-      globalHostnames.addAll(from.globalHostnames);
-      cacheVolumes.putAll(from.cacheVolumes);
-      tmpfs.putAll(from.tmpfs);
-      labels.putAll(from.labels);
-      replicas = from.replicas;
-      vipName = from.vipName;
-      vipPort = from.vipPort;
-      readyCommand = from.readyCommand;
-      readyHealthcheck = from.readyHealthcheck;
-      ignoreHealthcheck = from.ignoreHealthcheck;
-      readyLogLine = from.readyLogLine;
-      readyHttp = from.readyHttp;
-      user = from.user;
-      shmSize = from.shmSize;
-      startupTimeout = from.startupTimeout;
-    }
+  private ServiceSpec(Draft values) {
+    this.values = values;
+    this.definition = new Definition(values);
   }
 
   /** A new spec: this one's values, changed by {@code change}. */
-  private ServiceSpec derive(Consumer<Values> change) {
-    var next = new Values(values);
+  private ServiceSpec derive(Consumer<Draft> change) {
+    var next = new Draft(values);
     change.accept(next);
     return new ServiceSpec(next);
   }
@@ -155,7 +90,7 @@ public final class ServiceSpec {
    * @throws IllegalArgumentException if the reference is malformed
    */
   public static ServiceSpec from(String image) {
-    var values = new Values();
+    var values = new Draft();
     values.image = ImageReference.parse(image);
     return new ServiceSpec(values);
   }
@@ -182,7 +117,7 @@ public final class ServiceSpec {
   public static ServiceSpec fromDockerfile(Path context, String dockerfile) {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfile, "dockerfile");
-    var values = new Values();
+    var values = new Draft();
     values.build = ImageBuild.read(context, dockerfile);
     values.image = values.build.image();
     return new ServiceSpec(values);
@@ -253,7 +188,7 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Host service address '" + address + "' must be tcp://host:port, for"
           + " example tcp://localhost:3306, or tcp://host with withRelayedPort(...)");
     }
-    var values = new Values();
+    var values = new Draft();
     values.hostTarget = target;
     if (target.getPort() > 0) {
       values.exposedPorts.add(target.getPort());
@@ -278,24 +213,6 @@ public final class ServiceSpec {
       v.exposedPorts.add(port);
       v.relayedPorts.put(port, hostPort);
     });
-  }
-
-  /** The ports of {@link #withRelayedPort}: port in containers to port of the test machine. */
-  public SortedMap<Integer, Integer> relayedPorts() {
-    return Collections.unmodifiableSortedMap(values.relayedPorts);
-  }
-
-  /**
-   * The ports a service on the test machine is offered on, each with the port of the test machine it is relayed to:
-   * the address's own port to itself, and those of {@link #withRelayedPort}.
-   */
-  public SortedMap<Integer, Integer> relays() {
-    var ports = new TreeMap<Integer, Integer>();
-    if (values.hostTarget != null && values.hostTarget.getPort() > 0) {
-      ports.put(values.hostTarget.getPort(), values.hostTarget.getPort());
-    }
-    ports.putAll(values.relayedPorts);
-    return Collections.unmodifiableSortedMap(ports);
   }
 
   /**
@@ -451,10 +368,6 @@ public final class ServiceSpec {
     return derive(v -> v.readyLogLine = new ReadyLogLine(regex, times));
   }
 
-  /** An output line that says the service is ready ({@link #withReadyLogLine}): a regular expression, how often. */
-  public record ReadyLogLine(String regex, int times) {
-  }
-
   /**
    * An HTTP request that says when the service is ready, for services whose open port does not (an application
    * that listens before it can serve, say), needing nothing in the image: once every exposed port accepts
@@ -476,10 +389,6 @@ public final class ServiceSpec {
           + " and query of a URL, starting with '/' and without spaces (percent-encode them), such as \"/health\"");
     }
     return derive(v -> v.readyHttp = new ReadyHttp(port, path));
-  }
-
-  /** The request that says the service is ready ({@link #withReadyHttp}): its port and path. */
-  public record ReadyHttp(int port, String path) {
   }
 
   /**
@@ -717,7 +626,7 @@ public final class ServiceSpec {
     requireContainer("withServiceBinding");
     Objects.requireNonNull(service, "service");
     requireHostname("Alias", alias);
-    return derive(v -> v.bindings.put(alias, service));
+    return derive(v -> v.bindings.put(alias, service.definition));
   }
 
   /**
@@ -822,31 +731,6 @@ public final class ServiceSpec {
     });
   }
 
-  /** How many containers run this definition; 1 unless {@link #withReplicas} says otherwise. */
-  public int replicas() {
-    return values.replicas;
-  }
-
-  /** The VIP's name ({@link #withVip}), if any. */
-  public Optional<String> vipName() {
-    return Optional.ofNullable(values.vipName);
-  }
-
-  /** The VIP's port, 0 without a VIP. */
-  public int vipPort() {
-    return values.vipPort;
-  }
-
-  /** The definition of replica {@code index}: this one, run once, without VIP, told apart by its instance id. */
-  public ServiceSpec replica(int index) {
-    return derive(v -> {
-      v.replicas = 1;
-      v.vipName = null;
-      v.vipPort = 0;
-      v.instanceId = values.instanceId + (values.instanceId.isEmpty() ? "" : "/") + "replica-" + index;
-    });
-  }
-
   /** Distinguishes otherwise equal specs, so that each instance id runs its own container. */
   public ServiceSpec withInstanceId(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
@@ -855,28 +739,16 @@ public final class ServiceSpec {
 
   /** The hex SHA-256 of this spec's canonical encoding; equal definitions have equal digests. */
   public String digest() {
-    String d = digest;
-    if (d == null) {
-      d = SpecEncoding.digest(this);
-      digest = d;
-    }
-    return d;
+    return definition.digest();
   }
 
   /**
    * The service's hostname on the run's network: its global hostname ({@link #withHostname}; of several, the first
-   * in alphabetical order), else {@link #digestHostname()}. It is the same on every run for the same definition.
+   * in alphabetical order), else {@code berth-} and the first 16 hex digits of the digest. It is the same on every
+   * run for the same definition.
    */
   public String hostname() {
-    return values.globalHostnames.isEmpty() ? digestHostname() : values.globalHostnames.first();
-  }
-
-  /**
-   * The hostname every service container has on the run's network, global hostnames or not: {@code berth-} and the
-   * first 16 hex digits of the digest.
-   */
-  public String digestHostname() {
-    return "berth-" + digest().substring(0, 16);
+    return definition.hostname();
   }
 
   /**
@@ -885,175 +757,7 @@ public final class ServiceSpec {
    * the test machine ({@link #host}), its address.
    */
   public String image() {
-    return values.hostTarget != null ? values.hostTarget.toString() : values.image.toString();
-  }
-
-  /** The address of a service on the test machine ({@link #host}); empty for a container. */
-  public Optional<URI> hostTarget() {
-    return Optional.ofNullable(values.hostTarget);
-  }
-
-  /** Global hostnames ({@link #withHostname}) every container of the run resolves. */
-  public Set<String> globalHostnames() {
-    return Collections.unmodifiableSortedSet(values.globalHostnames);
-  }
-
-  /** Cache volumes ({@link #withCacheVolume}), mount path to cache name. */
-  public Map<String, String> cacheVolumes() {
-    return Collections.unmodifiableSortedMap(values.cacheVolumes);
-  }
-
-  /** The container's labels ({@link #withLabel}), besides Berth's own. */
-  public Map<String, String> labels() {
-    return Collections.unmodifiableSortedMap(values.labels);
-  }
-
-  /** Tmpfs mounts ({@link #withTmpfs}), mount path to mount options (empty for none). */
-  public Map<String, String> tmpfs() {
-    return Collections.unmodifiableSortedMap(values.tmpfs);
-  }
-
-  public List<Integer> exposedPorts() {
-    return List.copyOf(values.exposedPorts);
-  }
-
-  /** The protocols declared for exposed ports ({@link #withExposedPort(int, Protocol)}), by port. */
-  public Map<Integer, Protocol> declaredProtocols() {
-    return Collections.unmodifiableSortedMap(values.protocols);
-  }
-
-  /**
-   * What the service speaks on an exposed port: the declared protocol, else the one its image is known for on that
-   * port, else {@link Protocol#TCP}.
-   */
-  public Protocol protocol(int port) {
-    Protocol declared = values.protocols.get(port);
-    if (declared != null) {
-      return declared;
-    }
-    return values.image == null ? Protocol.TCP : KnownImages.protocol(values.image, port);
-  }
-
-  /** The exposed ports that are TCP ports (all but {@link Protocol#UDP} ones), in order. */
-  public List<Integer> tcpPorts() {
-    return exposedPorts().stream().filter(port -> protocol(port) != Protocol.UDP).toList();
-  }
-
-  /** Exposed ports that are not waited for ({@link #withUncheckedPort}). */
-  public Set<Integer> uncheckedPorts() {
-    return Collections.unmodifiableSortedSet(values.uncheckedPorts);
-  }
-
-  /** Exposed ports published on a fixed host port ({@link #withHostPort}), container port to host port. */
-  public Map<Integer, Integer> hostPorts() {
-    return Collections.unmodifiableSortedMap(values.hostPorts);
-  }
-
-  public Optional<List<String>> command() {
-    return Optional.ofNullable(values.command);
-  }
-
-  public Optional<List<String>> entrypoint() {
-    return Optional.ofNullable(values.entrypoint);
-  }
-
-  public Map<String, String> env() {
-    return Collections.unmodifiableSortedMap(values.env);
-  }
-
-  public Optional<String> workdir() {
-    return Optional.ofNullable(values.workdir);
-  }
-
-  /** The command that says when the service is ready ({@link #withReadyCommand}), if any. */
-  public Optional<List<String>> readyCommand() {
-    return Optional.ofNullable(values.readyCommand);
-  }
-
-  /** Whether the image's {@code HEALTHCHECK} says when the service is ready ({@link #withReadyHealthcheck}). */
-  public boolean readyHealthcheck() {
-    return values.readyHealthcheck;
-  }
-
-  /** Whether the image's {@code HEALTHCHECK} is ignored ({@link #withoutReadyHealthcheck}). */
-  public boolean ignoresHealthcheck() {
-    return values.ignoreHealthcheck;
-  }
-
-  /** The output line that says the service is ready ({@link #withReadyLogLine}), if any. */
-  public Optional<ReadyLogLine> readyLogLine() {
-    return Optional.ofNullable(values.readyLogLine);
-  }
-
-  /** The user the container's processes run as ({@link #withUser}), if not the image's. */
-  public Optional<String> user() {
-    return Optional.ofNullable(values.user);
-  }
-
-  /** The size of the container's {@code /dev/shm} in bytes ({@link #withShmSize}), if not the engine's default. */
-  public Optional<Long> shmSize() {
-    return Optional.ofNullable(values.shmSize);
-  }
-
-  /** The HTTP request that says the service is ready ({@link #withReadyHttp}), if any. */
-  public Optional<ReadyHttp> readyHttp() {
-    return Optional.ofNullable(values.readyHttp);
-  }
-
-  /** This service's own startup timeout ({@link #withStartupTimeout}), if it has one. */
-  public Optional<Duration> startupTimeout() {
-    return Optional.ofNullable(values.startupTimeout);
-  }
-
-  /** The services bound into this one, by alias. */
-  public Map<String, ServiceSpec> serviceBindings() {
-    return Collections.unmodifiableSortedMap(values.bindings);
-  }
-
-  public String instanceId() {
-    return values.instanceId;
-  }
-
-  public ImageReference imageReference() {
-    return values.image;
-  }
-
-  /** How the image is built, for a spec made by {@link #fromDockerfile}. */
-  public Optional<ImageBuild> build() {
-    return Optional.ofNullable(values.build);
-  }
-
-  /**
-   * The hostname and command the container runs with, as failures name them: {@code hostname api, command [sh, -c,
-   * serve]}, or {@code the image's default command} where the spec declares neither entrypoint nor command.
-   */
-  public String startedAs() {
-    var s = new StringBuilder("hostname ").append(hostname()).append(", ");
-    if (values.entrypoint == null && values.command == null) {
-      return s.append("the image's default command").toString();
-    }
-    if (values.entrypoint != null) {
-      s.append("entrypoint ").append(values.entrypoint).append(values.command == null ? "" : ", ");
-    }
-    if (values.command != null) {
-      s.append("command ").append(values.command);
-    }
-    return s.toString();
-  }
-
-  /** The files to write, by absolute path; callers must not modify the arrays. */
-  public SortedMap<String, byte[]> files() {
-    return Collections.unmodifiableSortedMap(values.files);
-  }
-
-  /** The modes of the files whose mode is not 0644, by path. */
-  public SortedMap<String, Integer> fileModes() {
-    return Collections.unmodifiableSortedMap(values.fileModes);
-  }
-
-  /** The POSIX mode of a file to write. */
-  public int fileMode(String path) {
-    return values.fileModes.getOrDefault(path, DEFAULT_FILE_MODE);
+    return definition.image();
   }
 
   @Override
@@ -1068,38 +772,7 @@ public final class ServiceSpec {
 
   @Override
   public String toString() {
-    var s = new StringBuilder("ServiceSpec[").append(image());
-    if (!values.exposedPorts.isEmpty()) {
-      s.append(", ports=").append(values.exposedPorts);
-    }
-    if (values.command != null) {
-      s.append(", command=").append(values.command);
-    }
-    if (!values.bindings.isEmpty()) {
-      s.append(", bindings=").append(values.bindings.keySet());
-    }
-    if (values.readyCommand != null) {
-      s.append(", ready=").append(values.readyCommand);
-    }
-    if (values.readyHealthcheck) {
-      s.append(", ready=HEALTHCHECK");
-    }
-    if (values.ignoreHealthcheck) {
-      s.append(", HEALTHCHECK ignored");
-    }
-    if (!values.protocols.isEmpty()) {
-      s.append(", protocols=").append(values.protocols);
-    }
-    if (!values.uncheckedPorts.isEmpty()) {
-      s.append(", unchecked=").append(values.uncheckedPorts);
-    }
-    if (values.readyHttp != null) {
-      s.append(", readyHttp=").append(values.readyHttp.port()).append(values.readyHttp.path());
-    }
-    if (!values.instanceId.isEmpty()) {
-      s.append(", instance=").append(values.instanceId);
-    }
-    return s.append(", digest=").append(digest(), 0, 12).append(']').toString();
+    return "ServiceSpec[" + definition + "]";
   }
 
   /** Checks that a name is a valid hostname label (RFC 1123, lowercase), as aliases must be. */

@@ -1,5 +1,8 @@
 package dev.berth;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.internal.spec.FileModeTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,14 +63,14 @@ class ServiceSpecTest {
       assertThat(spec.digest()).isNotEqualTo(digest);
     });
     assertThat(original.digest()).isEqualTo(digest);
-    assertThat(original.exposedPorts()).isEmpty();
-    assertThat(original.command()).isEmpty();
-    assertThat(original.entrypoint()).isEmpty();
-    assertThat(original.env()).isEmpty();
-    assertThat(original.workdir()).isEmpty();
-    assertThat(original.files()).isEmpty();
-    assertThat(original.serviceBindings()).isEmpty();
-    assertThat(original.instanceId()).isEmpty();
+    assertThat(def(original).exposedPorts()).isEmpty();
+    assertThat(def(original).command()).isEmpty();
+    assertThat(def(original).entrypoint()).isEmpty();
+    assertThat(def(original).env()).isEmpty();
+    assertThat(def(original).workdir()).isEmpty();
+    assertThat(def(original).files()).isEmpty();
+    assertThat(def(original).serviceBindings()).isEmpty();
+    assertThat(def(original).instanceId()).isEmpty();
   }
 
   @Test
@@ -82,13 +85,13 @@ class ServiceSpecTest {
         .withWorkdir("/tmp")
         .withExposedPort(6380);
 
-    assertThat(BASE.env()).containsExactly(Map.entry("TZ", "UTC"));
-    assertThat(new String(BASE.files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
-    assertThat(BASE.serviceBindings().get("db").image()).isEqualTo("postgres:16");
-    assertThat(BASE.command()).contains(List.of("redis-server", "--appendonly", "no"));
-    assertThat(BASE.entrypoint()).contains(List.of("docker-entrypoint.sh"));
-    assertThat(BASE.workdir()).contains("/data");
-    assertThat(BASE.exposedPorts()).containsExactly(6379);
+    assertThat(def(BASE).env()).containsExactly(Map.entry("TZ", "UTC"));
+    assertThat(new String(def(BASE).files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
+    assertThat(def(BASE).serviceBindings().get("db").image()).isEqualTo("postgres:16");
+    assertThat(def(BASE).command()).contains(List.of("redis-server", "--appendonly", "no"));
+    assertThat(def(BASE).entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(def(BASE).workdir()).contains("/data");
+    assertThat(def(BASE).exposedPorts()).containsExactly(6379);
     assertThat(BASE.digest()).isEqualTo(digest);
   }
 
@@ -116,31 +119,31 @@ class ServiceSpecTest {
     ServiceSpec replicated = ServiceSpec.from("redis:7.0").withExposedPort(6379).withReplicas(3).withVip("kv", 6379);
 
     // Each with* above derived a spec from the one before: all values must have come through.
-    assertThat(full.exposedPorts()).containsExactly(6379, 6380);
-    assertThat(full.hostPorts()).containsExactly(entry(6379, 16379));
-    assertThat(full.command()).contains(List.of("redis-server"));
-    assertThat(full.entrypoint()).contains(List.of("docker-entrypoint.sh"));
-    assertThat(full.env()).containsExactly(entry("TZ", "UTC"));
-    assertThat(full.workdir()).contains("/data");
-    assertThat(full.files()).containsOnlyKeys("/etc/redis.conf");
-    assertThat(full.serviceBindings()).containsOnlyKeys("db");
-    assertThat(full.globalHostnames()).containsExactly("cache");
-    assertThat(full.cacheVolumes()).containsExactly(entry("/cache", "redis-cache"));
-    assertThat(full.tmpfs()).containsExactly(entry("/scratch", "size=16m"));
-    assertThat(full.readyCommand()).contains(List.of("redis-cli", "ping"));
-    assertThat(full.readyLogLine()).contains(new ServiceSpec.ReadyLogLine("Ready to accept", 2));
-    assertThat(full.readyHttp()).contains(new ServiceSpec.ReadyHttp(6380, "/health"));
-    assertThat(full.user()).contains("1000:1000");
-    assertThat(full.shmSize()).contains(128L << 20);
-    assertThat(full.labels()).containsExactly(entry("com.example.team", "payments"));
-    assertThat(full.startupTimeout()).contains(Duration.ofSeconds(42));
+    assertThat(def(full).exposedPorts()).containsExactly(6379, 6380);
+    assertThat(def(full).hostPorts()).containsExactly(entry(6379, 16379));
+    assertThat(def(full).command()).contains(List.of("redis-server"));
+    assertThat(def(full).entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(def(full).env()).containsExactly(entry("TZ", "UTC"));
+    assertThat(def(full).workdir()).contains("/data");
+    assertThat(def(full).files()).containsOnlyKeys("/etc/redis.conf");
+    assertThat(def(full).serviceBindings()).containsOnlyKeys("db");
+    assertThat(def(full).globalHostnames()).containsExactly("cache");
+    assertThat(def(full).cacheVolumes()).containsExactly(entry("/cache", "redis-cache"));
+    assertThat(def(full).tmpfs()).containsExactly(entry("/scratch", "size=16m"));
+    assertThat(def(full).readyCommand()).contains(List.of("redis-cli", "ping"));
+    assertThat(def(full).readyLogLine()).contains(new Definition.ReadyLogLine("Ready to accept", 2));
+    assertThat(def(full).readyHttp()).contains(new Definition.ReadyHttp(6380, "/health"));
+    assertThat(def(full).user()).contains("1000:1000");
+    assertThat(def(full).shmSize()).contains(128L << 20);
+    assertThat(def(full).labels()).containsExactly(entry("com.example.team", "payments"));
+    assertThat(def(full).startupTimeout()).contains(Duration.ofSeconds(42));
     // Changed and changed back: equal only if every other value was carried over.
     assertThat(full.withInstanceId("other").withInstanceId("").digest()).isEqualTo(full.digest());
-    assertThat(full.withEnv("TZ", "Europe/Paris").startupTimeout()).contains(Duration.ofSeconds(42));
+    assertThat(def(full.withEnv("TZ", "Europe/Paris")).startupTimeout()).contains(Duration.ofSeconds(42));
     assertThat(replicated.withInstanceId("other").withInstanceId("").digest()).isEqualTo(replicated.digest());
-    assertThat(replicated.withEnv("A", "b").vipName()).contains("kv");
-    assertThat(replicated.withEnv("A", "b").replicas()).isEqualTo(3);
-    assertThat(full.withReadyHealthcheck().withEnv("A", "b").readyHealthcheck()).isTrue();
+    assertThat(def(replicated.withEnv("A", "b")).vipName()).contains("kv");
+    assertThat(def(replicated.withEnv("A", "b")).replicas()).isEqualTo(3);
+    assertThat(def(full.withReadyHealthcheck().withEnv("A", "b")).readyHealthcheck()).isTrue();
   }
 
   @Test
@@ -150,13 +153,13 @@ class ServiceSpecTest {
     assertThat(labelled.digest()).isNotEqualTo(BASE.digest())
         .isNotEqualTo(BASE.withLabel("com.example.team", "search").digest())
         .isEqualTo(BASE.withLabel("com.example.team", "search").withLabel("com.example.team", "payments").digest());
-    assertThat(BASE.withLabel("a", "").labels()).containsExactly(entry("a", ""));
+    assertThat(def(BASE.withLabel("a", "")).labels()).containsExactly(entry("a", ""));
     assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("dev.berth.run", "x"))
         .withMessage("Label key 'dev.berth.run' of redis:7.0 is reserved: keys under dev.berth are Berth's own, which"
             + " its cleanup relies on; choose a key of your own");
     assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("dev.berth", "x"))
         .withMessageContaining("is reserved");
-    assertThat(BASE.withLabel("dev.berthold", "x").labels()).containsKey("dev.berthold");
+    assertThat(def(BASE.withLabel("dev.berthold", "x")).labels()).containsKey("dev.berthold");
     assertThatIllegalArgumentException().isThrownBy(() -> BASE.withLabel("two words", "x"))
         .withMessageContaining("Label key 'two words' of redis:7.0 is not a label key");
   }
@@ -166,36 +169,36 @@ class ServiceSpecTest {
     ServiceSpec spec = BASE.withHostPort(16379, 6379).withHostname("cache").withTmpfs("/scratch")
         .withCacheVolume("/cache", "c");
 
-    assertThatThrownBy(() -> spec.exposedPorts().add(1)).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.hostPorts().put(1, 1)).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.env().put("A", "b")).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.files().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.serviceBindings().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.globalHostnames().add("x")).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.tmpfs().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.cacheVolumes().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.labels().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> spec.command().orElseThrow().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).exposedPorts().add(1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).hostPorts().put(1, 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).env().put("A", "b")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).files().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).serviceBindings().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).globalHostnames().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).tmpfs().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).cacheVolumes().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).labels().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> def(spec).command().orElseThrow().add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void accessorsReturnWhatWasGiven() {
     assertThat(BASE.image()).isEqualTo("redis:7.0");
-    assertThat(BASE.exposedPorts()).containsExactly(6379);
-    assertThat(BASE.command()).contains(List.of("redis-server", "--appendonly", "no"));
-    assertThat(BASE.entrypoint()).contains(List.of("docker-entrypoint.sh"));
-    assertThat(BASE.env()).containsExactly(Map.entry("TZ", "UTC"));
-    assertThat(BASE.workdir()).contains("/data");
-    assertThat(BASE.files()).containsOnlyKeys("/etc/redis.conf");
-    assertThat(new String(BASE.files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
-    assertThat(BASE.serviceBindings()).containsOnlyKeys("db");
+    assertThat(def(BASE).exposedPorts()).containsExactly(6379);
+    assertThat(def(BASE).command()).contains(List.of("redis-server", "--appendonly", "no"));
+    assertThat(def(BASE).entrypoint()).contains(List.of("docker-entrypoint.sh"));
+    assertThat(def(BASE).env()).containsExactly(Map.entry("TZ", "UTC"));
+    assertThat(def(BASE).workdir()).contains("/data");
+    assertThat(def(BASE).files()).containsOnlyKeys("/etc/redis.conf");
+    assertThat(new String(def(BASE).files().get("/etc/redis.conf"), StandardCharsets.UTF_8)).isEqualTo("maxmemory 64mb");
+    assertThat(def(BASE).serviceBindings()).containsOnlyKeys("db");
   }
 
   @Test
   void exposedPortsKeepTheirOrderAndDropDuplicates() {
     ServiceSpec spec = ServiceSpec.from("app").withExposedPort(9090, 8080).withExposedPort(9090, 7070);
 
-    assertThat(spec.exposedPorts()).containsExactly(9090, 8080, 7070);
+    assertThat(def(spec).exposedPorts()).containsExactly(9090, 8080, 7070);
   }
 
   @Test
@@ -208,14 +211,14 @@ class ServiceSpecTest {
     contents[0] = 'X';
     command[1] = "two";
 
-    assertThat(spec.files().get("/f")).isEqualTo("one".getBytes(StandardCharsets.UTF_8));
-    assertThat(spec.command()).contains(List.of("echo", "one"));
+    assertThat(def(spec).files().get("/f")).isEqualTo("one".getBytes(StandardCharsets.UTF_8));
+    assertThat(def(spec).command()).contains(List.of("echo", "one"));
     assertThat(ServiceSpec.from("busybox").withNewFile("/f", "one").withCommand("echo", "one").digest())
         .isEqualTo(digest);
-    assertThat(spec.exposedPorts()).isUnmodifiable();
-    assertThat(spec.env()).isUnmodifiable();
-    assertThat(spec.serviceBindings()).isUnmodifiable();
-    assertThat(spec.command().orElseThrow()).isUnmodifiable();
+    assertThat(def(spec).exposedPorts()).isUnmodifiable();
+    assertThat(def(spec).env()).isUnmodifiable();
+    assertThat(def(spec).serviceBindings()).isUnmodifiable();
+    assertThat(def(spec).command().orElseThrow()).isUnmodifiable();
   }
 
   @Test
@@ -392,7 +395,7 @@ class ServiceSpecTest {
 
   @Test
   void hostnameIsPinnedForASpecUsingEveryField() {
-    assertThat(BASE.serviceBindings().get("db").digest())
+    assertThat(def(BASE).serviceBindings().get("db").digest())
         .isEqualTo("058239d2c5c644d6734557eeddb36ada8b8f291c13ec006ac89c938dbfbc9c28");
     assertThat(BASE.withInstanceId("blue").hostname()).isEqualTo("berth-60fec7e184f79b68");
   }
@@ -410,7 +413,7 @@ class ServiceSpecTest {
 
     assertThat(named.hostname()).isEqualTo("api");
     assertThat(BASE.withHostname("api").withHostname("www").hostname()).isEqualTo("api");
-    assertThat(named.digestHostname()).isEqualTo("berth-" + named.digest().substring(0, 16));
+    assertThat(def(named).digestHostname()).isEqualTo("berth-" + named.digest().substring(0, 16));
   }
 
   @Test
@@ -444,7 +447,7 @@ class ServiceSpecTest {
 
   @Test
   void portsAtTheEdgesOfTheRangeAreAccepted() {
-    assertThat(ServiceSpec.from("redis").withExposedPort(1, 65535).exposedPorts()).containsExactly(1, 65535);
+    assertThat(def(ServiceSpec.from("redis").withExposedPort(1, 65535)).exposedPorts()).containsExactly(1, 65535);
   }
 
   @Test
@@ -498,9 +501,9 @@ class ServiceSpecTest {
     ServiceSpec spec = ServiceSpec.from("postgres:15").withReadyCommand("pg_isready")
         .withReadyCommand("pg_isready", "-h", "127.0.0.1");
 
-    assertThat(spec.readyCommand()).contains(List.of("pg_isready", "-h", "127.0.0.1"));
-    assertThat(ServiceSpec.from("postgres:15").readyCommand()).isEmpty();
-    assertThat(spec.withEnv("PGDATA", "/data").readyCommand()).isEqualTo(spec.readyCommand());
+    assertThat(def(spec).readyCommand()).contains(List.of("pg_isready", "-h", "127.0.0.1"));
+    assertThat(def(ServiceSpec.from("postgres:15")).readyCommand()).isEmpty();
+    assertThat(def(spec.withEnv("PGDATA", "/data")).readyCommand()).isEqualTo(def(spec).readyCommand());
     assertThat(spec).hasToString("ServiceSpec[postgres:15, ready=[pg_isready, -h, 127.0.0.1], digest="
         + spec.digest().substring(0, 12) + "]");
   }
@@ -510,12 +513,12 @@ class ServiceSpecTest {
     ServiceSpec command = ServiceSpec.from("postgres:15").withReadyCommand("pg_isready");
     ServiceSpec healthcheck = command.withReadyHealthcheck();
 
-    assertThat(healthcheck.readyHealthcheck()).isTrue();
-    assertThat(healthcheck.readyCommand()).isEmpty();
+    assertThat(def(healthcheck).readyHealthcheck()).isTrue();
+    assertThat(def(healthcheck).readyCommand()).isEmpty();
     assertThat(healthcheck.digest()).isEqualTo(ServiceSpec.from("postgres:15").withReadyHealthcheck().digest());
-    assertThat(healthcheck.withReadyCommand("pg_isready").readyHealthcheck()).isFalse();
+    assertThat(def(healthcheck.withReadyCommand("pg_isready")).readyHealthcheck()).isFalse();
     assertThat(healthcheck.withReadyCommand("pg_isready").digest()).isEqualTo(command.digest());
-    assertThat(ServiceSpec.from("postgres:15").readyHealthcheck()).isFalse();
+    assertThat(def(ServiceSpec.from("postgres:15")).readyHealthcheck()).isFalse();
     assertThat(healthcheck).hasToString("ServiceSpec[postgres:15, ready=HEALTHCHECK, digest="
         + healthcheck.digest().substring(0, 12) + "]");
     assertThatIllegalStateException()
@@ -528,11 +531,11 @@ class ServiceSpecTest {
     ServiceSpec spec = ServiceSpec.from("postgres:15").withTmpfs("/var/lib/postgresql/data", "size=64m")
         .withTmpfs("/var/lib/postgresql/data").withTmpfs("/tmp", "mode=1777,size=1m");
 
-    assertThat(spec.tmpfs())
+    assertThat(def(spec).tmpfs())
         .containsExactly(entry("/tmp", "mode=1777,size=1m"), entry("/var/lib/postgresql/data", ""));
     assertThat(ServiceSpec.from("postgres:15").withTmpfs("/tmp", "mode=1777,size=1m")
         .withTmpfs("/var/lib/postgresql/data")).as("in any order").isEqualTo(spec);
-    assertThat(ServiceSpec.from("postgres:15").tmpfs()).isEmpty();
+    assertThat(def(ServiceSpec.from("postgres:15")).tmpfs()).isEmpty();
   }
 
   @Test
@@ -550,7 +553,7 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> spec.withTmpfs("/data/").withNewFile("/data/init.sql", "select 1"))
         .withMessageStartingWith("File /data/init.sql would be hidden by the tmpfs at /data/");
-    assertThat(spec.withTmpfs("/data").withNewFile("/database/init.sql", "select 1").files()).hasSize(1);
+    assertThat(def(spec.withTmpfs("/data").withNewFile("/database/init.sql", "select 1")).files()).hasSize(1);
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withCacheVolume("/data", "pg").withTmpfs("/data"))
         .withMessageContaining("cache volume 'pg' is mounted already");
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withTmpfs("/data").withCacheVolume("/data", "pg"))
@@ -567,12 +570,12 @@ class ServiceSpecTest {
 
     ServiceSpec copied = ServiceSpec.from("postgres:15").withCopyOf("/docker-entrypoint-initdb.d", dir);
 
-    assertThat(copied.files()).containsOnlyKeys("/docker-entrypoint-initdb.d/nested/data.bin",
+    assertThat(def(copied).files()).containsOnlyKeys("/docker-entrypoint-initdb.d/nested/data.bin",
         "/docker-entrypoint-initdb.d/schema.sql");
     assertThat(copied).isEqualTo(ServiceSpec.from("postgres:15")
         .withNewFile("/docker-entrypoint-initdb.d/schema.sql", "CREATE TABLE t (id int);")
         .withNewFile("/docker-entrypoint-initdb.d/nested/data.bin", new byte[] {0, 1, 2}));
-    assertThat(ServiceSpec.from("postgres:15").withCopyOf("/init/schema.sql", dir.resolve("schema.sql")).files())
+    assertThat(def(ServiceSpec.from("postgres:15").withCopyOf("/init/schema.sql", dir.resolve("schema.sql"))).files())
         .containsOnlyKeys("/init/schema.sql");
 
     Files.writeString(dir.resolve("schema.sql"), "CREATE TABLE t (id bigint);");
@@ -609,12 +612,12 @@ class ServiceSpecTest {
 
     ServiceSpec copied = ServiceSpec.from("busybox:1.35").withCopyOf("/opt", dir);
 
-    assertThat(copied.fileMode("/opt/run.sh")).isEqualTo(0755);
-    assertThat(copied.fileMode("/opt/notes.txt")).isEqualTo(0644);
+    assertThat(def(copied).fileMode("/opt/run.sh")).isEqualTo(0755);
+    assertThat(def(copied).fileMode("/opt/notes.txt")).isEqualTo(0644);
     assertThat(copied).isEqualTo(ServiceSpec.from("busybox:1.35").withNewFile("/opt/run.sh", "#!/bin/sh\necho hi\n",
         0755).withNewFile("/opt/notes.txt", "plain"));
     ServiceSpec given = ServiceSpec.from("busybox:1.35").withCopyOf("/opt", dir, 0700);
-    assertThat(given.fileModes()).containsOnly(entry("/opt/run.sh", 0700), entry("/opt/notes.txt", 0700));
+    assertThat(def(given).fileModes()).containsOnly(entry("/opt/run.sh", 0700), entry("/opt/notes.txt", 0700));
   }
 
   @Test
@@ -647,8 +650,8 @@ class ServiceSpecTest {
   void aReadyLogLineIsCheckedAndKept() {
     ServiceSpec spec = ServiceSpec.from("postgres:15").withReadyLogLine("ready to accept", 2);
 
-    assertThat(spec.readyLogLine()).contains(new ServiceSpec.ReadyLogLine("ready to accept", 2));
-    assertThat(spec.withReadyLogLine("up").readyLogLine()).contains(new ServiceSpec.ReadyLogLine("up", 1));
+    assertThat(def(spec).readyLogLine()).contains(new Definition.ReadyLogLine("ready to accept", 2));
+    assertThat(def(spec.withReadyLogLine("up")).readyLogLine()).contains(new Definition.ReadyLogLine("up", 1));
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyLogLine("ready (to"))
         .withMessageStartingWith("The ready log line 'ready (to' of postgres:15 is not a regular expression:");
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyLogLine("ready", 0))
@@ -660,8 +663,8 @@ class ServiceSpecTest {
   void aReadyHttpRequestIsCheckedAndKept() {
     ServiceSpec spec = ServiceSpec.from("my/app:1").withExposedPort(8080).withReadyHttp(8080, "/health?deep=true");
 
-    assertThat(spec.readyHttp()).contains(new ServiceSpec.ReadyHttp(8080, "/health?deep=true"));
-    assertThat(spec.withReadyHttp(9090, "/").readyHttp()).contains(new ServiceSpec.ReadyHttp(9090, "/"));
+    assertThat(def(spec).readyHttp()).contains(new Definition.ReadyHttp(8080, "/health?deep=true"));
+    assertThat(def(spec.withReadyHttp(9090, "/")).readyHttp()).contains(new Definition.ReadyHttp(9090, "/"));
     assertThat(spec.toString()).contains("readyHttp=8080/health?deep=true");
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withReadyHttp(8080, "health"))
         .withMessage("The ready HTTP path of my/app:1 is 'health': give the path and query of a URL, starting with"
@@ -679,9 +682,9 @@ class ServiceSpecTest {
   void aUserAndAShmSizeAreCheckedAndKept() {
     ServiceSpec spec = ServiceSpec.from("postgres:15").withUser("postgres").withShmSize(256L << 20);
 
-    assertThat(spec.user()).contains("postgres");
-    assertThat(spec.shmSize()).contains(256L << 20);
-    assertThat(ServiceSpec.from("postgres:15").user()).isEmpty();
+    assertThat(def(spec).user()).contains("postgres");
+    assertThat(def(spec).shmSize()).contains(256L << 20);
+    assertThat(def(ServiceSpec.from("postgres:15")).user()).isEmpty();
     assertThatIllegalArgumentException().isThrownBy(() -> spec.withUser("post gres"))
         .withMessage("The user of postgres:15 is 'post gres': give a user name the image knows, or uid[:gid] such as"
             + " \"1000:1000\"");
@@ -695,10 +698,10 @@ class ServiceSpecTest {
     ServiceSpec slow = ServiceSpec.from("postgres:15").withStartupTimeout(Duration.ofMinutes(1))
         .withStartupTimeout(Duration.ofMinutes(3));
 
-    assertThat(slow.startupTimeout()).contains(Duration.ofMinutes(3));
-    assertThat(ServiceSpec.from("postgres:15").startupTimeout()).isEmpty();
+    assertThat(def(slow).startupTimeout()).contains(Duration.ofMinutes(3));
+    assertThat(def(ServiceSpec.from("postgres:15")).startupTimeout()).isEmpty();
     assertThat(slow).isEqualTo(ServiceSpec.from("postgres:15")).hasSameHashCodeAs(ServiceSpec.from("postgres:15"));
-    assertThat(slow.withEnv("A", "b").startupTimeout()).contains(Duration.ofMinutes(3));
+    assertThat(def(slow.withEnv("A", "b")).startupTimeout()).contains(Duration.ofMinutes(3));
     assertThatIllegalArgumentException().isThrownBy(() -> slow.withStartupTimeout(Duration.ZERO))
         .withMessage("The startup timeout of postgres:15 is PT0S: give a positive duration, for example"
             + " Duration.ofMinutes(2)");
@@ -734,7 +737,7 @@ class ServiceSpecTest {
   @ParameterizedTest
   @ValueSource(strings = {"A", "_a", "a1", "JAVA_OPTS", "a.b-c"})
   void validEnvNamesAreAccepted(String name) {
-    assertThat(ServiceSpec.from("redis").withEnv(name, "x").env()).containsEntry(name, "x");
+    assertThat(def(ServiceSpec.from("redis").withEnv(name, "x")).env()).containsEntry(name, "x");
   }
 
   @ParameterizedTest
@@ -750,7 +753,7 @@ class ServiceSpecTest {
   @ParameterizedTest
   @ValueSource(strings = {"db", "x", "0", "my-db-2", "a23456789012345678901234567890123456789012345678901234567890123"})
   void validAliasesAreAccepted(String alias) {
-    assertThat(ServiceSpec.from("app").withServiceBinding(alias, ServiceSpec.from("redis")).serviceBindings())
+    assertThat(def(ServiceSpec.from("app").withServiceBinding(alias, ServiceSpec.from("redis"))).serviceBindings())
         .containsOnlyKeys(alias);
   }
 
@@ -769,12 +772,12 @@ class ServiceSpecTest {
     assertThat(base.withReplicas(1).digest()).isEqualTo(base.digest());
     assertThat(three.digest()).isNotEqualTo(base.digest());
     assertThat(three.withVip("cache", 6379).digest()).isNotEqualTo(three.digest());
-    assertThat(three.withVip("cache", 6379).vipName()).contains("cache");
-    assertThat(three.withVip("cache", 6379).vipPort()).isEqualTo(6379);
-    assertThat(three.replica(0).replicas()).isEqualTo(1);
-    assertThat(three.withVip("cache", 6379).replica(0).vipName()).isEmpty();
-    assertThat(three.replica(0).digest()).isNotEqualTo(three.replica(1).digest()).isNotEqualTo(base.digest());
-    assertThat(three.withInstanceId("a").replica(0).instanceId()).isEqualTo("a/replica-0");
+    assertThat(def(three.withVip("cache", 6379)).vipName()).contains("cache");
+    assertThat(def(three.withVip("cache", 6379)).vipPort()).isEqualTo(6379);
+    assertThat(def(three).replica(0).replicas()).isEqualTo(1);
+    assertThat(def(three.withVip("cache", 6379)).replica(0).vipName()).isEmpty();
+    assertThat(def(three).replica(0).digest()).isNotEqualTo(def(three).replica(1).digest()).isNotEqualTo(base.digest());
+    assertThat(def(three.withInstanceId("a")).replica(0).instanceId()).isEqualTo("a/replica-0");
   }
 
   @Test
@@ -785,5 +788,10 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException().isThrownBy(() -> base.withVip("My_Vip", 6379))
         .withMessageContaining("VIP name 'My_Vip' is not a valid hostname");
     assertThatIllegalArgumentException().isThrownBy(() -> base.withVip("vip", 0)).withMessageContaining("VIP port 0");
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

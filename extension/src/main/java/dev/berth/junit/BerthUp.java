@@ -1,5 +1,6 @@
 package dev.berth.junit;
 
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.Service;
 import dev.berth.internal.run.ServiceRuntime;
@@ -94,7 +95,7 @@ public final class BerthUp implements AutoCloseable {
     for (String name : declarations.containerNames()) {
       ServiceSpec spec = declarations.spec(name, Optional.empty(), "berth.up");
       if (!random) {
-        for (int port : spec.exposedPorts()) {
+        for (int port : SpecAccess.definition(spec).exposedPorts()) {
           spec = spec.withHostPort(remap.getOrDefault(port, port), port);
         }
       }
@@ -124,7 +125,7 @@ public final class BerthUp implements AutoCloseable {
   private void print(PrintStream out, Map<String, ServiceSpec> specs) {
     for (Map.Entry<String, Service> service : services.entrySet()) {
       List<String> endpoints = new ArrayList<>();
-      for (int port : specs.get(service.getKey()).exposedPorts()) {
+      for (int port : SpecAccess.definition(specs.get(service.getKey())).exposedPorts()) {
         InetSocketAddress address = service.getValue().hostAddress(port);
         endpoints.add(address.getHostString() + ":" + address.getPort() + " -> " + port);
       }

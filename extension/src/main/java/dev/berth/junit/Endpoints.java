@@ -1,5 +1,6 @@
 package dev.berth.junit;
 
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.ServiceEndpoint;
 import java.net.InetSocketAddress;
@@ -31,11 +32,11 @@ final class Endpoints {
     ServiceSpec spec = declarations.spec(endpoint.value(), context.getTestInstances(), "@ServiceEndpoint on " + where);
     int port = endpoint.port();
     if (port == 0) {
-      if (spec.exposedPorts().isEmpty()) {
+      if (SpecAccess.definition(spec).exposedPorts().isEmpty()) {
         throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
             + ": the service exposes no port; expose one with withExposedPort(...) or ports = ...");
       }
-      port = spec.exposedPorts().get(0);
+      port = SpecAccess.definition(spec).exposedPorts().get(0);
     }
     InetSocketAddress address;
     try {

@@ -1,5 +1,8 @@
 package dev.berth.junit;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -131,8 +134,8 @@ class AnnotatedSpecTest {
     ServiceSpec byAnnotation = AnnotatedSpec.of(annotationOf("everything"));
 
     assertThat(byAnnotation.digest()).isEqualTo(bySpec.digest());
-    assertThat(byAnnotation.tmpfs()).isEqualTo(bySpec.tmpfs());
-    assertThat(byAnnotation.readyHttp()).isEqualTo(bySpec.readyHttp());
+    assertThat(def(byAnnotation).tmpfs()).isEqualTo(def(bySpec).tmpfs());
+    assertThat(def(byAnnotation).readyHttp()).isEqualTo(def(bySpec).readyHttp());
     assertThat(AnnotatedSpec.definitionAttributes(annotationOf("everything"))).containsExactly("image", "ports",
         "env", "ready", "readyLogLine", "readyLogLineTimes", "readyHttp", "files", "tmpfs",
         "cacheVolumes", "labels", "user", "shmSize", "instance");
@@ -296,5 +299,10 @@ class AnnotatedSpecTest {
           .isEqualTo("served from a classpath resource\n");
       assertThat(handle.output()).contains("tmpfs /scratch tmpfs rw").contains("size=1024k");
     }
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  *     {@code tcp://10.0.0.5:2375}; when absent, docker-java's usual lookup ({@code DOCKER_HOST}, then the
  *     platform's default socket)
  * @param pruneCacheVolumes {@code berth.cacheVolumes.prune}: at the end of the run, remove every cache volume
- *     ({@code ServiceSpec.withCacheVolume}) that no container uses (default false: caches are kept)
+ *     ({@code Definition.withCacheVolume}) that no container uses (default false: caches are kept)
  * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
  *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
  * @param imagePull {@code berth.imagePull}: when an image is pulled: {@code missing} (default: only if the engine

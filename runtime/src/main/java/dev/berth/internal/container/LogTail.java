@@ -1,6 +1,6 @@
 package dev.berth.internal.container;
 
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,7 +29,7 @@ public final class LogTail implements Consumer<String> {
   private volatile long lastLineNanos = System.nanoTime();
 
   /**
-   * Lines that say the service is ready ({@link ServiceSpec#withReadyLogLine}), counted as they come; set before
+   * Lines that say the service is ready ({@link Definition#withReadyLogLine}), counted as they come; set before
    * the output stream attaches, so that no line goes uncounted.
    */
   static final class ReadyLine {
@@ -38,7 +38,7 @@ public final class LogTail implements Consumer<String> {
     final CompletableFuture<Void> seen = new CompletableFuture<>();
     private int count;
 
-    ReadyLine(ServiceSpec.ReadyLogLine line) {
+    ReadyLine(Definition.ReadyLogLine line) {
       this.pattern = Pattern.compile(line.regex());
       this.times = line.times();
     }
@@ -59,7 +59,7 @@ public final class LogTail implements Consumer<String> {
   }
 
   /** Counts the lines that say the service is ready, from now on. */
-  ReadyLine expect(ServiceSpec.ReadyLogLine line) {
+  ReadyLine expect(Definition.ReadyLogLine line) {
     var ready = new ReadyLine(line);
     readyLine = ready;
     return ready;

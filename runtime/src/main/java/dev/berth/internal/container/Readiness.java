@@ -3,7 +3,7 @@ package dev.berth.internal.container;
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
 import dev.berth.Protocol;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.DockerBackend;
@@ -74,7 +74,7 @@ public final class Readiness {
    * @param healthcheck the test of the container's {@code HEALTHCHECK}, as the engine keeps it (empty if none)
    */
   void waitFor(RunningService service, Healthcheck healthcheck, long startedNanos) {
-    ServiceSpec spec = service.spec();
+    Definition spec = service.spec();
     Optional<Duration> own = spec.startupTimeout();
     var limit = new Limit(own.orElse(config.startupTimeout()),
         own.isPresent() ? "the spec's withStartupTimeout" : "berth.startupTimeout", startedNanos);
@@ -280,7 +280,7 @@ public final class Readiness {
   }
 
   /** Sends the ready request until it is answered with a 2xx status, watching for the container's exit meanwhile. */
-  private static void awaitReadyHttp(RunningService service, ServiceSpec.ReadyHttp ready, PortProbe probe,
+  private static void awaitReadyHttp(RunningService service, Definition.ReadyHttp ready, PortProbe probe,
       Limit limit) {
     int[] last = {-1};
     try {

@@ -2,7 +2,7 @@ package dev.berth.internal.container;
 
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.dns.DnsZone;
 import dev.berth.internal.dns.SessionDns;
@@ -104,7 +104,7 @@ public final class RunContainers implements ServiceStarter {
   }
 
   @Override
-  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+  public RunningService start(String name, Definition spec, Map<String, String> boundHosts) {
     if (spec.hostTarget().isPresent()) {
       return startHostService(name, spec);
     }
@@ -119,7 +119,7 @@ public final class RunContainers implements ServiceStarter {
     }
   }
 
-  private RunningService startContainer(String name, ServiceSpec spec, Map<String, String> boundHosts, long started,
+  private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts, long started,
       String what) {
     String image = ensureImage(spec, what);
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
@@ -136,7 +136,7 @@ public final class RunContainers implements ServiceStarter {
     labels.put(Labels.SERVICE, name);
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
-    var request = new ContainerRequest(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
+    var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
         false);
     String net = network.join();
     SessionDirectory directory = network.directory();
@@ -147,12 +147,12 @@ public final class RunContainers implements ServiceStarter {
         if (spec.hostPorts().isEmpty()) {
           // Usually no other run has it: create first, and look for the other's container only if the name is taken.
           try {
-            return create(request, what);
+            return create(request, spec, what);
           } catch (DockerBackend.NameTakenException taken) {
             LOG.debug("{} exists in the session already", request.name());
           }
         }
-        var existing = backend().findContainer(request.name(), net, spec);
+        var existing = backend().findContainer(request.name(), net, request.ports());
         if (existing.isPresent() && existing.get().running()) {
           joined[0] = true;
           return existing.get().container();
@@ -161,7 +161,7 @@ public final class RunContainers implements ServiceStarter {
         if (publishedPorts().onThisMachine()) {
           requireFreeHostPorts(what, spec, publishedPorts().bindAddress());
         }
-        return create(request, what);
+        return create(request, spec, what);
       } catch (RuntimeException e) {
         directory.release(spec.digest());
         throw e;
@@ -249,7 +249,7 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
-  private static void requireFreeHostPorts(String what, ServiceSpec spec, String address) {
+  private static void requireFreeHostPorts(String what, Definition spec, String address) {
     spec.hostPorts().forEach((containerPort, hostPort) -> {
       try (var socket = new ServerSocket()) {
         socket.setReuseAddress(true);
@@ -331,7 +331,7 @@ public final class RunContainers implements ServiceStarter {
    * session's DNS, as for a container. If an offered port that is its own port is taken on the gateway address, the
    * service most likely listens on every interface already and containers reach it there directly.
    */
-  private RunningService startHostService(String name, ServiceSpec spec) {
+  private RunningService startHostService(String name, Definition spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
       requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
@@ -383,7 +383,7 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** Global hostnames are the run's: two different services cannot share one. */
-  private void claimHostnames(String what, ServiceSpec spec) {
+  private void claimHostnames(String what, Definition spec) {
     var claimed = new ArrayList<String>();
     for (String hostname : spec.globalHostnames()) {
       String holder = hostnames.putIfAbsent(hostname, spec.digest());
@@ -396,14 +396,14 @@ public final class RunContainers implements ServiceStarter {
     }
   }
 
-  private void releaseHostnames(ServiceSpec spec) {
+  private void releaseHostnames(Definition spec) {
     spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
   }
 
   /** Creates the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
-  public void prepare(List<ServiceSpec> specs) {
+  public void prepare(List<Definition> specs) {
     network.join();
-    for (ServiceSpec spec : specs) {
+    for (Definition spec : specs) {
       if (spec.hostTarget().isEmpty()) {
         // Under berth.imagePull=always a present image is pulled all the same: nothing to note.
         if (config.imagePull() == BerthConfig.ImagePull.MISSING) {
@@ -414,7 +414,7 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** Builds or pulls the spec's image if the engine lacks it; returns the image's name on the engine. */
-  private String ensureImage(ServiceSpec spec, String neededBy) {
+  private String ensureImage(Definition spec, String neededBy) {
     if (spec.build().isPresent()) {
       ImageBuild build = spec.build().get();
       // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
@@ -435,7 +435,7 @@ public final class RunContainers implements ServiceStarter {
    * it names one (for machines that reach Docker Hub only through a mirror of it); others, and the images Berth
    * builds, as they are. The spec's digest is the same either way: the mirror serves the same image.
    */
-  private ImageReference engineImage(ServiceSpec spec) {
+  private ImageReference engineImage(Definition spec) {
     ImageReference image = spec.imageReference();
     return spec.build().isPresent() ? image : config.hubImagePrefix().map(image::throughHubMirror).orElse(image);
   }
@@ -451,10 +451,10 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
-  public String startClient(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+  public String startClient(String name, Definition spec, Map<String, String> boundHosts) {
     String image = ensureImage(spec, "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
-    var request = new ContainerRequest(containerName("client-" + clientCount.incrementAndGet()), image,
+    var request = ContainerRequests.of(containerName("client-" + clientCount.incrementAndGet()), image,
         "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
     return create(request).id();
   }
@@ -661,16 +661,16 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** Creates a service container, turning the engine's refusal into a message that names the service. */
-  private DockerBackend.StartedContainer create(ContainerRequest request, String what) {
+  private DockerBackend.StartedContainer create(ContainerRequest request, Definition spec, String what) {
     try {
       return create(request);
     } catch (BerthException | DockerBackend.NameTakenException e) {
       throw e;
     } catch (RuntimeException e) {
       String reason = DockerBackend.rootMessage(e);
-      throw new BerthException("The engine could not start " + what + " (" + request.spec().startedAs() + "): "
+      throw new BerthException("The engine could not start " + what + " (" + spec.startedAs() + "): "
           + reason + (reason.contains("already allocated") || reason.contains("already in use")
-              ? ". A fixed host port of it (" + request.spec().hostPorts().values() + ") is taken; free it or"
+              ? ". A fixed host port of it (" + spec.hostPorts().values() + ") is taken; free it or"
                   + " choose another with withHostPort(...)" : ""), e);
     }
   }
@@ -754,7 +754,7 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** The one name a definition's container has in the session. */
-  private String sessionContainerName(ServiceSpec spec) {
+  private String sessionContainerName(Definition spec) {
     return "berth-" + SessionNetwork.sessionKey(session) + "-" + spec.digest().substring(0, 16);
   }
 
@@ -781,9 +781,9 @@ public final class RunContainers implements ServiceStarter {
     if (direct) {
       return PortProbe.direct();
     }
-    ServiceSpec probeSpec = ServiceSpec.from(config.probeImage());
+    Definition probeSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
     String image = ensureImage(probeSpec, "the readiness probe");
-    var request = new ContainerRequest(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
+    var request = ContainerRequests.of(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
     return PortProbe.exec(backend(), create(request).id());
   }

@@ -1,6 +1,6 @@
 package dev.berth.internal.container;
 
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.run.ServiceHandle;
 
@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * @param exit completes when the container stops
  * @param logStream closes the log stream
  */
-public record RunningService(String name, ServiceSpec spec, String containerId, String address,
+public record RunningService(String name, Definition spec, String containerId, String address,
     Map<Integer, Integer> hostPorts, PublishedPorts published, LogTail logs, CompletableFuture<Integer> exit,
     Closeable logStream) {
 
@@ -39,7 +39,7 @@ public record RunningService(String name, ServiceSpec spec, String containerId, 
     return describe(name, spec);
   }
 
-  public static String describe(String name, ServiceSpec spec) {
+  public static String describe(String name, Definition spec) {
     return "'" + name + "' (" + spec.image() + ", " + spec.digest().substring(0, 12) + ")";
   }
 }

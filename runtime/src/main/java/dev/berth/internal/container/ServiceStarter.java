@@ -1,6 +1,6 @@
 package dev.berth.internal.container;
 
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +14,7 @@ public interface ServiceStarter {
    * @param boundHosts alias to address on the run's network, for the service's {@code /etc/hosts}
    * @throws ServiceStartException if the container exits or a port is not ready in time; the container is gone
    */
-  RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts);
+  RunningService start(String name, Definition spec, Map<String, String> boundHosts);
 
   /** Stops the service gently ({@code berth.stopTimeout}) and removes its container. */
   void stop(RunningService service);

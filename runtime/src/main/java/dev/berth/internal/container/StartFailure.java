@@ -1,6 +1,6 @@
 package dev.berth.internal.container;
 
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
 import java.util.List;
 
@@ -9,7 +9,7 @@ public final class StartFailure extends ServiceStartException {
 
   private static final long serialVersionUID = 1L;
 
-  public StartFailure(String serviceName, ServiceSpec spec, int port, Integer exitCode, String problem,
+  public StartFailure(String serviceName, Definition spec, int port, Integer exitCode, String problem,
       List<String> logTail, Throwable cause) {
     super(serviceName, spec.image(), port, exitCode, describe(serviceName, spec, port, problem, logTail), logTail,
         cause);
@@ -20,7 +20,7 @@ public final class StartFailure extends ServiceStartException {
     super(shared);
   }
 
-  private static String describe(String name, ServiceSpec spec, int port, String problem, List<String> logTail) {
+  private static String describe(String name, Definition spec, int port, String problem, List<String> logTail) {
     var s = new StringBuilder("Service '").append(name).append("' (").append(spec.image());
     if (port > 0) {
       s.append(", port ").append(port);

@@ -2,7 +2,7 @@ package dev.berth.internal.dns;
 
 import dev.berth.Discovery;
 import dev.berth.Protocol;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.session.SessionDirectory;
@@ -156,7 +156,7 @@ public final class SessionDns {
    * withdrawn or its container exits.
    */
   public void publish(RunningService service) {
-    ServiceSpec spec = service.spec();
+    Definition spec = service.spec();
     var names = new ArrayList<String>(spec.globalHostnames());
     names.add(service.name());
     List<String> services = List.of(service.name(), spec.digestHostname());

@@ -1,25 +1,57 @@
 package dev.berth.internal.engine;
 
-import dev.berth.ServiceSpec;
-
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * One container to create on the run's network: a service (ports published on {@code berth.publishAddress}) or a
- * client (idle until the test execs into it).
+ * One container to create on a network, in the engine's terms: what to run, its names, ports, mounts and files.
+ * The lifecycle makes it from a service's definition; the engine knows nothing of services.
  *
  * @param name the container name, unique on the engine
- * @param image the image as the engine knows it (the spec's, or its mirror's through {@code berth.hubImagePrefix})
- * @param hostname the container's hostname, also its alias on the network
- * @param spec the definition; its bindings are given resolved in {@code extraHosts}
- * @param extraHosts {@code /etc/hosts} entries, alias to address on the run's network
+ * @param image the image as the engine knows it
+ * @param hostname the container's hostname, also its first alias on the network
+ * @param aliases further names on the network
+ * @param ports the ports to expose and publish
+ * @param env the environment
+ * @param entrypoint the entrypoint, or null for the image's
+ * @param command the command, or null for the image's
+ * @param workdir the working directory, or null for the image's
+ * @param user the user, or null for the image's
+ * @param shmSize the size of {@code /dev/shm} in bytes, or null for the engine's default
+ * @param volumes volume name by mount path
+ * @param tmpfs tmpfs mount options by mount path
+ * @param files a tar archive to unpack at {@code /} before the start, or null for none
+ * @param extraHosts {@code /etc/hosts} entries, name to address
  * @param labels the labels of the container
- * @param idle replace the entrypoint with {@code sleep}, for clients without a command
  */
-public record ContainerRequest(String name, String image, String hostname, ServiceSpec spec, Map<String, String> extraHosts,
-    Map<String, String> labels, boolean idle) {
+public record ContainerRequest(String name, String image, String hostname, List<String> aliases,
+    List<ContainerPort> ports, Map<String, String> env, List<String> entrypoint, List<String> command,
+    String workdir, String user, Long shmSize, Map<String, String> volumes, Map<String, String> tmpfs, byte[] files,
+    Map<String, String> extraHosts, Map<String, String> labels) {
 
   /** A command that keeps any image with a {@code sleep} binary running until the container is removed. */
-  static final List<String> IDLE = List.of("sleep", "2147483647");
+  public static final List<String> IDLE = List.of("sleep", "2147483647");
+
+  public ContainerRequest {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(image, "image");
+    aliases = List.copyOf(aliases);
+    ports = List.copyOf(ports);
+    env = sorted(env);
+    volumes = sorted(volumes);
+    tmpfs = sorted(tmpfs);
+    extraHosts = sorted(extraHosts);
+    labels = sorted(labels);
+  }
+
+  private static Map<String, String> sorted(Map<String, String> map) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(map));
+  }
+
+  /** A port of the container: its number, whether it is UDP, and the host port to publish it on (null: any). */
+  public record ContainerPort(int port, boolean udp, Integer hostPort) {
+  }
 }

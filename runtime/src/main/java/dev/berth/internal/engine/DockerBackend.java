@@ -2,8 +2,7 @@ package dev.berth.internal.engine;
 
 import dev.berth.Container;
 import dev.berth.ExecResult;
-import dev.berth.Protocol;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.container.LogTail;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
@@ -172,10 +171,10 @@ public final class DockerBackend implements AutoCloseable {
    * it, as it should.
    */
   boolean rehearseCreate() {
-    ServiceSpec spec = ServiceSpec.from(REHEARSAL_IMAGE).withExposedPort(1).withEnv("NAME", "value")
-        .withCommand("true").withWorkdir("/").withCacheVolume("/cache", "rehearsal");
-    var request = new ContainerRequest("berth-rehearsal", spec.image(), "rehearsal", spec,
-        Map.of("alias", "192.0.2.1"), Map.of(Labels.BERTH, SpecEncoding.VERSION), false);
+    var request = new ContainerRequest("berth-rehearsal", REHEARSAL_IMAGE, "rehearsal", List.of(),
+        List.of(new ContainerPort(1, false, null)), Map.of("NAME", "value"), null, List.of("true"), "/", null, null,
+        Map.of("/cache", cacheVolumeName("rehearsal")), Map.of(), null, Map.of("alias", "192.0.2.1"),
+        Map.of(Labels.BERTH, SpecEncoding.VERSION));
     try {
       var dns = new DnsSettings("192.0.2.1", "rehearsal");
       String id = createCommand(request, "rehearsal", dns, LOOPBACK).exec().getId();
@@ -495,7 +494,7 @@ public final class DockerBackend implements AutoCloseable {
   }
 
   /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
-  public Optional<ExistingContainer> findContainer(String name, String network, ServiceSpec spec) {
+  public Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports) {
     InspectContainerResponse info;
     try {
       info = docker.inspectContainerCmd(name).exec();
@@ -503,7 +502,7 @@ public final class DockerBackend implements AutoCloseable {
       return Optional.empty();
     }
     boolean running = Boolean.TRUE.equals(info.getState().getRunning());
-    return Optional.of(new ExistingContainer(running, started(info, network, spec)));
+    return Optional.of(new ExistingContainer(running, started(info, network, ports)));
   }
 
   /** A container found by name; {@code running} tells whether it can be joined or must be replaced. */
@@ -642,7 +641,6 @@ public final class DockerBackend implements AutoCloseable {
    * any step fails, the container is removed before the failure propagates.
    */
   public StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns, String publishOn) {
-    ServiceSpec spec = request.spec();
     CreateContainerCmd create = createCommand(request, network, dns, publishOn);
     String id;
     try {
@@ -651,9 +649,9 @@ public final class DockerBackend implements AutoCloseable {
       throw new NameTakenException(request.name(), e);
     }
     try {
-      if (!spec.files().isEmpty()) {
+      if (request.files() != null) {
         docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-            .withTarInputStream(new ByteArrayInputStream(Tar.of(spec.files(), spec::fileMode))).exec();
+            .withTarInputStream(new ByteArrayInputStream(request.files())).exec();
       }
       // The engine holds a container's lock while it starts it, and an inspection waits for that lock: asked just
       // after the start, it is answered the moment the start ends, a round trip sooner than asking afterwards.
@@ -661,7 +659,7 @@ public final class DockerBackend implements AutoCloseable {
           () -> docker.inspectContainerCmd(id).exec(), INSPECT_DURING_START);
       docker.startContainerCmd(id).exec();
       InspectContainerResponse info = afterStart(inspection).orElseGet(() -> docker.inspectContainerCmd(id).exec());
-      return started(info, network, spec);
+      return started(info, network, request.ports());
     } catch (RuntimeException e) {
       remove(id);
       throw e;
@@ -671,49 +669,53 @@ public final class DockerBackend implements AutoCloseable {
   /** The create request for a container, not yet sent. */
   private CreateContainerCmd createCommand(ContainerRequest request, String network, DnsSettings dns,
       String publishOn) {
-    ServiceSpec spec = request.spec();
     var portBindings = new ArrayList<PortBinding>();
     var exposed = new ArrayList<ExposedPort>();
-    for (int port : spec.exposedPorts()) {
-      ExposedPort exposedPort = exposedPort(spec, port);
+    for (ContainerPort port : request.ports()) {
+      ExposedPort exposedPort = exposedPort(port);
       exposed.add(exposedPort);
-      Integer fixed = spec.hostPorts().get(port);
-      portBindings.add(new PortBinding(fixed == null ? Ports.Binding.bindIp(publishOn)
-          : Ports.Binding.bindIpAndPort(publishOn, fixed), exposedPort));
+      portBindings.add(new PortBinding(port.hostPort() == null ? Ports.Binding.bindIp(publishOn)
+          : Ports.Binding.bindIpAndPort(publishOn, port.hostPort()), exposedPort));
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);
-    // The spec's own labels cannot take Berth's keys (ServiceSpec.withLabel refuses them), so neither hides the other.
-    var labels = new LinkedHashMap<>(spec.labels());
-    labels.putAll(request.labels());
+    var aliases = new ArrayList<String>();
+    aliases.add(request.hostname());
+    aliases.addAll(request.aliases());
     CreateContainerCmd create = docker.createContainerCmd(request.image())
         .withName(request.name())
         .withHostName(request.hostname())
-        .withLabels(labels)
-        .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+        .withLabels(request.labels())
+        .withEnv(request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
         .withExposedPorts(exposed)
-        .withAliases(aliases(request))
+        .withAliases(aliases)
         .withHostConfig(HostConfig.newHostConfig()
             .withNetworkMode(network)
             .withPortBindings(portBindings)
             .withExtraHosts(extraHosts)
-            .withBinds(spec.cacheVolumes().entrySet().stream()
-                .map(v -> new Bind(cacheVolumeName(v.getValue()), new Volume(v.getKey()))).toList())
-            .withTmpFs(spec.tmpfs().isEmpty() ? null : spec.tmpfs()));
+            .withBinds(request.volumes().entrySet().stream()
+                .map(v -> new Bind(v.getValue(), new Volume(v.getKey()))).toList())
+            .withTmpFs(request.tmpfs().isEmpty() ? null : request.tmpfs()));
     if (dns != null) {
       // The engine's resolver in the container (127.0.0.11) still answers container names and aliases itself and
       // forwards everything else here.
       create.getHostConfig().withDns(List.of(dns.server())).withDnsSearch(List.of(dns.search()));
     }
-    if (request.idle()) {
-      create.withEntrypoint(ContainerRequest.IDLE.get(0)).withCmd(ContainerRequest.IDLE.subList(1, 2));
-    } else {
-      spec.entrypoint().ifPresent(create::withEntrypoint);
-      spec.command().ifPresent(create::withCmd);
+    if (request.entrypoint() != null) {
+      create.withEntrypoint(request.entrypoint());
     }
-    spec.workdir().ifPresent(create::withWorkingDir);
-    spec.user().ifPresent(create::withUser);
-    spec.shmSize().ifPresent(create.getHostConfig()::withShmSize);
+    if (request.command() != null) {
+      create.withCmd(request.command());
+    }
+    if (request.workdir() != null) {
+      create.withWorkingDir(request.workdir());
+    }
+    if (request.user() != null) {
+      create.withUser(request.user());
+    }
+    if (request.shmSize() != null) {
+      create.getHostConfig().withShmSize(request.shmSize());
+    }
     return create;
   }
 
@@ -744,32 +746,24 @@ public final class DockerBackend implements AutoCloseable {
   public record DnsSettings(String server, String search) {
   }
 
-  /** The container's names on the network: its own hostname and the spec's global hostnames. */
-  private static List<String> aliases(ContainerRequest request) {
-    var aliases = new ArrayList<String>();
-    aliases.add(request.hostname());
-    aliases.addAll(request.spec().globalHostnames());
-    return aliases;
-  }
-
   public static String cacheVolumeName(String cache) {
     return "berth-cache-" + cache;
   }
 
-  /** A port as the engine names it: TCP, or UDP where the spec says so. */
-  private static ExposedPort exposedPort(ServiceSpec spec, int port) {
-    return spec.protocol(port) == Protocol.UDP ? ExposedPort.udp(port) : ExposedPort.tcp(port);
+  /** A port as the engine names it. */
+  private static ExposedPort exposedPort(ContainerPort port) {
+    return port.udp() ? ExposedPort.udp(port.port()) : ExposedPort.tcp(port.port());
   }
 
-  private static StartedContainer started(InspectContainerResponse info, String network, ServiceSpec spec) {
+  private static StartedContainer started(InspectContainerResponse info, String network, List<ContainerPort> ports) {
     ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
     String address = endpoint == null ? "" : endpoint.getIpAddress();
     var hostPorts = new LinkedHashMap<Integer, Integer>();
     Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
-    for (int port : spec.exposedPorts()) {
-      Ports.Binding[] published = bindings == null ? null : bindings.get(exposedPort(spec, port));
+    for (ContainerPort port : ports) {
+      Ports.Binding[] published = bindings == null ? null : bindings.get(exposedPort(port));
       if (published != null && published.length > 0) {
-        hostPorts.put(port, Integer.parseInt(published[0].getHostPortSpec()));
+        hostPorts.put(port.port(), Integer.parseInt(published[0].getHostPortSpec()));
       }
     }
     HealthCheck health = info.getConfig() == null ? null : info.getConfig().getHealthcheck();

@@ -1,7 +1,7 @@
 package dev.berth.internal.run;
 
 import dev.berth.BerthException;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceStarter;
@@ -42,7 +42,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
   }
 
   @Override
-  public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+  public RunningService start(String name, Definition spec, Map<String, String> boundHosts) {
     if (spec.replicas() > 1 || spec.vipName().isPresent()) {
       return startReplicated(name, spec, boundHosts);
     }
@@ -82,7 +82,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
    * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
    * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
    */
-  private RunningService startReplicated(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+  private RunningService startReplicated(String name, Definition spec, Map<String, String> boundHosts) {
     String what = "service " + RunningService.describe(name, spec);
     if (!spec.hostPorts().isEmpty() || !spec.globalHostnames().isEmpty()) {
       throw new BerthException("The " + spec.replicas() + " replicas of " + what + " cannot share fixed host ports"
@@ -141,7 +141,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
   }
 
   /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
-  private void register(String name, ServiceSpec spec, String token, List<VipBalancer.Replica> healthy,
+  private void register(String name, Definition spec, String token, List<VipBalancer.Replica> healthy,
       String gateway) {
     containers.zone().ifPresent(zone -> {
       var names = new ArrayList<String>(List.of(name, spec.digestHostname()));

@@ -5,7 +5,7 @@ import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
 
 import dev.berth.Service;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +18,9 @@ public final class ServiceHandle implements Service {
 
   private final ServiceScope scope;
   private final String name;
-  private final ServiceSpec spec;
+  private final Definition spec;
 
-  ServiceHandle(ServiceScope scope, String name, ServiceSpec spec) {
+  ServiceHandle(ServiceScope scope, String name, Definition spec) {
     this.scope = scope;
     this.name = name;
     this.spec = spec;
@@ -126,7 +126,7 @@ public final class ServiceHandle implements Service {
     }
   }
 
-  public static String notExposed(String name, ServiceSpec spec, int port) {
+  public static String notExposed(String name, Definition spec, int port) {
     return "Service '" + name + "' (" + spec.image() + ") does not expose port " + port + "; exposed ports: "
         + spec.exposedPorts() + ". Add it with withExposedPort(" + port + ") or ports = " + port;
   }

@@ -4,6 +4,8 @@ import dev.berth.BerthException;
 import dev.berth.Container;
 import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunContainers;
@@ -158,12 +160,13 @@ public final class ServiceRuntime implements AutoCloseable {
    * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed. Should a binding die (or one
    * of its own bindings), its execs fail at once, naming the service.
    */
-  public Container newClient(String name, ServiceSpec spec) {
+  public Container newClient(String name, ServiceSpec client) {
+    Definition spec = SpecAccess.definition(client);
     ServiceScope bindings = newScope();
     try {
       var hosts = new TreeMap<String, String>();
-      bindings.acquireAll(spec.serviceBindings());
-      for (Map.Entry<String, ServiceSpec> binding : spec.serviceBindings().entrySet()) {
+      bindings.acquireEach(spec.serviceBindings());
+      for (Map.Entry<String, Definition> binding : spec.serviceBindings().entrySet()) {
         hosts.put(binding.getKey(), bindings.acquire(binding.getKey(), binding.getValue()).address());
       }
       String id = containers.startClient(name, spec, hosts);
@@ -183,7 +186,7 @@ public final class ServiceRuntime implements AutoCloseable {
    * first real need to report.
    */
   public void warmUp(Collection<ServiceSpec> likelyNeeded) {
-    List<ServiceSpec> specs = List.copyOf(likelyNeeded);
+    List<Definition> specs = likelyNeeded.stream().map(SpecAccess::definition).toList();
     try {
       executor.execute(() -> {
         try {

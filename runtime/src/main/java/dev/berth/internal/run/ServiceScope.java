@@ -3,6 +3,8 @@ package dev.berth.internal.run;
 import dev.berth.BerthException;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
@@ -39,6 +41,13 @@ public final class ServiceScope implements AutoCloseable {
    * @throws BerthException the first failure, after every start has ended
    */
   public void acquireAll(Map<String, ServiceSpec> services) {
+    var definitions = new java.util.LinkedHashMap<String, Definition>();
+    services.forEach((name, spec) -> definitions.put(name, SpecAccess.definition(spec)));
+    acquireEach(definitions);
+  }
+
+  /** As {@link #acquireAll}, for definitions. */
+  void acquireEach(Map<String, Definition> services) {
     var pending = new ArrayList<Map.Entry<String, CompletableFuture<ServiceTable.Lease>>>();
     services.forEach((name, spec) -> pending.add(Map.entry(name, lease(name, spec))));
     RuntimeException failure = null;
@@ -58,10 +67,10 @@ public final class ServiceScope implements AutoCloseable {
 
   /** A lazy handle on the service, bound to this scope. */
   public Service service(String name, ServiceSpec spec) {
-    return new ServiceHandle(this, name, spec);
+    return new ServiceHandle(this, name, SpecAccess.definition(spec));
   }
 
-  public RunningService acquire(String name, ServiceSpec spec) {
+  public RunningService acquire(String name, Definition spec) {
     return ServiceTable.await(lease(name, spec), "service " + RunningService.describe(name, spec)).service();
   }
 
@@ -82,7 +91,7 @@ public final class ServiceScope implements AutoCloseable {
     return inContainer;
   }
 
-  boolean isRunning(ServiceSpec spec) {
+  boolean isRunning(Definition spec) {
     return table.isRunning(spec);
   }
 
@@ -92,7 +101,7 @@ public final class ServiceScope implements AutoCloseable {
    *
    * @throws IllegalStateException if others still hold it; this scope's hold is released all the same
    */
-  void stop(String name, ServiceSpec spec, Duration timeout) {
+  void stop(String name, Definition spec, Duration timeout) {
     CompletableFuture<ServiceTable.Lease> lease = leases.remove(spec.digest());
     if (lease != null && lease.isDone() && !lease.isCompletedExceptionally()) {
       // Without the grace period: as the last user, this stops it right away (stopNow below then waits for that).
@@ -115,7 +124,7 @@ public final class ServiceScope implements AutoCloseable {
    * One lease future per definition: the first need acquires, later needs (from any thread) share it. A failed
    * start stays recorded, so every later test of the same owner fails fast with the same cause.
    */
-  private CompletableFuture<ServiceTable.Lease> lease(String name, ServiceSpec spec) {
+  private CompletableFuture<ServiceTable.Lease> lease(String name, Definition spec) {
     if (closed) {
       throw new IllegalStateException("Service " + RunningService.describe(name, spec) + " was used after its owner"
           + " (test class or client) ended; use a service handle only while its test class runs");

@@ -3,7 +3,7 @@ package dev.berth.internal.run;
 import dev.berth.internal.container.StartFailure;
 
 import dev.berth.BerthException;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
@@ -77,7 +77,7 @@ final class ServiceTable implements AutoCloseable {
   }
 
   /** Counts a user of the service; the lease completes once the service is running and healthy. */
-  CompletableFuture<Lease> acquire(String name, ServiceSpec spec) {
+  CompletableFuture<Lease> acquire(String name, Definition spec) {
     Entry entry;
     boolean first;
     CompletableFuture<Void> previousStop = null;
@@ -112,7 +112,7 @@ final class ServiceTable implements AutoCloseable {
   }
 
   /** Whether the definition's container is up: started, healthy and not dead since. */
-  synchronized boolean isRunning(ServiceSpec spec) {
+  synchronized boolean isRunning(Definition spec) {
     Entry entry = entries.get(spec.digest());
     return entry != null && entry.running.isDone() && !entry.running.isCompletedExceptionally()
         && !entry.isDead();
@@ -289,7 +289,7 @@ final class ServiceTable implements AutoCloseable {
    * @param timeout how long after its stop signal it is killed; null for {@code berth.stopTimeout}
    * @throws IllegalStateException if tests or clients still hold it, saying how many
    */
-  CompletableFuture<Void> stopNow(String name, ServiceSpec spec, Duration timeout) {
+  CompletableFuture<Void> stopNow(String name, Definition spec, Duration timeout) {
     synchronized (this) {
       Entry entry = entries.get(spec.digest());
       if (entry == null) {
@@ -346,7 +346,7 @@ final class ServiceTable implements AutoCloseable {
 
   private static final class Entry {
     final String name;
-    final ServiceSpec spec;
+    final Definition spec;
     final CompletableFuture<RunningService> running = new CompletableFuture<>();
     /** Completes when it dies (see {@link #die}); never for a service the table stops itself. */
     final CompletableFuture<ServiceDeath> dead = new CompletableFuture<>();
@@ -358,7 +358,7 @@ final class ServiceTable implements AutoCloseable {
     Runnable pendingStop;
     List<Lease> bindingLeases = List.of();
 
-    Entry(String name, ServiceSpec spec) {
+    Entry(String name, Definition spec) {
       this.name = name;
       this.spec = spec;
     }

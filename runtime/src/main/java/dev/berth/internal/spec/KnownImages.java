@@ -1,4 +1,4 @@
-package dev.berth.internal.container;
+package dev.berth.internal.spec;
 
 import dev.berth.Protocol;
 import dev.berth.internal.spec.ImageReference;

@@ -1,7 +1,6 @@
 package dev.berth.internal.spec;
 
 import dev.berth.Protocol;
-import dev.berth.ServiceSpec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -17,7 +16,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The canonical, versioned encoding of a {@link ServiceSpec} and its SHA-256.
+ * The canonical, versioned encoding of a {@link Definition} and its SHA-256.
  *
  * <p>Every value is written tagged and length-prefixed, so no two different specs can encode alike (no separator
  * can be forged by a value). Maps are written in key order and ports as a sorted set. Bindings contribute their
@@ -31,7 +30,7 @@ public final class SpecEncoding {
   private SpecEncoding() {
   }
 
-  public static String digest(ServiceSpec spec) {
+  public static String digest(Definition spec) {
     return HexFormat.of().formatHex(sha256(encode(spec)));
   }
 
@@ -74,7 +73,7 @@ public final class SpecEncoding {
     return HexFormat.of().formatHex(sha256(bytes.toByteArray()));
   }
 
-  static byte[] encode(ServiceSpec spec) {
+  static byte[] encode(Definition spec) {
     var bytes = new ByteArrayOutputStream();
     try (var out = new DataOutputStream(bytes)) {
       string(out, "version", VERSION);
@@ -103,7 +102,7 @@ public final class SpecEncoding {
       }
       tag(out, "bindings");
       out.writeInt(spec.serviceBindings().size());
-      for (Map.Entry<String, ServiceSpec> binding : spec.serviceBindings().entrySet()) {
+      for (Map.Entry<String, Definition> binding : spec.serviceBindings().entrySet()) {
         value(out, binding.getKey().getBytes(StandardCharsets.UTF_8));
         value(out, binding.getValue().digest().getBytes(StandardCharsets.US_ASCII));
       }

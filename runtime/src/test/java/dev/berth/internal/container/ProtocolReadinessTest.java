@@ -1,5 +1,8 @@
 package dev.berth.internal.container;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.Protocol;
 import dev.berth.ServiceSpec;
 import dev.berth.ServiceStartException;
@@ -43,8 +46,8 @@ class ProtocolReadinessTest {
         ? Optional.of("exec") : Optional.empty()));
     // The probe container starts with the run's first service: let that be over before a server's starting phase.
     try (var scope = probing.newScope()) {
-      scope.acquire("warm", ServiceSpec.from("busybox:1.35").withCommand("httpd", "-f", "-p", "8080")
-          .withExposedPort(8080));
+      scope.acquire("warm", def(ServiceSpec.from("busybox:1.35").withCommand("httpd", "-f", "-p", "8080")
+          .withExposedPort(8080)));
     }
   }
 
@@ -79,7 +82,7 @@ class ProtocolReadinessTest {
         met.put(protocol, threads.submit(() -> {
           // An instance per probe: the other run of the session would share its containers, already serving.
           RunningService service = scope.acquire(protocol.lowerCaseName(),
-              startingServer(protocol, 2.0).withInstanceId(probe));
+              def(startingServer(protocol, 2.0).withInstanceId(probe)));
           Handshake.Verdict first = exchange(protocol, service.hostAddress(PORT));
           return new Met(first, service.logs().lastLines(false));
         }));
@@ -102,7 +105,7 @@ class ProtocolReadinessTest {
     try (var scope = runtime.newScope()) {
       ServiceSpec never = startingServer(Protocol.REDIS, 3600).withStartupTimeout(Duration.ofSeconds(2));
 
-      assertThatThrownBy(() -> scope.acquire("never", never))
+      assertThatThrownBy(() -> scope.acquire("never", def(never)))
           .isInstanceOf(ServiceStartException.class)
           .hasMessageContaining("port 7000 did not answer as a REDIS server within the spec's withStartupTimeout"
               + " (2000 ms); it last said: -LOADING Redis is loading the dataset in memory")
@@ -116,7 +119,7 @@ class ProtocolReadinessTest {
     try (var scope = runtime.newScope()) {
       ServiceSpec plain = startingServer(Protocol.REDIS, 3600).withExposedPort(PORT, Protocol.TCP);
 
-      RunningService service = scope.acquire("plain", plain);
+      RunningService service = scope.acquire("plain", def(plain));
 
       assertThat(exchange(Protocol.REDIS, service.hostAddress(PORT)).said()).startsWith("-LOADING");
     }
@@ -128,5 +131,10 @@ class ProtocolReadinessTest {
         Handshake.of(protocol, Map.of()));
     assertThat(verdict).as("%s accepts a connection at %s", protocol, address).isNotNull();
     return verdict;
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

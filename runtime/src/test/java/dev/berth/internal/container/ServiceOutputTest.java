@@ -1,5 +1,8 @@
 package dev.berth.internal.container;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
@@ -27,7 +30,7 @@ class ServiceOutputTest {
     LogTail logs;
     try (var runtime = ServiceRuntime.start(BerthConfig.defaults()); var scope = runtime.newScope()) {
       Service handle = scope.service("burst", burst);
-      logs = scope.acquire("burst", burst).logs();
+      logs = scope.acquire("burst", def(burst)).logs();
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
           .until(() -> handle.exec("test", "-e", "/tmp/done").exitCode() == 0);
     }
@@ -68,7 +71,7 @@ class ServiceOutputTest {
         .withInstanceId("stopped");
     try (var runtime = ServiceRuntime.start(BerthConfig.defaults()); var scope = runtime.newScope()) {
       Service handle = scope.service("burst", burst);
-      LogTail logs = scope.acquire("burst", burst).logs();
+      LogTail logs = scope.acquire("burst", def(burst)).logs();
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
           .until(() -> handle.exec("test", "-e", "/tmp/done").exitCode() == 0);
 
@@ -77,5 +80,10 @@ class ServiceOutputTest {
       assertThat(handle.isRunning()).isFalse();
       assertThat(logs.lastLines(false)).last().isEqualTo("LAST");
     }
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

@@ -1,5 +1,8 @@
 package dev.berth.internal.container;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
@@ -66,7 +69,7 @@ class ServiceStopTest {
     try (var runtime = ServiceRuntime.start(CONFIG); var scope = runtime.newScope();
         DockerClient docker = TestDocker.connect()) {
       Service service = scope.service("stubborn", stubborn);
-      String id = scope.acquire("stubborn", stubborn).containerId();
+      String id = scope.acquire("stubborn", def(stubborn)).containerId();
 
       long started = System.nanoTime();
       stop.accept(service);
@@ -76,5 +79,10 @@ class ServiceStopTest {
       assertThatThrownBy(() -> docker.inspectContainerCmd(id).exec()).isInstanceOf(NotFoundException.class);
       return took;
     }
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

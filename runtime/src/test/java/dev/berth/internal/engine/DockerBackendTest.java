@@ -1,5 +1,7 @@
 package dev.berth.internal.engine;
 
+import java.util.List;
+
 import dev.berth.ServiceSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +24,7 @@ class DockerBackendTest {
     try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
       assertThat(backend.rehearseCreate()).as("refused by the engine: no such image").isTrue();
 
-      assertThat(backend.findContainer("berth-rehearsal", "rehearsal", ServiceSpec.from("busybox:1.35").withExposedPort(1))).isEmpty();
+      assertThat(backend.findContainer("berth-rehearsal", "rehearsal", List.of(new ContainerRequest.ContainerPort(1, false, null)))).isEmpty();
     }
   }
 

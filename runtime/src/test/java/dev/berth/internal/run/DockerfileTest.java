@@ -1,5 +1,6 @@
 package dev.berth.internal.run;
 
+
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.TestDocker;

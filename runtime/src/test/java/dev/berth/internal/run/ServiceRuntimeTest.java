@@ -1,5 +1,8 @@
 package dev.berth.internal.run;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.Discovery;
 import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
@@ -83,7 +86,7 @@ class ServiceRuntimeTest {
     ServiceSpec labelled = ServiceSpec.from("busybox:1.35").withCommand("sleep", "3600")
         .withLabel("com.example.team", "payments");
     try (var scope = runtime.newScope(); DockerClient docker = TestDocker.connect()) {
-      String id = scope.acquire("labelled", labelled).containerId();
+      String id = scope.acquire("labelled", def(labelled)).containerId();
 
       assertThat(docker.inspectContainerCmd(id).exec().getConfig().getLabels())
           .containsEntry("com.example.team", "payments")
@@ -104,5 +107,10 @@ class ServiceRuntimeTest {
       assertThat(r.exitCode()).isZero();
       assertThat(r.stdout()).isEqualTo("Hello, world!");
     }
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

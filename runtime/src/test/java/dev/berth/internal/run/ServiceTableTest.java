@@ -4,6 +4,8 @@ import dev.berth.internal.container.StartFailure;
 
 import dev.berth.BerthException;
 import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.container.LogTail;
 import dev.berth.internal.container.RunningService;
@@ -76,7 +78,7 @@ class ServiceTableTest {
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-          CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", CACHE);
+          CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", def(CACHE));
           allAsked.countDown();
           return lease;
         }, callers));
@@ -91,7 +93,7 @@ class ServiceTableTest {
       assertThat(leases).extracting(ServiceTable.Lease::service).containsOnly(leases.get(0).service());
       assertThat(leases).extracting(lease -> lease.service().containerId()).containsOnly("id-1");
       assertThat(leases).doesNotHaveDuplicates();
-      assertThat(table.isRunning(CACHE)).isTrue();
+      assertThat(table.isRunning(def(CACHE))).isTrue();
     } finally {
       callers.shutdownNow();
     }
@@ -99,8 +101,8 @@ class ServiceTableTest {
 
   @Test
   void laterAcquiresJoinTheRunningService() throws Exception {
-    ServiceTable.Lease first = get(table.acquire("cache", CACHE));
-    ServiceTable.Lease second = get(table.acquire("other-name", ServiceSpec.from("redis:7.0").withExposedPort(6379)));
+    ServiceTable.Lease first = get(table.acquire("cache", def(CACHE)));
+    ServiceTable.Lease second = get(table.acquire("other-name", def(ServiceSpec.from("redis:7.0").withExposedPort(6379))));
 
     assertThat(second.service()).isSameAs(first.service());
     assertThat(second.service().name()).isEqualTo("cache");
@@ -109,8 +111,8 @@ class ServiceTableTest {
 
   @Test
   void differentSpecsStartDifferentContainers() throws Exception {
-    ServiceTable.Lease one = get(table.acquire("cache", CACHE));
-    ServiceTable.Lease two = get(table.acquire("cache", CACHE.withInstanceId("two")));
+    ServiceTable.Lease one = get(table.acquire("cache", def(CACHE)));
+    ServiceTable.Lease two = get(table.acquire("cache", def(CACHE.withInstanceId("two"))));
 
     assertThat(two.service()).isNotSameAs(one.service());
     assertThat(starter.starts()).hasSize(2);
@@ -119,7 +121,7 @@ class ServiceTableTest {
   @Test
   void failedStartFailsEveryWaiterWithTheSameCause() throws Exception {
     CountDownLatch fail = new CountDownLatch(1);
-    ServiceStartException cause = new StartFailure("cache", ServiceSpec.from("redis:7.0"), 6379, 1,
+    ServiceStartException cause = new StartFailure("cache", def(ServiceSpec.from("redis:7.0")), 6379, 1,
         "it exited with code 1", List.of("FATAL: bad config"), null);
     starter.before("cache", () -> {
       fail.await();
@@ -127,7 +129,7 @@ class ServiceTableTest {
     });
     var waiters = new ArrayList<CompletableFuture<ServiceTable.Lease>>();
     for (int i = 0; i < 5; i++) {
-      waiters.add(table.acquire("cache", CACHE));
+      waiters.add(table.acquire("cache", def(CACHE)));
     }
     fail.countDown();
 
@@ -142,7 +144,7 @@ class ServiceTableTest {
     assertThat(thrown).allSatisfy(e -> assertThat(e.getCause()).isSameAs(cause));
     assertThat(thrown).doesNotHaveDuplicates();
     assertThat(starter.calls()).containsExactly("cache");
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
   }
 
   @Test
@@ -154,19 +156,19 @@ class ServiceTableTest {
       }
     });
 
-    assertThatThrownBy(() -> get(table.acquire("cache", CACHE)))
+    assertThatThrownBy(() -> get(table.acquire("cache", def(CACHE))))
         .isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(IllegalStateException.class).hasMessage("engine hiccup");
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
 
     assertThat(starter.calls()).containsExactly("cache", "cache");
     assertThat(lease.service().containerId()).isEqualTo("id-1");
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
   }
 
   @Test
   void releasingTheLastLeaseSchedulesAStopAfterTheGracePeriod() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
 
     lease.close();
     executor.awaitIdle();
@@ -176,20 +178,20 @@ class ServiceTableTest {
       assertThat(task.cancelled).isFalse();
     });
     assertThat(starter.stops()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
 
     timer.scheduled().get(0).fire();
 
     assertThat(starter.awaitStop()).isSameAs(lease.service());
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
     executor.awaitIdle();
     assertThat(starter.stops()).hasSize(1);
   }
 
   @Test
   void releasingOneOfSeveralLeasesSchedulesNothing() throws Exception {
-    ServiceTable.Lease one = get(table.acquire("cache", CACHE));
-    ServiceTable.Lease two = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease one = get(table.acquire("cache", def(CACHE)));
+    ServiceTable.Lease two = get(table.acquire("cache", def(CACHE)));
 
     one.close();
 
@@ -200,11 +202,11 @@ class ServiceTableTest {
 
   @Test
   void acquireBeforeTheTimerFiresCancelsTheStop() throws Exception {
-    ServiceTable.Lease first = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease first = get(table.acquire("cache", def(CACHE)));
     first.close();
     ManualTimer.Task pending = timer.scheduled().get(0);
 
-    ServiceTable.Lease second = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease second = get(table.acquire("cache", def(CACHE)));
 
     assertThat(pending.cancelled).isTrue();
     assertThat(second.service()).isSameAs(first.service());
@@ -213,7 +215,7 @@ class ServiceTableTest {
     executor.awaitIdle();
 
     assertThat(starter.stops()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
     assertThat(starter.starts()).hasSize(1);
 
     second.close();
@@ -224,9 +226,9 @@ class ServiceTableTest {
 
   @Test
   void aCancelledStopFiringAfterALaterReleaseDoesNotStop() throws Exception {
-    get(table.acquire("cache", CACHE)).close();
+    get(table.acquire("cache", def(CACHE))).close();
     ManualTimer.Task stale = timer.scheduled().get(0);
-    get(table.acquire("cache", CACHE)).close();
+    get(table.acquire("cache", def(CACHE))).close();
     assertThat(stale.cancelled).isTrue();
     assertThat(timer.scheduled()).hasSize(2);
 
@@ -234,17 +236,17 @@ class ServiceTableTest {
     executor.awaitIdle();
 
     assertThat(starter.stops()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
   }
 
   @Test
   void aServiceStoppedByItsTimerIsStartedAfreshByTheNextAcquire() throws Exception {
-    ServiceTable.Lease first = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease first = get(table.acquire("cache", def(CACHE)));
     first.close();
     timer.scheduled().get(0).fire();
     starter.awaitStop();
 
-    ServiceTable.Lease second = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease second = get(table.acquire("cache", def(CACHE)));
 
     assertThat(second.service()).isNotSameAs(first.service());
     assertThat(starter.starts()).hasSize(2);
@@ -252,25 +254,25 @@ class ServiceTableTest {
 
   @Test
   void closeNowStopsAtOnceWithoutTheTimer() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
 
     get(lease.closeNow());
 
     assertThat(starter.stops()).containsExactly(lease.service());
     assertThat(timer.scheduled()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
   }
 
   @Test
   void closeNowOfOneOfSeveralLeasesKeepsTheServiceRunning() throws Exception {
-    ServiceTable.Lease one = get(table.acquire("cache", CACHE));
-    ServiceTable.Lease two = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease one = get(table.acquire("cache", def(CACHE)));
+    ServiceTable.Lease two = get(table.acquire("cache", def(CACHE)));
 
     get(one.closeNow());
     executor.awaitIdle();
 
     assertThat(starter.stops()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
     get(two.closeNow());
     assertThat(starter.stops()).containsExactly(two.service());
   }
@@ -278,7 +280,7 @@ class ServiceTableTest {
   @Test
   void zeroGracePeriodStopsAtOnce() throws Exception {
     try (ServiceTable immediate = new ServiceTable(starter, executor, timer, Duration.ZERO)) {
-      ServiceTable.Lease lease = get(immediate.acquire("cache", CACHE));
+      ServiceTable.Lease lease = get(immediate.acquire("cache", def(CACHE)));
 
       lease.close();
 
@@ -290,27 +292,27 @@ class ServiceTableTest {
   @Test
   void stopFailureIsLoggedAndTheBindingsAreStillReleased() throws Exception {
     starter.failStops();
-    ServiceTable.Lease lease = get(table.acquire("app", ServiceSpec.from("app").withServiceBinding("db", DB)));
+    ServiceTable.Lease lease = get(table.acquire("app", def(ServiceSpec.from("app").withServiceBinding("db", DB))));
 
     get(lease.closeNow());
 
     assertThat(starter.stops()).hasSize(1);
     executor.awaitIdle();
     assertThat(timer.scheduled()).hasSize(1);
-    assertThat(table.isRunning(DB)).isTrue();
+    assertThat(table.isRunning(def(DB))).isTrue();
   }
 
   @Test
   void leaseCloseIsIdempotent() throws Exception {
-    ServiceTable.Lease one = get(table.acquire("cache", CACHE));
-    ServiceTable.Lease two = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease one = get(table.acquire("cache", def(CACHE)));
+    ServiceTable.Lease two = get(table.acquire("cache", def(CACHE)));
 
     one.close();
     one.close();
     get(one.closeNow());
 
     assertThat(timer.scheduled()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
 
     two.close();
     two.close();
@@ -320,8 +322,8 @@ class ServiceTableTest {
 
   @Test
   void closeNowAfterCloseDoesNotReleaseAgain() throws Exception {
-    ServiceTable.Lease one = get(table.acquire("cache", CACHE));
-    get(table.acquire("cache", CACHE));
+    ServiceTable.Lease one = get(table.acquire("cache", def(CACHE)));
+    get(table.acquire("cache", def(CACHE)));
 
     one.close();
     CompletableFuture<Void> again = one.closeNow();
@@ -329,23 +331,23 @@ class ServiceTableTest {
     assertThat(again).isCompleted();
     executor.awaitIdle();
     assertThat(starter.stops()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
   }
 
   @Test
   void bindingStartsFirstAndItsAddressIsPassedOn() throws Exception {
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
 
-    ServiceTable.Lease lease = get(table.acquire("app", app));
+    ServiceTable.Lease lease = get(table.acquire("app", def(app)));
 
     assertThat(starter.starts()).extracting(Start::name).containsExactly("db", "app");
     Start db = starter.starts().get(0);
     Start appStart = starter.starts().get(1);
-    assertThat(db.spec()).isEqualTo(DB);
+    assertThat(db.spec()).isEqualTo(def(DB));
     assertThat(db.boundHosts()).isEmpty();
     assertThat(appStart.boundHosts()).containsExactly(Map.entry("db", db.service().address()));
     assertThat(lease.service()).isSameAs(appStart.service());
-    assertThat(table.isRunning(DB)).isTrue();
+    assertThat(table.isRunning(def(DB))).isTrue();
   }
 
   @Test
@@ -353,7 +355,7 @@ class ServiceTableTest {
     ServiceSpec api = ServiceSpec.from("api:1").withServiceBinding("db", DB);
     ServiceSpec web = ServiceSpec.from("web:1").withServiceBinding("api", api);
 
-    get(table.acquire("web", web));
+    get(table.acquire("web", def(web)));
 
     assertThat(starter.starts()).extracting(Start::name).containsExactly("db", "api", "web");
     assertThat(starter.starts().get(2).boundHosts())
@@ -366,7 +368,7 @@ class ServiceTableTest {
     ServiceSpec worker = ServiceSpec.from("worker:1").withServiceBinding("db", DB);
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("api", api).withServiceBinding("worker", worker);
 
-    get(table.acquire("app", app));
+    get(table.acquire("app", def(app)));
 
     assertThat(starter.calls()).filteredOn("db"::equals).hasSize(1);
     assertThat(starter.starts()).extracting(Start::name).containsExactlyInAnyOrder("db", "api", "worker", "app");
@@ -376,9 +378,9 @@ class ServiceTableTest {
 
   @Test
   void bindingAlreadyRunningIsReused() throws Exception {
-    ServiceTable.Lease db = get(table.acquire("db", DB));
+    ServiceTable.Lease db = get(table.acquire("db", def(DB)));
 
-    get(table.acquire("app", ServiceSpec.from("app:1").withServiceBinding("database", DB)));
+    get(table.acquire("app", def(ServiceSpec.from("app:1").withServiceBinding("database", DB))));
 
     assertThat(starter.starts()).extracting(Start::name).containsExactly("db", "app");
     assertThat(starter.starts().get(1).boundHosts()).containsExactly(Map.entry("database", db.service().address()));
@@ -391,7 +393,7 @@ class ServiceTableTest {
     starter.before("queue", () -> bothStarting.await(5, SECONDS));
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("cache", CACHE).withServiceBinding("queue", QUEUE);
 
-    ServiceTable.Lease lease = get(table.acquire("app", app));
+    ServiceTable.Lease lease = get(table.acquire("app", def(app)));
 
     assertThat(starter.starts()).extracting(Start::name).containsExactlyInAnyOrder("cache", "queue", "app");
     assertThat(starter.starts().get(2).name()).isEqualTo("app");
@@ -401,14 +403,14 @@ class ServiceTableTest {
 
   @Test
   void failedBindingFailsTheDependentNamingTheAliasAndTheDependentNeverStarts() throws Exception {
-    ServiceStartException cause = new StartFailure("db", ServiceSpec.from("postgres:16"), 5432, null,
+    ServiceStartException cause = new StartFailure("db", def(ServiceSpec.from("postgres:16")), 5432, null,
         "port 5432 was not ready within PT1M", List.of(), null);
     starter.before("db", () -> {
       throw cause;
     });
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
 
-    CompletableFuture<ServiceTable.Lease> lease = table.acquire("app", app);
+    CompletableFuture<ServiceTable.Lease> lease = table.acquire("app", def(app));
     Throwable thrown = catchThrowable(() -> ServiceTable.await(lease, "app"));
 
     assertThat(thrown).isInstanceOf(BerthException.class)
@@ -418,7 +420,7 @@ class ServiceTableTest {
     assertThat(thrown.getCause()).isInstanceOf(BerthException.class);
     assertThat(thrown.getCause().getCause()).isSameAs(cause);
     assertThat(starter.calls()).containsExactly("db");
-    assertThat(table.isRunning(app)).isFalse();
+    assertThat(table.isRunning(def(app))).isFalse();
   }
 
   @Test
@@ -428,7 +430,7 @@ class ServiceTableTest {
     });
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("cache", CACHE).withServiceBinding("db", DB);
 
-    assertThatThrownBy(() -> get(table.acquire("app", app)))
+    assertThatThrownBy(() -> get(table.acquire("app", def(app))))
         .cause().hasMessageContaining("binding 'db' failed: no space left on device");
 
     assertThat(starter.calls()).containsExactlyInAnyOrder("cache", "db");
@@ -444,7 +446,7 @@ class ServiceTableTest {
     });
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
 
-    assertThatThrownBy(() -> get(table.acquire("app", app))).cause().hasMessage("image not found");
+    assertThatThrownBy(() -> get(table.acquire("app", def(app)))).cause().hasMessage("image not found");
 
     assertThat(timer.scheduled()).hasSize(1);
     timer.scheduled().get(0).fire();
@@ -454,7 +456,7 @@ class ServiceTableTest {
   @Test
   void stoppingAServiceReleasesItsBindings() throws Exception {
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB).withServiceBinding("cache", CACHE);
-    ServiceTable.Lease lease = get(table.acquire("app", app));
+    ServiceTable.Lease lease = get(table.acquire("app", def(app)));
 
     lease.close();
     assertThat(timer.scheduled()).hasSize(1);
@@ -464,41 +466,41 @@ class ServiceTableTest {
     executor.awaitIdle();
     assertThat(timer.scheduled()).hasSize(3);
     assertThat(starter.stops()).hasSize(1);
-    assertThat(table.isRunning(DB)).isTrue();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(DB))).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
 
     timer.scheduled().get(1).fire();
     timer.scheduled().get(2).fire();
 
     assertThat(List.of(starter.awaitStop().name(), starter.awaitStop().name()))
         .containsExactlyInAnyOrder("db", "cache");
-    assertThat(table.isRunning(DB)).isFalse();
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(DB))).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
   }
 
   @Test
   void bindingWithAnotherUserKeepsRunningWhenTheDependentStops() throws Exception {
-    ServiceTable.Lease db = get(table.acquire("db", DB));
-    ServiceTable.Lease app = get(table.acquire("app", ServiceSpec.from("app:1").withServiceBinding("db", DB)));
+    ServiceTable.Lease db = get(table.acquire("db", def(DB)));
+    ServiceTable.Lease app = get(table.acquire("app", def(ServiceSpec.from("app:1").withServiceBinding("db", DB))));
 
     get(app.closeNow());
     executor.awaitIdle();
 
     assertThat(starter.stops()).containsExactly(app.service());
     assertThat(timer.scheduled()).isEmpty();
-    assertThat(table.isRunning(DB)).isTrue();
+    assertThat(table.isRunning(def(DB))).isTrue();
     db.close();
     assertThat(timer.scheduled()).hasSize(1);
   }
 
   @Test
   void isRunningTurnsFalseWhenTheContainerExits() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
-    assertThat(table.isRunning(CACHE)).isTrue();
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
+    assertThat(table.isRunning(def(CACHE))).isTrue();
 
     lease.service().exit().complete(137);
 
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
   }
 
   @Test
@@ -506,17 +508,17 @@ class ServiceTableTest {
     CountDownLatch started = new CountDownLatch(1);
     starter.before("cache", started::await);
 
-    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", CACHE);
+    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", def(CACHE));
 
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
     started.countDown();
     get(lease);
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
   }
 
   @Test
   void aServiceDiesWhenItsContainerExitsNamingItsHostnameAliasExitCodeAndLastLines() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
     CompletableFuture<ServiceDeath> death = lease.death();
     assertThat(death).isNotDone();
 
@@ -535,7 +537,7 @@ class ServiceTableTest {
 
   @Test
   void aDeathShowsTheLastTwentyLines() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
 
     exit(lease.service(), 1, java.util.stream.IntStream.rangeClosed(1, 30).mapToObj(i -> "line " + i)
         .toArray(String[]::new));
@@ -548,7 +550,7 @@ class ServiceTableTest {
   void theDeathOfABindingIsTheDeathOfEveryServiceThatBindsItThroughTheChain() throws Exception {
     ServiceSpec api = ServiceSpec.from("api:1").withServiceBinding("db", DB);
     ServiceSpec web = ServiceSpec.from("web:1").withServiceBinding("api", api);
-    ServiceTable.Lease lease = get(table.acquire("front", web));
+    ServiceTable.Lease lease = get(table.acquire("front", def(web)));
     CompletableFuture<ServiceDeath> death = lease.death();
 
     exit(started("db").service(), 42, "FATAL: terminating");
@@ -558,19 +560,19 @@ class ServiceTableTest {
     assertThat(dead.aliases()).containsExactly("front", "api", "db");
     assertThat(dead.describe()).contains(", hostname " + DB.hostname() + ", bound as 'db' through 'front' and 'api',"
         + " exited with code 42").contains("FATAL: terminating");
-    assertThat(table.isRunning(web)).isFalse();
-    assertThat(table.isRunning(api)).isFalse();
+    assertThat(table.isRunning(def(web))).isFalse();
+    assertThat(table.isRunning(def(api))).isFalse();
     assertThat(lease.isStale()).isTrue();
   }
 
   @Test
   void aServiceThatBindsADeadServiceIsStoppedAndStartedAfreshWithTheBindingOnTheNextAcquire() throws Exception {
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
-    ServiceTable.Lease first = get(table.acquire("app", app));
+    ServiceTable.Lease first = get(table.acquire("app", def(app)));
     exit(started("db").service(), 42);
     get(first.death());
 
-    ServiceTable.Lease second = get(table.acquire("app", app));
+    ServiceTable.Lease second = get(table.acquire("app", def(app)));
 
     assertThat(second.service()).isNotSameAs(first.service());
     assertThat(starter.calls()).containsExactly("db", "app", "db", "app");
@@ -587,7 +589,7 @@ class ServiceTableTest {
       appMayFinish.await();
     });
     ServiceSpec app = ServiceSpec.from("app:1").withServiceBinding("db", DB);
-    CompletableFuture<ServiceTable.Lease> waiter = table.acquire("app", app);
+    CompletableFuture<ServiceTable.Lease> waiter = table.acquire("app", def(app));
     assertThat(appStarting.await(5, SECONDS)).isTrue();
 
     exit(started("db").service(), 42, "shutting down");
@@ -604,13 +606,13 @@ class ServiceTableTest {
     RunningService abandoned = starter.awaitStop();
     assertThat(abandoned.name()).isEqualTo("app");
     executor.awaitIdle();
-    assertThat(table.isRunning(app)).isFalse();
+    assertThat(table.isRunning(def(app))).isFalse();
     assertThat(timer.scheduled()).as("the dead binding, released, stops after the grace period").hasSize(1);
   }
 
   @Test
   void aServiceTheTableStopsDoesNotDie() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
     CompletableFuture<ServiceDeath> death = lease.death();
 
     get(lease.closeNow());
@@ -622,7 +624,7 @@ class ServiceTableTest {
 
   @Test
   void nothingDiesAfterTheRunEnded() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
     CompletableFuture<ServiceDeath> death = lease.death();
 
     table.close();
@@ -636,7 +638,7 @@ class ServiceTableTest {
   void acquireAfterCloseFails() {
     table.close();
 
-    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", CACHE);
+    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", def(CACHE));
 
     assertThat(lease).isCompletedExceptionally();
     assertThatThrownBy(() -> ServiceTable.await(lease, "cache"))
@@ -649,7 +651,7 @@ class ServiceTableTest {
 
   @Test
   void closeDropsPendingStops() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
     lease.close();
     ManualTimer.Task pending = timer.scheduled().get(0);
 
@@ -663,7 +665,7 @@ class ServiceTableTest {
 
   @Test
   void releaseAfterCloseStopsNothing() throws Exception {
-    ServiceTable.Lease lease = get(table.acquire("cache", CACHE));
+    ServiceTable.Lease lease = get(table.acquire("cache", def(CACHE)));
     table.close();
 
     lease.close();
@@ -676,14 +678,14 @@ class ServiceTableTest {
 
   @Test
   void awaitReturnsTheLease() throws Exception {
-    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", CACHE);
+    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", def(CACHE));
 
     assertThat(ServiceTable.await(lease, "cache")).isSameAs(get(lease));
   }
 
   @Test
   void awaitGivesEachWaiterItsOwnServiceStartExceptionWithTheSharedDetails() {
-    ServiceStartException shared = new StartFailure("cache", ServiceSpec.from("redis:7.0"), 6379, 1,
+    ServiceStartException shared = new StartFailure("cache", def(ServiceSpec.from("redis:7.0")), 6379, 1,
         "it exited with code 1",
         List.of("line 1", "line 2"), null);
     CompletableFuture<ServiceTable.Lease> failed = CompletableFuture.failedFuture(shared);
@@ -724,7 +726,7 @@ class ServiceTableTest {
       throw new IllegalStateException("engine gone");
     });
 
-    Throwable thrown = catchThrowable(() -> ServiceTable.await(table.acquire("cache", CACHE), "cache"));
+    Throwable thrown = catchThrowable(() -> ServiceTable.await(table.acquire("cache", def(CACHE)), "cache"));
 
     assertThat(thrown).isExactlyInstanceOf(BerthException.class).hasMessage("engine gone");
     assertThat(thrown.getCause()).isExactlyInstanceOf(IllegalStateException.class);
@@ -734,8 +736,8 @@ class ServiceTableTest {
   void interruptedWaiterAbandonsOnlyItsOwnWaitAndReleasesItsLeaseOnceStarted() throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     starter.before("cache", start::await);
-    CompletableFuture<ServiceTable.Lease> interrupted = table.acquire("cache", CACHE);
-    CompletableFuture<ServiceTable.Lease> patient = table.acquire("cache", CACHE);
+    CompletableFuture<ServiceTable.Lease> interrupted = table.acquire("cache", def(CACHE));
+    CompletableFuture<ServiceTable.Lease> patient = table.acquire("cache", def(CACHE));
 
     Thread.currentThread().interrupt();
     Throwable thrown = catchThrowable(() -> ServiceTable.await(interrupted, "service 'cache'"));
@@ -752,7 +754,7 @@ class ServiceTableTest {
     executor.awaitIdle();
 
     assertThat(timer.scheduled()).isEmpty();
-    assertThat(table.isRunning(CACHE)).isTrue();
+    assertThat(table.isRunning(def(CACHE))).isTrue();
     lease.close();
     assertThat(timer.scheduled()).hasSize(1);
   }
@@ -761,12 +763,12 @@ class ServiceTableTest {
   void acquireWhileTheOldContainerIsStoppingStartsOnlyOnceItIsGone() throws Exception {
     ManualExecutor manual = new ManualExecutor();
     try (ServiceTable stepped = new ServiceTable(starter, manual, timer, GRACE)) {
-      CompletableFuture<ServiceTable.Lease> first = stepped.acquire("cache", CACHE);
+      CompletableFuture<ServiceTable.Lease> first = stepped.acquire("cache", def(CACHE));
       manual.runNewestFirst();
       ServiceTable.Lease lease = first.getNow(null);
       CompletableFuture<Void> stopped = lease.closeNow();
 
-      CompletableFuture<ServiceTable.Lease> again = stepped.acquire("cache", CACHE);
+      CompletableFuture<ServiceTable.Lease> again = stepped.acquire("cache", def(CACHE));
       manual.runNewestFirst();
 
       assertThat(stopped).isCompleted();
@@ -782,12 +784,12 @@ class ServiceTableTest {
       throw new NoClassDefFoundError("com/github/dockerjava/api/DockerClient");
     });
 
-    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", CACHE);
+    CompletableFuture<ServiceTable.Lease> lease = table.acquire("cache", def(CACHE));
 
     assertThatThrownBy(() -> lease.get(2, SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(NoClassDefFoundError.class);
-    assertThat(table.isRunning(CACHE)).isFalse();
+    assertThat(table.isRunning(def(CACHE))).isFalse();
   }
 
   /** The service's container prints these lines and exits with the code; its output ends with it. */
@@ -814,7 +816,7 @@ class ServiceTableTest {
     }
   }
 
-  record Start(String name, ServiceSpec spec, Map<String, String> boundHosts, RunningService service) {
+  record Start(String name, Definition spec, Map<String, String> boundHosts, RunningService service) {
   }
 
   interface Hook {
@@ -864,7 +866,7 @@ class ServiceTableTest {
     }
 
     @Override
-    public RunningService start(String name, ServiceSpec spec, Map<String, String> boundHosts) {
+    public RunningService start(String name, Definition spec, Map<String, String> boundHosts) {
       calls.add(name);
       Hook hook = hooks.get(name);
       if (hook != null) {
@@ -1000,5 +1002,10 @@ class ServiceTableTest {
         }
       }
     }
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }

@@ -1,5 +1,8 @@
 package dev.berth.internal.spec;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
+
 import dev.berth.ServiceSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +95,7 @@ class ImageBuildTest {
     assertThat(ServiceSpec.fromDockerfile(context).withExposedPort(8080)).isEqualTo(built);
     assertThat(built.withBuildArg("VERSION", "1")).isNotEqualTo(built);
     assertThat(built.withBuildArg("VERSION", "1").image()).isNotEqualTo(built.image());
-    assertThat(built.withBuildTarget("test").withBuildArg("A", "b").build().orElseThrow().target())
+    assertThat(def(built.withBuildTarget("test").withBuildArg("A", "b")).build().orElseThrow().target())
         .isEqualTo("test");
     assertThat(ServiceSpec.from(built.image()).withExposedPort(8080)).as("the image by its tag alone")
         .isNotEqualTo(built);
@@ -169,5 +172,10 @@ class ImageBuildTest {
       offset += 512 + (int) ((size + 511) / 512 * 512);
     }
     throw new AssertionError(name + " is not in the tar");
+  }
+
+  /** What Berth's internals read of a spec. */
+  private static Definition def(ServiceSpec spec) {
+    return SpecAccess.definition(spec);
   }
 }
