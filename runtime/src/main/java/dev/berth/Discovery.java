@@ -1,15 +1,16 @@
 package dev.berth;
 
+import dev.berth.internal.dns.DiscoveryServers;
+import dev.berth.internal.dns.DiscoveryServers.Server;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -37,23 +38,10 @@ import org.xbill.DNS.Type;
  */
 public final class Discovery {
 
-  private static final Deque<Server> SERVERS = new ConcurrentLinkedDeque<>();
   private static final int UNANSWERED_ATTEMPTS = 10;
   private static final long UNANSWERED_PAUSE_MILLIS = 100;
 
-  /** Where a run's session is served (by this JVM or another of the session), and its zone. */
-  public record Server(InetSocketAddress address, String origin) {
-  }
-
   private Discovery() {
-  }
-
-  public static void activate(Server server) {
-    SERVERS.addFirst(server);
-  }
-
-  public static void deactivate(Server server) {
-    SERVERS.remove(server);
   }
 
   /**
@@ -108,13 +96,9 @@ public final class Discovery {
   }
 
   private static Server current() {
-    Server server = SERVERS.peekFirst();
-    if (server == null) {
-      throw new IllegalStateException("No Berth run of this JVM takes part in DNS: discovery works while a run has"
+    return DiscoveryServers.current().orElseThrow(() -> new IllegalStateException("No Berth run of this JVM takes part in DNS: discovery works while a run has"
           + " started a service and port 53 on its network's gateway could be bound, by this JVM or another of its"
-          + " session (see the warning on the dev.berth logger if it could not), unless berth.dns=false");
-    }
-    return server;
+          + " session (see the warning on the dev.berth logger if it could not), unless berth.dns=false"));
   }
 
   private static Name absolute(Server server, String name) {

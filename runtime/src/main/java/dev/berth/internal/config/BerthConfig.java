@@ -1,6 +1,5 @@
 package dev.berth.internal.config;
 
-import dev.berth.internal.container.Readiness;
 import dev.berth.internal.spec.ImageReference;
 
 import java.net.InetAddress;

@@ -5,6 +5,7 @@ import dev.berth.ExecResult;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.dns.DnsZone;
+import dev.berth.internal.dns.RunDns;
 import dev.berth.internal.dns.SessionDns;
 import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.DockerBackend;
@@ -13,6 +14,7 @@ import dev.berth.internal.net.HostRelay;
 import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
+import dev.berth.internal.session.Sweep;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
@@ -81,6 +83,7 @@ public final class RunContainers implements ServiceStarter {
   /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
   private final Map<String, String> services = new ConcurrentHashMap<>();
   private final SessionNetwork network;
+  private final RunDns dns;
   private final Readiness readiness;
   /**
    * Streams being attached (see {@link #attach}): the end of the run waits for them before it removes containers,
@@ -99,7 +102,8 @@ public final class RunContainers implements ServiceStarter {
     this.config = config;
     this.runId = runId;
     this.session = session;
-    this.network = new SessionNetwork(engine, runId, session, this::dnsWanted);
+    this.network = new SessionNetwork(engine, runId, session);
+    this.dns = new RunDns(network, session, this::dnsWanted);
     this.readiness = new Readiness(config, engine, this::probe);
   }
 
@@ -188,7 +192,7 @@ public final class RunContainers implements ServiceStarter {
       discard(running);
       throw e;
     }
-    network.publish(running);
+    dns.publish(running.dnsEntry());
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
@@ -212,7 +216,7 @@ public final class RunContainers implements ServiceStarter {
           }
         });
         following.put(id, logs);
-        logStream.attached(backend().followLogs(id, logs, tail));
+        logStream.attached(backend().followLogs(id, logs, logs::end, tail));
       } catch (RuntimeException e) {
         LOG.debug("following container {} failed", id, e);
         exit.completeExceptionally(e);
@@ -356,7 +360,7 @@ public final class RunContainers implements ServiceStarter {
     var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
         new LogTail("berth.service." + name), new CompletableFuture<>(),
         () -> relays.forEach(RunContainers::closeQuietly));
-    network.publish(running);
+    dns.publish(running.dnsEntry());
     return running;
   }
 
@@ -447,7 +451,7 @@ public final class RunContainers implements ServiceStarter {
 
   /** The run's records in the session's DNS zone, if the session has DNS. */
   public Optional<DnsZone> zone() {
-    return network.zone();
+    return dns.zone();
   }
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
@@ -518,7 +522,7 @@ public final class RunContainers implements ServiceStarter {
     synchronized (containerIds) {
       closed = true;
     }
-    network.stopDns();
+    dns.stop();
     if (!network.joined()) {
       network.leave(backend);
       return;
@@ -560,7 +564,7 @@ public final class RunContainers implements ServiceStarter {
         }
       }
       CompletableFuture<Void> swept = CompletableFuture.runAsync(
-          () -> sweep(backend, directory, session, runId, digests, inHand), closing);
+          () -> Sweep.except(backend, directory, session, runId, digests, inHand), closing);
       departures.add(swept);
       work.add(swept);
       // Whatever failed above, the run ends here: its lease goes, and the last run of the session takes the network.
@@ -677,7 +681,7 @@ public final class RunContainers implements ServiceStarter {
 
   private DockerBackend.StartedContainer create(ContainerRequest request) {
     DockerBackend.StartedContainer container = backend().createAndStart(request, network.join(),
-        network.dnsSettings(), publishedPorts().bindAddress());
+        dns.settings(), publishedPorts().bindAddress());
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -696,62 +700,13 @@ public final class RunContainers implements ServiceStarter {
       LOG.debug("closing the log stream of {} failed", service.describe(), e);
     }
     releaseHostnames(service.spec());
-    network.withdraw(service);
+    dns.withdraw(service.dnsEntry());
     if (service.containerId() != null) {
       releaseShared(backend(), service.spec().digest(), Duration.ZERO);
     }
   }
 
-  /**
-   * Removes what a run left: the service containers it held that no other live run of the session holds, then
-   * its clients and probe. Used by the watchdog for a run whose JVM died.
-   */
-  public static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run) {
-    sweep(backend, directory, session, run, Set.of(), Set.of());
-  }
 
-  /**
-   * As above, leaving alone the digests and containers the caller removes itself; at the end of a run, this finds
-   * what a start or stop cut short left behind.
-   */
-  private static void sweep(DockerBackend backend, SessionDirectory directory, String session, String run,
-      Set<String> digestsInHand, Set<String> containersInHand) {
-    for (String digest : directory.keysHeldBy(run)) {
-      if (SessionDns.RECORDS.equals(digest)) {
-        directory.deleteLease(digest, run); // its DNS records
-        continue;
-      }
-      if (SessionDirectory.RUN.equals(digest) || digestsInHand.contains(digest)) {
-        continue;
-      }
-      directory.locked(digest, () -> {
-        directory.deleteLease(digest, run);
-        if (!directory.heldByOthers(digest, run)) {
-          backend.containersLabelled(Map.of(Labels.DIGEST, digest, Labels.SESSION, session))
-              .forEach(backend::remove);
-        }
-        return null;
-      });
-    }
-    for (DockerBackend.Listed container : backend.containersOf(Map.of(Labels.RUN, run))) {
-      if (containersInHand.contains(container.id())) {
-        continue;
-      }
-      String digest = container.labels().get(Labels.DIGEST);
-      if (!"service".equals(container.labels().get(Labels.ROLE)) || digest == null) {
-        backend.remove(container.id()); // a client or the probe
-        continue;
-      }
-      // A service container the run created but holds no lease on any more: its own to remove unless another
-      // run of the session holds the definition.
-      directory.locked(digest, () -> {
-        if (!directory.heldByOthers(digest, run)) {
-          backend.remove(container.id());
-        }
-        return null;
-      });
-    }
-  }
 
   /** The one name a definition's container has in the session. */
   private String sessionContainerName(Definition spec) {

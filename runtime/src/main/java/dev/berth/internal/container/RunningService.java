@@ -1,8 +1,11 @@
 package dev.berth.internal.container;
 
+import dev.berth.Protocol;
+import dev.berth.internal.dns.DnsEntry;
+import java.util.ArrayList;
+
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.net.PublishedPorts;
-import dev.berth.internal.run.ServiceHandle;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -29,7 +32,7 @@ public record RunningService(String name, Definition spec, String containerId, S
   public InetSocketAddress hostAddress(int port) {
     Integer published = hostPorts.get(port);
     if (published == null) {
-      throw new IllegalArgumentException(ServiceHandle.notExposed(name, spec, port));
+      throw new IllegalArgumentException(notExposed(name, spec, port));
     }
     return this.published.address(published, () -> "port " + port + " of service " + describe());
   }
@@ -41,5 +44,22 @@ public record RunningService(String name, Definition spec, String containerId, S
 
   public static String describe(String name, Definition spec) {
     return "'" + name + "' (" + spec.image() + ", " + spec.digest().substring(0, 12) + ")";
+  }
+
+  /** Says that a service has no such port, and how to expose it. */
+  public static String notExposed(String name, Definition spec, int port) {
+    return "Service '" + name + "' (" + spec.image() + ") does not expose port " + port + "; exposed ports: "
+        + spec.exposedPorts() + ". Add it with withExposedPort(" + port + ") or ports = " + port;
+  }
+
+  /** What it publishes in the session's zone. */
+  public DnsEntry dnsEntry() {
+    var tcp = new ArrayList<Integer>();
+    var udp = new ArrayList<Integer>();
+    spec.exposedPorts().forEach(port -> (spec.protocol(port) == Protocol.UDP ? udp : tcp).add(port));
+    // A service of the test machine has no container, and one registration at a time: its relays.
+    String token = containerId != null ? containerId : "relayed";
+    return new DnsEntry(spec.digest(), token, name, spec.digestHostname(), spec.globalHostnames(), address, tcp, udp,
+        exit, describe());
   }
 }

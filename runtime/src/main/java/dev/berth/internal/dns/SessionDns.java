@@ -1,9 +1,5 @@
 package dev.berth.internal.dns;
 
-import dev.berth.Discovery;
-import dev.berth.Protocol;
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.container.RunningService;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.session.SessionDirectory;
 
@@ -26,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * change, and this JVM's part in serving the session's zone on the network's gateway, port 53. Only one process can
  * listen there, so the JVMs of a session (forks) and the runs within a JVM share one server, which answers from the
  * records of all live runs ({@link SessionRecords}). A JVM that finds the port taken by another of the session
- * points its containers and {@link Discovery} there all the same and stands by: the first such JVM to bind the port
+ * points its containers and {@code Discovery} there all the same and stands by: the first such JVM to bind the port
  * once the serving one has ended serves from then on.
  */
 public final class SessionDns {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   /** The key under which each run publishes its DNS records in the session directory. */
-  public static final String RECORDS = "dns";
+  public static final String RECORDS = SessionDirectory.DNS_RECORDS;
   /** How often a JVM standing by tries to take port 53 over: a failed bind costs microseconds. */
   private static final long STANDBY_RETRY_MILLIS = 25;
   /** This JVM's part in the DNS of each session it runs in, by the gateway the session's zone is served on. */
@@ -83,7 +79,7 @@ public final class SessionDns {
   private final Part part;
   private final DnsZone zone;
   private final DockerBackend.DnsSettings settings;
-  private final Discovery.Server discovery;
+  private final DiscoveryServers.Server discovery;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private SessionDns(SessionDirectory directory, Part part) {
@@ -92,7 +88,7 @@ public final class SessionDns {
     this.zone = new DnsZone(part.origin, this::publishRecords);
     String search = part.origin.substring(0, part.origin.length() - 1);
     this.settings = new DockerBackend.DnsSettings(part.gateway.getHostAddress(), search);
-    this.discovery = new Discovery.Server(new InetSocketAddress(part.gateway, DnsServer.PORT), part.origin);
+    this.discovery = new DiscoveryServers.Server(new InetSocketAddress(part.gateway, DnsServer.PORT), part.origin);
   }
 
   /**
@@ -127,7 +123,7 @@ public final class SessionDns {
       return Optional.empty();
     }
     var dns = new SessionDns(directory, part);
-    Discovery.activate(dns.discovery);
+    DiscoveryServers.activate(dns.discovery);
     LOG.debug("DNS for zone {} on {}:{}", dns.settings.search(), gateway, DnsServer.PORT);
     return Optional.of(dns);
   }
@@ -155,39 +151,27 @@ public final class SessionDns {
    * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), until it is
    * withdrawn or its container exits.
    */
-  public void publish(RunningService service) {
-    Definition spec = service.spec();
-    var names = new ArrayList<String>(spec.globalHostnames());
+  public void publish(DnsEntry service) {
+    var names = new ArrayList<String>(service.globalHostnames());
     names.add(service.name());
-    List<String> services = List.of(service.name(), spec.digestHostname());
-    var tcp = new ArrayList<Integer>();
-    var udp = new ArrayList<Integer>();
-    spec.exposedPorts().forEach(port -> (spec.protocol(port) == Protocol.UDP ? udp : tcp).add(port));
+    List<String> services = List.of(service.name(), service.hostname());
     try {
-      zone.register(spec.digest(), token(service), spec.digestHostname(), names, services,
-          InetAddress.getByName(service.address()), tcp);
-      if (!udp.isEmpty()) {
-        zone.registerUdp(spec.digest(), token(service), spec.digestHostname(), services, udp);
+      zone.register(service.owner(), service.token(), service.hostname(), names, services,
+          InetAddress.getByName(service.address()), service.tcpPorts());
+      if (!service.udpPorts().isEmpty()) {
+        zone.registerUdp(service.owner(), service.token(), service.hostname(), services, service.udpPorts());
       }
     } catch (IOException | IllegalArgumentException e) {
-      LOG.warn("Service {} has no DNS records: {}", service.describe(), e.getMessage());
+      LOG.warn("Service {} has no DNS records: {}", service.described(), e.getMessage());
       return;
     }
     service.exit().whenComplete((code, failure) -> withdraw(service));
   }
 
   /** Takes a service's records out. */
-  public void withdraw(RunningService service) {
-    zone.unregister(service.spec().digest(), token(service));
-    zone.unregister(DnsZone.udpOwner(service.spec().digest()), token(service));
-  }
-
-  /**
-   * What tells a service's registration from a later one of the same definition: its container, or for a service
-   * of the test machine (which has none, and one registration at a time) its relays.
-   */
-  private static String token(RunningService service) {
-    return service.containerId() != null ? service.containerId() : "relayed";
+  public void withdraw(DnsEntry service) {
+    zone.unregister(service.owner(), service.token());
+    zone.unregister(DnsZone.udpOwner(service.owner()), service.token());
   }
 
   /**
@@ -198,7 +182,7 @@ public final class SessionDns {
     if (stopped.getAndSet(true)) {
       return;
     }
-    Discovery.deactivate(discovery);
+    DiscoveryServers.deactivate(discovery);
     zone.close();
     directory.release(RECORDS);
     DnsServer server;

@@ -1,9 +1,7 @@
 package dev.berth.internal.engine;
 
-import dev.berth.Container;
 import dev.berth.ExecResult;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
-import dev.berth.internal.container.LogTail;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
@@ -70,6 +68,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -826,9 +825,9 @@ public final class DockerBackend implements AutoCloseable {
 
   /**
    * Streams the container's output, line by line, until it stops or the returned handle is closed, starting with
-   * the last {@code tail} lines (all when null).
+   * the last {@code tail} lines (all when null); {@code end} runs once the stream ends.
    */
-  public Closeable followLogs(String id, LogTail lines, Integer tail) {
+  public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
     var command = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
     if (tail != null) {
       command.withTail(tail);
@@ -852,7 +851,7 @@ public final class DockerBackend implements AutoCloseable {
           @Override
           public void onComplete() {
             flush();
-            lines.end();
+            end.run();
             super.onComplete();
           }
 
@@ -861,7 +860,7 @@ public final class DockerBackend implements AutoCloseable {
             // Closing the stream ourselves (the service stops, the run ends) lands here too: not worth an error.
             LOG.debug("log stream of {} ended: {}", id, failure.toString());
             flush();
-            lines.end();
+            end.run();
             try {
               close();
             } catch (IOException e) {

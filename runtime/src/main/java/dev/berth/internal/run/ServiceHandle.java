@@ -122,12 +122,7 @@ public final class ServiceHandle implements Service {
 
   private void requireExposed(int port) {
     if (!spec.exposedPorts().contains(port)) {
-      throw new IllegalArgumentException(notExposed(name, spec, port));
+      throw new IllegalArgumentException(RunningService.notExposed(name, spec, port));
     }
-  }
-
-  public static String notExposed(String name, Definition spec, int port) {
-    return "Service '" + name + "' (" + spec.image() + ") does not expose port " + port + "; exposed ports: "
-        + spec.exposedPorts() + ". Add it with withExposedPort(" + port + ") or ports = " + port;
   }
 }

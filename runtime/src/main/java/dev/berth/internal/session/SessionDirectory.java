@@ -58,6 +58,8 @@ public final class SessionDirectory {
   private static final Set<Path> HELD_IN_JVM = new HashSet<>();
   /** The key of a run's lease on the session: held while the run is alive, read by its watchdog if it dies. */
   public static final String RUN = "run";
+  /** The key under which each run publishes its DNS records for the session's zone. */
+  public static final String DNS_RECORDS = "dns";
   private static final Pattern BUILD_SESSION = Pattern.compile("build-(\\d{1,18})-([0-9a-z]+)");
   private static final Pattern JVM_SESSION = Pattern.compile("jvm-(\\d{1,18})");
   /** About ten seconds of refusals (see {@link #lock}) before one is taken for a real deadlock. */

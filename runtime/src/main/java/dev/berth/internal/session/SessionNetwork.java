@@ -1,21 +1,16 @@
 package dev.berth.internal.session;
 
-import dev.berth.internal.container.RunningService;
-import dev.berth.internal.dns.DnsZone;
-import dev.berth.internal.dns.SessionDns;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.spec.Labels;
 
-import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The session's network, shared by its runs (one per JVM): created by the first run that needs it, joined by the
  * others, removed by the last to end. This run's lease on {@code run} in the session directory says the run is
  * alive (and tells the watchdog whose run it is); the {@code network} mutex makes "create or join" and "leave, and
- * remove if last" one step across JVMs. The session's DNS server listens on the network's gateway (see {@link
- * SessionDns}).
+ * remove if last" one step across JVMs. The session's DNS server listens on the network's gateway (see {@code
+ * RunDns}).
  */
 public final class SessionNetwork {
 
@@ -26,16 +21,11 @@ public final class SessionNetwork {
   private volatile SessionDirectory directory;
   private volatile String name;
   private volatile String gateway;
-  /** The run's part in the session's DNS, from when it joins the network: null until then, or without DNS. */
-  private volatile SessionDns dns;
-  /** Whether the run takes part in the session's DNS: {@code berth.dns}, and a JVM on the engine's network. */
-  private final BooleanSupplier dnsWanted;
 
-  public SessionNetwork(Supplier<DockerBackend> engine, String runId, String session, BooleanSupplier dnsWanted) {
+  public SessionNetwork(Supplier<DockerBackend> engine, String runId, String session) {
     this.engine = engine;
     this.runId = runId;
     this.session = session;
-    this.dnsWanted = dnsWanted;
   }
 
   /** The session's network name. */
@@ -89,11 +79,8 @@ public final class SessionNetwork {
                 + "\ndockerHost=" + engine.get().host() + "\n");
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
-          // Asked before DNS, which listens on it and whose wish may depend on it (see gateway()).
+          // Known before the name: DNS listens on it (see gateway()).
           gateway = engine.get().gateway(net);
-          if (dnsWanted.getAsBoolean()) {
-            dns = SessionDns.start(session, gateway, sessionDirectory).orElse(null);
-          }
           name = net;
         }
       }
@@ -119,33 +106,6 @@ public final class SessionNetwork {
     return known;
   }
 
-  /** The DNS server and search domain containers are to use, or null if the run has no DNS. */
-  public DockerBackend.DnsSettings dnsSettings() {
-    SessionDns current = dns;
-    return current == null ? null : current.settings();
-  }
-
-  /** The run's records in the session's zone, if the session has DNS. */
-  public Optional<DnsZone> zone() {
-    return Optional.ofNullable(dns).map(SessionDns::zone);
-  }
-
-  /** Publishes a ready service in the session's zone (see {@link SessionDns#publish}). */
-  public void publish(RunningService service) {
-    SessionDns current = dns;
-    if (current != null) {
-      current.publish(service);
-    }
-  }
-
-  /** Takes a service's records out of the session's zone. */
-  public void withdraw(RunningService service) {
-    SessionDns current = dns;
-    if (current != null) {
-      current.withdraw(service);
-    }
-  }
-
   /**
    * Whether this run is the session's last alive: then its containers leave the network before they are removed, so
    * that the engine removes the network while it still removes them, rather than after.
@@ -157,14 +117,6 @@ public final class SessionNetwork {
   /** Takes a container off the network, so that the network can go before the container's removal ends. */
   public void disconnect(DockerBackend backend, String containerId) {
     backend.disconnect(name, containerId);
-  }
-
-  /** Ends the run's part in the session's DNS: the first step of a run's end. */
-  public void stopDns() {
-    SessionDns current = dns;
-    if (current != null) {
-      current.stop();
-    }
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.berth.internal.session;
 
 import dev.berth.internal.config.BerthConfig;
-import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.engine.DockerBackend;
 
 import java.io.File;
@@ -102,7 +101,7 @@ final class Watchdog {
       String run = name.substring("run.".length(), name.length() - ".lease".length());
       try (DockerBackend backend = DockerBackend.connect(Optional.of(URI.create(dockerHost).toString()))) {
         var directory = new SessionDirectory(session, "watchdog-" + owner);
-        RunContainers.sweep(backend, directory, session, run);
+        Sweep.of(backend, directory, session, run);
         directory.locked("network", () -> {
           directory.deleteLease(SessionDirectory.RUN, run);
           if (!directory.heldByOthers(SessionDirectory.RUN, run)) {

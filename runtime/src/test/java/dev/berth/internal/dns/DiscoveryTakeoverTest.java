@@ -29,7 +29,7 @@ class DiscoveryTakeoverTest {
     var zone = new DnsZone(DnsZone.forSession("takeover"));
     zone.register("d1", "c1", "berth-aa", List.of("web"), List.of("web"), InetAddress.getByName("10.1.0.40"),
         List.of(8080));
-    var server = new Discovery.Server(new InetSocketAddress(loopback, port), zone.origin());
+    var server = new DiscoveryServers.Server(new InetSocketAddress(loopback, port), zone.origin());
     CompletableFuture<DnsServer> takenOver = CompletableFuture.supplyAsync(() -> {
       try {
         Thread.sleep(300);
@@ -38,11 +38,11 @@ class DiscoveryTakeoverTest {
         throw new IllegalStateException(e);
       }
     });
-    Discovery.activate(server);
+    DiscoveryServers.activate(server);
     try {
       assertThat(Discovery.lookup("web")).containsExactly(InetAddress.getByName("10.1.0.40"));
     } finally {
-      Discovery.deactivate(server);
+      DiscoveryServers.deactivate(server);
       takenOver.get(10, TimeUnit.SECONDS).close();
     }
   }
