@@ -1,8 +1,7 @@
 package dev.berth;
 
-import dev.berth.internal.dns.DiscoveryServers;
 import dev.berth.internal.dns.DiscoveryServers.Server;
-
+import dev.berth.internal.dns.DiscoveryServers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,16 +1,15 @@
 package dev.berth;
 
-import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.Definition.Draft;
 import dev.berth.internal.spec.Definition.ReadyHttp;
 import dev.berth.internal.spec.Definition.ReadyLogLine;
-import dev.berth.internal.spec.SpecAccess;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.FileTree;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
+import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.spec.SpecEncoding;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,10 +1,5 @@
 package dev.berth;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
-
-import dev.berth.internal.spec.FileModeTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -12,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.FileModeTest;
+import dev.berth.internal.spec.SpecAccess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

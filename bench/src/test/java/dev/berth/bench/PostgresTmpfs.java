@@ -1,8 +1,8 @@
 package dev.berth.bench;
 
+import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-import dev.berth.ServiceSpec;
 import java.net.InetSocketAddress;
 import java.sql.DriverManager;
 import java.sql.SQLException;

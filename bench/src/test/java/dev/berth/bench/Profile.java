@@ -1,8 +1,8 @@
 package dev.berth.bench;
 
+import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-import dev.berth.ServiceSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,11 +1,11 @@
 package dev.berth.junit;
 
-import dev.berth.internal.spec.SpecAccess;
-import dev.berth.internal.config.BerthConfig;
 import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.internal.run.ServiceScope;
-import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.SpecAccess;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

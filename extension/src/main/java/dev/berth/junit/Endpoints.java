@@ -1,8 +1,8 @@
 package dev.berth.junit;
 
-import dev.berth.internal.spec.SpecAccess;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.internal.spec.SpecAccess;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;

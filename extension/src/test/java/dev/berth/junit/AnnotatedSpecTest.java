@@ -1,8 +1,5 @@
 package dev.berth.junit;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -14,6 +11,8 @@ import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceHandle;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.berth.junit;
 
+import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-import dev.berth.ServiceSpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -3,15 +3,15 @@ package dev.berth.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.berth.internal.config.BerthConfig;
 import dev.berth.Container;
 import dev.berth.ExecResult;
-import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.junit.ServiceTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

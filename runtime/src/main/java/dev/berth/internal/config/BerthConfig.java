@@ -1,7 +1,6 @@
 package dev.berth.internal.config;
 
 import dev.berth.internal.spec.ImageReference;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.berth.internal.container;
 
 import dev.berth.Protocol;
-import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.ContainerRequest;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.Tar;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class ContainerRequests {
     var labels = new LinkedHashMap<>(spec.labels());
     labels.putAll(berthLabels);
     var volumes = new TreeMap<String, String>();
-    spec.cacheVolumes().forEach((path, cache) -> volumes.put(path, DockerBackend.cacheVolumeName(cache)));
+    spec.cacheVolumes().forEach((path, cache) -> volumes.put(path, Engine.cacheVolumeName(cache)));
     List<String> entrypoint = idle ? ContainerRequest.IDLE.subList(0, 1) : spec.entrypoint().orElse(null);
     List<String> command = idle ? ContainerRequest.IDLE.subList(1, 2) : spec.command().orElse(null);
     byte[] files = spec.files().isEmpty() ? null : Tar.of(spec.files(), spec::fileMode);

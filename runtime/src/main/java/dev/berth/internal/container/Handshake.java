@@ -1,7 +1,6 @@
 package dev.berth.internal.container;
 
 import dev.berth.Protocol;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package dev.berth.internal.container;
 
 import dev.berth.ExecResult;
-
 import java.util.List;
 
 /**

@@ -1,9 +1,7 @@
 package dev.berth.internal.container;
 
-import dev.berth.internal.engine.DockerBackend;
-
 import dev.berth.ExecResult;
-
+import dev.berth.internal.engine.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -128,7 +126,7 @@ interface PortProbe {
    * hangs up at once; busybox's nc has no {@code -z}): works wherever containers run, also where the JVM cannot
    * route to them (Docker Desktop, remote engines).
    */
-  static PortProbe exec(DockerBackend backend, String probeContainerId) {
+  static PortProbe exec(Engine backend, String probeContainerId) {
     return new PortProbe() {
       @Override
       public boolean accepts(String address, int port) {

@@ -3,12 +3,11 @@ package dev.berth.internal.container;
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
 import dev.berth.Protocol;
-import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.config.BerthConfig;
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.engine.Healthcheck;
-
+import dev.berth.internal.spec.Definition;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -58,10 +57,10 @@ public final class Readiness {
   private static final int OUTPUT_SHOWN = 500;
 
   private final BerthConfig config;
-  private final Supplier<DockerBackend> engine;
+  private final Supplier<Engine> engine;
   private final Supplier<PortProbe> probe;
 
-  Readiness(BerthConfig config, Supplier<DockerBackend> engine, Supplier<PortProbe> probe) {
+  Readiness(BerthConfig config, Supplier<Engine> engine, Supplier<PortProbe> probe) {
     this.config = config;
     this.engine = engine;
     this.probe = probe;
@@ -228,9 +227,9 @@ public final class Readiness {
         result = engine.get().exec(service.containerId(), command, null, ownTimeout ? health.timeout() : runLimit,
             ownTimeout ? "the HEALTHCHECK's timeout" : "what was left of " + limit.name(),
             "service " + service.describe());
-      } catch (DockerBackend.CommandCannotRun e) {
+      } catch (Engine.CommandCannotRun e) {
         throw notReady(service, ready.what() + " cannot run. " + e.getMessage() + ". " + ready.missingHint(), e);
-      } catch (DockerBackend.ExecTimedOut e) {
+      } catch (Engine.ExecTimedOut e) {
         throw notReady(service, ready.what() + " did not finish. " + e.getMessage() + ". Give the command a time"
             + " limit of its own (pg_isready -t 1, timeout 1 ...), or raise " + limit.name(), e);
       } catch (BerthException e) {

@@ -2,24 +2,22 @@ package dev.berth.internal.container;
 
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
-import dev.berth.internal.spec.Definition;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.dns.DnsZone;
 import dev.berth.internal.dns.RunDns;
-import dev.berth.internal.dns.SessionDns;
 import dev.berth.internal.engine.ContainerRequest;
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.net.EngineLocation;
 import dev.berth.internal.net.HostRelay;
 import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.session.Sweep;
+import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.SpecEncoding;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -72,7 +70,7 @@ public final class RunContainers implements ServiceStarter {
   private static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
   private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
 
-  private final Supplier<DockerBackend> engine;
+  private final Supplier<Engine> engine;
   private final BerthConfig config;
   private final String runId;
   private final String session;
@@ -97,7 +95,7 @@ public final class RunContainers implements ServiceStarter {
   private volatile PublishedPorts publishedPorts;
   private boolean closed;
 
-  public RunContainers(Supplier<DockerBackend> engine, BerthConfig config, String runId, String session) {
+  public RunContainers(Supplier<Engine> engine, BerthConfig config, String runId, String session) {
     this.engine = engine;
     this.config = config;
     this.runId = runId;
@@ -133,7 +131,7 @@ public final class RunContainers implements ServiceStarter {
       labels.put(Labels.BERTH, SpecEncoding.VERSION);
       labels.put(Labels.CACHE, "true");
       labels.put(Labels.CACHE_NAME, cache);
-      backend().ensureVolume(DockerBackend.cacheVolumeName(cache), labels);
+      backend().ensureVolume(Engine.cacheVolumeName(cache), labels);
     });
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
@@ -145,14 +143,14 @@ public final class RunContainers implements ServiceStarter {
     String net = network.join();
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
-    DockerBackend.StartedContainer container = directory.locked(spec.digest(), () -> {
+    Engine.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
       try {
         if (spec.hostPorts().isEmpty()) {
           // Usually no other run has it: create first, and look for the other's container only if the name is taken.
           try {
             return create(request, spec, what);
-          } catch (DockerBackend.NameTakenException taken) {
+          } catch (Engine.NameTakenException taken) {
             LOG.debug("{} exists in the session already", request.name());
           }
         }
@@ -295,12 +293,12 @@ public final class RunContainers implements ServiceStarter {
    * Gives up this run's hold on a service container; removes the container (after its stop signal and at most
    * {@code stopTimeout}; zero kills it at once) unless another run still holds it. Returns whether another run does.
    */
-  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout) {
+  private boolean releaseShared(Engine backend, String digest, Duration stopTimeout) {
     return releaseShared(backend, digest, stopTimeout, id -> { });
   }
 
   /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
-  private boolean releaseShared(DockerBackend backend, String digest, Duration stopTimeout,
+  private boolean releaseShared(Engine backend, String digest, Duration stopTimeout,
       Consumer<String> beforeRemoval) {
     String id = services.remove(digest);
     if (id == null) {
@@ -481,15 +479,15 @@ public final class RunContainers implements ServiceStarter {
     return exec(containerId, command, workdir, where, remedy, new CompletableFuture<>());
   }
 
-  /** As above, abandoned once {@code abandonWhen} completes (see {@link DockerBackend.ExecAbandoned}). */
+  /** As above, abandoned once {@code abandonWhen} completes (see {@link Engine.ExecAbandoned}). */
   public ExecResult exec(String containerId, List<String> command, String workdir, String where, String remedy,
       CompletableFuture<?> abandonWhen) {
     try {
       return backend().exec(containerId, command, workdir, config.execTimeout(), "berth.execTimeout", where,
           abandonWhen);
-    } catch (DockerBackend.CommandCannotRun e) {
+    } catch (Engine.CommandCannotRun e) {
       throw new BerthException(e.getMessage() + ". " + remedy, e);
-    } catch (DockerBackend.ExecTimedOut e) {
+    } catch (Engine.ExecTimedOut e) {
       throw new BerthException(e.getMessage() + ". Raise berth.execTimeout, or run long commands in the background",
           e);
     }
@@ -518,7 +516,7 @@ public final class RunContainers implements ServiceStarter {
    * carries the run's label, and, if no other run of the session is alive, the network as soon as they have left
    * it. Takes the engine from the closing runtime.
    */
-  public void close(DockerBackend backend) {
+  public void close(Engine backend) {
     synchronized (containerIds) {
       closed = true;
     }
@@ -643,7 +641,7 @@ public final class RunContainers implements ServiceStarter {
    * A container about to be removed leaves the network first, if asked to, and says so. (Should that fail,
    * {@link #departing} says so once the removal ends.)
    */
-  private void leave(DockerBackend backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
+  private void leave(Engine backend, String id, boolean leaveFirst, CompletableFuture<Void> left) {
     if (leaveFirst) {
       network.disconnect(backend, id);
     }
@@ -660,18 +658,18 @@ public final class RunContainers implements ServiceStarter {
   }
 
   /** The engine, connected on first use: a run that starts nothing never needs one. */
-  private DockerBackend backend() {
+  private Engine backend() {
     return engine.get();
   }
 
   /** Creates a service container, turning the engine's refusal into a message that names the service. */
-  private DockerBackend.StartedContainer create(ContainerRequest request, Definition spec, String what) {
+  private Engine.StartedContainer create(ContainerRequest request, Definition spec, String what) {
     try {
       return create(request);
-    } catch (BerthException | DockerBackend.NameTakenException e) {
+    } catch (BerthException | Engine.NameTakenException e) {
       throw e;
     } catch (RuntimeException e) {
-      String reason = DockerBackend.rootMessage(e);
+      String reason = Engine.rootMessage(e);
       throw new BerthException("The engine could not start " + what + " (" + spec.startedAs() + "): "
           + reason + (reason.contains("already allocated") || reason.contains("already in use")
               ? ". A fixed host port of it (" + spec.hostPorts().values() + ") is taken; free it or"
@@ -679,8 +677,8 @@ public final class RunContainers implements ServiceStarter {
     }
   }
 
-  private DockerBackend.StartedContainer create(ContainerRequest request) {
-    DockerBackend.StartedContainer container = backend().createAndStart(request, network.join(),
+  private Engine.StartedContainer create(ContainerRequest request) {
+    Engine.StartedContainer container = backend().createAndStart(request, network.join(),
         dns.settings(), publishedPorts().bindAddress());
     synchronized (containerIds) {
       if (!closed) {

@@ -2,13 +2,11 @@ package dev.berth.internal.container;
 
 import dev.berth.Protocol;
 import dev.berth.internal.dns.DnsEntry;
-import java.util.ArrayList;
-
-import dev.berth.internal.spec.Definition;
 import dev.berth.internal.net.PublishedPorts;
-
+import dev.berth.internal.spec.Definition;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 

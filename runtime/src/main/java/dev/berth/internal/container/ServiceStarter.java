@@ -1,7 +1,6 @@
 package dev.berth.internal.container;
 
 import dev.berth.internal.spec.Definition;
-
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.berth.internal.container;
 
-import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
+import dev.berth.internal.spec.Definition;
 import java.util.List;
 
 /** A service that did not become ready, as Berth reports it: the message names the service, how it ran, its log. */

@@ -1,6 +1,6 @@
 package dev.berth.internal.dns;
 
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionNetwork;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -29,7 +29,7 @@ public final class RunDns {
   }
 
   /** The DNS server and search domain containers are to use, or null if the run has no DNS. */
-  public DockerBackend.DnsSettings settings() {
+  public Engine.DnsSettings settings() {
     SessionDns started = started();
     return started == null ? null : started.settings();
   }

@@ -1,8 +1,7 @@
 package dev.berth.internal.dns;
 
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -78,7 +77,7 @@ public final class SessionDns {
   private final SessionDirectory directory;
   private final Part part;
   private final DnsZone zone;
-  private final DockerBackend.DnsSettings settings;
+  private final Engine.DnsSettings settings;
   private final DiscoveryServers.Server discovery;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -87,7 +86,7 @@ public final class SessionDns {
     this.part = part;
     this.zone = new DnsZone(part.origin, this::publishRecords);
     String search = part.origin.substring(0, part.origin.length() - 1);
-    this.settings = new DockerBackend.DnsSettings(part.gateway.getHostAddress(), search);
+    this.settings = new Engine.DnsSettings(part.gateway.getHostAddress(), search);
     this.discovery = new DiscoveryServers.Server(new InetSocketAddress(part.gateway, DnsServer.PORT), part.origin);
   }
 
@@ -137,7 +136,7 @@ public final class SessionDns {
   }
 
   /** The DNS server and search domain the run's containers are to use. */
-  public DockerBackend.DnsSettings settings() {
+  public Engine.DnsSettings settings() {
     return settings;
   }
 

@@ -1,7 +1,6 @@
 package dev.berth.internal.dns;
 
 import dev.berth.internal.session.SessionDirectory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,28 +1,17 @@
 package dev.berth.internal.engine;
 
-import dev.berth.ExecResult;
-import dev.berth.internal.engine.ContainerRequest.ContainerPort;
-import dev.berth.internal.spec.ImageBuild;
-import dev.berth.internal.spec.ImageReference;
-import dev.berth.internal.spec.Labels;
-import dev.berth.internal.spec.SpecEncoding;
-import dev.berth.internal.spec.Tar;
-
-import dev.berth.BerthException;
-import dev.berth.internal.config.BerthConfig;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
-import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
@@ -47,6 +36,15 @@ import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.command.CreateNetworkCmdImpl;
+import dev.berth.BerthException;
+import dev.berth.ExecResult;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.ContainerRequest.ContainerPort;
+import dev.berth.internal.spec.ImageBuild;
+import dev.berth.internal.spec.ImageReference;
+import dev.berth.internal.spec.Labels;
+import dev.berth.internal.spec.SpecEncoding;
+import dev.berth.internal.spec.Tar;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -68,8 +66,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * run's network, containers, execs, files and logs. It knows nothing of services or tests; failures become
  * {@link BerthException}s that say what the engine refused.
  */
-public final class DockerBackend implements AutoCloseable {
+public final class DockerBackend implements Engine {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
@@ -124,7 +122,7 @@ public final class DockerBackend implements AutoCloseable {
       String context = dockerHost.isPresent() ? "" : EngineClient.cliContext(System.getenv(),
           credentials.configDirectory()).map(c -> " It is the engine of the docker CLI's context " + c
               + ": start it, or choose another context with docker context use.").orElse("");
-      throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + rootMessage(e)
+      throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + Engine.rootMessage(e)
           + ")." + context + " Start one, or point Berth at a running engine with the DOCKER_HOST environment"
           + " variable (or the configuration key berth.dockerHost), for example"
           + " DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
@@ -132,16 +130,12 @@ public final class DockerBackend implements AutoCloseable {
     return backend;
   }
 
+  @Override
   public URI host() {
     return host;
   }
 
-  /**
-   * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
-   * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
-   * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the
-   * largest one, which it needs last. Once per JVM.
-   */
+  @Override
   public void learnEngineMessages() {
     if (!LEARNING.compareAndSet(false, true)) {
       return;
@@ -172,7 +166,7 @@ public final class DockerBackend implements AutoCloseable {
   boolean rehearseCreate() {
     var request = new ContainerRequest("berth-rehearsal", REHEARSAL_IMAGE, "rehearsal", List.of(),
         List.of(new ContainerPort(1, false, null)), Map.of("NAME", "value"), null, List.of("true"), "/", null, null,
-        Map.of("/cache", cacheVolumeName("rehearsal")), Map.of(), null, Map.of("alias", "192.0.2.1"),
+        Map.of("/cache", Engine.cacheVolumeName("rehearsal")), Map.of(), null, Map.of("alias", "192.0.2.1"),
         Map.of(Labels.BERTH, SpecEncoding.VERSION));
     try {
       var dns = new DnsSettings("192.0.2.1", "rehearsal");
@@ -184,19 +178,13 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /**
-   * Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}
-   * and it is named by a tag: an image pinned by its digest cannot have changed.
-   */
+  @Override
   public void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy) {
     boolean always = policy == BerthConfig.ImagePull.ALWAYS && image.digest() == null;
     once(image.toString(), always, () -> pull(image, always, pullTimeout, neededBy));
   }
 
-  /**
-   * Makes sure the image of a build is present, building it once per run when it is missing; after a build, with
-   * {@code pruneSuperseded}, removes the earlier builds of the same source that no container uses.
-   */
+  @Override
   public void ensureBuilt(ImageBuild build, Duration timeout, String neededBy, boolean pruneSuperseded) {
     once(build.image().toString(), false, () -> {
       build(build, timeout, neededBy);
@@ -261,7 +249,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Remembers that the image is present, if it is, so that the first need does not inspect it again. */
+  @Override
   public void notePresent(ImageReference image) {
     String key = image.toString();
     if (!images.containsKey(key) && isPresent(key)) {
@@ -303,12 +291,12 @@ public final class DockerBackend implements AutoCloseable {
     } catch (RuntimeException | IOException e) {
       if (always && isPresent(image.toString())) {
         throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
-            + "always asks: " + rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
+            + "always asks: " + Engine.rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
             + " already: berth.imagePull=missing would use that. Check the name and tag, or log in to its registry"
             + " (docker login)", e);
       }
       throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
-          + " pulled: " + rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
+          + " pulled: " + Engine.rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
           + " registry (docker login), or build or pull it yourself first", e);
     }
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
@@ -365,7 +353,7 @@ public final class DockerBackend implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);
     } catch (IOException e) {
-      throw new BerthException(what + " failed: " + rootMessage(e), e);
+      throw new BerthException(what + " failed: " + Engine.rootMessage(e), e);
     }
     if (progress.failure != null) {
       throw new BerthException(what + " failed: " + progress.failure.strip() + progress.lastLines());
@@ -412,7 +400,7 @@ public final class DockerBackend implements AutoCloseable {
 
     @Override
     public void onError(Throwable throwable) {
-      failure = rootMessage(throwable);
+      failure = Engine.rootMessage(throwable);
       try {
         close();
       } catch (IOException e) {
@@ -472,7 +460,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Creates the network, or finds it if another run of the session created it first. */
+  @Override
   public String createNetwork(String name, Map<String, String> labels) {
     try {
       return docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels)
@@ -492,7 +480,7 @@ public final class DockerBackend implements AutoCloseable {
         .filter(n -> n.getName().equals(name)).map(n -> n.getId()).findFirst();
   }
 
-  /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
+  @Override
   public Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports) {
     InspectContainerResponse info;
     try {
@@ -504,16 +492,7 @@ public final class DockerBackend implements AutoCloseable {
     return Optional.of(new ExistingContainer(running, started(info, network, ports)));
   }
 
-  /** A container found by name; {@code running} tells whether it can be joined or must be replaced. */
-  public record ExistingContainer(boolean running, StartedContainer container) {
-  }
-
-  /**
-   * The host's own address on the network (its bridge's gateway), where containers reach the test machine. The
-   * network's IPAM configuration names it, except where the engine left it out (the default bridge of an engine
-   * started for the first time shows only its subnet): then an attached container's endpoint says it, or else it is
-   * the subnet's first address, which the engine's default address management gives the bridge.
-   */
+  @Override
   public String gateway(String network) {
     var info = docker.inspectNetworkCmd().withNetworkId(network).exec();
     var ipam = info.getIpam() == null || info.getIpam().getConfig() == null ? List.<Network.Ipam.Config>of()
@@ -558,7 +537,7 @@ public final class DockerBackend implements AutoCloseable {
     return Optional.of((first >>> 24) + "." + (first >>> 16 & 255) + "." + (first >>> 8 & 255) + "." + (first & 255));
   }
 
-  /** Creates the named volume with its labels unless it exists; an existing one is used as it is. */
+  @Override
   public void ensureVolume(String name, Map<String, String> labels) {
     try {
       docker.inspectVolumeCmd(name).exec();
@@ -567,7 +546,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Removes the volumes carrying the label that no container uses; returns their names. */
+  @Override
   public List<String> removeUnusedVolumes(String label, String value) {
     var removed = new ArrayList<String>();
     var volumes = docker.listVolumesCmd().withFilter("label", List.of(label + "=" + value)).exec().getVolumes();
@@ -584,10 +563,7 @@ public final class DockerBackend implements AutoCloseable {
     return removed;
   }
 
-  /**
-   * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress), so
-   * an "active endpoints" refusal disconnects what is left and tries again, for up to about five seconds.
-   */
+  @Override
   public void removeNetwork(String id) {
     for (int attempt = 1; ; attempt++) {
       try {
@@ -622,7 +598,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Takes a container off a network at once, whether it runs or not; one that has left or is gone is fine. */
+  @Override
   public void disconnect(String network, String container) {
     LOG.debug("disconnecting {} from network {}", container, network);
     try {
@@ -635,10 +611,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /**
-   * Creates, fills and starts a container on the network, then reads back its address and published ports. If
-   * any step fails, the container is removed before the failure propagates.
-   */
+  @Override
   public StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns, String publishOn) {
     CreateContainerCmd create = createCommand(request, network, dns, publishOn);
     String id;
@@ -741,13 +714,6 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** The DNS server containers forward to, and the search domain that makes short names names in its zone. */
-  public record DnsSettings(String server, String search) {
-  }
-
-  public static String cacheVolumeName(String cache) {
-    return "berth-cache-" + cache;
-  }
 
   /** A port as the engine names it. */
   private static ExposedPort exposedPort(ContainerPort port) {
@@ -771,7 +737,7 @@ public final class DockerBackend implements AutoCloseable {
     return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), healthcheck);
   }
 
-  /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
+  @Override
   public CompletableFuture<Integer> exitCode(String id) {
     var exit = new CompletableFuture<Integer>();
     docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
@@ -793,10 +759,7 @@ public final class DockerBackend implements AutoCloseable {
     return exit;
   }
 
-  /**
-   * Everything a container has printed so far, standard output and standard error interleaved as the engine kept
-   * them.
-   */
+  @Override
   public String output(String id, Duration timeout, String what) {
     var text = new StringBuffer();
     var reader = new ResultCallback.Adapter<Frame>() {
@@ -818,15 +781,12 @@ public final class DockerBackend implements AutoCloseable {
     } catch (BerthException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new BerthException("Cannot read the output of " + what + ": " + rootMessage(e), e);
+      throw new BerthException("Cannot read the output of " + what + ": " + Engine.rootMessage(e), e);
     }
     return text.toString();
   }
 
-  /**
-   * Streams the container's output, line by line, until it stops or the returned handle is closed, starting with
-   * the last {@code tail} lines (all when null); {@code end} runs once the stream ends.
-   */
+  @Override
   public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
     var command = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
     if (tail != null) {
@@ -883,20 +843,13 @@ public final class DockerBackend implements AutoCloseable {
     return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
   }
 
-  /**
-   * Runs a command in a container and waits for it, at most {@code timeout} (named {@code timeoutKey} in the
-   * failure). Throws {@link CommandCannotRun} if the engine cannot start the command, {@link ExecTimedOut} if it
-   * runs past the time.
-   */
+  @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where) {
     return exec(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
   }
 
-  /**
-   * As above, abandoned (within {@link #ABANDON_POLL}) with {@link ExecAbandoned} once {@code abandonWhen} completes;
-   * the command goes on running in the container.
-   */
+  @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where, CompletableFuture<?> abandonWhen) {
     if (abandonWhen.isDone()) {
@@ -911,7 +864,7 @@ public final class DockerBackend implements AutoCloseable {
     try {
       execId = create.exec().getId();
     } catch (RuntimeException e) {
-      throw new BerthException("Cannot exec " + command + " in " + where + ": " + rootMessage(e), e);
+      throw new BerthException("Cannot exec " + command + " in " + where + ": " + Engine.rootMessage(e), e);
     }
     var stdout = new ByteArrayOutputStream();
     var stderr = new ByteArrayOutputStream();
@@ -952,7 +905,7 @@ public final class DockerBackend implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while running " + command + " in " + where, e);
     } catch (IOException e) {
-      throw new BerthException("Exec " + command + " in " + where + " failed: " + rootMessage(e), e);
+      throw new BerthException("Exec " + command + " in " + where + " failed: " + Engine.rootMessage(e), e);
     }
     Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
     ExecResult result;
@@ -970,31 +923,28 @@ public final class DockerBackend implements AutoCloseable {
     return result;
   }
 
-  /** Writes a regular file (mode 0644, parent directories made as needed) into a container, replacing one there. */
+  @Override
   public void writeFile(String id, String path, byte[] contents, String where) {
     try {
       docker.copyArchiveToContainerCmd(id).withRemotePath("/")
           .withTarInputStream(new ByteArrayInputStream(Tar.of(Map.of(path, contents)))).exec();
     } catch (RuntimeException e) {
-      throw new BerthException("Cannot write '" + path + "' in " + where + ": " + rootMessage(e), e);
+      throw new BerthException("Cannot write '" + path + "' in " + where + ": " + Engine.rootMessage(e), e);
     }
   }
 
+  @Override
   public byte[] readFile(String id, String path, String where) {
     try (InputStream in = docker.copyArchiveFromContainerCmd(id, path).exec()) {
       return Tar.firstFile(in, "'" + path + "' in " + where);
     } catch (NotFoundException e) {
       throw new BerthException("Cannot read '" + path + "' in " + where + ": no such file", e);
     } catch (IOException e) {
-      throw new BerthException("Cannot read '" + path + "' in " + where + ": " + rootMessage(e), e);
+      throw new BerthException("Cannot read '" + path + "' in " + where + ": " + Engine.rootMessage(e), e);
     }
   }
 
-  /**
-   * Sends the container's stop signal (SIGTERM unless its image says otherwise) and waits up to {@code timeout} for
-   * it to exit; after whole seconds the engine kills it, after a timeout of less (or with a fraction of a second) the
-   * caller's {@link #remove} does. A stopped or missing container is fine.
-   */
+  @Override
   public void stop(String id, Duration timeout) {
     if (timeout.toNanos() % 1_000_000_000L == 0) {
       stopWaiting(id, timeout.toSeconds());
@@ -1032,7 +982,7 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** Removes the container with its anonymous volumes, killing it if it still runs. */
+  @Override
   public void remove(String id) {
     try {
       docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
@@ -1043,17 +993,13 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  /** A container found by its labels. */
-  public record Listed(String id, Map<String, String> labels) {
-  }
-
-  /** Every container carrying all the labels, running or not, with all its labels. */
+  @Override
   public List<Listed> containersOf(Map<String, String> labels) {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
         .map(c -> new Listed(c.getId(), c.getLabels() == null ? Map.of() : c.getLabels())).toList();
   }
 
-  /** The ids of every container carrying all the labels, running or not. */
+  @Override
   public List<String> containersLabelled(Map<String, String> labels) {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
         .map(c -> c.getId()).toList();
@@ -1068,55 +1014,5 @@ public final class DockerBackend implements AutoCloseable {
     }
   }
 
-  public static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
-    return message.replaceAll("\\s+", " ");
-  }
 
-  /** An exec whose command the engine could not start at all (not in the image, not executable). */
-  public static final class CommandCannotRun extends BerthException {
-    private static final long serialVersionUID = 1L;
-
-    CommandCannotRun(String message) {
-      super(message);
-    }
-  }
-
-  /** An exec that ran past the time it was given; the engine goes on running it. */
-  public static final class ExecTimedOut extends BerthException {
-    private static final long serialVersionUID = 1L;
-
-    ExecTimedOut(String message) {
-      super(message);
-    }
-  }
-
-  /** An exec given up because what it waited for said so; the engine goes on running it. */
-  public static final class ExecAbandoned extends BerthException {
-    private static final long serialVersionUID = 1L;
-
-    ExecAbandoned(String message) {
-      super(message);
-    }
-  }
-
-  /** The engine refused a container because another one has its name. */
-  public static final class NameTakenException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    NameTakenException(String name, Throwable cause) {
-      super("A container named " + name + " exists already", cause);
-    }
-  }
-
-  /**
-   * A started container: its id, its address on the run's network, its published ports, and its image's
-   * {@code HEALTHCHECK} as the engine keeps it ({@link Healthcheck#NONE} if the image has none).
-   */
-  public record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck) {
-  }
 }

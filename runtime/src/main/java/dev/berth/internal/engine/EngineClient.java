@@ -1,8 +1,5 @@
 package dev.berth.internal.engine;
 
-import dev.berth.internal.engine.transport.NoTls;
-import dev.berth.internal.engine.transport.UnixSocketTransport;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.AuthConfig;
@@ -14,6 +11,8 @@ import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.core.SSLConfig;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
+import dev.berth.internal.engine.transport.NoTls;
+import dev.berth.internal.engine.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;

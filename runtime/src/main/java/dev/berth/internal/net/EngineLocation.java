@@ -1,7 +1,6 @@
 package dev.berth.internal.net;
 
 import dev.berth.internal.config.BerthConfig;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

@@ -2,7 +2,6 @@ package dev.berth.internal.net;
 
 import dev.berth.BerthException;
 import dev.berth.internal.config.BerthConfig;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;

@@ -5,8 +5,7 @@ import dev.berth.Container;
 import dev.berth.ExecResult;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.ServiceDeath;
-import dev.berth.internal.engine.DockerBackend;
-
+import dev.berth.internal.engine.Engine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -46,7 +45,7 @@ final class ClientContainer implements Container {
     try {
       return containers.exec(id, checked, workdir, description, "Use an image that has '" + checked.get(0)
           + "' (@ClientContainer(image = ...)), or give its full path", bindingDeath);
-    } catch (DockerBackend.ExecAbandoned e) {
+    } catch (Engine.ExecAbandoned e) {
       if (killed.compareAndSet(false, true)) {
         containers.kill(id);
       }

@@ -1,12 +1,11 @@
 package dev.berth.internal.run;
 
 import dev.berth.BerthException;
-import dev.berth.internal.spec.Definition;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceStarter;
 import dev.berth.internal.net.VipBalancer;
-
+import dev.berth.internal.spec.Definition;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,12 +1,10 @@
 package dev.berth.internal.run;
 
 import dev.berth.ExecResult;
+import dev.berth.Service;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
-
-import dev.berth.Service;
 import dev.berth.internal.spec.Definition;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

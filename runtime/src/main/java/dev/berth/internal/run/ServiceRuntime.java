@@ -4,20 +4,20 @@ import dev.berth.BerthException;
 import dev.berth.Container;
 import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
-
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,7 +52,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final BerthConfig config;
   private final String runId;
   private final String session;
-  private DockerBackend backend;
+  private Engine backend;
   private final RunContainers containers;
   private final ReplicatedServices replicated;
   private final ExecutorService executor;
@@ -114,7 +114,7 @@ public final class ServiceRuntime implements AutoCloseable {
    *
    * @throws BerthException if no engine answers, saying how to point Berth at one
    */
-  private DockerBackend backend() {
+  private Engine backend() {
     synchronized (closeLock) {
       if (closed) {
         throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
@@ -190,7 +190,7 @@ public final class ServiceRuntime implements AutoCloseable {
     try {
       executor.execute(() -> {
         try {
-          DockerBackend engine = backend();
+          Engine engine = backend();
           containers.prepare(specs);
           engine.learnEngineMessages();
         } catch (RuntimeException e) {
@@ -265,7 +265,7 @@ public final class ServiceRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     replicated.close();
-    DockerBackend engine;
+    Engine engine;
     synchronized (closeLock) {
       engine = backend;
     }

@@ -3,12 +3,11 @@ package dev.berth.internal.run;
 import dev.berth.BerthException;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
 import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
-
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

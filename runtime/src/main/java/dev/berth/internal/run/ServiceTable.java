@@ -1,14 +1,12 @@
 package dev.berth.internal.run;
 
-import dev.berth.internal.container.StartFailure;
-
 import dev.berth.BerthException;
-import dev.berth.internal.spec.Definition;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
 import dev.berth.internal.container.ServiceStarter;
-
+import dev.berth.internal.container.StartFailure;
+import dev.berth.internal.spec.Definition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

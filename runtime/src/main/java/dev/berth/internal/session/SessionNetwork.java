@@ -1,8 +1,7 @@
 package dev.berth.internal.session;
 
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
-
 import java.util.function.Supplier;
 
 /**
@@ -14,7 +13,7 @@ import java.util.function.Supplier;
  */
 public final class SessionNetwork {
 
-  private final Supplier<DockerBackend> engine;
+  private final Supplier<Engine> engine;
   private final String runId;
   private final String session;
   private final Object lock = new Object();
@@ -22,7 +21,7 @@ public final class SessionNetwork {
   private volatile String name;
   private volatile String gateway;
 
-  public SessionNetwork(Supplier<DockerBackend> engine, String runId, String session) {
+  public SessionNetwork(Supplier<Engine> engine, String runId, String session) {
     this.engine = engine;
     this.runId = runId;
     this.session = session;
@@ -115,7 +114,7 @@ public final class SessionNetwork {
   }
 
   /** Takes a container off the network, so that the network can go before the container's removal ends. */
-  public void disconnect(DockerBackend backend, String containerId) {
+  public void disconnect(Engine backend, String containerId) {
     backend.disconnect(name, containerId);
   }
 
@@ -125,7 +124,7 @@ public final class SessionNetwork {
    * run interrupts it after the run's lease was taken, and perhaps after the engine made the network; then the lease
    * goes here too, and the network with it if no other run of the session holds one.
    */
-  public void leave(DockerBackend backend) {
+  public void leave(Engine backend) {
     SessionDirectory sessionDirectory = directory;
     if (sessionDirectory == null || !sessionDirectory.holds(SessionDirectory.RUN)) {
       return;

@@ -1,6 +1,6 @@
 package dev.berth.internal.session;
 
-import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +19,7 @@ public final class Sweep {
    * Removes what a run left: the service containers it held that no other live run of the session holds, then
    * its clients and probe. Used by the watchdog for a run whose JVM died.
    */
-  public static void of(DockerBackend backend, SessionDirectory directory, String session, String run) {
+  public static void of(Engine backend, SessionDirectory directory, String session, String run) {
     except(backend, directory, session, run, Set.of(), Set.of());
   }
 
@@ -27,7 +27,7 @@ public final class Sweep {
    * As above, leaving alone the digests and containers the caller removes itself; at the end of a run, this finds
    * what a start or stop cut short left behind.
    */
-  public static void except(DockerBackend backend, SessionDirectory directory, String session, String run,
+  public static void except(Engine backend, SessionDirectory directory, String session, String run,
       Set<String> digestsInHand, Set<String> containersInHand) {
     for (String digest : directory.keysHeldBy(run)) {
       if (SessionDirectory.DNS_RECORDS.equals(digest)) {
@@ -46,7 +46,7 @@ public final class Sweep {
         return null;
       });
     }
-    for (DockerBackend.Listed container : backend.containersOf(Map.of(Labels.RUN, run))) {
+    for (Engine.Listed container : backend.containersOf(Map.of(Labels.RUN, run))) {
       if (containersInHand.contains(container.id())) {
         continue;
       }

@@ -2,7 +2,7 @@ package dev.berth.internal.session;
 
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.DockerBackend;
-
+import dev.berth.internal.engine.Engine;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -99,7 +99,7 @@ final class Watchdog {
       String dockerHost = field(content, "dockerHost");
       String name = lease.getFileName().toString();
       String run = name.substring("run.".length(), name.length() - ".lease".length());
-      try (DockerBackend backend = DockerBackend.connect(Optional.of(URI.create(dockerHost).toString()))) {
+      try (Engine backend = DockerBackend.connect(Optional.of(URI.create(dockerHost).toString()))) {
         var directory = new SessionDirectory(session, "watchdog-" + owner);
         Sweep.of(backend, directory, session, run);
         directory.locked("network", () -> {

@@ -2,7 +2,6 @@ package dev.berth.internal.spec;
 
 import dev.berth.Protocol;
 import dev.berth.internal.spec.ImageReference;
-
 import java.util.Map;
 
 /**

@@ -1,7 +1,6 @@
 package dev.berth.internal.spec;
 
 import dev.berth.Protocol;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

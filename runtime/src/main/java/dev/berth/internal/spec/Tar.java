@@ -1,7 +1,6 @@
 package dev.berth.internal.spec;
 
 import dev.berth.BerthException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

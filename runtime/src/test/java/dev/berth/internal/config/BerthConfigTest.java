@@ -1,10 +1,9 @@
 package dev.berth.internal.config;
 
-import dev.berth.internal.container.Readiness;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.berth.internal.container.Readiness;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

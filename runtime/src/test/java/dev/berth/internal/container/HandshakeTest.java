@@ -1,9 +1,8 @@
 package dev.berth.internal.container;
 
-import dev.berth.Protocol;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.Protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -1,17 +1,15 @@
 package dev.berth.internal.container;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.Protocol;
 import dev.berth.ServiceSpec;
 import dev.berth.ServiceStartException;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;

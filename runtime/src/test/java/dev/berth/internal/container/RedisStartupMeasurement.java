@@ -4,7 +4,6 @@ import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,19 +1,17 @@
 package dev.berth.internal.container;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
-
-import dev.berth.Service;
-import dev.berth.ServiceSpec;
-import dev.berth.internal.config.BerthConfig;
-import dev.berth.internal.engine.TestDocker;
-import dev.berth.internal.run.ServiceRuntime;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.berth.Service;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.TestDocker;
+import dev.berth.internal.run.ServiceRuntime;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;

@@ -1,9 +1,8 @@
 package dev.berth.internal.dns;
 
-import dev.berth.Discovery;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.Discovery;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

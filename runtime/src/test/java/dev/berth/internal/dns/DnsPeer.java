@@ -6,7 +6,6 @@ import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.internal.run.ServiceScope;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;

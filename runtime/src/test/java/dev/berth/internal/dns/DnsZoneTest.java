@@ -1,9 +1,8 @@
 package dev.berth.internal.dns;
 
-import dev.berth.internal.session.SessionDirectory;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.internal.session.SessionDirectory;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,9 @@
 package dev.berth.internal.engine;
 
-import java.util.List;
-
-import dev.berth.ServiceSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.ServiceSpec;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

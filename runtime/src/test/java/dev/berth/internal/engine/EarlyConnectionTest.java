@@ -1,9 +1,8 @@
 package dev.berth.internal.engine;
 
-import dev.berth.internal.spec.Labels;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.internal.spec.Labels;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,8 @@
 package dev.berth.internal.engine;
 
-import dev.berth.BerthException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.BerthException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;

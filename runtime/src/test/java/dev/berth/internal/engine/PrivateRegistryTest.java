@@ -1,5 +1,11 @@
 package dev.berth.internal.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
 import dev.berth.BerthException;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
@@ -7,13 +13,6 @@ import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.internal.run.ServiceScope;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AuthConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

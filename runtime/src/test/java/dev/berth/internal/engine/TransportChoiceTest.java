@@ -1,15 +1,13 @@
 package dev.berth.internal.engine;
 
-import dev.berth.internal.engine.transport.UnixSocketTransport;
-
-import dev.berth.internal.spec.Labels;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
+import dev.berth.internal.engine.transport.UnixSocketTransport;
+import dev.berth.internal.spec.Labels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

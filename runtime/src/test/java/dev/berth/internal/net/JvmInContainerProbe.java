@@ -2,11 +2,9 @@ package dev.berth.internal.net;
 
 import dev.berth.BerthException;
 import dev.berth.Service;
-
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,10 +1,9 @@
 package dev.berth.internal.net;
 
-import dev.berth.internal.engine.EngineTcpRelay;
-import dev.berth.internal.engine.TestDocker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.internal.engine.EngineTcpRelay;
+import dev.berth.internal.engine.TestDocker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

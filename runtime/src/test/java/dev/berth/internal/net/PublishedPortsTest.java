@@ -1,12 +1,10 @@
 package dev.berth.internal.net;
 
-import dev.berth.BerthException;
-
-import dev.berth.internal.config.BerthConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.BerthException;
+import dev.berth.internal.config.BerthConfig;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Optional;

@@ -1,10 +1,5 @@
 package dev.berth.internal.run;
 
-
-import dev.berth.ServiceSpec;
-import dev.berth.internal.config.BerthConfig;
-import dev.berth.internal.engine.TestDocker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,6 +9,9 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
+import dev.berth.ServiceSpec;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.TestDocker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.berth.internal.run;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.berth.Discovery;
 import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
@@ -10,10 +10,8 @@ import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.dns.DnsZone;
 import dev.berth.internal.engine.TestDocker;
 import dev.berth.internal.session.SessionDirectory;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.github.dockerjava.api.DockerClient;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,23 +1,21 @@
 package dev.berth.internal.run;
 
-import dev.berth.internal.container.StartFailure;
-
-import dev.berth.BerthException;
-import dev.berth.ServiceSpec;
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
-import dev.berth.ServiceStartException;
-import dev.berth.internal.container.LogTail;
-import dev.berth.internal.container.RunningService;
-import dev.berth.internal.container.ServiceDeath;
-import dev.berth.internal.container.ServiceStarter;
-import dev.berth.internal.net.PublishedPorts;
-
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.berth.BerthException;
+import dev.berth.ServiceSpec;
+import dev.berth.ServiceStartException;
+import dev.berth.internal.container.LogTail;
+import dev.berth.internal.container.RunningService;
+import dev.berth.internal.container.ServiceDeath;
+import dev.berth.internal.container.ServiceStarter;
+import dev.berth.internal.container.StartFailure;
+import dev.berth.internal.net.PublishedPorts;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

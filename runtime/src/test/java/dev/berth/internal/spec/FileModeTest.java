@@ -1,13 +1,12 @@
 package dev.berth.internal.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.run.ServiceRuntime;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,14 +1,12 @@
 package dev.berth.internal.spec;
 
-import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.SpecAccess;
-
-import dev.berth.ServiceSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.Definition;
+import dev.berth.internal.spec.SpecAccess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

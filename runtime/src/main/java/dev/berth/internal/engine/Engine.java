@@ -1,0 +1,208 @@
+package dev.berth.internal.engine;
+
+import dev.berth.BerthException;
+import dev.berth.ExecResult;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.ContainerRequest.ContainerPort;
+import dev.berth.internal.spec.ImageBuild;
+import dev.berth.internal.spec.ImageReference;
+import java.io.Closeable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What Berth asks of a container engine: images, networks, volumes, containers, execs, files, logs and exits. The
+ * lifecycle (the container package) talks to this; {@link DockerBackend} is Docker's, through docker-java, and
+ * engine specifics (another engine, or a dialect of Docker's API) belong behind it. It knows nothing of services:
+ * it takes and returns the engine's facts.
+ */
+public interface Engine extends AutoCloseable {
+
+  URI host();
+
+  /**
+   * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
+   * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
+   * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the
+   * largest one, which it needs last. Once per JVM.
+   */
+  void learnEngineMessages();
+
+  /**
+   * Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}
+   * and it is named by a tag: an image pinned by its digest cannot have changed.
+   */
+  void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy);
+
+  /**
+   * Makes sure the image of a build is present, building it once per run when it is missing; after a build, with
+   * {@code pruneSuperseded}, removes the earlier builds of the same source that no container uses.
+   */
+  void ensureBuilt(ImageBuild build, Duration timeout, String neededBy, boolean pruneSuperseded);
+
+  /** Remembers that the image is present, if it is, so that the first need does not inspect it again. */
+  void notePresent(ImageReference image);
+
+  /** Creates the network, or finds it if another run of the session created it first. */
+  String createNetwork(String name, Map<String, String> labels);
+
+  /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
+  Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports);
+
+  /**
+   * The host's own address on the network (its bridge's gateway), where containers reach the test machine. The
+   * network's IPAM configuration names it, except where the engine left it out (the default bridge of an engine
+   * started for the first time shows only its subnet): then an attached container's endpoint says it, or else it is
+   * the subnet's first address, which the engine's default address management gives the bridge.
+   */
+  String gateway(String network);
+
+  /** Creates the named volume with its labels unless it exists; an existing one is used as it is. */
+  void ensureVolume(String name, Map<String, String> labels);
+
+  /** Removes the volumes carrying the label that no container uses; returns their names. */
+  List<String> removeUnusedVolumes(String label, String value);
+
+  /**
+   * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress), so
+   * an "active endpoints" refusal disconnects what is left and tries again, for up to about five seconds.
+   */
+  void removeNetwork(String id);
+
+  /** Takes a container off a network at once, whether it runs or not; one that has left or is gone is fine. */
+  void disconnect(String network, String container);
+
+  /**
+   * Creates, fills and starts a container on the network, then reads back its address and published ports. If
+   * any step fails, the container is removed before the failure propagates.
+   */
+  StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns, String publishOn);
+
+  /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
+  CompletableFuture<Integer> exitCode(String id);
+
+  /**
+   * Everything a container has printed so far, standard output and standard error interleaved as the engine kept
+   * them.
+   */
+  String output(String id, Duration timeout, String what);
+
+  /**
+   * Streams the container's output, line by line, until it stops or the returned handle is closed, starting with
+   * the last {@code tail} lines (all when null); {@code end} runs once the stream ends.
+   */
+  Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail);
+
+  /**
+   * Runs a command in a container and waits for it, at most {@code timeout} (named {@code timeoutKey} in the
+   * failure). Throws {@link CommandCannotRun} if the engine cannot start the command, {@link ExecTimedOut} if it
+   * runs past the time.
+   */
+  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where);
+
+  /**
+   * As above, abandoned (within {@link #ABANDON_POLL}) with {@link ExecAbandoned} once {@code abandonWhen} completes;
+   * the command goes on running in the container.
+   */
+  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where, CompletableFuture<?> abandonWhen);
+
+  /** Writes a regular file (mode 0644, parent directories made as needed) into a container, replacing one there. */
+  void writeFile(String id, String path, byte[] contents, String where);
+
+  byte[] readFile(String id, String path, String where);
+
+  /**
+   * Sends the container's stop signal (SIGTERM unless its image says otherwise) and waits up to {@code timeout} for
+   * it to exit; after whole seconds the engine kills it, after a timeout of less (or with a fraction of a second) the
+   * caller's {@link #remove} does. A stopped or missing container is fine.
+   */
+  void stop(String id, Duration timeout);
+
+  /** Removes the container with its anonymous volumes, killing it if it still runs. */
+  void remove(String id);
+
+  /** Every container carrying all the labels, running or not, with all its labels. */
+  List<Listed> containersOf(Map<String, String> labels);
+
+  /** The ids of every container carrying all the labels, running or not. */
+  List<String> containersLabelled(Map<String, String> labels);
+
+  /** Closes the connection to the engine. */
+  @Override
+  void close();
+
+  /** A container found by name; {@code running} tells whether it can be joined or must be replaced. */
+  public record ExistingContainer(boolean running, StartedContainer container) {
+  }
+
+  /** The DNS server containers forward to, and the search domain that makes short names names in its zone. */
+  public record DnsSettings(String server, String search) {
+  }
+
+  /** A container found by its labels. */
+  public record Listed(String id, Map<String, String> labels) {
+  }
+
+  /** An exec whose command the engine could not start at all (not in the image, not executable). */
+  public static final class CommandCannotRun extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    CommandCannotRun(String message) {
+      super(message);
+    }
+  }
+
+  /** An exec that ran past the time it was given; the engine goes on running it. */
+  public static final class ExecTimedOut extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    ExecTimedOut(String message) {
+      super(message);
+    }
+  }
+
+  /** An exec given up because what it waited for said so; the engine goes on running it. */
+  public static final class ExecAbandoned extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    ExecAbandoned(String message) {
+      super(message);
+    }
+  }
+
+  /** The engine refused a container because another one has its name. */
+  public static final class NameTakenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NameTakenException(String name, Throwable cause) {
+      super("A container named " + name + " exists already", cause);
+    }
+  }
+
+  /**
+   * A started container: its id, its address on the run's network, its published ports, and its image's
+   * {@code HEALTHCHECK} as the engine keeps it ({@link Healthcheck#NONE} if the image has none).
+   */
+  public record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck) {
+  }
+
+  static String cacheVolumeName(String cache) {
+    return "berth-cache-" + cache;
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    return message.replaceAll("\\s+", " ");
+  }
+}
