@@ -11,14 +11,11 @@ import dev.berth.internal.spec.Definition;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.pollinterval.PollInterval;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +36,12 @@ public final class Readiness {
    * Port polling: every 2 ms for the first 100 polls, where most services come up (a refused connection costs
    * microseconds), then every 10 ms.
    */
-  private static final PollInterval POLL = (count, previous) -> Duration.ofMillis(count <= 100 ? 2 : 10);
+  private static final Poll.Interval POLL = count -> Duration.ofMillis(count <= 100 ? 2 : 10);
   /**
    * Ready requests: every 10 ms for the first half second, then every 50 ms; each is a request the service may log,
    * so fewer than the ports' polls.
    */
-  private static final PollInterval HTTP_POLL = (count, previous) -> Duration.ofMillis(count <= 50 ? 10 : 50);
+  private static final Poll.Interval HTTP_POLL = count -> Duration.ofMillis(count <= 50 ? 10 : 50);
   /**
    * Protocol checks: as ports while the port refuses connections; every 10 ms once the server answers that it is
    * not ready yet, since each such answer may cost it a process and a line of its log.
@@ -132,11 +129,11 @@ public final class Readiness {
   /** Polls until the port accepts connections: how plain TCP ports are checked. */
   private static void awaitConnection(RunningService service, int port, PortProbe ports, Limit limit) {
     try {
-      limit.await(service.name() + ":" + port).until(() -> {
+      limit.await(service.name() + ":" + port, () -> {
         failIfExited(service, port);
         return ports.accepts(service.address(), port);
       });
-    } catch (ConditionTimeoutException e) {
+    } catch (Poll.TimedOut e) {
       throw new StartFailure(service.name(), service.spec(), port, null,
           notAccepting(port, limit),
           service.logs().lastLines(false), e);
@@ -150,14 +147,14 @@ public final class Readiness {
   private static void awaitHandshake(RunningService service, int port, Handshake handshake, PortProbe ports,
       Limit limit) {
     Handshake.Verdict[] last = {null};
-    PollInterval poll = (count, previous) -> last[0] == null ? POLL.next(count, previous) : NOT_YET_PAUSE;
+    Poll.Interval poll = count -> last[0] == null ? POLL.next(count) : NOT_YET_PAUSE;
     try {
-      limit.await(service.name() + ":" + port, poll).until(() -> {
+      limit.await(service.name() + ":" + port, poll, () -> {
         failIfExited(service, port);
         last[0] = ports.exchange(service.address(), port, handshake);
         return last[0] != null && last[0].ready();
       });
-    } catch (ConditionTimeoutException e) {
+    } catch (Poll.TimedOut e) {
       String name = handshake.protocol().name();
       throw new StartFailure(service.name(), service.spec(), port, null, last[0] == null
           ? notAccepting(port, limit)
@@ -189,18 +186,14 @@ public final class Readiness {
       return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
-    /** A wait for what is left of the limit (at least a moment, to look once), polling fast at first. */
-    ConditionFactory await(String alias) {
-      return await(alias, POLL);
+    /** Waits for what is left of the limit (at least a moment, to look once), polling fast at first. */
+    void await(String what, Callable<Boolean> condition) throws Poll.TimedOut {
+      await(what, POLL, condition);
     }
 
-    ConditionFactory await(String alias, PollInterval interval) {
+    void await(String what, Poll.Interval interval, Callable<Boolean> condition) throws Poll.TimedOut {
       Duration left = left();
-      return Awaitility.await().alias(alias)
-          .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
-          .pollDelay(Duration.ZERO)
-          .pollInterval(interval)
-          .pollInSameThread();
+      Poll.until(what, left.isNegative() ? Duration.ofMillis(1) : left, interval, condition);
     }
 
     /** As messages name it: {@code berth.startupTimeout (60000 ms)}. */
@@ -266,11 +259,11 @@ public final class Readiness {
   /** Waits for the lines of output that say the service is ready, watching for the container's exit meanwhile. */
   private static void awaitReadyLine(RunningService service, LogTail.ReadyLine line, Limit limit) {
     try {
-      limit.await(service.name() + " ready line").until(() -> {
+      limit.await(service.name() + " ready line", () -> {
         failIfExited(service, 0);
         return line.seen.isDone();
       });
-    } catch (ConditionTimeoutException e) {
+    } catch (Poll.TimedOut e) {
       throw notReady(service, "its output did not show a line matching '" + line.pattern + "'"
           + (line.times > 1 ? " " + line.times + " times (it did " + line.count() + ")" : "") + " within " + limit
           + ". Check the expression against the output below (it is matched against each line, anywhere in it), or"
@@ -283,12 +276,12 @@ public final class Readiness {
       Limit limit) {
     int[] last = {-1};
     try {
-      limit.await(service.name() + " ready HTTP", HTTP_POLL).until(() -> {
+      limit.await(service.name() + " ready HTTP", HTTP_POLL, () -> {
         failIfExited(service, 0);
         last[0] = probe.httpStatus(service.address(), ready.port(), ready.path());
         return last[0] >= 200 && last[0] < 300;
       });
-    } catch (ConditionTimeoutException e) {
+    } catch (Poll.TimedOut e) {
       throw notReady(service, "GET " + ready.path() + " on port " + ready.port() + " was not answered with a 2xx"
           + " status within " + limit + (last[0] < 0 ? "; it was not answered at all" : "; the last answer was "
               + last[0]) + ". Check the path and port (try wget or curl in a container on the network), or raise "

@@ -169,7 +169,7 @@ final class Watchdog {
 
   /**
    * The classpath to start the watchdog with: this JVM's; if that is a single jar, also the entries its manifest
-   * names (Surefire's booter jar, or an IDE's, is such a jar, and a temporary file).
+   * names (Surefire's booter jar, or an IDE's, is such a jar, and a temporary file); and this JVM's module path.
    */
   private static String classpath(long pid) throws IOException {
     var entries = new LinkedHashSet<String>();
@@ -194,6 +194,16 @@ final class Watchdog {
           }
         } catch (IOException | RuntimeException e) {
           LOG.debug("cannot read the manifest of {}", entry, e);
+        }
+      }
+    }
+    // On the module path (a modular application's tests), Berth and what it needs are there instead: on the
+    // watchdog's classpath they work as well.
+    String modulePath = System.getProperty("jdk.module.path");
+    if (modulePath != null && !modulePath.isBlank()) {
+      for (String entry : modulePath.split(File.pathSeparator)) {
+        if (!entry.isBlank()) {
+          entries.add(entry);
         }
       }
     }

@@ -18,14 +18,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Not a sample: a check of the jars this module is tested against (Maven builds them before it). On the module path
- * each is an automatic module with the name its manifest gives, not one made up from the file name, and no two share
- * a package, which the module system would refuse.
+ * Not a sample: a check of the jars this module is tested against (Maven builds them before it). Each is a named
+ * module with its own descriptor, no two share a package (which the module system would refuse), and the runtime
+ * exports only its API to everyone: its internals only to the extension.
  */
 class ModuleNamesTest {
 
   @Test
-  void berthsJarsAreAutomaticModulesWithStableNamesAndNoSharedPackage() throws URISyntaxException {
+  void berthsJarsAreNamedModulesThatShareNoPackage() throws URISyntaxException {
     var expected = new LinkedHashMap<String, Class<?>>();
     expected.put("dev.berth.annotations", ServiceContainer.class);
     expected.put("dev.berth", ServiceSpec.class);
@@ -39,12 +39,16 @@ class ModuleNamesTest {
       assertThat(found).as(jar.toString()).hasSize(1);
       ModuleDescriptor descriptor = found.iterator().next().descriptor();
       assertThat(descriptor.name()).as(jar.toString()).isEqualTo(module.getKey());
-      assertThat(descriptor.isAutomatic()).isTrue();
+      assertThat(descriptor.isAutomatic()).as("%s has a module-info", jar).isFalse();
       for (String p : descriptor.packages()) {
         assertThat(packages.add(p)).as("package %s is in two of Berth's jars", p).isTrue();
       }
       modules.put(descriptor.name(), descriptor);
     }
+    assertThat(modules.get("dev.berth").exports()).allSatisfy(export -> assertThat(export.isQualified()
+        ? export.targets() : Set.of()).as("%s", export).isSubsetOf("dev.berth.junit"));
+    assertThat(modules.get("dev.berth").exports()).filteredOn(export -> !export.isQualified())
+        .extracting(ModuleDescriptor.Exports::source).containsExactly("dev.berth");
     // The extension's launcher listener (connecting to the engine ahead) is a service its module provides.
     assertThat(modules.get("dev.berth.junit").provides()).anySatisfy(p ->
         assertThat(p.service()).isEqualTo("org.junit.platform.launcher.LauncherSessionListener"));
