@@ -33,6 +33,7 @@ class BindingTest {
     assertThat(r.stdout()).isEqualTo("Hello, world!");
   }
 
+  // tag::alias[]
   @Test
   void underAnAlias(@BindService(value = "www", alias = "web") @ClientContainer(image = "busybox:1.35")
       Container client) {
@@ -45,4 +46,5 @@ class BindingTest {
     String hosts = client.readFile("/etc/hosts");
     assertThat(hosts).containsPattern("(?m)\\s+web$").doesNotContainPattern("(?m)\\s+www$");
   }
+  // end::alias[]
 }

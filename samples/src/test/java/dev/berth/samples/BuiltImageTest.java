@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class BuiltImageTest {
 
+  // tag::built[]
   @ServiceContainer(build = "src/test/docker/greeter", buildArgs = "GREETING=Ahoy", ports = 8080,
       readyHttp = "8080/health")
   static Service greeter;
+  // end::built[]
 
   @Test
   void greetsFromTheTestJvm(@ServiceEndpoint(value = "greeter", scheme = "http") URI url) throws Exception {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class CacheVolumesTest {
 
+  // tag::cache-volumes[]
   @ServiceContainer
   static final ServiceSpec first = redisOnTheCache().withInstanceId("first");
 
@@ -29,6 +30,7 @@ class CacheVolumesTest {
   static ServiceSpec redisOnTheCache() {
     return ServiceSpec.from("redis:7.0").withExposedPort(6379).withCacheVolume("/data", "redis-data");
   }
+  // end::cache-volumes[]
 
   @Test
   void stateSurvivesIntoAnotherInstance(@ServiceHandle("first") Service first, @ServiceHandle("second") Service second,

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class ClientServerRedisTest {
 
+  // tag::redis-client[]
   @ServiceContainer
   static final ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
 
@@ -26,6 +27,7 @@ class ClientServerRedisTest {
     assertThat(run(cli, "redis-cli", "-h", "redis", "SET", "foo", "bar")).isEqualTo("OK");
     assertThat(run(cli, "redis-cli", "-h", "redis", "GET", "foo")).isEqualTo("bar");
   }
+  // end::redis-client[]
 
   @Test
   void clientsShareTheServer(@BindService("redis") @ClientContainer(image = "redis:7.0") Container writer,

@@ -31,6 +31,7 @@ class ExposingPortsTest {
           + " python -m http.server -d /srv/b 9090 & exec python -m http.server -d /srv/a 8080"})
   static Service www;
 
+  // tag::endpoints[]
   @Test
   void endpointsNameTheHostnameAndAPort() {
     assertThat(www.endpoint()).isEqualTo(www.hostname() + ":8080");
@@ -40,6 +41,7 @@ class ExposingPortsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not expose port 7000");
   }
+  // end::endpoints[]
 
   @Test
   void clientsReachEachPortAtItsEndpoint(@ClientContainer Container client) {
@@ -54,6 +56,7 @@ class ExposingPortsTest {
     assertThat(second.stdout()).isEqualTo("second");
   }
 
+  // tag::host-address[]
   @Test
   void theTestReachesEachPortOnLocalhost(@ServiceEndpoint(value = "www", port = 9090, scheme = "http") URI second)
       throws Exception {
@@ -63,6 +66,7 @@ class ExposingPortsTest {
     assertThat(get(second)).isEqualTo("second");
     assertThat(second.getPort()).isNotEqualTo(first.getPort());
   }
+  // end::host-address[]
 
   private static String get(URI url) throws Exception {
     return HttpClient.newHttpClient()

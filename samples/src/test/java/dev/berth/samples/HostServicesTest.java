@@ -33,8 +33,10 @@ class HostServicesTest {
   /** A plain JDK server started by the test itself, on a random loopback port. */
   static final HttpServer JVM_SERVER = startServer();
 
+  // tag::host-spec[]
   @ServiceContainer
   static final ServiceSpec jvm = ServiceSpec.host("tcp://localhost:" + JVM_SERVER.getAddress().getPort());
+  // end::host-spec[]
 
   /** Stands for a database that already runs on the machine: MariaDB published on 127.0.0.1:3306 only. */
   static ServiceRuntime machine;
@@ -53,6 +55,7 @@ class HostServicesTest {
     JVM_SERVER.stop(0);
   }
 
+  // tag::host-service[]
   @Test
   @HostService(name = "db", value = "tcp://localhost:3306")
   void mariadbOnTheHost(@ClientContainer(image = "mariadb:10.11") Container client) {
@@ -63,6 +66,7 @@ class HostServicesTest {
     assertThat(r.stdout().lines()).containsExactly("Host\tUser", "%\troot", "localhost\tmariadb.sys",
         "localhost\troot");
   }
+  // end::host-service[]
 
   @Test
   void jdkServerStartedByTheTest(@BindService("jvm") @ClientContainer(image = "busybox:1.35") Container client) {

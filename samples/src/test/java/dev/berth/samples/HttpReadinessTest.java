@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class HttpReadinessTest {
 
+  // tag::ready-http[]
   @ServiceContainer(image = "nginx:1.22", ports = 8080, files = "/etc/nginx/conf.d/health.conf=nginx/health.conf",
       readyHttp = "8080/health")
   static Service web;
+  // end::ready-http[]
 
   @Test
   void servesOnceHealthy(@BindService("web") @ClientContainer(image = "busybox:1.35") Container client) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class InterdependentServicesTest {
 
+  // tag::global-hostnames[]
   @ServiceContainer
   static final ServiceSpec ping = peer("ping", "pong");
 
@@ -48,4 +49,5 @@ class InterdependentServicesTest {
       assertThat(client.exec("wget", "-qO-", "http://pong:8080/peer").stdout()).isEqualTo("ping\n");
     });
   }
+  // end::global-hostnames[]
 }

@@ -37,6 +37,7 @@ class LifecycleTest {
     assertThat(r.stdout().strip()).isEqualTo("PONG");
   }
 
+  // tag::start-stop[]
   @Test
   void startAndStopExplicitly(@ClientContainer(image = "redis:7.0") Container cli) {
     assertThat(scratch.isRunning()).isFalse();
@@ -53,6 +54,7 @@ class LifecycleTest {
     assertThat(scratch.isRunning()).isTrue();
     assertThat(redisCli(cli, "GET", "greeting")).isEmpty();
   }
+  // end::start-stop[]
 
   private static String redisCli(Container cli, String... command) {
     String[] args = new String[command.length + 3];

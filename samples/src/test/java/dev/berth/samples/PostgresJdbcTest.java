@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 @ServiceTest
 class PostgresJdbcTest {
 
+  // tag::postgres[]
   @ServiceContainer
   static final ServiceSpec db = ServiceSpec.from("postgres:15")
       .withEnv("POSTGRES_PASSWORD", "secret")
@@ -45,4 +46,5 @@ class PostgresJdbcTest {
     }
     assertThat(hostPort).startsWith("127.0.0.1:");
   }
+  // end::postgres[]
 }

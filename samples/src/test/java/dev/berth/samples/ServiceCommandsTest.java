@@ -21,6 +21,7 @@ class ServiceCommandsTest {
   @ServiceContainer(image = "redis:7.0", ports = 6379, instance = "commands")
   static Service redis;
 
+  // tag::seed[]
   @Test
   void seedWithTheServicesOwnCli(@BindService("redis") @ClientContainer(image = "redis:7.0") Container cli) {
     assertThat(redis.exec("redis-cli", "SET", "greeting", "hello").stdout().strip()).isEqualTo("OK");
@@ -28,6 +29,7 @@ class ServiceCommandsTest {
     cli.writeFile("/work/check.sh", "redis-cli -h redis GET greeting\n");
     assertThat(cli.exec("sh", "/work/check.sh").stdout().strip()).isEqualTo("hello");
   }
+  // end::seed[]
 
   @Test
   void readWhatTheServiceWrote() {

@@ -12,7 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-/** The example from the README, exactly as a user writes it. */
+/** The example of docs/guides/declaring-services.md, exactly as a user writes it. */
+// tag::www[]
 @ServiceTest
 class WwwTest {
   @ServiceContainer
@@ -46,3 +47,4 @@ class WwwTest {
     assertThat(redis.isRunning()).isTrue();
   }
 }
+// end::www[]
