@@ -183,7 +183,7 @@ public final class RunContainers implements ServiceStarter {
     var logStream = new LateStream();
     attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
-        publishedPorts(), logs, exit, logStream);
+        publishedPorts(), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name, spec)));
     try {
       readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
@@ -357,7 +357,8 @@ public final class RunContainers implements ServiceStarter {
         ports.keySet(), ports.values());
     var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
         new LogTail("berth.service." + name), new CompletableFuture<>(),
-        () -> relays.forEach(RunContainers::closeQuietly));
+        () -> relays.forEach(RunContainers::closeQuietly),
+        ServiceOperations.none(RunningService.describe(name, spec), "it is a service of the test machine"));
     dns.publish(running.dnsEntry());
     return running;
   }
@@ -468,6 +469,28 @@ public final class RunContainers implements ServiceStarter {
       throw new IllegalArgumentException("exec() needs a command, for example exec(\"sh\", \"-c\", \"echo hi\")");
     }
     return List.of(command);
+  }
+
+  /** What a handle does in a service's own container: the engine's calls, limited by {@code berth.execTimeout}. */
+  private ServiceOperations operationsIn(String containerId, String described) {
+    String where = "service " + described;
+    return new ServiceOperations() {
+      @Override
+      public String output() {
+        return backend().output(containerId, config.execTimeout(), where);
+      }
+
+      @Override
+      public ExecResult exec(List<String> command) {
+        return RunContainers.this.exec(containerId, command, null, where, "Give its full path, or run it in a"
+            + " client container of an image that has it, with the service bound");
+      }
+
+      @Override
+      public byte[] readFile(String path) {
+        return RunContainers.this.readFile(containerId, path, where);
+      }
+    };
   }
 
   /**

@@ -22,10 +22,11 @@ import java.util.concurrent.CompletableFuture;
  * @param logs its output
  * @param exit completes when the container stops
  * @param logStream closes the log stream
+ * @param operations what a handle does in its container, as its kind does it
  */
 public record RunningService(String name, Definition spec, String containerId, String address,
     Map<Integer, Integer> hostPorts, PublishedPorts published, LogTail logs, CompletableFuture<Integer> exit,
-    Closeable logStream) {
+    Closeable logStream, ServiceOperations operations) {
 
   public InetSocketAddress hostAddress(int port) {
     Integer published = hostPorts.get(port);

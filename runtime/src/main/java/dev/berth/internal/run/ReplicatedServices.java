@@ -3,6 +3,7 @@ package dev.berth.internal.run;
 import dev.berth.BerthException;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
+import dev.berth.internal.container.ServiceOperations;
 import dev.berth.internal.container.ServiceStarter;
 import dev.berth.internal.net.VipBalancer;
 import dev.berth.internal.spec.Definition;
@@ -136,7 +137,9 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
         spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
     return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
-        first.hostPorts(), first.published(), first.logs(), exit, closer);
+        first.hostPorts(), first.published(), first.logs(), exit, closer,
+        ServiceOperations.none(RunningService.describe(name, spec), "it runs " + spec.replicas()
+            + " replicas, each a service of its own (" + name + "-0, " + name + "-1, ...)"));
   }
 
   /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */

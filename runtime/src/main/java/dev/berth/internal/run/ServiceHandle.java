@@ -83,13 +83,13 @@ public final class ServiceHandle implements Service {
 
   @Override
   public String output() {
-    return scope.inContainer().output(scope.acquire(name, spec));
+    return scope.acquire(name, spec).operations().output();
   }
 
   @Override
   public ExecResult exec(String... command) {
     List<String> checked = RunContainers.command(command);
-    return scope.inContainer().exec(scope.acquire(name, spec), checked);
+    return scope.acquire(name, spec).operations().exec(checked);
   }
 
   @Override
@@ -100,7 +100,7 @@ public final class ServiceHandle implements Service {
   @Override
   public byte[] readBytes(String path) {
     Objects.requireNonNull(path, "path");
-    return scope.inContainer().readFile(scope.acquire(name, spec), path);
+    return scope.acquire(name, spec).operations().readFile(path);
   }
 
   @Override

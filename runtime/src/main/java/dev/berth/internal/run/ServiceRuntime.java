@@ -2,12 +2,9 @@ package dev.berth.internal.run;
 
 import dev.berth.BerthException;
 import dev.berth.Container;
-import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
-import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunContainers;
-import dev.berth.internal.container.RunningService;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
 import dev.berth.internal.engine.Engine;
@@ -62,27 +59,6 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Object closeLock = new Object();
   private boolean closed;
   private Boolean engineReachable;
-  /** What handles do in their services' containers: the engine's calls, on the service's own container. */
-  private final InContainer inContainer = new InContainer() {
-    @Override
-    public String output(RunningService service) {
-      return backend().output(containerOf(service, "read the output of"), config.execTimeout(),
-          "service " + service.describe());
-    }
-
-    @Override
-    public ExecResult exec(RunningService service, List<String> command) {
-      return containers.exec(containerOf(service, "run a command in"), command, null, "service "
-          + service.describe(), "Give its full path, or run it in a client container of an image that has it,"
-          + " with the service bound");
-    }
-
-    @Override
-    public byte[] readFile(RunningService service, String path) {
-      return containers.readFile(containerOf(service, "read a file of"), path, "service " + service.describe());
-    }
-  };
-
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -141,18 +117,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** A new, empty scope: the services one owner holds. */
   public ServiceScope newScope() {
-    return new ServiceScope(table, inContainer);
-  }
-
-  /** The service's container: a replicated service or a service of the test machine has none of its own. */
-  private static String containerOf(RunningService service, String what) {
-    if (service.containerId() == null) {
-      throw new IllegalStateException("Service " + service.describe() + " has no container of its own to " + what
-          + ": " + (service.spec().hostTarget().isPresent() ? "it is a service of the test machine"
-          : "it runs " + service.spec().replicas() + " replicas, each a service of its own (" + service.name()
-          + "-0, " + service.name() + "-1, ...)"));
-    }
-    return service.containerId();
+    return new ServiceScope(table);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.berth.internal.run;
 import dev.berth.BerthException;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
-import dev.berth.internal.container.InContainer;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
 import dev.berth.internal.spec.Definition;
@@ -24,13 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
-  private final InContainer inContainer;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ServiceScope(ServiceTable table, InContainer inContainer) {
+  ServiceScope(ServiceTable table) {
     this.table = table;
-    this.inContainer = inContainer;
   }
 
   /**
@@ -83,11 +80,6 @@ public final class ServiceScope implements AutoCloseable {
         .map(lease -> lease.join().death())
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.anyOf(deaths).thenApply(ServiceDeath.class::cast);
-  }
-
-  /** What handles of this scope do in their services' containers. */
-  InContainer inContainer() {
-    return inContainer;
   }
 
   boolean isRunning(Definition spec) {

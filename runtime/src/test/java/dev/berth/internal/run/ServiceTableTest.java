@@ -11,6 +11,7 @@ import dev.berth.ServiceStartException;
 import dev.berth.internal.container.LogTail;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
+import dev.berth.internal.container.ServiceOperations;
 import dev.berth.internal.container.ServiceStarter;
 import dev.berth.internal.container.StartFailure;
 import dev.berth.internal.net.PublishedPorts;
@@ -878,7 +879,7 @@ class ServiceTableTest {
       }
       int n = counter.incrementAndGet();
       var service = new RunningService(name, spec, "id-" + n, "10.0.0." + n, Map.of(), PublishedPorts.loopback(),
-          new LogTail("test"), new CompletableFuture<>(), () -> { });
+          new LogTail("test"), new CompletableFuture<>(), () -> { }, ServiceOperations.none(name, "a test double"));
       RunningService existing = live.putIfAbsent(spec.hostname(), service);
       if (existing != null) {
         throw new IllegalStateException("Conflict: the container name of " + spec.hostname() + " is already in use"
