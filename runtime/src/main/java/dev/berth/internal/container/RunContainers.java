@@ -7,24 +7,17 @@ import dev.berth.internal.dns.DnsZone;
 import dev.berth.internal.dns.RunDns;
 import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.Engine;
-import dev.berth.internal.net.EngineLocation;
-import dev.berth.internal.net.HostRelay;
-import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.session.Sweep;
 import dev.berth.internal.spec.Definition;
-import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.SpecEncoding;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,11 +29,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -56,20 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class RunContainers implements ServiceStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
-  private static final Duration ATTACH_WAIT = Duration.ofSeconds(2);
-  /**
-   * How long the end of a run, or a stop, waits for a container's output to arrive in full. The engine sends the
-   * output that came before a log stream attached in one piece, and a container removed (or stopped) meanwhile has
-   * the stream end with that piece: whatever the container printed after it is lost. So its removal waits until
-   * the stream has been quiet for {@link #OUTPUT_QUIET}: such a piece comes at the engine's full speed, a service's
-   * own lines seldom that close together. A service that prints without pause delays its removal by at most
-   * {@link #OUTPUT_BACKLOG}. After the removal, the engine still sends what it had not; the run waits for that too
-   * before it hangs up.
-   */
-  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
-  private static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
-  private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
-
   private final Supplier<Engine> engine;
   private final BerthConfig config;
   private final String runId;
@@ -83,16 +59,11 @@ public final class RunContainers implements ServiceStarter {
   private final SessionNetwork network;
   private final RunDns dns;
   private final Readiness readiness;
-  /**
-   * Streams being attached (see {@link #attach}): the end of the run waits for them before it removes containers,
-   * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
-   */
-  private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
-  /** The output of the run's service containers, by container id, followed until the engine ends it. */
-  private final Map<String, LogTail> following = new ConcurrentHashMap<>();
+  private final ServiceOutputs outputs;
+  private final Images images;
+  private final Placement placement;
+  private final HostServices hostServices;
   private volatile PortProbe probe;
-  private volatile EngineLocation engineLocation;
-  private volatile PublishedPorts publishedPorts;
   private boolean closed;
 
   public RunContainers(Supplier<Engine> engine, BerthConfig config, String runId, String session) {
@@ -101,14 +72,18 @@ public final class RunContainers implements ServiceStarter {
     this.runId = runId;
     this.session = session;
     this.network = new SessionNetwork(engine, runId, session);
-    this.dns = new RunDns(network, session, this::dnsWanted);
+    this.placement = new Placement(engine, config, network);
+    this.dns = new RunDns(network, session, placement::dnsWanted);
+    this.outputs = new ServiceOutputs(engine);
+    this.images = new Images(engine, config, network);
+    this.hostServices = new HostServices(network, placement, dns);
     this.readiness = new Readiness(config, engine, this::probe);
   }
 
   @Override
   public RunningService start(String name, Definition spec, Map<String, String> boundHosts) {
     if (spec.hostTarget().isPresent()) {
-      return startHostService(name, spec);
+      return hostServices.start(name, spec);
     }
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
@@ -123,7 +98,7 @@ public final class RunContainers implements ServiceStarter {
 
   private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts, long started,
       String what) {
-    String image = ensureImage(spec, what);
+    String image = images.ensure(spec, what);
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
     long imagePresent = System.nanoTime();
     spec.cacheVolumes().values().forEach(cache -> {
@@ -160,8 +135,8 @@ public final class RunContainers implements ServiceStarter {
           return existing.get().container();
         }
         existing.ifPresent(dead -> backend().remove(dead.container().id()));
-        if (publishedPorts().onThisMachine()) {
-          requireFreeHostPorts(what, spec, publishedPorts().bindAddress());
+        if (placement.publishedPorts().onThisMachine()) {
+          requireFreeHostPorts(what, spec, placement.publishedPorts().bindAddress());
         }
         return create(request, spec, what);
       } catch (RuntimeException e) {
@@ -180,10 +155,10 @@ public final class RunContainers implements ServiceStarter {
       spec.readyLogLine().ifPresent(logs::expect);
     }
     var exit = new CompletableFuture<Integer>();
-    var logStream = new LateStream();
-    attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
+    var logStream = new ServiceOutputs.LateStream();
+    outputs.attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
-        publishedPorts(), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name, spec)));
+        placement.publishedPorts(), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name, spec)));
     try {
       readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
@@ -194,60 +169,6 @@ public final class RunContainers implements ServiceStarter {
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
-  }
-
-  /**
-   * Follows a container's exit and output, on a thread of its own: readiness polling need not wait for docker-java
-   * to set up two streams (about 80 ms in a fresh JVM, a few ms later on). A container that exits meanwhile is
-   * noticed once the wait is attached; its output is read from its start (or its last lines, if it ran before).
-   */
-  private void attach(String id, CompletableFuture<Integer> exit, LogTail logs, LateStream logStream, Integer tail) {
-    var attached = new CompletableFuture<Void>();
-    attaching.add(attached);
-    var thread = new Thread(() -> {
-      try {
-        backend().exitCode(id).whenComplete((code, failure) -> {
-          if (failure != null) {
-            exit.completeExceptionally(failure);
-          } else {
-            exit.complete(code);
-          }
-        });
-        following.put(id, logs);
-        logStream.attached(backend().followLogs(id, logs, logs::end, tail));
-      } catch (RuntimeException e) {
-        LOG.debug("following container {} failed", id, e);
-        exit.completeExceptionally(e);
-        logs.end();
-      } finally {
-        attaching.remove(attached);
-        attached.complete(null);
-      }
-    }, "berth-attach");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  /** A log stream attached in the background: closed before it is attached, it is closed once it is. */
-  private static final class LateStream implements Closeable {
-    private Closeable stream;
-    private boolean closed;
-
-    synchronized void attached(Closeable attached) {
-      if (closed) {
-        closeQuietly(attached);
-      } else {
-        stream = attached;
-      }
-    }
-
-    @Override
-    public synchronized void close() throws IOException {
-      closed = true;
-      if (stream != null) {
-        stream.close();
-      }
-    }
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
@@ -277,14 +198,14 @@ public final class RunContainers implements ServiceStarter {
   public void stop(RunningService service, Duration timeout) {
     LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
     if (service.containerId() != null) {
-      long deadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
-      long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
-      if (releaseShared(backend(), service.spec().digest(), timeout, id -> awaitQuiet(id, backlogDeadline))) {
+      long deadline = System.nanoTime() + ServiceOutputs.OUTPUT_DRAIN.toNanos();
+      long backlogDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_BACKLOG.toNanos();
+      if (releaseShared(backend(), service.spec().digest(), timeout, id -> outputs.awaitQuiet(id, backlogDeadline))) {
         LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
       } else {
-        awaitOutputs(Set.of(service.containerId()), deadline);
+        outputs.awaitOutputs(Set.of(service.containerId()), deadline);
       }
-      following.remove(service.containerId());
+      outputs.forget(service.containerId());
     }
     discard(service);
   }
@@ -327,64 +248,6 @@ public final class RunContainers implements ServiceStarter {
     }
   }
 
-  /**
-   * A service of the test machine: checks that it listens, then relays the host's address on the run's network, at
-   * each port it is offered on, to its port on the test machine, and publishes its hostname and name in the
-   * session's DNS, as for a container. If an offered port that is its own port is taken on the gateway address, the
-   * service most likely listens on every interface already and containers reach it there directly.
-   */
-  private RunningService startHostService(String name, Definition spec) {
-    URI address = spec.hostTarget().orElseThrow();
-    String what = "Host service '" + name + "' (" + address + ")";
-      requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
-        + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
-    Map<Integer, Integer> ports = spec.relays();
-    if (ports.isEmpty()) {
-      throw new BerthException(what + " has no port: give it in the address (tcp://host:port), or offer ports with"
-          + " withRelayedPort(port, hostPort)");
-    }
-    String gateway = gateway();
-    var relays = new ArrayList<Closeable>();
-    try {
-      for (Map.Entry<Integer, Integer> port : ports.entrySet()) {
-        relays.add(relay(name, address.getHost(), port.getKey(), port.getValue(), gateway));
-      }
-    } catch (RuntimeException e) {
-      relays.forEach(RunContainers::closeQuietly);
-      throw e;
-    }
-    LOG.info("{} is reachable from the run's containers at {} (ports {} to the test machine's {})", what, gateway,
-        ports.keySet(), ports.values());
-    var running = new RunningService(name, spec, null, gateway, ports, PublishedPorts.loopback(),
-        new LogTail("berth.service." + name), new CompletableFuture<>(),
-        () -> relays.forEach(RunContainers::closeQuietly),
-        ServiceOperations.none(RunningService.describe(name, spec), "it is a service of the test machine"));
-    dns.publish(running.dnsEntry());
-    return running;
-  }
-
-  /** Relays {@code gateway:port} to {@code host:hostPort}, which must accept connections. */
-  private Closeable relay(String name, String host, int port, int hostPort, String gateway) {
-    String what = "Host service '" + name + "' (tcp://" + host + ":" + hostPort + ")";
-    var target = new InetSocketAddress(host, hostPort);
-    try (var probe = new Socket()) {
-      probe.connect(target, 2000);
-    } catch (IOException e) {
-      throw new BerthException(what + " is not listening: " + e.getMessage() + ". Start it before the first test"
-          + " that binds it, or fix the address", e);
-    }
-    try {
-      return HostRelay.start(name, InetAddress.getByName(gateway), port, target);
-    } catch (IOException e) {
-      if (port != hostPort || !PortProbe.direct().accepts(gateway, port)) {
-        throw new BerthException(what + " cannot be relayed to the run's containers: port " + port
-            + " on the host's network address " + gateway + " is taken (" + e.getMessage() + ")", e);
-      }
-      LOG.debug("{} already answers on {}:{}; no relay needed", what, gateway, port);
-      return () -> { };
-    }
-  }
-
   /** Global hostnames are the run's: two different services cannot share one. */
   private void claimHostnames(String what, Definition spec) {
     var claimed = new ArrayList<String>();
@@ -403,44 +266,17 @@ public final class RunContainers implements ServiceStarter {
     spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
   }
 
-  /** Creates the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
+  /** Joins the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
   public void prepare(List<Definition> specs) {
-    network.join();
-    for (Definition spec : specs) {
-      if (spec.hostTarget().isEmpty()) {
-        // Under berth.imagePull=always a present image is pulled all the same: nothing to note.
-        if (config.imagePull() == BerthConfig.ImagePull.MISSING) {
-          backend().notePresent(engineImage(spec));
-        }
-      }
-    }
-  }
-
-  /** Builds or pulls the spec's image if the engine lacks it; returns the image's name on the engine. */
-  private String ensureImage(Definition spec, String neededBy) {
-    if (spec.build().isPresent()) {
-      ImageBuild build = spec.build().get();
-      // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
-      network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
-        backend().ensureBuilt(build, config.pullTimeout(), neededBy, config.pruneBuilds());
-        return null;
-      });
-      return spec.image();
-    }
-    ImageReference image = engineImage(spec);
-    String forWhom = image.equals(spec.imageReference()) ? neededBy : neededBy + " via berth.hubImagePrefix";
-    backend().ensureImage(image, config.imagePull(), config.pullTimeout(), forWhom);
-    return image.toString();
+    images.prepare(specs);
   }
 
   /**
-   * The image the engine runs for a spec: a Docker Hub image from the mirror {@code berth.hubImagePrefix} names, if
-   * it names one (for machines that reach Docker Hub only through a mirror of it); others, and the images Berth
-   * builds, as they are. The spec's digest is the same either way: the mirror serves the same image.
+   * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
+   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
    */
-  private ImageReference engineImage(Definition spec) {
-    ImageReference image = spec.imageReference();
-    return spec.build().isPresent() ? image : config.hubImagePrefix().map(image::throughHubMirror).orElse(image);
+  public void requireSharedNetwork(String problem, String instead) {
+    placement.requireSharedNetwork(problem, instead);
   }
 
   /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
@@ -455,7 +291,7 @@ public final class RunContainers implements ServiceStarter {
 
   /** Starts a client container for one test; the caller resolves its bindings and removes it with {@link #remove}. */
   public String startClient(String name, Definition spec, Map<String, String> boundHosts) {
-    String image = ensureImage(spec, "client '" + name + "'");
+    String image = images.ensure(spec, "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
     var request = ContainerRequests.of(containerName("client-" + clientCount.incrementAndGet()), image,
         "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
@@ -548,9 +384,9 @@ public final class RunContainers implements ServiceStarter {
       network.leave(backend);
       return;
     }
-    awaitAttachments();
-    long outputDeadline = System.nanoTime() + OUTPUT_DRAIN.toNanos();
-    long backlogDeadline = System.nanoTime() + OUTPUT_BACKLOG.toNanos();
+    outputs.awaitAttachments();
+    long outputDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_DRAIN.toNanos();
+    long backlogDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_BACKLOG.toNanos();
     Set<String> removed = ConcurrentHashMap.newKeySet();
     SessionDirectory directory = network.directory();
     // The session's last run removes the network too. Its containers leave the network first then, so that the
@@ -571,7 +407,7 @@ public final class RunContainers implements ServiceStarter {
       inHand.addAll(shared);
       for (String digest : digests) {
         work.add(departing(left -> releaseShared(backend, digest, Duration.ZERO, id -> {
-          awaitQuiet(id, backlogDeadline);
+          outputs.awaitQuiet(id, backlogDeadline);
           leave(backend, id, leaveFirst, left);
           removed.add(id);
         }), departures, closing));
@@ -597,49 +433,14 @@ public final class RunContainers implements ServiceStarter {
           }, closing));
       CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).join();
       containerIds.clear();
-      awaitOutputs(removed, outputDeadline);
-      following.clear();
+      outputs.awaitOutputs(removed, outputDeadline);
+      outputs.forgetAll();
     } finally {
       closing.shutdown();
     }
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");
       LOG.info("berth.cacheVolumes.prune: removed cache volumes {}", pruned);
-    }
-  }
-
-  /**
-   * Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. An interrupt
-   * (the end of the run cuts a stop short) is not swallowed here: the stop gives the container back for the end of
-   * the run to remove, as it does when interrupted anywhere else.
-   */
-  private void awaitQuiet(String containerId, long deadline) {
-    LogTail logs = following.get(containerId);
-    if (logs != null && !logs.awaitQuiet(OUTPUT_QUIET, deadline) && Thread.currentThread().isInterrupted()) {
-      throw new BerthException("Interrupted while waiting for the output of container " + containerId
-          + " before removing it");
-    }
-  }
-
-  /** After their removal: waits, until the deadline at most, for these containers' output to arrive in full. */
-  private void awaitOutputs(Set<String> removedIds, long deadline) {
-    for (String id : removedIds) {
-      LogTail logs = following.get(id);
-      if (logs != null && !logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
-        LOG.debug("the output of removed container {} did not end within {} ms", id, OUTPUT_DRAIN.toMillis());
-      }
-    }
-  }
-
-  /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */
-  private void awaitAttachments() {
-    try {
-      CompletableFuture.allOf(attaching.toArray(CompletableFuture[]::new))
-          .get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.debug("streams of the run's containers were not attached within {} ms", ATTACH_WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -702,7 +503,7 @@ public final class RunContainers implements ServiceStarter {
 
   private Engine.StartedContainer create(ContainerRequest request) {
     Engine.StartedContainer container = backend().createAndStart(request, network.join(),
-        dns.settings(), publishedPorts().bindAddress());
+        dns.settings(), placement.publishedPorts().bindAddress());
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -752,63 +553,16 @@ public final class RunContainers implements ServiceStarter {
     boolean direct = switch (config.readiness()) {
       case DIRECT -> true;
       case EXEC -> false;
-      case AUTO -> engineLocation().sharesNetwork();
+      case AUTO -> placement.engineLocation().sharesNetwork();
     };
     if (direct) {
       return PortProbe.direct();
     }
     Definition probeSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
-    String image = ensureImage(probeSpec, "the readiness probe");
+    String image = images.ensure(probeSpec, "the readiness probe");
     var request = ContainerRequests.of(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true);
     return PortProbe.exec(backend(), create(request).id());
-  }
-
-  /**
-   * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
-   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
-   */
-  public void requireSharedNetwork(String problem, String instead) {
-    if (!engineLocation().sharesNetwork()) {
-      throw new BerthException(problem + ", and " + engineLocation().how() + ". " + instead
-          + ", or the tests on the engine's machine");
-    }
-  }
-
-  /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
-  private boolean dnsWanted() {
-    if (!config.dns()) {
-      return false;
-    }
-    if (!engineLocation().sharesNetwork()) {
-      LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
-          + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
-      return false;
-    }
-    return true;
-  }
-
-  /** Where the engine and its containers are, seen from this JVM; worked out once the run's network exists. */
-  private EngineLocation engineLocation() {
-    EngineLocation location = engineLocation;
-    if (location == null) {
-      location = EngineLocation.of(backend().host(), network.gateway());
-      engineLocation = location;
-      if (!location.sharesNetwork()) {
-        LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
-            + " unless berth.readiness says otherwise", location.how());
-      }
-    }
-    return location;
-  }
-
-  private PublishedPorts publishedPorts() {
-    PublishedPorts ports = publishedPorts;
-    if (ports == null) {
-      ports = PublishedPorts.of(config, engineLocation());
-      publishedPorts = ports;
-    }
-    return ports;
   }
 
   private String containerName(String suffix) {

@@ -1,0 +1,80 @@
+package dev.berth.internal.container;
+
+import dev.berth.BerthException;
+import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.Engine;
+import dev.berth.internal.net.EngineLocation;
+import dev.berth.internal.net.PublishedPorts;
+import dev.berth.internal.session.SessionNetwork;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where this JVM stands relative to the engine's network, worked out once the run's network exists: whether it
+ * reaches containers directly (readiness, relays, DNS need that), and where published ports are reached.
+ */
+final class Placement {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final Supplier<Engine> engine;
+  private final BerthConfig config;
+  private final SessionNetwork network;
+  private volatile EngineLocation engineLocation;
+  private volatile PublishedPorts publishedPorts;
+
+  Placement(Supplier<Engine> engine, BerthConfig config, SessionNetwork network) {
+    this.engine = engine;
+    this.config = config;
+    this.network = network;
+  }
+
+  /** Where the engine and its containers are, seen from this JVM; worked out once the run's network exists. */
+  EngineLocation engineLocation() {
+    EngineLocation location = engineLocation;
+    if (location == null) {
+      location = EngineLocation.of(engine.get().host(), network.gateway());
+      engineLocation = location;
+      if (!location.sharesNetwork()) {
+        LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
+            + " unless berth.readiness says otherwise", location.how());
+      }
+    }
+    return location;
+  }
+
+  PublishedPorts publishedPorts() {
+    PublishedPorts ports = publishedPorts;
+    if (ports == null) {
+      ports = PublishedPorts.of(config, engineLocation());
+      publishedPorts = ports;
+    }
+    return ports;
+  }
+
+  /**
+   * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
+   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
+   */
+  void requireSharedNetwork(String problem, String instead) {
+    if (!engineLocation().sharesNetwork()) {
+      throw new BerthException(problem + ", and " + engineLocation().how() + ". " + instead
+          + ", or the tests on the engine's machine");
+    }
+  }
+
+  /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
+  boolean dnsWanted() {
+    if (!config.dns()) {
+      return false;
+    }
+    if (!engineLocation().sharesNetwork()) {
+      LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
+          + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
+      return false;
+    }
+    return true;
+  }
+
+}

@@ -1,0 +1,152 @@
+package dev.berth.internal.container;
+
+import dev.berth.BerthException;
+import dev.berth.internal.engine.Engine;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The output and exits of the run's service containers: followed from when each starts until the engine ends the
+ * stream, and waited for before and after a removal, so that a short-lived service's last lines are not lost.
+ */
+final class ServiceOutputs {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final Duration ATTACH_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long the end of a run, or a stop, waits for a container's output to arrive in full. The engine sends the
+   * output that came before a log stream attached in one piece, and a container removed (or stopped) meanwhile has
+   * the stream end with that piece: whatever the container printed after it is lost. So its removal waits until
+   * the stream has been quiet for {@link #OUTPUT_QUIET}: such a piece comes at the engine's full speed, a service's
+   * own lines seldom that close together. A service that prints without pause delays its removal by at most
+   * {@link #OUTPUT_BACKLOG}. After the removal, the engine still sends what it had not; the run waits for that too
+   * before it hangs up.
+   */
+  static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
+  static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
+  private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
+
+  private final Supplier<Engine> engine;
+  /**
+   * Streams being attached (see {@link #attach}): the end of the run waits for them before it removes containers,
+   * since a stream asked for after its container is gone gets nothing, and a short-lived service's output is lost.
+   */
+  private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
+  /** The output of the run's service containers, by container id, followed until the engine ends it. */
+  private final Map<String, LogTail> following = new ConcurrentHashMap<>();
+
+  ServiceOutputs(Supplier<Engine> engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Follows a container's exit and output, on a thread of its own: readiness polling need not wait for docker-java
+   * to set up two streams (about 80 ms in a fresh JVM, a few ms later on). A container that exits meanwhile is
+   * noticed once the wait is attached; its output is read from its start (or its last lines, if it ran before).
+   */
+  void attach(String id, CompletableFuture<Integer> exit, LogTail logs, LateStream logStream, Integer tail) {
+    var attached = new CompletableFuture<Void>();
+    attaching.add(attached);
+    var thread = new Thread(() -> {
+      try {
+        engine.get().exitCode(id).whenComplete((code, failure) -> {
+          if (failure != null) {
+            exit.completeExceptionally(failure);
+          } else {
+            exit.complete(code);
+          }
+        });
+        following.put(id, logs);
+        logStream.attached(engine.get().followLogs(id, logs, logs::end, tail));
+      } catch (RuntimeException e) {
+        LOG.debug("following container {} failed", id, e);
+        exit.completeExceptionally(e);
+        logs.end();
+      } finally {
+        attaching.remove(attached);
+        attached.complete(null);
+      }
+    }, "berth-attach");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Before a container's removal: waits, until the deadline at most, for its output stream to be quiet. An interrupt
+   * (the end of the run cuts a stop short) is not swallowed here: the stop gives the container back for the end of
+   * the run to remove, as it does when interrupted anywhere else.
+   */
+  void awaitQuiet(String containerId, long deadline) {
+    LogTail logs = following.get(containerId);
+    if (logs != null && !logs.awaitQuiet(OUTPUT_QUIET, deadline) && Thread.currentThread().isInterrupted()) {
+      throw new BerthException("Interrupted while waiting for the output of container " + containerId
+          + " before removing it");
+    }
+  }
+
+  /** After their removal: waits, until the deadline at most, for these containers' output to arrive in full. */
+  void awaitOutputs(Set<String> removedIds, long deadline) {
+    for (String id : removedIds) {
+      LogTail logs = following.get(id);
+      if (logs != null && !logs.awaitEnd(Math.max(0, deadline - System.nanoTime()))) {
+        LOG.debug("the output of removed container {} did not end within {} ms", id, OUTPUT_DRAIN.toMillis());
+      }
+    }
+  }
+
+  /** Waits, a bounded time, for the streams still being attached; normally they were attached long ago. */
+  void awaitAttachments() {
+    try {
+      CompletableFuture.allOf(attaching.toArray(CompletableFuture[]::new))
+          .get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("streams of the run's containers were not attached within {} ms", ATTACH_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops keeping a removed container's output. */
+  void forget(String containerId) {
+    following.remove(containerId);
+  }
+
+  /** Stops keeping any output: the run has ended. */
+  void forgetAll() {
+    following.clear();
+  }
+
+  /** A log stream attached in the background: closed before it is attached, it is closed once it is. */
+  static final class LateStream implements Closeable {
+    private Closeable stream;
+    private boolean closed;
+
+    synchronized void attached(Closeable attached) {
+      if (closed) {
+        RunContainers.closeQuietly(attached);
+      } else {
+        stream = attached;
+      }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      closed = true;
+      if (stream != null) {
+        stream.close();
+      }
+    }
+  }
+
+}
