@@ -38,10 +38,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run's containers on the session's network: service containers (started until healthy, shared with the
- * session's other runs through leases in its directory), client containers and the readiness probe; and host
- * services, relayed onto the network. Everything it creates carries the run's labels, and {@link #close} removes it
- * all, then leaves the network (see {@link SessionNetwork}).
+ * The run's containers on the session's network, and the home of one service container's life (the table decides
+ * when; this does it). Everything it creates carries the run's labels. Read it as that life:
+ *
+ * <ol>
+ *   <li><b>Image.</b> The definition's image is pulled or built ({@link Images}), and its cache volumes made.
+ *   <li><b>Create or join.</b> Under the digest's mutex, the run holds the digest and creates the session's one
+ *       container of that definition, or joins it if another run of the session has it running.
+ *   <li><b>Ready.</b> Its output and exit are followed ({@link ServiceOutputs}); {@link Readiness} checks it from
+ *       inside the network; it is published in the session's DNS.
+ *   <li><b>Stop.</b> A stop lets go of the digest; the last holder in any JVM removes the container, once its output
+ *       has been quiet a moment.
+ *   <li><b>End of run.</b> {@link #close} removes what the run holds and created, sweeps what a cut-short start left,
+ *       and leaves the session's network (see {@link SessionNetwork}).
+ * </ol>
+ *
+ * <p>Services of the test machine are relayed instead ({@link HostServices}); clients and the readiness probe are
+ * containers of the run alone.
  */
 public final class RunContainers implements ServiceStarter {
 

@@ -30,9 +30,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One test run's services: connects to the engine, owns the {@link ServiceTable} and the run's containers, and
- * removes everything the run created when closed (or when the JVM shuts down first). It knows nothing of JUnit;
- * the extension keeps one per test run.
+ * One test run: the home of the run's life, as {@link ServiceTable} is the home of a service's. It knows nothing of
+ * JUnit; the extension keeps one per test run. Read it as that life:
+ *
+ * <ol>
+ *   <li><b>Connect ahead.</b> {@link #connectAhead}, called when the launcher session opens, connects to the engine
+ *       in the background and has it refuse one container create, so that the first real create finds its parts
+ *       learned. The run takes that connection, or connects on its first need; a run that starts nothing never
+ *       touches the engine.
+ *   <li><b>Start.</b> {@link #start} wires the layers: the run's containers ({@link RunContainers}: images, the
+ *       JVM's place, DNS and the session's network behind it), replicated services over them, and the table over
+ *       both, with a start executor and a grace timer.
+ *   <li><b>Warm-up.</b> {@link #warmUp}, when the first class that declares services begins, joins the session's
+ *       network and notes which images are present, in the background, while JUnit gets to the first test.
+ *   <li><b>Services and clients.</b> Scopes ({@link #newScope}) acquire services from the table; {@link #newClient}
+ *       starts a client container, its bindings held by a scope of its own.
+ *   <li><b>End of run.</b> {@link #close} (or the JVM's shutdown hook, if it comes first): the table closes, so
+ *       nothing new starts and pending stops are dropped; starts in progress end; replicated services close; then
+ *       the run's containers are removed and the session's network left ({@link RunContainers#close}), and the
+ *       engine connection goes.
+ * </ol>
  *
  * <pre>{@code
  * try (var runtime = ServiceRuntime.start(BerthConfig.defaults());

@@ -5,11 +5,24 @@ import dev.berth.internal.spec.Labels;
 import java.util.function.Supplier;
 
 /**
- * The session's network, shared by its runs (one per JVM): created by the first run that needs it, joined by the
- * others, removed by the last to end. This run's lease on {@code run} in the session directory says the run is
- * alive (and tells the watchdog whose run it is); the {@code network} mutex makes "create or join" and "leave, and
- * remove if last" one step across JVMs. The session's DNS server listens on the network's gateway (see {@code
- * RunDns}).
+ * The session's network, and the home of a session's life: what the JVMs of one build (Surefire's forks, say) agree
+ * on, through the session directory's files and the engine's labels. Read it as that life:
+ *
+ * <ol>
+ *   <li><b>Create or join.</b> The first run of the session that needs the network creates it; the others join it.
+ *       The {@code network} mutex of the {@link SessionDirectory} makes "create or join" one step across JVMs, and the
+ *       run's hold on {@link SessionDirectory#RUN} (locked for as long as the JVM lives) says the run is alive.
+ *   <li><b>Holds.</b> Each run holds the definitions whose containers it uses, one lock file each; a container is
+ *       shared by every run that holds its digest, and removed by the last to let go. The operating system drops a
+ *       dead JVM's locks, so a hold that can be locked is stale.
+ *   <li><b>DNS.</b> One JVM of the session serves its zone on the network's gateway; when it ends, the first other
+ *       JVM to bind the port takes over ({@code RunDns} and {@code SessionDns}, in the dns package, above this one).
+ *   <li><b>Watchdog.</b> The first join starts a {@link Watchdog} that waits for this JVM to exit; if it died with
+ *       runs open, the watchdog removes what no live run holds, and tidies the directories of ended builds.
+ *   <li><b>Sweep and leave.</b> The end of a run removes what the run left ({@link Sweep}, the same step as the
+ *       watchdog's), gives up its hold on the session, and removes the network if no other run holds it
+ *       ({@link #leave}).
+ * </ol>
  */
 public final class SessionNetwork {
 
