@@ -7,6 +7,10 @@ import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +22,8 @@ final class Images {
   private final Supplier<Engine> engine;
   private final BerthConfig config;
   private final SessionNetwork network;
+  /** The images this run has obtained (or is obtaining, or found present), by reference. */
+  private final Map<String, CompletableFuture<Void>> obtained = new ConcurrentHashMap<>();
 
   Images(Supplier<Engine> engine, BerthConfig config, SessionNetwork network) {
     this.engine = engine;
@@ -31,15 +37,48 @@ final class Images {
       ImageBuild build = spec.build().get();
       // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
       network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
-        engine.get().ensureBuilt(build, config.pullTimeout(), neededBy, config.pruneBuilds());
+        once(build.image().toString(), false, () -> {
+          engine.get().build(build, config.pullTimeout(), neededBy);
+          if (config.pruneBuilds()) {
+            engine.get().removeSupersededBuilds(build);
+          }
+        });
         return null;
       });
       return spec.image();
     }
     ImageReference image = engineImage(spec);
     String forWhom = image.equals(spec.imageReference()) ? neededBy : neededBy + " via berth.hubImagePrefix";
-    engine.get().ensureImage(image, config.imagePull(), config.pullTimeout(), forWhom);
+    boolean always = config.imagePull() == BerthConfig.ImagePull.ALWAYS && image.digest() == null;
+    once(image.toString(), always, () -> engine.get().pull(image, always, config.pullTimeout(), forWhom));
     return image.toString();
+  }
+
+  /**
+   * Obtains an image once per run, if it is missing or {@code evenIfPresent}: callers needing it meanwhile wait for
+   * the first.
+   */
+  private void once(String key, boolean evenIfPresent, Runnable obtain) {
+    var mine = new CompletableFuture<Void>();
+    CompletableFuture<Void> existing = obtained.putIfAbsent(key, mine);
+    if (existing != null) {
+      try {
+        existing.join();
+        return;
+      } catch (CompletionException e) {
+        throw (RuntimeException) e.getCause();
+      }
+    }
+    try {
+      if (evenIfPresent || !engine.get().hasImage(key)) {
+        obtain.run();
+      }
+      mine.complete(null);
+    } catch (RuntimeException e) {
+      obtained.remove(key, mine);
+      mine.completeExceptionally(e);
+      throw e;
+    }
   }
 
   /** Joins the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
@@ -49,7 +88,10 @@ final class Images {
       if (spec.hostTarget().isEmpty()) {
         // Under berth.imagePull=always a present image is pulled all the same: nothing to note.
         if (config.imagePull() == BerthConfig.ImagePull.MISSING) {
-          engine.get().notePresent(engineImage(spec));
+          String key = engineImage(spec).toString();
+          if (!obtained.containsKey(key) && engine.get().hasImage(key)) {
+            obtained.putIfAbsent(key, CompletableFuture.completedFuture(null));
+          }
         }
       }
     }

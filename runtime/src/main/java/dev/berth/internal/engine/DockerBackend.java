@@ -90,7 +90,6 @@ public final class DockerBackend implements Engine {
   private final DockerClient docker;
   private final URI host;
   private final RegistryCredentials credentials;
-  private final Map<String, CompletableFuture<Void>> images = new ConcurrentHashMap<>();
 
   private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials) {
     this.docker = docker;
@@ -178,28 +177,13 @@ public final class DockerBackend implements Engine {
     }
   }
 
-  @Override
-  public void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy) {
-    boolean always = policy == BerthConfig.ImagePull.ALWAYS && image.digest() == null;
-    once(image.toString(), always, () -> pull(image, always, pullTimeout, neededBy));
-  }
-
-  @Override
-  public void ensureBuilt(ImageBuild build, Duration timeout, String neededBy, boolean pruneSuperseded) {
-    once(build.image().toString(), false, () -> {
-      build(build, timeout, neededBy);
-      if (pruneSuperseded) {
-        removeSupersededBuilds(build);
-      }
-    });
-  }
-
   /**
    * Removes the images built before from the same Dockerfile, arguments and context directory, but other files
    * ({@code berth.builds.prune}). An image a container uses is left: the engine refuses to remove it, and
    * whoever uses it still needs it.
    */
-  private void removeSupersededBuilds(ImageBuild build) {
+  @Override
+  public void removeSupersededBuilds(ImageBuild build) {
     String current = build.image().toString();
     var removed = new ArrayList<String>();
     for (Image image : docker.listImagesCmd().withLabelFilter(Map.of(Labels.BUILD_SOURCE, build.source())).exec()) {
@@ -222,42 +206,8 @@ public final class DockerBackend implements Engine {
     }
   }
 
-  /**
-   * Obtains an image once per run, if it is missing or {@code evenIfPresent}: callers needing it meanwhile wait for
-   * the first.
-   */
-  private void once(String key, boolean evenIfPresent, Runnable obtain) {
-    var mine = new CompletableFuture<Void>();
-    CompletableFuture<Void> existing = images.putIfAbsent(key, mine);
-    if (existing != null) {
-      try {
-        existing.join();
-        return;
-      } catch (CompletionException e) {
-        throw (RuntimeException) e.getCause();
-      }
-    }
-    try {
-      if (evenIfPresent || !isPresent(key)) {
-        obtain.run();
-      }
-      mine.complete(null);
-    } catch (RuntimeException e) {
-      images.remove(key, mine);
-      mine.completeExceptionally(e);
-      throw e;
-    }
-  }
-
   @Override
-  public void notePresent(ImageReference image) {
-    String key = image.toString();
-    if (!images.containsKey(key) && isPresent(key)) {
-      images.putIfAbsent(key, CompletableFuture.completedFuture(null));
-    }
-  }
-
-  private boolean isPresent(String image) {
+  public boolean hasImage(String image) {
     try {
       docker.inspectImageCmd(image).exec();
       return true;
@@ -266,7 +216,8 @@ public final class DockerBackend implements Engine {
     }
   }
 
-  private void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {
+  @Override
+  public void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {
     RegistryCredentials.Lookup login = credentials.lookup(image.registry());
     LOG.info("Pulling image {} for {}{} ({})", image, neededBy, always ? " (berth.imagePull=always)" : "",
         login.description());
@@ -289,7 +240,7 @@ public final class DockerBackend implements Engine {
     } catch (BerthException e) {
       throw e;
     } catch (RuntimeException | IOException e) {
-      if (always && isPresent(image.toString())) {
+      if (always && hasImage(image.toString())) {
         throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
             + "always asks: " + Engine.rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
             + " already: berth.imagePull=missing would use that. Check the name and tag, or log in to its registry"
@@ -311,7 +262,8 @@ public final class DockerBackend implements Engine {
    * Builds an image with the engine's classic builder. Intermediate containers are removed even when a step fails
    * ({@code forcerm}): they carry no label of the run, so nothing else would remove them.
    */
-  private void build(ImageBuild build, Duration timeout, String neededBy) {
+  @Override
+  public void build(ImageBuild build, Duration timeout, String neededBy) {
     LOG.info("Building the image for {} from {}", neededBy, build.dockerfilePath());
     long started = System.nanoTime();
     var progress = new BuildProgress(build.image().toString());

@@ -2,7 +2,6 @@ package dev.berth.internal.engine;
 
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
-import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
@@ -33,20 +32,23 @@ public interface Engine extends AutoCloseable {
    */
   void learnEngineMessages();
 
-  /**
-   * Makes sure the image is present, pulling it once per run when it is missing, or in any case if {@code ALWAYS}
-   * and it is named by a tag: an image pinned by its digest cannot have changed.
-   */
-  void ensureImage(ImageReference image, BerthConfig.ImagePull policy, Duration pullTimeout, String neededBy);
+  /** Whether the engine has the image, by reference or id. */
+  boolean hasImage(String image);
 
   /**
-   * Makes sure the image of a build is present, building it once per run when it is missing; after a build, with
-   * {@code pruneSuperseded}, removes the earlier builds of the same source that no container uses.
+   * Pulls the image, with the registry's credentials, within {@code timeout}; {@code evenIfPresent} says the engine
+   * may have a copy already (a failure then says that it would be used with {@code berth.imagePull=missing}).
    */
-  void ensureBuilt(ImageBuild build, Duration timeout, String neededBy, boolean pruneSuperseded);
+  void pull(ImageReference image, boolean evenIfPresent, Duration timeout, String neededBy);
 
-  /** Remembers that the image is present, if it is, so that the first need does not inspect it again. */
-  void notePresent(ImageReference image);
+  /** Builds the image from its Dockerfile and context, tagged and labelled as Berth's, within {@code timeout}. */
+  void build(ImageBuild build, Duration timeout, String neededBy);
+
+  /**
+   * Removes the images built before from the same Dockerfile, arguments and context directory, but other files
+   * ({@code berth.builds.prune}); an image a container uses is left.
+   */
+  void removeSupersededBuilds(ImageBuild build);
 
   /** Creates the network, or finds it if another run of the session created it first. */
   String createNetwork(String name, Map<String, String> labels);

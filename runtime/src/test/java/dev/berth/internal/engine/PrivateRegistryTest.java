@@ -131,7 +131,7 @@ class PrivateRegistryTest {
 
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
         new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
-      backend.ensureBuilt(build, Duration.ofSeconds(60), "a test", false);
+      backend.build(build, Duration.ofSeconds(60), "a test");
     }
 
     assertThat(docker.inspectImageCmd(build.image().toString()).exec().getId()).isNotEmpty();
@@ -146,7 +146,7 @@ class PrivateRegistryTest {
 
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto",
         new RegistryCredentials(config, Optional.empty(), List.of(bin)))) {
-      assertThatThrownBy(() -> backend.ensureBuilt(build, Duration.ofSeconds(60), "a test", false))
+      assertThatThrownBy(() -> backend.build(build, Duration.ofSeconds(60), "a test"))
           .isInstanceOf(BerthException.class)
           .hasMessageContaining("Building the image for a test from " + context.resolve("Dockerfile") + " failed")
           .hasMessageContaining("no basic auth credentials");
@@ -161,7 +161,7 @@ class PrivateRegistryTest {
 
   private static void pull(RegistryCredentials credentials) {
     try (DockerBackend backend = DockerBackend.connect(Optional.empty(), "auto", credentials)) {
-      backend.ensureImage(ImageReference.parse(image), BerthConfig.ImagePull.MISSING, Duration.ofSeconds(60),
+      backend.pull(ImageReference.parse(image), false, Duration.ofSeconds(60),
           "a test");
     }
   }
