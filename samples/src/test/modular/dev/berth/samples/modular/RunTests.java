@@ -6,12 +6,17 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
-/** Runs this module's tests with the JUnit Platform, as a build tool would on the module path; exits 1 on failure. */
+/**
+ * Runs this module's tests with the JUnit Platform, as a build tool would on the module path; exits 1 on failure.
+ * With the argument {@code hold}, runs {@link HoldTest} instead, which holds a service until the JVM is killed.
+ */
 public final class RunTests {
 
   public static void main(String[] args) {
     var summary = new SummaryGeneratingListener();
-    var request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(RedisTest.class)).build();
+    boolean hold = args.length > 0 && args[0].equals("hold");
+    var request = LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectClass(hold ? HoldTest.class : RedisTest.class)).build();
     LauncherFactory.create().execute(request, summary);
     summary.getSummary().printTo(new java.io.PrintWriter(System.out));
     summary.getSummary().printFailuresTo(new java.io.PrintWriter(System.out), 20);
