@@ -39,9 +39,12 @@ public final class RunDns {
     return Optional.ofNullable(dns).map(SessionDns::zone);
   }
 
-  /** Publishes a ready service in the session's zone (see {@link SessionDns#publish}). */
+  /**
+   * Publishes a ready service in the session's zone (see {@link SessionDns#publish}), taking part in the session's
+   * DNS first if the run has not yet: a service of the test machine may be the run's first, with no container.
+   */
   public void publish(DnsEntry entry) {
-    SessionDns current = dns;
+    SessionDns current = started();
     if (current != null) {
       current.publish(entry);
     }
