@@ -43,6 +43,33 @@ class DiscoveryTest {
     assertThat(after).isNotEqualTo(zone + ".");
   }
 
+  static volatile InetAddress hostServiceAddress;
+  static volatile int hostPort;
+
+  /** A run whose only service is on the test machine has no container, yet it takes part in DNS for that service. */
+  @Test
+  void aServiceOfTheTestMachineAloneIsFoundByDns() throws Exception {
+    try (var server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      hostPort = server.getLocalPort();
+      var run = new KitRun().run(OnlyAHostService.class).assertSucceeded(1);
+
+      assertThat(run.servicesCreated()).isZero();
+      assertThat(hostServiceAddress).isNotNull();
+    }
+  }
+
+  @ServiceTest
+  static class OnlyAHostService {
+    @ServiceContainer
+    static final ServiceSpec jvm = ServiceSpec.host("tcp://localhost:" + hostPort);
+
+    @Test
+    void isFoundByItsName(@ServiceHandle("jvm") Service jvm) {
+      jvm.start();
+      hostServiceAddress = Discovery.lookup("jvm").get(0);
+    }
+  }
+
   @Test
   void withDnsOffContainersKeepTheEnginesResolverAndBoundAliasesWork() {
     new KitRun().with("berth.dns", "false").run(DnsOff.class).assertSucceeded(1);
