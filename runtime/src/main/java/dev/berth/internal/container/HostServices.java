@@ -18,7 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Services of the test machine ({@code ServiceSpec.host}), relayed onto the run's network and named in its DNS. */
+/**
+ * Services of the test machine ({@code ServiceSpec.host}): relayed onto the run's network and named in its DNS from
+ * their start until their stop. They have no container.
+ */
 final class HostServices {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
@@ -91,4 +94,10 @@ final class HostServices {
     }
   }
 
+
+  /** Ends the relays and takes the service's records out of the session's zone. */
+  void stop(RunningService service) {
+    RunContainers.closeQuietly(service.logStream());
+    dns.withdraw(service.dnsEntry());
+  }
 }

@@ -209,17 +209,19 @@ public final class RunContainers implements ServiceStarter {
 
   @Override
   public void stop(RunningService service, Duration timeout) {
-    LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
-    if (service.containerId() != null) {
-      long deadline = System.nanoTime() + ServiceOutputs.OUTPUT_DRAIN.toNanos();
-      long backlogDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_BACKLOG.toNanos();
-      if (releaseShared(backend(), service.spec().digest(), timeout, id -> outputs.awaitQuiet(id, backlogDeadline))) {
-        LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
-      } else {
-        outputs.awaitOutputs(Set.of(service.containerId()), deadline);
-      }
-      outputs.forget(service.containerId());
+    if (service.spec().hostTarget().isPresent()) {
+      hostServices.stop(service);
+      return;
     }
+    LOG.debug("Stopping service {} ({} ms after its stop signal it is killed)", service.describe(), timeout.toMillis());
+    long deadline = System.nanoTime() + ServiceOutputs.OUTPUT_DRAIN.toNanos();
+    long backlogDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_BACKLOG.toNanos();
+    if (releaseShared(backend(), service.spec().digest(), timeout, id -> outputs.awaitQuiet(id, backlogDeadline))) {
+      LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
+    } else {
+      outputs.awaitOutputs(Set.of(service.containerId()), deadline);
+    }
+    outputs.forget(service.containerId());
     discard(service);
   }
 
@@ -529,6 +531,10 @@ public final class RunContainers implements ServiceStarter {
 
   /** Ends a service that is not to be stopped gently: a start that failed, or the end of the run. */
   public void discard(RunningService service) {
+    if (service.spec().hostTarget().isPresent()) {
+      hostServices.stop(service);
+      return;
+    }
     try {
       service.logStream().close();
     } catch (IOException e) {
@@ -536,12 +542,8 @@ public final class RunContainers implements ServiceStarter {
     }
     releaseHostnames(service.spec());
     dns.withdraw(service.dnsEntry());
-    if (service.containerId() != null) {
-      releaseShared(backend(), service.spec().digest(), Duration.ZERO);
-    }
+    releaseShared(backend(), service.spec().digest(), Duration.ZERO);
   }
-
-
 
   /** The one name a definition's container has in the session. */
   private String sessionContainerName(Definition spec) {
