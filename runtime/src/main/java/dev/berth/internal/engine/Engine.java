@@ -109,7 +109,7 @@ public interface Engine extends AutoCloseable {
       String where);
 
   /**
-   * As above, abandoned (within {@link #ABANDON_POLL}) with {@link ExecAbandoned} once {@code abandonWhen} completes;
+   * As above, abandoned (within a tenth of a second) with {@link ExecAbandoned} once {@code abandonWhen} completes;
    * the command goes on running in the container.
    */
   ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
