@@ -1,37 +1,25 @@
 package dev.berth.internal.engine;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
-import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.command.PullImageCmd;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.AuthConfig;
-import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.PullResponseItem;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -44,26 +32,18 @@ import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.SpecEncoding;
-import dev.berth.internal.spec.Tar;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,16 +52,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only class that talks to the engine (through docker-java, as {@link EngineClient} sets it up): images, the
- * run's network, containers, execs, files and logs. It knows nothing of services or tests; failures become
- * {@link BerthException}s that say what the engine refused.
+ * Docker's side of the {@link Engine}, through docker-java as {@link EngineClient} sets it up: networks, volumes and
+ * containers here; images in {@link DockerImages}; exits, output, execs and files in {@link DockerStreams}. It knows
+ * nothing of services or tests; failures become {@link BerthException}s that say what the engine refused.
  */
 public final class DockerBackend implements Engine {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
   /** How often a running exec checks whether it is to be abandoned. */
-  private static final Duration ABANDON_POLL = Duration.ofMillis(100);
   /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
   private static final AtomicBoolean LEARNING = new AtomicBoolean();
   /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
@@ -89,12 +68,15 @@ public final class DockerBackend implements Engine {
 
   private final DockerClient docker;
   private final URI host;
-  private final RegistryCredentials credentials;
+
+  private final DockerImages images;
+  private final DockerStreams streams;
 
   private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials) {
     this.docker = docker;
     this.host = host;
-    this.credentials = credentials;
+    this.images = new DockerImages(docker, credentials);
+    this.streams = new DockerStreams(docker);
   }
 
   /**
@@ -177,239 +159,61 @@ public final class DockerBackend implements Engine {
     }
   }
 
-  /**
-   * Removes the images built before from the same Dockerfile, arguments and context directory, but other files
-   * ({@code berth.builds.prune}). An image a container uses is left: the engine refuses to remove it, and
-   * whoever uses it still needs it.
-   */
-  @Override
-  public void removeSupersededBuilds(ImageBuild build) {
-    String current = build.image().toString();
-    var removed = new ArrayList<String>();
-    for (Image image : docker.listImagesCmd().withLabelFilter(Map.of(Labels.BUILD_SOURCE, build.source())).exec()) {
-      List<String> tags = image.getRepoTags() == null ? List.of() : List.of(image.getRepoTags());
-      if (tags.contains(current)) {
-        continue;
-      }
-      try {
-        docker.removeImageCmd(image.getId()).withForce(false).exec();
-        removed.addAll(tags);
-      } catch (ConflictException inUse) {
-        LOG.debug("Keeping the earlier build {} of {}: {}", tags, build.dockerfilePath(), inUse.getMessage());
-      } catch (NotFoundException gone) {
-        LOG.debug("The earlier build {} of {} is gone already", tags, build.dockerfilePath());
-      }
-    }
-    if (!removed.isEmpty()) {
-      LOG.info("Removed {} earlier build(s) of {} (berth.builds.prune): {}", removed.size(), build.dockerfilePath(),
-          removed);
-    }
-  }
-
   @Override
   public boolean hasImage(String image) {
-    try {
-      docker.inspectImageCmd(image).exec();
-      return true;
-    } catch (NotFoundException e) {
-      return false;
-    }
+    return images.hasImage(image);
   }
 
   @Override
-  public void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {
-    RegistryCredentials.Lookup login = credentials.lookup(image.registry());
-    LOG.info("Pulling image {} for {}{} ({})", image, neededBy, always ? " (berth.imagePull=always)" : "",
-        login.description());
-    long started = System.nanoTime();
-    String tag = image.digest() != null ? image.digest() : image.tag();
-    var progress = new PullProgress(image);
-    try {
-      PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
-      login.credentials().map(DockerBackend::authConfig).ifPresent(command::withAuthConfig);
-      command.exec(progress);
-      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        progress.close();
-        throw new BerthException("Pulling image '" + image + "' for " + neededBy + " took longer than "
-            + "berth.pullTimeout (" + timeout.toSeconds() + " s); pull it beforehand (docker pull " + image
-            + ") or raise berth.pullTimeout");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while pulling image '" + image + "' for " + neededBy, e);
-    } catch (BerthException e) {
-      throw e;
-    } catch (RuntimeException | IOException e) {
-      if (always && hasImage(image.toString())) {
-        throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
-            + "always asks: " + Engine.rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
-            + " already: berth.imagePull=missing would use that. Check the name and tag, or log in to its registry"
-            + " (docker login)", e);
-      }
-      throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
-          + " pulled: " + Engine.rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
-          + " registry (docker login), or build or pull it yourself first", e);
-    }
-    LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  public void pull(ImageReference image, boolean evenIfPresent, Duration timeout, String neededBy) {
+    images.pull(image, evenIfPresent, timeout, neededBy);
   }
 
-  private static AuthConfig authConfig(RegistryCredentials.Credentials c) {
-    return new AuthConfig().withUsername(c.username()).withPassword(c.password())
-        .withIdentityToken(c.identityToken()).withRegistryAddress(c.serverAddress());
-  }
-
-  /**
-   * Builds an image with the engine's classic builder. Intermediate containers are removed even when a step fails
-   * ({@code forcerm}): they carry no label of the run, so nothing else would remove them.
-   */
   @Override
   public void build(ImageBuild build, Duration timeout, String neededBy) {
-    LOG.info("Building the image for {} from {}", neededBy, build.dockerfilePath());
-    long started = System.nanoTime();
-    var progress = new BuildProgress(build.image().toString());
-    BuildImageCmd command = docker.buildImageCmd(new ByteArrayInputStream(build.tar()))
-        .withDockerfilePath(build.dockerfile())
-        .withTags(Set.of(build.image().toString()))
-        .withLabels(Map.of(Labels.BERTH, SpecEncoding.VERSION, Labels.BUILD, "true", Labels.BUILD_SOURCE,
-            build.source(), Labels.BUILD_DOCKERFILE, build.dockerfilePath().toString()))
-        .withRemove(true)
-        .withForcerm(true)
-        .withPull(false);
-    build.args().forEach(command::withBuildArg);
-    // The engine pulls the base images itself, with the credentials the request carries for their registries.
-    var logins = new AuthConfigurations();
-    for (String registry : build.baseRegistries()) {
-      credentials.lookup(registry).credentials().map(DockerBackend::authConfig).ifPresent(logins::addConfig);
-    }
-    if (!logins.getConfigs().isEmpty()) {
-      command.withBuildAuthConfigs(logins);
-    }
-    if (build.target() != null) {
-      command.withTarget(build.target());
-    }
-    String what = "Building the image for " + neededBy + " from " + build.dockerfilePath();
-    try {
-      command.exec(progress);
-      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        progress.close();
-        throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s);"
-            + " raise berth.pullTimeout" + progress.lastLines());
-      }
-    } catch (InterruptedException e) {
-      // The run ends: closing the stream makes the engine cancel the build.
-      try {
-        progress.close();
-      } catch (IOException closing) {
-        LOG.debug("closing the interrupted build of {}", build.image(), closing);
-      }
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);
-    } catch (IOException e) {
-      throw new BerthException(what + " failed: " + Engine.rootMessage(e), e);
-    }
-    if (progress.failure != null) {
-      throw new BerthException(what + " failed: " + progress.failure.strip() + progress.lastLines());
-    }
-    LOG.info("Built image {} in {} ms", build.image(), (System.nanoTime() - started) / 1_000_000);
+    images.build(build, timeout, neededBy);
   }
 
-  /** Follows a build: its steps at info level and their output at debug level, the last lines kept for a failure. */
-  private static final class BuildProgress extends ResultCallback.Adapter<BuildResponseItem> {
-    private static final int KEPT = 20;
-    private final String image;
-    private final ArrayDeque<String> lines = new ArrayDeque<>();
-    private volatile String failure;
-
-    BuildProgress(String image) {
-      this.image = image;
-    }
-
-    @Override
-    public void onNext(BuildResponseItem item) {
-      if (item.getStream() != null) {
-        for (String line : item.getStream().split("\n")) {
-          if (!line.isBlank()) {
-            // The steps at INFO, so that a long build shows where it is; their output at DEBUG.
-            if (line.startsWith("Step ")) {
-              LOG.info("{}: {}", image, line.stripTrailing());
-            } else {
-              LOG.debug("{}: {}", image, line.stripTrailing());
-            }
-            synchronized (lines) {
-              if (lines.size() == KEPT) {
-                lines.removeFirst();
-              }
-              lines.addLast(line.stripTrailing());
-            }
-          }
-        }
-      }
-      if (item.isErrorIndicated()) {
-        failure = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-            ? item.getErrorDetail().getMessage() : item.getError();
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      failure = Engine.rootMessage(throwable);
-      try {
-        close();
-      } catch (IOException e) {
-        LOG.debug("closing the failed build of {}", image, e);
-      }
-    }
-
-    String lastLines() {
-      synchronized (lines) {
-        return lines.isEmpty() ? "" : ". The build's last lines:\n  " + String.join("\n  ", lines);
-      }
-    }
+  @Override
+  public void removeSupersededBuilds(ImageBuild build) {
+    images.removeSupersededBuilds(build);
   }
 
-  /**
-   * Follows a pull: each layer's progress at debug level, and the engine's refusal kept for {@link #pull} to report
-   * once, with its advice; docker-java would also log it as an error with a stack trace of its own threads.
-   */
-  private static final class PullProgress extends PullImageResultCallback {
-    private final ImageReference image;
-    private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
-    private volatile Throwable failure;
+  @Override
+  public CompletableFuture<Integer> exitCode(String id) {
+    return streams.exitCode(id);
+  }
 
-    PullProgress(ImageReference image) {
-      this.image = image;
-    }
+  @Override
+  public String output(String id, Duration timeout, String what) {
+    return streams.output(id, timeout, what);
+  }
 
-    @Override
-    public void onNext(PullResponseItem item) {
-      super.onNext(item);
-      if (item.getId() != null && item.getStatus() != null
-          && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
-        LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
-      }
-    }
+  @Override
+  public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
+    return streams.followLogs(id, lines, end, tail);
+  }
 
-    @Override
-    public void onError(Throwable throwable) {
-      failure = throwable;
-      try {
-        close();
-      } catch (IOException e) {
-        LOG.debug("closing the failed pull of {}", image, e);
-      }
-    }
+  @Override
+  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where) {
+    return streams.exec(id, command, workdir, timeout, timeoutKey, where);
+  }
 
-    @Override
-    protected void throwFirstError() {
-      Throwable failed = failure;
-      if (failed instanceof RuntimeException e) {
-        throw e;
-      }
-      if (failed != null) {
-        throw new DockerClientException(failed.toString(), failed);
-      }
-      super.throwFirstError();
-    }
+  @Override
+  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where, CompletableFuture<?> abandonWhen) {
+    return streams.exec(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
+  }
+
+  @Override
+  public void writeFile(String id, String path, byte[] contents, String where) {
+    streams.writeFile(id, path, contents, where);
+  }
+
+  @Override
+  public byte[] readFile(String id, String path, String where) {
+    return streams.readFile(id, path, where);
   }
 
   @Override
@@ -687,213 +491,6 @@ public final class DockerBackend implements Engine {
     Healthcheck healthcheck = health == null ? Healthcheck.NONE : Healthcheck.of(health.getTest(),
         health.getInterval(), health.getTimeout(), health.getStartPeriod(), health.getRetries());
     return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), healthcheck);
-  }
-
-  @Override
-  public CompletableFuture<Integer> exitCode(String id) {
-    var exit = new CompletableFuture<Integer>();
-    docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
-      @Override
-      public void onNext(WaitResponse response) {
-        exit.complete(response.getStatusCode());
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        exit.completeExceptionally(failure);
-      }
-
-      @Override
-      public void onComplete() {
-        exit.completeExceptionally(new BerthException("the engine stopped watching container " + id));
-      }
-    });
-    return exit;
-  }
-
-  @Override
-  public String output(String id, Duration timeout, String what) {
-    var text = new StringBuffer();
-    var reader = new ResultCallback.Adapter<Frame>() {
-      @Override
-      public void onNext(Frame frame) {
-        text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-      }
-    };
-    try {
-      docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false).exec(reader);
-      if (!reader.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        reader.close();
-        throw new BerthException("Reading the output of " + what + " took longer than berth.execTimeout ("
-            + timeout.toMillis() + " ms)");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while reading the output of " + what, e);
-    } catch (BerthException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new BerthException("Cannot read the output of " + what + ": " + Engine.rootMessage(e), e);
-    }
-    return text.toString();
-  }
-
-  @Override
-  public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
-    var command = docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true);
-    if (tail != null) {
-      command.withTail(tail);
-    }
-    return command
-        .exec(new ResultCallback.Adapter<Frame>() {
-          private final StringBuilder stdout = new StringBuilder();
-          private final StringBuilder stderr = new StringBuilder();
-
-          @Override
-          public void onNext(Frame frame) {
-            StringBuilder partial = frame.getStreamType() == StreamType.STDERR ? stderr : stdout;
-            partial.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-            int newline;
-            while ((newline = partial.indexOf("\n")) >= 0) {
-              lines.accept(stripCarriageReturn(partial.substring(0, newline)));
-              partial.delete(0, newline + 1);
-            }
-          }
-
-          @Override
-          public void onComplete() {
-            flush();
-            end.run();
-            super.onComplete();
-          }
-
-          @Override
-          public void onError(Throwable failure) {
-            // Closing the stream ourselves (the service stops, the run ends) lands here too: not worth an error.
-            LOG.debug("log stream of {} ended: {}", id, failure.toString());
-            flush();
-            end.run();
-            try {
-              close();
-            } catch (IOException e) {
-              LOG.trace("closing the log stream of {} failed", id, e);
-            }
-          }
-
-          private void flush() {
-            for (StringBuilder partial : List.of(stdout, stderr)) {
-              if (partial.length() > 0) {
-                lines.accept(partial.toString());
-                partial.setLength(0);
-              }
-            }
-          }
-        });
-  }
-
-  private static String stripCarriageReturn(String line) {
-    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-  }
-
-  @Override
-  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
-      String where) {
-    return exec(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
-  }
-
-  @Override
-  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
-      String where, CompletableFuture<?> abandonWhen) {
-    if (abandonWhen.isDone()) {
-      throw new ExecAbandoned("Exec " + command + " in " + where + " was not run");
-    }
-    ExecCreateCmd create = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
-        .withAttachStdout(true).withAttachStderr(true);
-    if (workdir != null) {
-      create.withWorkingDir(workdir);
-    }
-    String execId;
-    try {
-      execId = create.exec().getId();
-    } catch (RuntimeException e) {
-      throw new BerthException("Cannot exec " + command + " in " + where + ": " + Engine.rootMessage(e), e);
-    }
-    var stdout = new ByteArrayOutputStream();
-    var stderr = new ByteArrayOutputStream();
-    // awaitCompletion with a timeout closes the stream whatever it returns: waiting in steps needs a latch of its own.
-    var ended = new CountDownLatch(1);
-    var output = new ResultCallback.Adapter<Frame>() {
-      @Override
-      public void onNext(Frame frame) {
-        synchronized (this) {
-          (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).writeBytes(frame.getPayload());
-        }
-      }
-
-      @Override
-      public void close() throws IOException {
-        super.close();
-        ended.countDown();
-      }
-    };
-    try {
-      docker.execStartCmd(execId).exec(output);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      // Polled rather than listened to: a listener per exec on a long-lived signal would stay until it completes.
-      while (!ended.await(Math.min(ABANDON_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())),
-          TimeUnit.NANOSECONDS)) {
-        if (abandonWhen.isDone()) {
-          output.close();
-          throw new ExecAbandoned("Exec " + command + " in " + where + " was abandoned");
-        }
-        if (System.nanoTime() - deadline >= 0) {
-          output.close();
-          throw new ExecTimedOut("Exec " + command + " in " + where + " ran past " + timeoutKey + " ("
-              + timeout.toMillis() + " ms); it is left running until the container is removed");
-        }
-      }
-      output.awaitCompletion(); // at once now; throws what ended the stream, if it failed
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while running " + command + " in " + where, e);
-    } catch (IOException e) {
-      throw new BerthException("Exec " + command + " in " + where + " failed: " + Engine.rootMessage(e), e);
-    }
-    Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-    ExecResult result;
-    synchronized (output) {
-      result = new ExecResult(exitCode == null ? -1 : exitCode.intValue(),
-          stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-    }
-    String runtimeError = (result.stdout() + result.stderr()).strip();
-    if ((result.exitCode() == 126 || result.exitCode() == 127) && runtimeError.startsWith("OCI runtime exec failed")) {
-      // The engine could not start the command at all: that is a mistake in the test, not a result to assert on.
-      throw new CommandCannotRun("Cannot run " + command + " in " + where + ": "
-          + runtimeError.replaceFirst("^OCI runtime exec failed: exec failed: (unable to start container process: )?",
-              ""));
-    }
-    return result;
-  }
-
-  @Override
-  public void writeFile(String id, String path, byte[] contents, String where) {
-    try {
-      docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-          .withTarInputStream(new ByteArrayInputStream(Tar.of(Map.of(path, contents)))).exec();
-    } catch (RuntimeException e) {
-      throw new BerthException("Cannot write '" + path + "' in " + where + ": " + Engine.rootMessage(e), e);
-    }
-  }
-
-  @Override
-  public byte[] readFile(String id, String path, String where) {
-    try (InputStream in = docker.copyArchiveFromContainerCmd(id, path).exec()) {
-      return Tar.firstFile(in, "'" + path + "' in " + where);
-    } catch (NotFoundException e) {
-      throw new BerthException("Cannot read '" + path + "' in " + where + ": no such file", e);
-    } catch (IOException e) {
-      throw new BerthException("Cannot read '" + path + "' in " + where + ": " + Engine.rootMessage(e), e);
-    }
   }
 
   @Override

@@ -1,0 +1,278 @@
+package dev.berth.internal.engine;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageCmd;
+import com.github.dockerjava.api.command.PullImageCmd;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.AuthConfigurations;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Image;
+import com.github.dockerjava.api.model.PullResponseItem;
+import dev.berth.BerthException;
+import dev.berth.internal.spec.ImageBuild;
+import dev.berth.internal.spec.ImageReference;
+import dev.berth.internal.spec.Labels;
+import dev.berth.internal.spec.SpecEncoding;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Docker's images, through docker-java: whether one is present, pulls with credentials, builds, and pruning builds. */
+final class DockerImages {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+
+  private final DockerClient docker;
+  private final RegistryCredentials credentials;
+
+  DockerImages(DockerClient docker, RegistryCredentials credentials) {
+    this.docker = docker;
+    this.credentials = credentials;
+  }
+
+  /**
+   * Removes the images built before from the same Dockerfile, arguments and context directory, but other files
+   * ({@code berth.builds.prune}). An image a container uses is left: the engine refuses to remove it, and
+   * whoever uses it still needs it.
+   */
+  void removeSupersededBuilds(ImageBuild build) {
+    String current = build.image().toString();
+    var removed = new ArrayList<String>();
+    for (Image image : docker.listImagesCmd().withLabelFilter(Map.of(Labels.BUILD_SOURCE, build.source())).exec()) {
+      List<String> tags = image.getRepoTags() == null ? List.of() : List.of(image.getRepoTags());
+      if (tags.contains(current)) {
+        continue;
+      }
+      try {
+        docker.removeImageCmd(image.getId()).withForce(false).exec();
+        removed.addAll(tags);
+      } catch (ConflictException inUse) {
+        LOG.debug("Keeping the earlier build {} of {}: {}", tags, build.dockerfilePath(), inUse.getMessage());
+      } catch (NotFoundException gone) {
+        LOG.debug("The earlier build {} of {} is gone already", tags, build.dockerfilePath());
+      }
+    }
+    if (!removed.isEmpty()) {
+      LOG.info("Removed {} earlier build(s) of {} (berth.builds.prune): {}", removed.size(), build.dockerfilePath(),
+          removed);
+    }
+  }
+
+  boolean hasImage(String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {
+    RegistryCredentials.Lookup login = credentials.lookup(image.registry());
+    LOG.info("Pulling image {} for {}{} ({})", image, neededBy, always ? " (berth.imagePull=always)" : "",
+        login.description());
+    long started = System.nanoTime();
+    String tag = image.digest() != null ? image.digest() : image.tag();
+    var progress = new PullProgress(image);
+    try {
+      PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
+      login.credentials().map(DockerImages::authConfig).ifPresent(command::withAuthConfig);
+      command.exec(progress);
+      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.close();
+        throw new BerthException("Pulling image '" + image + "' for " + neededBy + " took longer than "
+            + "berth.pullTimeout (" + timeout.toSeconds() + " s); pull it beforehand (docker pull " + image
+            + ") or raise berth.pullTimeout");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while pulling image '" + image + "' for " + neededBy, e);
+    } catch (BerthException e) {
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      if (always && hasImage(image.toString())) {
+        throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
+            + "always asks: " + Engine.rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
+            + " already: berth.imagePull=missing would use that. Check the name and tag, or log in to its registry"
+            + " (docker login)", e);
+      }
+      throw new BerthException("Image '" + image + "' for " + neededBy + " is not on the engine and cannot be"
+          + " pulled: " + Engine.rootMessage(e) + " (" + login.description() + "). Check the name and tag, log in to its"
+          + " registry (docker login), or build or pull it yourself first", e);
+    }
+    LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static AuthConfig authConfig(RegistryCredentials.Credentials c) {
+    return new AuthConfig().withUsername(c.username()).withPassword(c.password())
+        .withIdentityToken(c.identityToken()).withRegistryAddress(c.serverAddress());
+  }
+
+  /**
+   * Builds an image with the engine's classic builder. Intermediate containers are removed even when a step fails
+   * ({@code forcerm}): they carry no label of the run, so nothing else would remove them.
+   */
+  void build(ImageBuild build, Duration timeout, String neededBy) {
+    LOG.info("Building the image for {} from {}", neededBy, build.dockerfilePath());
+    long started = System.nanoTime();
+    var progress = new BuildProgress(build.image().toString());
+    BuildImageCmd command = docker.buildImageCmd(new ByteArrayInputStream(build.tar()))
+        .withDockerfilePath(build.dockerfile())
+        .withTags(Set.of(build.image().toString()))
+        .withLabels(Map.of(Labels.BERTH, SpecEncoding.VERSION, Labels.BUILD, "true", Labels.BUILD_SOURCE,
+            build.source(), Labels.BUILD_DOCKERFILE, build.dockerfilePath().toString()))
+        .withRemove(true)
+        .withForcerm(true)
+        .withPull(false);
+    build.args().forEach(command::withBuildArg);
+    // The engine pulls the base images itself, with the credentials the request carries for their registries.
+    var logins = new AuthConfigurations();
+    for (String registry : build.baseRegistries()) {
+      credentials.lookup(registry).credentials().map(DockerImages::authConfig).ifPresent(logins::addConfig);
+    }
+    if (!logins.getConfigs().isEmpty()) {
+      command.withBuildAuthConfigs(logins);
+    }
+    if (build.target() != null) {
+      command.withTarget(build.target());
+    }
+    String what = "Building the image for " + neededBy + " from " + build.dockerfilePath();
+    try {
+      command.exec(progress);
+      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.close();
+        throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s);"
+            + " raise berth.pullTimeout" + progress.lastLines());
+      }
+    } catch (InterruptedException e) {
+      // The run ends: closing the stream makes the engine cancel the build.
+      try {
+        progress.close();
+      } catch (IOException closing) {
+        LOG.debug("closing the interrupted build of {}", build.image(), closing);
+      }
+      Thread.currentThread().interrupt();
+      throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);
+    } catch (IOException e) {
+      throw new BerthException(what + " failed: " + Engine.rootMessage(e), e);
+    }
+    if (progress.failure != null) {
+      throw new BerthException(what + " failed: " + progress.failure.strip() + progress.lastLines());
+    }
+    LOG.info("Built image {} in {} ms", build.image(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Follows a build: its steps at info level and their output at debug level, the last lines kept for a failure. */
+  private static final class BuildProgress extends ResultCallback.Adapter<BuildResponseItem> {
+    private static final int KEPT = 20;
+    private final String image;
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+    private volatile String failure;
+
+    BuildProgress(String image) {
+      this.image = image;
+    }
+
+    @Override
+    public void onNext(BuildResponseItem item) {
+      if (item.getStream() != null) {
+        for (String line : item.getStream().split("\n")) {
+          if (!line.isBlank()) {
+            // The steps at INFO, so that a long build shows where it is; their output at DEBUG.
+            if (line.startsWith("Step ")) {
+              LOG.info("{}: {}", image, line.stripTrailing());
+            } else {
+              LOG.debug("{}: {}", image, line.stripTrailing());
+            }
+            synchronized (lines) {
+              if (lines.size() == KEPT) {
+                lines.removeFirst();
+              }
+              lines.addLast(line.stripTrailing());
+            }
+          }
+        }
+      }
+      if (item.isErrorIndicated()) {
+        failure = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+            ? item.getErrorDetail().getMessage() : item.getError();
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = Engine.rootMessage(throwable);
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.debug("closing the failed build of {}", image, e);
+      }
+    }
+
+    String lastLines() {
+      synchronized (lines) {
+        return lines.isEmpty() ? "" : ". The build's last lines:\n  " + String.join("\n  ", lines);
+      }
+    }
+  }
+
+  /**
+   * Follows a pull: each layer's progress at debug level, and the engine's refusal kept for {@link #pull} to report
+   * once, with its advice; docker-java would also log it as an error with a stack trace of its own threads.
+   */
+  private static final class PullProgress extends PullImageResultCallback {
+    private final ImageReference image;
+    private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
+    private volatile Throwable failure;
+
+    PullProgress(ImageReference image) {
+      this.image = image;
+    }
+
+    @Override
+    public void onNext(PullResponseItem item) {
+      super.onNext(item);
+      if (item.getId() != null && item.getStatus() != null
+          && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
+        LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = throwable;
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.debug("closing the failed pull of {}", image, e);
+      }
+    }
+
+    @Override
+    protected void throwFirstError() {
+      Throwable failed = failure;
+      if (failed instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failed != null) {
+        throw new DockerClientException(failed.toString(), failed);
+      }
+      super.throwFirstError();
+    }
+  }
+
+}
