@@ -74,13 +74,21 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     return Optional.empty();
   }
 
+  /** Whether Berth's extension runs for the class: {@link ServiceTest} on it, a superclass or an enclosing class. */
+  static boolean usesBerth(Class<?> testClass) {
+    return serviceTest(testClass).isPresent();
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
     Declarations declarations = declarations(context);
+    Optional<ServiceRuntime> runtime = Optional.empty();
     if (declarations.declaresAny()) {
       // Connecting takes about a second in a fresh JVM: do it, and the network, while JUnit gets to the first test.
-      RuntimeResource.of(context).warmUp(declarations.staticSpecs());
+      runtime = Optional.of(RuntimeResource.of(context));
+      runtime.get().warmUp(declarations.staticSpecs());
     }
+    StartAhead.classBegins(context, runtime);
     for (Declarations.Declared handle : declarations.handles(true)) {
       inject(handle.field(), null, handleFor(context, declarations, handle, Optional.empty()));
     }
@@ -124,6 +132,45 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
         injectResolved(context, field, instance);
       }
     }
+  }
+
+  /**
+   * What a planned test will need, as far as the class and method tell without running them: the services its
+   * class's and method's bindings, endpoints and clients' bindings name, declared in static fields. What only an
+   * instance or the running test can say is left out, to be started when the test needs it.
+   */
+  static Map<String, ServiceSpec> plannedNeeds(Class<?> testClass, Method method) {
+    Map<String, ServiceSpec> needs = new LinkedHashMap<>();
+    try {
+      Declarations declarations = Declarations.of(testClass).withHostsOf(method);
+      Optional<TestInstances> none = Optional.empty();
+      var names = new LinkedHashMap<String, String>();
+      for (BindService binding : classBindings(testClass)) {
+        names.putIfAbsent(binding.value(), "@BindService on class " + testClass.getSimpleName());
+      }
+      Declarations.aliases(method, describe(method)).values()
+          .forEach(name -> names.putIfAbsent(name, "@BindService on " + describe(method)));
+      for (Parameter parameter : method.getParameters()) {
+        var named = new LinkedHashMap<String, ServiceSpec>();
+        try {
+          needsOf(parameter, "parameter '" + parameter.getName() + "' in " + describe(method), named, declarations,
+              none);
+        } catch (RuntimeException e) {
+          continue; // what the test itself will report
+        }
+        named.forEach(needs::putIfAbsent);
+      }
+      names.forEach((name, where) -> {
+        try {
+          need(needs, declarations, name, none, where);
+        } catch (RuntimeException e) {
+          // declared in an instance field, or wrongly: the test's own acquisition starts it or says what is wrong
+        }
+      });
+    } catch (RuntimeException e) {
+      return Map.of();
+    }
+    return needs;
   }
 
   @Override

@@ -65,6 +65,9 @@ import java.util.regex.Pattern;
  * @param pruneBuilds {@code berth.builds.prune}: after building an image from a Dockerfile, remove the images built
  *     before from the same Dockerfile, arguments and context directory that no container uses (default false:
  *     builds are kept, as pulled images are)
+ * @param startAhead {@code berth.startAhead}: how many services the run starts ahead of the test classes that need
+ *     them, once the test plan is known (default 3; 0 turns it off): while one class runs, the next classes'
+ *     services start in the background, in the plan's order, so that their first test rarely waits
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -83,7 +86,8 @@ public record BerthConfig(
     Optional<String> hubImagePrefix,
     String publishAddress,
     Optional<String> hostAddress,
-    boolean pruneBuilds) {
+    boolean pruneBuilds,
+    int startAhead) {
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -108,6 +112,10 @@ public record BerthConfig(
     hubImagePrefix = hubImagePrefix(hubImagePrefix);
     publishAddress = ipLiteral("berth.publishAddress", publishAddress);
     Objects.requireNonNull(hostAddress, "hostAddress");
+    if (startAhead < 0) {
+      throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
+          + " ahead of the tests that need them (0 turns it off)");
+    }
   }
 
   /** The defaults, as documented on each key. */
@@ -140,7 +148,8 @@ public record BerthConfig(
         text(lookup, "berth.hubImagePrefix"),
         text(lookup, "berth.publishAddress").orElse("127.0.0.1"),
         text(lookup, "berth.hostAddress"),
-        text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false));
+        text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false),
+        text(lookup, "berth.startAhead").map(v -> count("berth.startAhead", v)).orElse(3));
   }
 
   /**
@@ -158,6 +167,15 @@ public record BerthConfig(
    */
   public static Optional<String> fromSystem(String key) {
     return Optional.ofNullable(System.getProperty(key)).or(() -> fromEnvironment(key));
+  }
+
+  private static int count(String key, String value) {
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " is '" + value + "': give a whole number, such as 3 (0 turns it"
+          + " off)", e);
+    }
   }
 
   /** Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, a number of seconds, or ISO-8601. */
