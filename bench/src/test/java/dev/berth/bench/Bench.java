@@ -27,12 +27,14 @@ public final class Bench {
   static final String REDIS = "redis:7.0";
   static final String POSTGRES = "postgres:15";
 
-  private static final List<String> SUITES = List.of("floor", "berth", "tcsingleton", "tc", "engine", "work");
+  private static final List<String> SUITES = List.of("floor", "berth", "berthlazy", "tcsingleton", "tc", "engine",
+      "work");
   private static final Map<String, String> TITLES = Map.of(
       "floor", "Floor 1: JVM + JUnit, 30 tests, no containers",
       "work", "Floor 3: the 30 tests against redis+postgres already running",
       "engine", "Floor 2: engine, docker run redis+postgres until they answer, rm",
-      "berth", "Berth (10 classes x 3 tests, shared services)",
+      "berth", "Berth (10 classes x 3 tests, shared services), start-ahead",
+      "berthlazy", "Berth, start-ahead off (berth.startAhead=0)",
       "tcsingleton", "Testcontainers, singleton pattern",
       "tc", "Testcontainers, @Container per class");
 
@@ -123,10 +125,15 @@ public final class Bench {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.addAll(List.of(Suite.class.getName(), "dev.berth.bench." + suite));
+    // The same suite runs both ways: with the next classes' services started ahead (the default), and without.
+    String pkg = "dev.berth.bench." + (suite.equals("berthlazy") ? "berth" : suite);
+    command.addAll(List.of(Suite.class.getName(), pkg));
     var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("BERTH_SESSION", session);
+    if (suite.equals("berthlazy")) {
+      env.put("BERTH_START_AHEAD", "0");
+    }
     env.put("BENCH_RUN_ID", session);
     env.put("BENCH_REDIS_PORT", String.valueOf(workRedisPort));
     env.put("BENCH_DB_PORT", String.valueOf(workDbPort));
@@ -181,7 +188,7 @@ public final class Bench {
     sb.append(String.format("%nSuite: 10 classes x 3 tests, each test redis SET/GET + JDBC insert/select;"
         + " wall time per run, fresh JVM, %d runs each (ms)%n", rounds));
     sb.append(String.format("%-66s %7s %7s %7s%n", "", "median", "min", "max"));
-    for (String s : List.of("floor", "work", "engine", "berth", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "engine", "berth", "berthlazy", "tcsingleton", "tc")) {
       List<Long> w = wall.get(s);
       sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
     }
@@ -194,6 +201,9 @@ public final class Bench {
     sb.append(String.format("  (engine floor until both answer, without the rm: %d ms)%n", engineReady));
     sb.append(String.format("%nRatios of medians%n"));
     sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
+    sb.append(target("Berth with start-ahead / TC singleton (issue 21)", (double) berth / single, 0.75));
+    sb.append(String.format("  %-44s %7.2f%n", "Berth start-ahead / start-ahead off",
+        (double) berth / Stats.median(wall.get("berthlazy"))));
     sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
     sb.append(target("(Berth - JVM floor) / engine floor", (double) (berth - floor) / engine, 1.15));
     long work = Stats.median(wall.get("work"));
@@ -207,7 +217,7 @@ public final class Bench {
         + " tests, teardown = last test to engine end (Berth's cleanup, TC's stops), exit = to process end"));
     sb.append(String.format("%-14s %6s %9s %11s %6s %9s %6s%n", "", "JVM", "discover", "first test", "rest",
         "teardown", "exit"));
-    for (String s : List.of("floor", "work", "berth", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "berth", "berthlazy", "tcsingleton", "tc")) {
       sb.append(String.format("%-14s", s));
       for (String phase : Phases.NAMES) {
         sb.append(String.format(" %" + (phase.equals("first") ? 11 : phase.equals("discover")

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *       definition once, with the first class that needs it.
  *   <li>The worker starts them in that order, in the background, holding at most {@code berth.startAhead} of them
  *       that no class has reached yet. A service whose class is running or done already is left to that class.
- *   <li>When a class begins, the worker lets go of what it started for it (the class's own scope holds it from its
- *       first test; the grace period bridges the moment between) and starts further ahead.
+ *   <li>When a class begins, what was started for it is its own (its scope holds it from its first test) and the
+ *       worker starts further ahead; it lets go of its own hold when the next class begins, so that no grace
+ *       period, not even none, has to bridge the moment between.
  *   <li>The end of the run ends the worker first, before the run removes its containers.
  * </ol>
  *
@@ -170,13 +171,16 @@ public final class StartAhead implements TestExecutionListener {
       return worker;
     }
 
-    /** Class {@code index} of the plan begins: what was started for it and before it is its own now. */
+    /**
+     * Class {@code index} of the plan begins: what was started for it is its own now, and what was started for the
+     * classes before it is let go (their scopes hold what they still need).
+     */
     void reached(int index) {
       var released = new ArrayList<ServiceScope>();
       synchronized (lock) {
         reached = Math.max(reached, index);
         held.entrySet().removeIf(e -> {
-          if (e.getKey().classIndex() <= reached && e.getValue() != null) {
+          if (e.getKey().classIndex() < reached && e.getValue() != null) {
             released.add(e.getValue());
             return true;
           }
@@ -192,7 +196,7 @@ public final class StartAhead implements TestExecutionListener {
       LOG.debug("Starting up to {} of {} planned services ahead", bound, services.size());
       for (Ahead next : services) {
         synchronized (lock) {
-          while (!closed && next.classIndex() > reached && held.size() >= bound) {
+          while (!closed && next.classIndex() > reached && ahead() >= bound) {
             try {
               lock.wait();
             } catch (InterruptedException e) {
@@ -215,7 +219,7 @@ public final class StartAhead implements TestExecutionListener {
         }
         boolean keep;
         synchronized (lock) {
-          keep = !closed && next.classIndex() > reached;
+          keep = !closed && next.classIndex() >= reached;
           if (keep) {
             held.put(next, scope);
           } else {
@@ -227,6 +231,11 @@ public final class StartAhead implements TestExecutionListener {
           scope.close();
         }
       }
+    }
+
+    /** How many services are held (or starting) for classes not yet begun. */
+    private int ahead() {
+      return (int) held.keySet().stream().filter(a -> a.classIndex() > reached).count();
     }
 
     /** The planned tests' services, each definition once, with the first class that needs it. */
