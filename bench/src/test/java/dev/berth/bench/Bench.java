@@ -201,7 +201,7 @@ public final class Bench {
     sb.append(String.format("  (engine floor until both answer, without the rm: %d ms)%n", engineReady));
     sb.append(String.format("%nRatios of medians%n"));
     sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
-    sb.append(target("Berth with start-ahead / TC singleton (issue 21)", (double) berth / single, 0.75));
+    sb.append(target("Berth / TC singleton, issue 21's target", (double) berth / single, 0.75));
     sb.append(String.format("  %-44s %7.2f%n", "Berth start-ahead / start-ahead off",
         (double) berth / Stats.median(wall.get("berthlazy"))));
     sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
