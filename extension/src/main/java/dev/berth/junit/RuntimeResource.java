@@ -26,7 +26,7 @@ final class RuntimeResource implements ExtensionContext.Store.CloseableResource,
     BerthConfig config;
     try {
       config = BerthConfig.from(key ->
-          context.getConfigurationParameter(key).or(() -> BerthConfig.fromEnvironment(key)));
+          context.getConfigurationParameter(key).or(() -> BerthConfig.fromOutside(key)));
     } catch (IllegalArgumentException e) {
       throw new ExtensionConfigurationException(e.getMessage(), e);
     }

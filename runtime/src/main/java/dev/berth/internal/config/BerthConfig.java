@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * Berth's settings, read once per run from configuration keys: JUnit configuration parameters (which include
  * system properties and {@code junit-platform.properties}), then environment variables ({@code berth.gracePeriod}
- * as {@code BERTH_GRACE_PERIOD}).
+ * as {@code BERTH_GRACE_PERIOD}), then the user's own settings ({@link UserSettings}).
  *
  * <p>Durations accept {@code 500ms}, {@code 10s}, {@code 2m}, a plain number of seconds, or ISO-8601
  * ({@code PT10S}).
@@ -162,11 +162,19 @@ public record BerthConfig(
   }
 
   /**
-   * A key's value as a system property, else from the environment: for what is read before JUnit's configuration
-   * exists, or outside JUnit.
+   * A key's value from outside the build's JUnit configuration: the environment, then the user's own settings
+   * ({@link UserSettings}).
+   */
+  public static Optional<String> fromOutside(String key) {
+    return fromEnvironment(key).or(() -> UserSettings.current().get(key));
+  }
+
+  /**
+   * A key's value as a system property, else from outside ({@link #fromOutside}): for what is read before JUnit's
+   * configuration exists, or outside JUnit.
    */
   public static Optional<String> fromSystem(String key) {
-    return Optional.ofNullable(System.getProperty(key)).or(() -> fromEnvironment(key));
+    return Optional.ofNullable(System.getProperty(key)).or(() -> fromOutside(key));
   }
 
   private static int count(String key, String value) {

@@ -26,7 +26,8 @@ class ConfigurationReferenceTest {
       "berth.service", "logger prefix: a service's output goes to berth.service.<name>",
       "berth.spec", "version tag in the spec's canonical encoding (berth.spec/v1)",
       "berth.build", "version tags in a Dockerfile build's encoding (berth.build/v1, berth.build-source/v1)",
-      "berth.invalid", "registry of the warm-up's image that cannot exist (berth.invalid/rehearsal)");
+      "berth.invalid", "registry of the warm-up's image that cannot exist (berth.invalid/rehearsal)",
+      "berth.properties", "the name of the user's own settings file (~/.berth.properties)");
 
   /** A string literal's start: "berth." and dot-separated names, up to anything that is not part of a name. */
   static final Pattern LITERAL = Pattern.compile("\"(berth(?:\\.[A-Za-z][A-Za-z0-9]*)+)");
