@@ -391,6 +391,27 @@ public final class ServiceSpec {
   }
 
   /**
+   * Keeps this service out of {@code berth.reuse}: it starts fresh for each run and is removed at its end, as without
+   * reuse. Part of the definition: such a service has a container of its own, apart from a reused one of its kind.
+   */
+  public ServiceSpec withoutReuse() {
+    requireContainer("withoutReuse");
+    return derive(v -> v.noReuse = true);
+  }
+
+  /**
+   * A command run in the service when a run attaches to it after an earlier run left it up ({@code berth.reuse}), to
+   * reset what the earlier runs left in it: {@code withResetCommand("redis-cli", "FLUSHALL")}, or
+   * {@code ("psql", "-U", "postgres", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public")}. It must exit with
+   * 0, or the attach fails. Not part of the definition (it does not change the container); replaces an earlier one.
+   */
+  public ServiceSpec withResetCommand(String... command) {
+    requireContainer("withResetCommand");
+    List<String> checked = arguments("reset command", command);
+    return derive(v -> v.resetCommand = checked);
+  }
+
+  /**
    * How long this service may take, once its image is present, until every port accepts connections and its ready
    * checks pass: for the one slow image of a suite, in place of {@code berth.startupTimeout}. Not part of the
    * definition (it does not change the container): specs that differ only in it share a container, and the one that

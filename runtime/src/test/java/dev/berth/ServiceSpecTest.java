@@ -788,6 +788,20 @@ class ServiceSpecTest {
     assertThatIllegalArgumentException().isThrownBy(() -> base.withVip("vip", 0)).withMessageContaining("VIP port 0");
   }
 
+  @Test
+  void optingOutOfReuseIsAnotherDefinitionAndAResetCommandIsNone() {
+    ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+
+    assertThat(def(redis).reusable()).isTrue();
+    assertThat(def(redis.withoutReuse()).reusable()).isFalse();
+    assertThat(redis.withoutReuse().digest()).isNotEqualTo(redis.digest());
+    assertThat(redis.withResetCommand("redis-cli", "FLUSHALL").digest()).isEqualTo(redis.digest());
+    assertThat(def(redis.withResetCommand("redis-cli", "FLUSHALL")).resetCommand())
+        .contains(List.of("redis-cli", "FLUSHALL"));
+    assertThatIllegalArgumentException().isThrownBy(() -> redis.withResetCommand())
+        .withMessageContaining("An empty reset command");
+  }
+
   /** What Berth's internals read of a spec. */
   private static Definition def(ServiceSpec spec) {
     return SpecAccess.definition(spec);

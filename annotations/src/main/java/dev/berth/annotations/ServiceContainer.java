@@ -92,6 +92,18 @@ public @interface ServiceContainer {
   boolean ignoreHealthcheck() default false;
 
   /**
+   * Whether the service may stay up for later runs under {@code berth.reuse} (default true); false starts it fresh
+   * for each run and removes it at the end, as without reuse.
+   */
+  boolean reuse() default true;
+
+  /**
+   * A command run in the service when a run attaches to it after an earlier run left it up ({@code berth.reuse}),
+   * to reset its data, such as {@code {"redis-cli", "FLUSHALL"}}.
+   */
+  String[] resetCommand() default {};
+
+  /**
    * A regular expression that a line of the service's output matches once it is ready (stdout or stderr, from the
    * container's start), for images with no command to ask; waited for once every port accepts connections.
    */

@@ -84,6 +84,12 @@ final class AnnotatedSpec {
     if (a.ignoreHealthcheck()) {
       spec = spec.withoutReadyHealthcheck();
     }
+    if (!a.reuse()) {
+      spec = spec.withoutReuse();
+    }
+    if (a.resetCommand().length > 0) {
+      spec = spec.withResetCommand(a.resetCommand());
+    }
     return spec;
   }
 
@@ -245,6 +251,8 @@ final class AnnotatedSpec {
     addIf(set, a.ready().length > 0, "ready");
     addIf(set, a.readyHealthcheck(), "readyHealthcheck");
     addIf(set, a.ignoreHealthcheck(), "ignoreHealthcheck");
+    addIf(set, !a.reuse(), "reuse");
+    addIf(set, a.resetCommand().length > 0, "resetCommand");
     addIf(set, !a.readyLogLine().isEmpty(), "readyLogLine");
     addIf(set, a.readyLogLineTimes() != 1, "readyLogLineTimes");
     addIf(set, !a.readyHttp().isEmpty(), "readyHttp");
@@ -267,6 +275,8 @@ final class AnnotatedSpec {
       case "ports", "protocols" -> "withExposedPort";
       case "uncheckedPorts" -> "withUncheckedPort";
       case "ignoreHealthcheck" -> "withoutReadyHealthcheck";
+      case "reuse" -> "withoutReuse";
+      case "resetCommand" -> "withResetCommand";
       case "ready" -> "withReadyCommand";
       case "readyLogLine", "readyLogLineTimes" -> "withReadyLogLine";
       case "files" -> "withClasspathResource";

@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
  *   mvn -pl samples exec:java -Dberth.up=dev.berth.samples.WwwTest                 # each port on the same host port
  *   mvn -pl samples exec:java -Dberth.up=dev.berth.samples.WwwTest -Dexec.args="--ports 9000:8080"
  *   mvn -pl samples exec:java -Dberth.up=dev.berth.samples.WwwTest -Dexec.args=--random
+ *   mvn -pl samples exec:java -Dexec.args=--list     # what berth.reuse keeps up; --down removes it
  * </pre>
  *
  * Ports are published on 127.0.0.1 only (unless {@code berth.publishAddress} says otherwise). The class may also be
@@ -42,6 +43,12 @@ public final class BerthUp implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && (args[0].equals("--list") || args[0].equals("--down"))) {
+      // What berth.reuse keeps up (the session "warm", or berth.session's), and removing it.
+      ServiceRuntime.keptServices(BerthConfig.from(BerthConfig::fromSystem), args[0].equals("--down"))
+          .forEach(System.out::println);
+      return;
+    }
     try (BerthUp up = start(args, System.out)) {
       System.out.println("Press Ctrl-C to stop them.");
       var forever = new CountDownLatch(1);

@@ -18,11 +18,27 @@ import org.junit.platform.testkit.engine.Events;
  */
 final class KitRun {
 
-  final String session = "kit-" + UUID.randomUUID().toString().substring(0, 8);
+  final String session;
+  private boolean keepSessionDirectory;
   private final Map<String, String> parameters = new LinkedHashMap<>();
   EngineExecutionResults results;
   /** The run's container events, recorded as the engine reported them (its event history keeps only 256). */
   private Engine.Recorder recorded;
+
+  KitRun() {
+    this("kit-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /** A run in a given session: runs one after the other in one session, as later builds on a machine are. */
+  KitRun(String session) {
+    this.session = session;
+  }
+
+  /** Leaves the session's directory to later runs of the session (what berth.reuse keeps is noted there). */
+  KitRun keepingSessionDirectory() {
+    keepSessionDirectory = true;
+    return this;
+  }
 
   KitRun with(String key, String value) {
     parameters.put(key, value);
@@ -55,7 +71,9 @@ final class KitRun {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    removeSessionDirectory();
+    if (!keepSessionDirectory) {
+      removeSessionDirectory();
+    }
     return this;
   }
 

@@ -68,6 +68,9 @@ import java.util.regex.Pattern;
  * @param startAhead {@code berth.startAhead}: how many services the run starts ahead of the test classes that need
  *     them, once the test plan is known (default 3; 0 turns it off): while one class runs, the next classes'
  *     services start in the background, in the plan's order, so that their first test rarely waits
+ * @param reuse {@code berth.reuse}: how long a service stays up after the last run that used it, for the next run on
+ *     the engine to attach to (default 0: off, everything goes at the end of the run). With it, runs share the
+ *     machine's warm session unless {@code berth.session} names another
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -87,7 +90,16 @@ public record BerthConfig(
     String publishAddress,
     Optional<String> hostAddress,
     boolean pruneBuilds,
-    int startAhead) {
+    int startAhead,
+    Duration reuse) {
+
+  /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
+  public static final String WARM_SESSION = "warm";
+
+  /** Whether services stay up after the run for later runs to attach to. */
+  public boolean reuses() {
+    return !reuse.isZero();
+  }
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
@@ -112,6 +124,7 @@ public record BerthConfig(
     hubImagePrefix = hubImagePrefix(hubImagePrefix);
     publishAddress = ipLiteral("berth.publishAddress", publishAddress);
     Objects.requireNonNull(hostAddress, "hostAddress");
+    requireNotNegative("berth.reuse", reuse);
     if (startAhead < 0) {
       throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
           + " ahead of the tests that need them (0 turns it off)");
@@ -149,7 +162,8 @@ public record BerthConfig(
         text(lookup, "berth.publishAddress").orElse("127.0.0.1"),
         text(lookup, "berth.hostAddress"),
         text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false),
-        text(lookup, "berth.startAhead").map(v -> count("berth.startAhead", v)).orElse(3));
+        text(lookup, "berth.startAhead").map(v -> count("berth.startAhead", v)).orElse(3),
+        duration(lookup, "berth.reuse", Duration.ZERO));
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.session.Sweep;
+import dev.berth.internal.session.WarmServices;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
@@ -69,6 +70,10 @@ public final class RunContainers implements ServiceStarter {
   private final Object probeLock = new Object();
   /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
   private final Map<String, String> services = new ConcurrentHashMap<>();
+  /** The digests of the services this run reuses ({@code berth.reuse}): left up when the run lets go of them. */
+  private final Set<String> warm = ConcurrentHashMap.newKeySet();
+  /** Whether this run left a service up for later runs, which needs the keeper. */
+  private volatile boolean leftWarm;
   private final SessionNetwork network;
   private final RunDns dns;
   private final Readiness readiness;
@@ -131,8 +136,12 @@ public final class RunContainers implements ServiceStarter {
     String net = network.join();
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
+    boolean reuse = config.reuses() && spec.reusable();
+    boolean[] wasIdle = {false};
     Engine.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
+      // An earlier run left it up: this run holds it now, so the keeper leaves it alone.
+      wasIdle[0] = WarmServices.attached(directory, spec.digest());
       try {
         if (spec.hostPorts().isEmpty()) {
           // Usually no other run has it: create first, and look for the other's container only if the name is taken.
@@ -158,7 +167,13 @@ public final class RunContainers implements ServiceStarter {
       }
     });
     services.put(spec.digest(), container.id());
-    if (joined[0]) {
+    if (reuse) {
+      warm.add(spec.digest());
+    }
+    if (joined[0] && wasIdle[0]) {
+      LOG.info("Service {} attaches to the container {} an earlier run left up (berth.reuse)",
+          RunningService.describe(name, spec), request.name());
+    } else if (joined[0]) {
       LOG.info("Service {} joins the session's running container {}", RunningService.describe(name, spec),
           request.name());
     }
@@ -178,10 +193,32 @@ public final class RunContainers implements ServiceStarter {
       discard(running);
       throw e;
     }
+    if (joined[0] && wasIdle[0] && spec.resetCommand().isPresent()) {
+      try {
+        reset(running);
+      } catch (RuntimeException e) {
+        discard(running);
+        throw e;
+      }
+    }
     dns.publish(running.dnsEntry());
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  /** Runs the spec's reset command in a service an earlier run left up: what that run left in it goes. */
+  private void reset(RunningService service) {
+    List<String> command = service.spec().resetCommand().orElseThrow();
+    ExecResult result = exec(service.containerId(), command, null, "service " + service.describe(),
+        "Give its full path, or a command the image has");
+    if (result.exitCode() != 0) {
+      throw new BerthException("The reset command " + command + " of service " + service.describe() + " exited"
+          + " with code " + result.exitCode() + " when this run attached to the container an earlier run left up: "
+          + (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip() + ". Fix the command, or"
+          + " remove the container to start afresh");
+    }
+    LOG.info("Service {}: reset by {}", service.describe(), command);
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
@@ -207,6 +244,19 @@ public final class RunContainers implements ServiceStarter {
     stop(service, config.stopTimeout());
   }
 
+  /** A reused service stays up for later runs (unless another run holds it, then it stays for that one). */
+  @Override
+  public void release(RunningService service) {
+    if (!warm.contains(service.spec().digest())) {
+      stop(service);
+      return;
+    }
+    LOG.debug("Leaving service {} up for later runs (berth.reuse)", service.describe());
+    releaseShared(backend(), service.spec().digest(), config.stopTimeout(), id -> { }, true);
+    outputs.forget(service.containerId());
+    discard(service);
+  }
+
   @Override
   public void stop(RunningService service, Duration timeout) {
     if (service.spec().hostTarget().isPresent()) {
@@ -230,12 +280,21 @@ public final class RunContainers implements ServiceStarter {
    * {@code stopTimeout}; zero kills it at once) unless another run still holds it. Returns whether another run does.
    */
   private boolean releaseShared(Engine backend, String digest, Duration stopTimeout) {
-    return releaseShared(backend, digest, stopTimeout, id -> { });
+    return releaseShared(backend, digest, stopTimeout, id -> { }, false);
   }
 
   /** As above; {@code beforeRemoval} gets the container's id, under the digest's mutex, if it is to be removed. */
   private boolean releaseShared(Engine backend, String digest, Duration stopTimeout,
       Consumer<String> beforeRemoval) {
+    return releaseShared(backend, digest, stopTimeout, beforeRemoval, false);
+  }
+
+  /**
+   * As above; {@code keepWarm} leaves a reused service's container up for later runs instead of removing it (and
+   * says so: another run "holds" it).
+   */
+  private boolean releaseShared(Engine backend, String digest, Duration stopTimeout,
+      Consumer<String> beforeRemoval, boolean keepWarm) {
     String id = services.remove(digest);
     if (id == null) {
       return false;
@@ -246,6 +305,12 @@ public final class RunContainers implements ServiceStarter {
         directory.release(digest);
         if (directory.heldByOthers(digest)) {
           containerIds.remove(id);
+          return true;
+        }
+        if (keepWarm && warm.remove(digest)) {
+          WarmServices.markIdle(directory, digest, config.reuse(), backend.host());
+          containerIds.remove(id);
+          leftWarm = true;
           return true;
         }
         beforeRemoval.accept(id);
@@ -421,11 +486,12 @@ public final class RunContainers implements ServiceStarter {
       var inHand = new HashSet<String>(containerIds);
       inHand.addAll(shared);
       for (String digest : digests) {
+        // A reused service stays up for later runs: it neither leaves the network nor goes.
         work.add(departing(left -> releaseShared(backend, digest, Duration.ZERO, id -> {
           outputs.awaitQuiet(id, backlogDeadline);
           leave(backend, id, leaveFirst, left);
           removed.add(id);
-        }), departures, closing));
+        }, true), departures, closing));
       }
       for (String id : List.copyOf(containerIds)) {
         if (!shared.contains(id)) {
@@ -452,6 +518,10 @@ public final class RunContainers implements ServiceStarter {
       outputs.forgetAll();
     } finally {
       closing.shutdown();
+    }
+    if (leftWarm) {
+      // Removes what stays idle past berth.reuse, even if no run comes again.
+      WarmServices.startKeeper(session);
     }
     if (config.pruneCacheVolumes()) {
       List<String> pruned = backend.removeUnusedVolumes(Labels.CACHE, "true");

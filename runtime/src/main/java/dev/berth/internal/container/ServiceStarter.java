@@ -19,6 +19,14 @@ public interface ServiceStarter {
   void stop(RunningService service);
 
   /**
+   * The run has no more use for the service (its grace period ended): stops it, or, for a service the run reuses
+   * ({@code berth.reuse}), leaves it up for later runs.
+   */
+  default void release(RunningService service) {
+    stop(service);
+  }
+
+  /**
    * Stops the service, killing it once {@code timeout} has passed after its stop signal (at once, without a signal,
    * for zero), and removes its container.
    */

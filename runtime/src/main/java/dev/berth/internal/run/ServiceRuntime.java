@@ -9,6 +9,7 @@ import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
+import dev.berth.internal.session.WarmServices;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
@@ -79,7 +80,9 @@ public final class ServiceRuntime implements AutoCloseable {
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    this.session = config.session().orElseGet(SessionDirectory::ofThisBuild);
+    // Reused services are the machine's: runs that reuse share one session, unless berth.session names another.
+    this.session = config.session()
+        .orElseGet(() -> config.reuses() ? BerthConfig.WARM_SESSION : SessionDirectory.ofThisBuild());
     this.containers = new RunContainers(this::backend, config, runId, session);
     this.replicated = new ReplicatedServices(containers);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
@@ -219,6 +222,23 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public String session() {
     return session;
+  }
+
+  /**
+   * What a session keeps up for later runs ({@code berth.reuse}), a line a service; with {@code remove}, removes what
+   * no live run holds first. For a command line: {@code BerthUp --list} and {@code --down}.
+   */
+  public static List<String> keptServices(BerthConfig config, boolean remove) {
+    String session = config.session().orElse(BerthConfig.WARM_SESSION);
+    try (Engine engine = DockerBackend.connect(config.dockerHost())) {
+      var lines = new java.util.ArrayList<String>();
+      if (remove) {
+        lines.add("Removed " + WarmServices.down(engine, session) + " service(s) of session " + session
+            + " that no run holds");
+      }
+      lines.addAll(WarmServices.list(engine, session));
+      return lines;
+    }
   }
 
   /** Removes every container and the network of the run; waits for starts in progress to end first. */

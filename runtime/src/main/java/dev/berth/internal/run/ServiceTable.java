@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *       addresses in its {@code /etc/hosts}. The bindings stay held while the service runs.</li>
  *   <li>{@link Lease#close()} releases a user. At zero users the service is not stopped at once: a stop is
  *       scheduled after the grace period, and an acquire before then cancels it (the next test class reuses the
- *       running service). {@link Lease#closeNow()} skips the grace period.</li>
+ *       running service). When it ends, the starter {@linkplain ServiceStarter#release releases} the service: it
+ *       stops, or, reused ({@code berth.reuse}), stays up for later runs. {@link Lease#closeNow()} skips the grace
+ *       period and stops it.</li>
  *   <li>A service dies when its container exits after it was ready, or when a service it binds dies: its
  *       {@linkplain Lease#death() death} completes, saying which service exited and through which binding aliases
  *       it was reached. Whoever needs it hears at once: its start waiters fail (a binding died while it started,
@@ -223,7 +225,7 @@ final class ServiceTable implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       entries.remove(entry.spec.digest(), entry);
-      return stop(entry, stopTimeout);
+      return stop(entry, stopTimeout, !now);
     }
   }
 
@@ -236,25 +238,32 @@ final class ServiceTable implements AutoCloseable {
       entries.remove(entry.spec.digest());
       entry.pendingStop = null;
       LOG.debug("Grace period of {} ended", RunningService.describe(entry.name, entry.spec));
-      stop(entry);
+      stop(entry, null, true);
     }
   }
 
   private CompletableFuture<Void> stop(Entry entry) {
-    return stop(entry, null);
+    return stop(entry, null, false);
+  }
+
+  private CompletableFuture<Void> stop(Entry entry, Duration timeout) {
+    return stop(entry, timeout, false);
   }
 
   /**
    * Stops the entry's container in the background, killing it {@code timeout} after its stop signal (null: after
-   * {@code berth.stopTimeout}); called with the lock held, right after the entry left the map.
+   * {@code berth.stopTimeout}); or, for a {@code release} (the last user is gone), lets the starter decide whether
+   * it stops or stays up for later runs. Called with the lock held, right after the entry left the map.
    */
-  private CompletableFuture<Void> stop(Entry entry, Duration timeout) {
+  private CompletableFuture<Void> stop(Entry entry, Duration timeout, boolean release) {
     String digest = entry.spec.digest();
     entry.stopped = true;
     CompletableFuture<Void> stopped = entry.running.handleAsync((running, failure) -> {
       try {
         if (running != null && !isClosed()) {
-          if (timeout == null) {
+          if (release) {
+            starter.release(running);
+          } else if (timeout == null) {
             starter.stop(running);
           } else {
             starter.stop(running, timeout);

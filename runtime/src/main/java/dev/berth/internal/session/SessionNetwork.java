@@ -144,7 +144,8 @@ public final class SessionNetwork {
     }
     sessionDirectory.locked("network", () -> {
       try {
-        if (!sessionDirectory.heldByOthers(SessionDirectory.RUN)) {
+        // Services left up for later runs (berth.reuse) stay on it: their keeper removes it after the last.
+        if (!sessionDirectory.heldByOthers(SessionDirectory.RUN) && !WarmServices.any(sessionDirectory.dir())) {
           backend.removeNetwork(nameOf(session));
         }
       } finally {

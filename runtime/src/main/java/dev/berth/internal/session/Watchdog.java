@@ -46,6 +46,31 @@ final class Watchdog {
   private Watchdog() {
   }
 
+  /**
+   * Starts a {@link Keeper} for the session's warm services, in a process of its own that outlives this JVM and the
+   * build (its own session, forked), unless one runs already (it holds the keeper lock; a second one ends at once).
+   */
+  static void startKeeper(String session) {
+    String copy = "keeper-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    try {
+      Files.createDirectories(SessionDirectory.base());
+      var java = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+          classpath(privateCopyOfBerth(copy)), Keeper.class.getName(), session, copy));
+      File log = SessionDirectory.base().resolve(copy + ".log").toFile();
+      var command = new ArrayList<String>();
+      if (new File(SETSID).canExecute()) {
+        command.addAll(List.of(SETSID, "--fork"));
+      }
+      command.addAll(java);
+      new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    } catch (IOException e) {
+      LOG.warn("Cannot start Berth's keeper of warm services ({}); remove them by hand once you are done:"
+          + " docker rm -f $(docker ps -aq --filter label=dev.berth.session={})", e.getMessage(), session);
+    }
+  }
+
   /** Starts this JVM's watchdog, once; {@code -Dberth.watchdog=false} turns it off. */
   static void watchThisJvm() {
     synchronized (LOCK) {
@@ -118,13 +143,18 @@ final class Watchdog {
 
   /** Copies the jar or class directory Berth's runtime was loaded from to {@code <tmpdir>/berth/watchdog-<pid>}. */
   private static Path privateCopyOfBerth(long pid) throws IOException {
+    return privateCopyOfBerth("watchdog-" + pid);
+  }
+
+  /** Copies Berth's runtime classes to {@code <tmpdir>/berth/<name>}: a jar, or a directory's tree. */
+  static Path privateCopyOfBerth(String name) throws IOException {
     Path source;
     try {
       source = Path.of(Watchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (java.net.URISyntaxException | RuntimeException e) {
       throw new IOException("cannot locate Berth's runtime classes", e);
     }
-    Path copy = SessionDirectory.base().resolve("watchdog-" + pid);
+    Path copy = SessionDirectory.base().resolve(name);
     if (Files.isDirectory(source)) {
       try (var files = Files.walk(source)) {
         for (Path file : (Iterable<Path>) files::iterator) {
@@ -172,10 +202,15 @@ final class Watchdog {
    * names (Surefire's booter jar, or an IDE's, is such a jar, and a temporary file); and this JVM's module path.
    */
   private static String classpath(long pid) throws IOException {
+    return classpath(privateCopyOfBerth(pid));
+  }
+
+  /** This JVM's classpath (see {@link #classpath(long)}), with {@code berth} (a private copy) first. */
+  static String classpath(Path berth) throws IOException {
     var entries = new LinkedHashSet<String>();
     // Berth's own classes go first, as a private copy: a rebuild may replace them while the JVM runs, and the
     // watchdog loads most of them only when it is needed, after the JVM is gone.
-    entries.add(privateCopyOfBerth(pid).toString());
+    entries.add(berth.toString());
     String[] classpath = System.getProperty("java.class.path").split(File.pathSeparator);
     for (String entry : classpath) {
       entries.add(entry);

@@ -244,6 +244,16 @@ public final class Definition {
     return Optional.ofNullable(v.startupTimeout);
   }
 
+  /** Whether the service may stay up for later runs under {@code berth.reuse} (unless {@code withoutReuse}). */
+  public boolean reusable() {
+    return !v.noReuse;
+  }
+
+  /** What runs in a reused service when a run attaches to it, to reset its data ({@code withResetCommand}). */
+  public Optional<List<String>> resetCommand() {
+    return Optional.ofNullable(v.resetCommand);
+  }
+
   /** The services bound into this one, by alias. */
   public Map<String, Definition> serviceBindings() {
     return Collections.unmodifiableSortedMap(v.bindings);
@@ -376,6 +386,8 @@ public final class Definition {
       public String user;
       public Long shmSize;
       public Duration startupTimeout;
+    public boolean noReuse;
+    public List<String> resetCommand;
 
       public Draft() {
       }
@@ -413,6 +425,8 @@ public final class Definition {
         user = from.user;
         shmSize = from.shmSize;
         startupTimeout = from.startupTimeout;
+      noReuse = from.noReuse;
+      resetCommand = from.resetCommand;
       }
   }
 

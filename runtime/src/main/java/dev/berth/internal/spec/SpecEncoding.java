@@ -172,6 +172,10 @@ public final class SpecEncoding {
       if (spec.ignoresHealthcheck()) {
         tag(out, "ignoreHealthcheck");
       }
+      if (!spec.reusable()) {
+        // A service that must not be reused has a container of its own, apart from a reused one of its kind.
+        tag(out, "noReuse");
+      }
       if (!spec.relayedPorts().isEmpty()) {
         portMap(out, "relayedPorts", spec.relayedPorts());
       }

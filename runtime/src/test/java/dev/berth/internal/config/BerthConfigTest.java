@@ -59,13 +59,14 @@ class BerthConfigTest {
         Map.entry("berth.publishAddress", " 0.0.0.0 "),
         Map.entry("berth.hostAddress", "docker"),
         Map.entry("berth.builds.prune", "true"),
-        Map.entry("berth.startAhead", " 7 ")));
+        Map.entry("berth.startAhead", " 7 "),
+        Map.entry("berth.reuse", "30m")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
         BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
         BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/"), "0.0.0.0", Optional.of("docker"),
-        true, 7));
+        true, 7, Duration.ofMinutes(30)));
     assertThat(BerthConfig.defaults().dns()).isTrue();
     assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
     assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
@@ -146,13 +147,13 @@ class BerthConfigTest {
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
-            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead()))
+            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
-            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead()))
+            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse()))
         .withMessageContaining("berth.gracePeriod");
   }
 

@@ -1,0 +1,169 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.Container;
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
+import dev.berth.annotations.ServiceContainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code berth.reuse}: runs of one session, one after the other, as later builds on one machine are. What a run
+ * leaves up, the next attaches to; a keeper process removes what stays idle past its time, with no run left.
+ */
+class ReuseTest {
+
+  private final String session = "reuse-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @AfterEach
+  void removeWhatIsLeft() throws Exception {
+    // What a failed test left up: the keeper would go on keeping it until its time.
+    Engine.docker().listContainersCmd().withShowAll(true)
+        .withLabelFilter(java.util.Map.of("dev.berth.session", session)).exec()
+        .forEach(c -> Engine.docker().removeContainerCmd(c.getId()).withForce(true).exec());
+    Engine.docker().listNetworksCmd().withFilter("label", List.of("dev.berth.session=" + session)).exec()
+        .forEach(n -> Engine.docker().removeNetworkCmd(n.getId()).exec());
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void aLaterRunAttachesToWhatTheFirstLeftUpWithItsData() {
+    var first = run("30s").run(Writes.class).assertSucceeded(1);
+    assertThat(first.servicesCreated()).isEqualTo(1);
+    assertThat(Engine.running(session, "service")).as("left up for later runs").hasSize(1);
+
+    var second = run("30s").run(Reads.class).assertSucceeded(1);
+
+    assertThat(second.servicesCreated()).as("containers the second run created").isZero();
+    assertThat(read).isEqualTo("kept");
+  }
+
+  @Test
+  void twoRunsAttachingAtOnceShareOneContainer() throws Exception {
+    run("30s").run(Writes.class).assertSucceeded(1);
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a = pool.submit(() -> run("30s").run(Reads.class).assertSucceeded(1));
+      var b = pool.submit(() -> run("30s").run(Reads.class).assertSucceeded(1));
+      assertThat(a.get().servicesCreated() + b.get().servicesCreated()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(Engine.running(session, "service")).as("one container of the digest").hasSize(1);
+  }
+
+  @Test
+  void aResetCommandRunsWhenARunAttaches() {
+    run("30s").run(Writes.class).assertSucceeded(1);
+
+    var second = run("30s").run(ReadsAfterReset.class).assertSucceeded(1);
+
+    assertThat(second.servicesCreated()).isZero();
+    assertThat(read).isEmpty();
+  }
+
+  @Test
+  void whatStaysIdlePastItsTimeGoesWithNoRunLeft() throws InterruptedException {
+    run("2s").run(Writes.class).assertSucceeded(1);
+    assertThat(Engine.running(session, "service")).hasSize(1);
+
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!Engine.leftovers(session).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(Engine.leftovers(session)).as("left 30 s after the run, by a 2 s berth.reuse").isEmpty();
+  }
+
+  @Test
+  void aChangedDefinitionStartsFreshAndTheOldOneGoesOnceIdle() throws InterruptedException {
+    run("3s").run(Writes.class).assertSucceeded(1);
+
+    var changed = run("3s").run(WritesToAnother.class).assertSucceeded(1);
+
+    assertThat(changed.servicesCreated()).isEqualTo(1);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!Engine.leftovers(session).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(Engine.leftovers(session)).isEmpty();
+  }
+
+  @Test
+  void whatIsKeptUpIsListedAndRemovedOnRequest() {
+    run("30s").run(Writes.class).assertSucceeded(1);
+    var config = dev.berth.internal.config.BerthConfig.from(key -> java.util.Optional.ofNullable(
+        java.util.Map.of("berth.session", session).get(key)));
+
+    assertThat(dev.berth.internal.run.ServiceRuntime.keptServices(config, false))
+        .singleElement().asString().startsWith("redis ").contains("idle, goes in");
+    assertThat(dev.berth.internal.run.ServiceRuntime.keptServices(config, true))
+        .containsExactly("Removed 1 service(s) of session " + session + " that no run holds");
+    assertThat(Engine.leftovers(session)).isEmpty();
+  }
+
+  @Test
+  void withoutReuseARunLeavesNothingUp() {
+    new KitRun(session).run(Writes.class).assertSucceeded(1);
+
+    assertThat(Engine.leftovers(session)).isEmpty();
+  }
+
+  private KitRun run(String reuse) {
+    return new KitRun(session).keepingSessionDirectory().with("berth.reuse", reuse);
+  }
+
+  static volatile String read;
+
+  static final ServiceSpec REDIS = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+
+  /** Writes a key into the redis its subclass declares. */
+  @ServiceTest
+  abstract static class Writing {
+    @Test
+    void writes(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client) {
+      assertThat(client.exec("redis-cli", "-h", "redis", "set", "left", "kept").stdout().strip()).isEqualTo("OK");
+    }
+  }
+
+  /** Reads that key from the redis its subclass declares. */
+  @ServiceTest
+  abstract static class Reading {
+    @Test
+    void reads(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client) {
+      read = client.exec("redis-cli", "-h", "redis", "get", "left").stdout().strip();
+    }
+  }
+
+  static class Writes extends Writing {
+    @ServiceContainer
+    static final ServiceSpec redis = REDIS;
+  }
+
+  static class WritesToAnother extends Writing {
+    @ServiceContainer
+    static final ServiceSpec redis = REDIS.withEnv("CHANGED", "yes");
+  }
+
+  static class Reads extends Reading {
+    @ServiceContainer
+    static final ServiceSpec redis = REDIS;
+  }
+
+  static class ReadsAfterReset extends Reading {
+    @ServiceContainer
+    static final ServiceSpec redis = REDIS.withResetCommand("redis-cli", "FLUSHALL");
+  }
+}

@@ -1,0 +1,131 @@
+package dev.berth.internal.session;
+
+import dev.berth.internal.engine.DockerBackend;
+import dev.berth.internal.engine.Engine;
+import dev.berth.internal.spec.Labels;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes what a session leaves up for later runs ({@code berth.reuse}) once it has been idle past its time, even if
+ * no run comes again: a process of its own, started by the run that leaves a service up, outliving the build, with
+ * no image. One per session at a time (it holds the session's keeper lock). Read it as its life:
+ *
+ * <ol>
+ *   <li>Look at the session's idle markers ({@link WarmServices}); none left: remove the network if no run holds
+ *       the session, and end.
+ *   <li>For each marker past its time, under its definition's mutex: if it is still idle (no run attached since,
+ *       which deletes the marker under the same mutex, and no live run holds it), remove its containers and the
+ *       marker. A run attaching at the same moment either finds the container (and deletes the marker first) or
+ *       finds none and starts a fresh one: never half a removal.
+ *   <li>Sleep until the next marker's time (at most 30 s), and look again.
+ * </ol>
+ */
+final class Keeper {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  private static final long MIN_SLEEP_MILLIS = 200;
+  private static final long MAX_SLEEP_MILLIS = 30_000;
+
+  private Keeper() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String session = args[0];
+    String copy = args[1];
+    Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        SessionDirectory.deleteTree(SessionDirectory.base().resolve(copy))));
+    var directory = new SessionDirectory(session, "keeper-" + ProcessHandle.current().pid());
+    Files.createDirectories(directory.dir());
+    Path lockFile = directory.dir().resolve("keeper.lock");
+    boolean kept;
+    do {
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.tryLock()) {
+        if (lock == null) {
+          Files.deleteIfExists(SessionDirectory.base().resolve(copy + ".log"));
+          return; // another keeper keeps this session
+        }
+        keep(directory, session);
+      }
+      // A run may have left a service up just before the lock went: then keep on (its own keeper found the lock
+      // taken and ended).
+      kept = WarmServices.any(directory.dir());
+    } while (kept);
+    Files.deleteIfExists(SessionDirectory.base().resolve(copy + ".log"));
+  }
+
+  static void keep(SessionDirectory directory, String session) throws InterruptedException {
+    String dockerHost = null;
+    while (true) {
+      List<WarmServices.Idle> idle = WarmServices.idle(directory.dir());
+      if (idle.isEmpty()) {
+        if (dockerHost != null) {
+          removeNetworkIfUnused(directory, session, dockerHost);
+        }
+        return;
+      }
+      long now = System.currentTimeMillis();
+      long sleep = MAX_SLEEP_MILLIS;
+      boolean removed = false;
+      for (WarmServices.Idle service : idle) {
+        dockerHost = service.dockerHost();
+        if (service.expired(now)) {
+          removed |= remove(directory, session, service);
+        } else {
+          sleep = Math.min(sleep, service.millisLeft(now));
+        }
+      }
+      if (removed && WarmServices.idle(directory.dir()).isEmpty()) {
+        continue; // the last one went: the network goes now, not after a sleep
+      }
+      Thread.sleep(Math.max(MIN_SLEEP_MILLIS, sleep));
+    }
+  }
+
+  /** Removes an idle service past its time, unless a run attached meanwhile; returns whether it went. */
+  private static boolean remove(SessionDirectory directory, String session, WarmServices.Idle service) {
+    try (Engine engine = DockerBackend.connect(Optional.of(service.dockerHost()))) {
+      return directory.locked(service.digest(), () -> {
+        Optional<WarmServices.Idle> still = WarmServices.idle(directory.dir(), service.digest());
+        if (still.isEmpty() || !still.get().expired(System.currentTimeMillis())
+            || directory.heldByOthers(service.digest())) {
+          return false; // attached (or left again) meanwhile
+        }
+        engine.containersLabelled(Map.of(Labels.DIGEST, service.digest(), Labels.SESSION, session))
+            .forEach(engine::remove);
+        WarmServices.forget(directory.dir(), service.digest());
+        LOG.info("Removed service {} of session {}: idle for {} s, berth.reuse", service.digest().substring(0, 12),
+            session, service.ttl().toSeconds());
+        return true;
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot remove the idle service {} of session {} yet: {}", service.digest().substring(0, 12), session,
+          e.getMessage());
+      return false;
+    }
+  }
+
+  private static void removeNetworkIfUnused(SessionDirectory directory, String session, String dockerHost) {
+    try (Engine engine = DockerBackend.connect(Optional.of(dockerHost))) {
+      directory.locked("network", () -> {
+        if (!directory.heldByOthers(SessionDirectory.RUN) && !WarmServices.any(directory.dir())) {
+          engine.removeNetwork(SessionNetwork.nameOf(session));
+          LOG.info("Removed the network of session {}: no service is left up", session);
+        }
+        return null;
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot remove the network of session {}: {}", session, e.getMessage());
+    }
+  }
+}

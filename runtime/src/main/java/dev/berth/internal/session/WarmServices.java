@@ -1,0 +1,171 @@
+package dev.berth.internal.session;
+
+import dev.berth.internal.engine.Engine;
+import dev.berth.internal.spec.Labels;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The services a session keeps up after its runs ({@code berth.reuse}), as files in its directory: one marker per
+ * idle definition, saying since when no run holds it, for how long it may stay so, and on which engine. Written by
+ * the last run to let go of a service, deleted by the next run that attaches to it, read by the {@link Keeper};
+ * each under the definition's mutex.
+ */
+public final class WarmServices {
+
+  private static final String PREFIX = "idle-";
+
+  /** An idle definition: its digest, since when (epoch ms), for how long, and its engine. */
+  public record Idle(String digest, long sinceMillis, Duration ttl, String dockerHost) {
+    boolean expired(long nowMillis) {
+      return nowMillis >= sinceMillis + ttl.toMillis();
+    }
+
+    long millisLeft(long nowMillis) {
+      return Math.max(0, sinceMillis + ttl.toMillis() - nowMillis);
+    }
+  }
+
+  private WarmServices() {
+  }
+
+  /** The last run let go of the definition's container and leaves it up for {@code ttl}. Under its mutex. */
+  public static void markIdle(SessionDirectory directory, String digest, Duration ttl, URI dockerHost) {
+    Path marker = marker(directory.dir(), digest);
+    try {
+      Files.createDirectories(marker.getParent());
+      Path written = marker.resolveSibling(marker.getFileName() + ".new");
+      Files.writeString(written, "since=" + System.currentTimeMillis() + "\nttl=" + ttl.toMillis() + "\ndockerHost="
+          + dockerHost + "\n");
+      Files.move(written, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot note the idle service " + digest + " in " + marker, e);
+    }
+  }
+
+  /** A run attaches to the definition's container: it is no longer idle. Under its mutex. */
+  public static boolean attached(SessionDirectory directory, String digest) {
+    try {
+      return Files.deleteIfExists(marker(directory.dir(), digest));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Starts the session's keeper, unless one runs already: it removes what stays idle past its time. */
+  public static void startKeeper(String session) {
+    Watchdog.startKeeper(session);
+  }
+
+  /**
+   * What the session keeps up, a line each: the service's name, digest, and how long it stays idle before it goes.
+   */
+  public static List<String> list(Engine engine, String session) {
+    var lines = new ArrayList<String>();
+    Path dir = new SessionDirectory(session, "list").dir();
+    long now = System.currentTimeMillis();
+    for (Engine.Listed container : engine.containersOf(Map.of(Labels.SESSION, session, Labels.ROLE, "service"))) {
+      String digest = container.labels().getOrDefault(Labels.DIGEST, "");
+      String when = idle(dir, digest).map(i -> "idle, goes in " + i.millisLeft(now) / 1000 + " s")
+          .orElse("in use by a run");
+      lines.add(container.labels().getOrDefault(Labels.SERVICE, "?") + " " + digest.substring(0,
+          Math.min(12, digest.length())) + " " + when);
+    }
+    return lines;
+  }
+
+  /**
+   * Removes what the session keeps up and no live run holds, and the network if no run is left; returns how many
+   * services went. What a run holds stays: that run removes it, or leaves it up again, when it ends.
+   */
+  public static int down(Engine engine, String session) {
+    var directory = new SessionDirectory(session, "down-" + ProcessHandle.current().pid());
+    int removed = 0;
+    for (Idle service : idle(directory.dir())) {
+      removed += directory.locked(service.digest(), () -> {
+        if (directory.heldByOthers(service.digest())) {
+          return 0;
+        }
+        engine.containersLabelled(Map.of(Labels.DIGEST, service.digest(), Labels.SESSION, session))
+            .forEach(engine::remove);
+        forget(directory.dir(), service.digest());
+        return 1;
+      });
+    }
+    directory.locked("network", () -> {
+      if (!directory.heldByOthers(SessionDirectory.RUN) && !any(directory.dir())) {
+        engine.removeNetwork(SessionNetwork.nameOf(session));
+      }
+      return null;
+    });
+    return removed;
+  }
+
+  /** Whether the session keeps any service up. */
+  public static boolean any(Path sessionDir) {
+    return !idle(sessionDir).isEmpty();
+  }
+
+  /** The session's idle definitions. */
+  public static List<Idle> idle(Path sessionDir) {
+    var found = new ArrayList<Idle>();
+    if (!Files.isDirectory(sessionDir)) {
+      return found;
+    }
+    try (DirectoryStream<Path> markers = Files.newDirectoryStream(sessionDir, PREFIX + "*")) {
+      for (Path marker : markers) {
+        if (!marker.getFileName().toString().endsWith(".new")) {
+          read(marker).ifPresent(found::add);
+        }
+      }
+    } catch (IOException e) {
+      // a directory going away: nothing idle
+    }
+    return found;
+  }
+
+  /** The marker of one definition, if it is (still) idle. */
+  static Optional<Idle> idle(Path sessionDir, String digest) {
+    return read(marker(sessionDir, digest));
+  }
+
+  private static Optional<Idle> read(Path marker) {
+    String content = SessionDirectory.readQuietly(marker);
+    if (content.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String digest = marker.getFileName().toString().substring(PREFIX.length());
+      return Optional.of(new Idle(digest, Long.parseLong(field(content, "since")),
+          Duration.ofMillis(Long.parseLong(field(content, "ttl"))), field(content, "dockerHost")));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  static void forget(Path sessionDir, String digest) {
+    try {
+      Files.deleteIfExists(marker(sessionDir, digest));
+    } catch (IOException e) {
+      // gone already
+    }
+  }
+
+  private static Path marker(Path sessionDir, String digest) {
+    return sessionDir.resolve(PREFIX + digest);
+  }
+
+  private static String field(String content, String key) {
+    return content.lines().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1))
+        .findFirst().orElseThrow();
+  }
+}
