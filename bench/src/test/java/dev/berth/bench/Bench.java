@@ -27,14 +27,15 @@ public final class Bench {
   static final String REDIS = "redis:7.0";
   static final String POSTGRES = "postgres:15";
 
-  private static final List<String> SUITES = List.of("floor", "berth", "berthlazy", "tcsingleton", "tc", "engine",
-      "work");
+  private static final List<String> SUITES = List.of("floor", "berth", "berthlazy", "berthwarm", "tcsingleton", "tc",
+      "engine", "work");
   private static final Map<String, String> TITLES = Map.of(
       "floor", "Floor 1: JVM + JUnit, 30 tests, no containers",
       "work", "Floor 3: the 30 tests against redis+postgres already running",
       "engine", "Floor 2: engine, docker run redis+postgres until they answer, rm",
       "berth", "Berth (10 classes x 3 tests, shared services), start-ahead",
       "berthlazy", "Berth, start-ahead off (berth.startAhead=0)",
+      "berthwarm", "Berth warm (berth.reuse: the services the last run left up)",
       "tcsingleton", "Testcontainers, singleton pattern",
       "tc", "Testcontainers, @Container per class");
 
@@ -75,9 +76,14 @@ public final class Bench {
       }
       List<String> workServices = startWorkServices();
       try {
+        // Leaves the warm suite's services up for its first measured run, as an earlier run of the day would.
+        suite("berthwarm", -1);
+        wall.get("berthwarm").clear();
+        phases.get("berthwarm").clear();
         runRounds(rounds);
       } finally {
         removeAll(workServices);
+        removeWarm();
       }
       report.append(suiteTable(rounds));
     }
@@ -105,6 +111,24 @@ public final class Bench {
     }
   }
 
+  private String warmSession() {
+    return runId + "-warm";
+  }
+
+  /** Removes what the warm suite left up, and its notes, so that its keeper finds nothing to keep and ends. */
+  private void removeWarm() throws IOException {
+    removeAll(docker("ps", "-aq", "--filter", "label=dev.berth.session=" + warmSession()));
+    for (String network : docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + warmSession())) {
+      docker("network", "rm", network);
+    }
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", warmSession());
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
   /** Starts the redis and postgres that Floor 3's tests use in every round, and waits until both answer. */
   private List<String> startWorkServices() {
     String label = "dev.berth.bench=" + runId + "-work";
@@ -120,19 +144,23 @@ public final class Bench {
 
   /** One run of a suite in a fresh JVM, the way a build's test JVM starts; returns the wall time in ms. */
   private long suite(String suite, int round) throws Exception {
-    String session = runId + "-" + suite + "-" + (round + 1);
+    // Warm runs share one session, so that each finds what the one before left up (a run before the rounds primes it).
+    String session = suite.equals("berthwarm") ? warmSession() : runId + "-" + suite + "-" + (round + 1);
     Path log = logs.resolve(suite + "-" + (round + 1) + ".log");
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
     // The same suite runs both ways: with the next classes' services started ahead (the default), and without.
-    String pkg = "dev.berth.bench." + (suite.equals("berthlazy") ? "berth" : suite);
+    String pkg = "dev.berth.bench." + (suite.startsWith("berth") ? "berth" : suite);
     command.addAll(List.of(Suite.class.getName(), pkg));
     var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("BERTH_SESSION", session);
     if (suite.equals("berthlazy")) {
       env.put("BERTH_START_AHEAD", "0");
+    }
+    if (suite.equals("berthwarm")) {
+      env.put("BERTH_REUSE", "10m");
     }
     env.put("BENCH_RUN_ID", session);
     env.put("BENCH_REDIS_PORT", String.valueOf(workRedisPort));
@@ -150,7 +178,8 @@ public final class Bench {
       problems.add(suite + " round " + (round + 1) + " failed (exit " + exit + "), see " + log);
     }
     phases.get(suite).add(Phases.of(Files.readAllLines(log), launchedMicros, launchedMicros + ms * 1000));
-    List<String> berthLeft = docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
+    List<String> berthLeft = suite.equals("berthwarm") ? List.of()
+        : docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
     if (!berthLeft.isEmpty()) {
       problems.add(suite + " round " + (round + 1) + ": Berth left " + berthLeft.size() + " containers");
       removeAll(berthLeft);
@@ -188,7 +217,7 @@ public final class Bench {
     sb.append(String.format("%nSuite: 10 classes x 3 tests, each test redis SET/GET + JDBC insert/select;"
         + " wall time per run, fresh JVM, %d runs each (ms)%n", rounds));
     sb.append(String.format("%-66s %7s %7s %7s%n", "", "median", "min", "max"));
-    for (String s : List.of("floor", "work", "engine", "berth", "berthlazy", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "engine", "berth", "berthlazy", "berthwarm", "tcsingleton", "tc")) {
       List<Long> w = wall.get(s);
       sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
     }
@@ -202,6 +231,8 @@ public final class Bench {
     sb.append(String.format("%nRatios of medians%n"));
     sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
     sb.append(target("Berth / TC singleton, issue 21's target", (double) berth / single, 0.75));
+    sb.append(target("Berth warm / Floor 3 (issue 21)", (double) Stats.median(wall.get("berthwarm"))
+        / Stats.median(wall.get("work")), 1.15));
     sb.append(String.format("  %-44s %7.2f%n", "Berth start-ahead / start-ahead off",
         (double) berth / Stats.median(wall.get("berthlazy"))));
     sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
@@ -217,7 +248,7 @@ public final class Bench {
         + " tests, teardown = last test to engine end (Berth's cleanup, TC's stops), exit = to process end"));
     sb.append(String.format("%-14s %6s %9s %11s %6s %9s %6s%n", "", "JVM", "discover", "first test", "rest",
         "teardown", "exit"));
-    for (String s : List.of("floor", "work", "berth", "berthlazy", "tcsingleton", "tc")) {
+    for (String s : List.of("floor", "work", "berth", "berthlazy", "berthwarm", "tcsingleton", "tc")) {
       sb.append(String.format("%-14s", s));
       for (String phase : Phases.NAMES) {
         sb.append(String.format(" %" + (phase.equals("first") ? 11 : phase.equals("discover")
