@@ -12,5 +12,5 @@ class Berth09Test extends BerthSuiteBase {
 
   @ServiceContainer
   static final ServiceSpec db = ServiceSpec.from("postgres:15").withEnv("POSTGRES_PASSWORD", "secret")
-      .withExposedPort(5432);
+      .withExposedPort(5432).withResetCommand("psql", "-U", "postgres", "-c", "DROP TABLE IF EXISTS bench");
 }
