@@ -48,6 +48,7 @@ class ReuseTest {
 
     assertThat(second.servicesCreated()).as("containers the second run created").isZero();
     assertThat(read).isEqualTo("kept");
+    assertThat(readerSaw).as("hostname and DNS answer of the second run").isEqualTo(writerSaw).isNotEmpty();
   }
 
   @Test
@@ -126,6 +127,9 @@ class ReuseTest {
   }
 
   static volatile String read;
+  /** What each run's client saw of the service: its hostname, and what the session's DNS answers for its name. */
+  static volatile List<String> writerSaw;
+  static volatile List<String> readerSaw;
 
   static final ServiceSpec REDIS = ServiceSpec.from("redis:7.0").withExposedPort(6379);
 
@@ -133,8 +137,10 @@ class ReuseTest {
   @ServiceTest
   abstract static class Writing {
     @Test
-    void writes(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client) {
+    void writes(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client,
+        @dev.berth.annotations.ServiceHandle("redis") dev.berth.Service redis) {
       assertThat(client.exec("redis-cli", "-h", "redis", "set", "left", "kept").stdout().strip()).isEqualTo("OK");
+      writerSaw = List.of(redis.hostname(), String.valueOf(dev.berth.Discovery.lookup("redis")));
     }
   }
 
@@ -142,8 +148,10 @@ class ReuseTest {
   @ServiceTest
   abstract static class Reading {
     @Test
-    void reads(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client) {
+    void reads(@BindService("redis") @ClientContainer(image = "redis:7.0") Container client,
+        @dev.berth.annotations.ServiceHandle("redis") dev.berth.Service redis) {
       read = client.exec("redis-cli", "-h", "redis", "get", "left").stdout().strip();
+      readerSaw = List.of(redis.hostname(), String.valueOf(dev.berth.Discovery.lookup("redis")));
     }
   }
 

@@ -3,7 +3,6 @@ package dev.berth.internal.session;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -35,6 +34,8 @@ final class Keeper {
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final long MIN_SLEEP_MILLIS = 200;
   private static final long MAX_SLEEP_MILLIS = 30_000;
+  /** How soon a service past its time that a run still holds is looked at again. */
+  private static final long HELD_RECHECK_MILLIS = 1_000;
 
   private Keeper() {
   }
@@ -65,41 +66,51 @@ final class Keeper {
   }
 
   static void keep(SessionDirectory directory, String session) throws InterruptedException {
-    String dockerHost = null;
-    while (true) {
-      List<WarmServices.Idle> idle = WarmServices.idle(directory.dir());
-      if (idle.isEmpty()) {
-        if (dockerHost != null) {
-          removeNetworkIfUnused(directory, session, dockerHost);
+    Engine engine = null;
+    try {
+      while (true) {
+        List<WarmServices.Idle> idle = WarmServices.idle(directory.dir());
+        if (idle.isEmpty()) {
+          if (engine != null) {
+            removeNetworkIfUnused(engine, directory, session);
+          }
+          return;
         }
-        return;
-      }
-      long now = System.currentTimeMillis();
-      long sleep = MAX_SLEEP_MILLIS;
-      boolean removed = false;
-      for (WarmServices.Idle service : idle) {
-        dockerHost = service.dockerHost();
-        if (service.expired(now)) {
-          removed |= remove(directory, session, service);
-        } else {
-          sleep = Math.min(sleep, service.millisLeft(now));
+        long now = System.currentTimeMillis();
+        long sleep = MAX_SLEEP_MILLIS;
+        for (WarmServices.Idle service : idle) {
+          if (!service.expired(now)) {
+            sleep = Math.min(sleep, service.millisLeft(now));
+            continue;
+          }
+          if (engine == null) {
+            engine = DockerBackend.connect(Optional.of(service.dockerHost()));
+          }
+          if (!remove(engine, directory, session, service)) {
+            sleep = Math.min(sleep, HELD_RECHECK_MILLIS); // a run holds it: it marks it idle again, or attached
+          }
         }
+        if (WarmServices.idle(directory.dir()).size() < idle.size()) {
+          continue; // some went, or were attached: look again now (the network goes with the last)
+        }
+        Thread.sleep(Math.max(MIN_SLEEP_MILLIS, sleep));
       }
-      if (removed && WarmServices.idle(directory.dir()).isEmpty()) {
-        continue; // the last one went: the network goes now, not after a sleep
+    } finally {
+      if (engine != null) {
+        engine.close();
       }
-      Thread.sleep(Math.max(MIN_SLEEP_MILLIS, sleep));
     }
   }
 
-  /** Removes an idle service past its time, unless a run attached meanwhile; returns whether it went. */
-  private static boolean remove(SessionDirectory directory, String session, WarmServices.Idle service) {
-    try (Engine engine = DockerBackend.connect(Optional.of(service.dockerHost()))) {
+  /** Removes an idle service past its time, unless a run attached or holds it; returns whether it went. */
+  private static boolean remove(Engine engine, SessionDirectory directory, String session,
+      WarmServices.Idle service) {
+    try {
       return directory.locked(service.digest(), () -> {
         Optional<WarmServices.Idle> still = WarmServices.idle(directory.dir(), service.digest());
         if (still.isEmpty() || !still.get().expired(System.currentTimeMillis())
             || directory.heldByOthers(service.digest())) {
-          return false; // attached (or left again) meanwhile
+          return false; // attached (or left again) meanwhile, or a live run holds it
         }
         engine.containersLabelled(Map.of(Labels.DIGEST, service.digest(), Labels.SESSION, session))
             .forEach(engine::remove);
@@ -115,8 +126,8 @@ final class Keeper {
     }
   }
 
-  private static void removeNetworkIfUnused(SessionDirectory directory, String session, String dockerHost) {
-    try (Engine engine = DockerBackend.connect(Optional.of(dockerHost))) {
+  private static void removeNetworkIfUnused(Engine engine, SessionDirectory directory, String session) {
+    try {
       directory.locked("network", () -> {
         if (!directory.heldByOthers(SessionDirectory.RUN) && !WarmServices.any(directory.dir())) {
           engine.removeNetwork(SessionNetwork.nameOf(session));
