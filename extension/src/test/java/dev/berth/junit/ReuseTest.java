@@ -7,6 +7,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +50,36 @@ class ReuseTest {
     assertThat(second.servicesCreated()).as("containers the second run created").isZero();
     assertThat(read).isEqualTo("kept");
     assertThat(readerSaw).as("hostname and DNS answer of the second run").isEqualTo(writerSaw).isNotEmpty();
+  }
+
+  /** What issue 21 asks, with two JVMs, one after the other: the second creates nothing and finds the data. */
+  @Test
+  void aSecondJvmAttachesToWhatTheFirstLeftUp() throws Exception {
+    String first = jvm("SET left kept");
+    assertThat(first).contains("reply +OK");
+    var containers = Engine.running(session, "service").stream().map(c -> c.getId()).toList();
+    assertThat(containers).hasSize(1);
+
+    String second;
+    try (var recorder = new Engine.Recorder(session)) {
+      second = jvm("GET left");
+      recorder.settle();
+      assertThat(recorder.events("create")).as("containers the second JVM created").isEmpty();
+    }
+
+    assertThat(second).contains("reply $4 kept");
+    assertThat(second.substring(second.indexOf("hostname"))).isEqualTo(first.substring(first.indexOf("hostname")));
+    assertThat(Engine.running(session, "service").stream().map(c -> c.getId()).toList()).isEqualTo(containers);
+  }
+
+  private String jvm(String command) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        ReuseJvm.class.getName(), session, command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+    return output.lines().filter(l -> l.startsWith("reply ")).findFirst().orElseThrow(() ->
+        new AssertionError("no reply in:\n" + output));
   }
 
   @Test
