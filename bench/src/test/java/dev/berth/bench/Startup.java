@@ -54,6 +54,7 @@ final class Startup {
   String measure(int noticeRounds) throws Exception {
     var sb = new StringBuilder();
     sb.append(overhead());
+    sb.append(attach());
     sb.append(notice(noticeRounds));
     return sb.toString();
   }
@@ -129,6 +130,49 @@ final class Startup {
         "first service - docker run - network create", Stats.median(first) - dockerMedian
             - Stats.median(network)));
     return sb.toString();
+  }
+
+  /**
+   * redis:7.0 request to ready when an earlier run left it up (berth.reuse): each round a new run in this JVM (its
+   * engine connection made and its network joined first, as the warm-up does) attaches to it.
+   */
+  private String attach() throws Exception {
+    String session = runId + "-attach";
+    Map<String, String> keys = Map.of("berth.session", session, "berth.reuse", "10m", "berth.startAhead", "0");
+    BerthConfig config = BerthConfig.from(key -> Optional.ofNullable(keys.get(key)));
+    ServiceSpec redis = ServiceSpec.from(Bench.REDIS).withExposedPort(6379).withInstanceId("attach");
+    var attach = new ArrayList<Long>();
+    try {
+      for (int round = -1; round < OVERHEAD_ROUNDS; round++) {
+        try (var runtime = ServiceRuntime.start(config)) {
+          var scope = runtime.newScope();
+          if (round >= 0) {
+            runtime.warmUp(List.of(redis.withInstanceId("warm-up")));
+            Thread.sleep(500);
+          }
+          long ms = timeToReady(scope.service("redis", redis));
+          if (round >= 0) {
+            // Round -1 starts it, to be left up.
+            attach.add(ms);
+          }
+          System.out.printf("attach round %d: %d ms%n", round + 1, ms);
+        }
+      }
+    } finally {
+      Bench.removeAll(Bench.docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session));
+      for (String network : Bench.docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + session)) {
+        Bench.docker("network", "rm", network);
+      }
+      // Its notes go too, so that its keeper finds nothing to keep and ends.
+      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+      if (java.nio.file.Files.isDirectory(dir)) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+    }
+    return String.format("%nAttach (berth.reuse): redis:7.0 request to ready, left up by an earlier run, median of %d"
+        + "%n", OVERHEAD_ROUNDS) + Bench.target("attach (ms)", Stats.median(attach), 100);
   }
 
   private static long timeToReady(Service service) {
