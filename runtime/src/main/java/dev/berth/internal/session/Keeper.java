@@ -2,14 +2,12 @@ package dev.berth.internal.session;
 
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
-import dev.berth.internal.spec.Labels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,19 +104,13 @@ final class Keeper {
   private static boolean remove(Engine engine, SessionDirectory directory, String session,
       WarmServices.Idle service) {
     try {
-      return directory.locked(service.digest(), () -> {
-        Optional<WarmServices.Idle> still = WarmServices.idle(directory.dir(), service.digest());
-        if (still.isEmpty() || !still.get().expired(System.currentTimeMillis())
-            || directory.heldByOthers(service.digest())) {
-          return false; // attached (or left again) meanwhile, or a live run holds it
-        }
-        engine.containersLabelled(Map.of(Labels.DIGEST, service.digest(), Labels.SESSION, session))
-            .forEach(engine::remove);
-        WarmServices.forget(directory.dir(), service.digest());
+      boolean removed = WarmServices.removeIdle(engine, directory, session, service.digest(),
+          idle -> idle.expired(System.currentTimeMillis()));
+      if (removed) {
         LOG.info("Removed service {} of session {}: idle for {} s, berth.reuse", service.digest().substring(0, 12),
             session, service.ttl().toSeconds());
-        return true;
-      });
+      }
+      return removed;
     } catch (RuntimeException e) {
       LOG.warn("Cannot remove the idle service {} of session {} yet: {}", service.digest().substring(0, 12), session,
           e.getMessage());
@@ -128,13 +120,9 @@ final class Keeper {
 
   private static void removeNetworkIfUnused(Engine engine, SessionDirectory directory, String session) {
     try {
-      directory.locked("network", () -> {
-        if (!directory.heldByOthers(SessionDirectory.RUN) && !WarmServices.any(directory.dir())) {
-          engine.removeNetwork(SessionNetwork.nameOf(session));
-          LOG.info("Removed the network of session {}: no service is left up", session);
-        }
-        return null;
-      });
+      if (WarmServices.removeNetworkIfUnused(engine, directory, session)) {
+        LOG.info("Removed the network of session {}: no service is left up", session);
+      }
     } catch (RuntimeException e) {
       LOG.warn("Cannot remove the network of session {}: {}", session, e.getMessage());
     }

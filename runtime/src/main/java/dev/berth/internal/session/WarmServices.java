@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The services a session keeps up after its runs ({@code berth.reuse}), as files in its directory: one marker per
@@ -91,23 +92,38 @@ public final class WarmServices {
     var directory = new SessionDirectory(session, "down-" + ProcessHandle.current().pid());
     int removed = 0;
     for (Idle service : idle(directory.dir())) {
-      removed += directory.locked(service.digest(), () -> {
-        if (directory.heldByOthers(service.digest())) {
-          return 0;
-        }
-        engine.containersLabelled(Map.of(Labels.DIGEST, service.digest(), Labels.SESSION, session))
-            .forEach(engine::remove);
-        forget(directory.dir(), service.digest());
-        return 1;
-      });
+      removed += removeIdle(engine, directory, session, service.digest(), idle -> true) ? 1 : 0;
     }
-    directory.locked("network", () -> {
-      if (!directory.heldByOthers(SessionDirectory.RUN) && !any(directory.dir())) {
-        engine.removeNetwork(SessionNetwork.nameOf(session));
-      }
-      return null;
-    });
+    removeNetworkIfUnused(engine, directory, session);
     return removed;
+  }
+
+  /**
+   * Removes an idle definition's containers and its marker, under its mutex, if it is still idle, {@code due} says
+   * so, and no live run holds it; returns whether it went. A run attaching takes the same mutex.
+   */
+  static boolean removeIdle(Engine engine, SessionDirectory directory, String session, String digest,
+      Predicate<Idle> due) {
+    return directory.locked(digest, () -> {
+      Optional<Idle> still = idle(directory.dir(), digest);
+      if (still.isEmpty() || !due.test(still.get()) || directory.heldByOthers(digest)) {
+        return false; // attached (or left again) meanwhile, or a live run holds it
+      }
+      engine.containersLabelled(Map.of(Labels.DIGEST, digest, Labels.SESSION, session)).forEach(engine::remove);
+      forget(directory.dir(), digest);
+      return true;
+    });
+  }
+
+  /** Removes the session's network if no run holds the session and nothing is kept up on it; returns whether. */
+  static boolean removeNetworkIfUnused(Engine engine, SessionDirectory directory, String session) {
+    return directory.locked("network", () -> {
+      if (directory.heldByOthers(SessionDirectory.RUN) || any(directory.dir())) {
+        return false;
+      }
+      engine.removeNetwork(SessionNetwork.nameOf(session));
+      return true;
+    });
   }
 
   /** Whether the session keeps any service up. */

@@ -54,9 +54,7 @@ final class Watchdog {
     String copy = "keeper-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     try {
       Files.createDirectories(SessionDirectory.base());
-      var java = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-          classpath(privateCopyOfBerth(copy)), Keeper.class.getName(), session, copy));
+      List<String> java = smallJvm(classpath(privateCopyOfBerth(copy)), Keeper.class, session, copy);
       File log = SessionDirectory.base().resolve(copy + ".log").toFile();
       var command = new ArrayList<String>();
       if (new File(SETSID).canExecute()) {
@@ -71,6 +69,14 @@ final class Watchdog {
     }
   }
 
+  /** The command of a small JVM (little heap, quick start) that runs {@code main} with {@code args}. */
+  private static List<String> smallJvm(String classpath, Class<?> main, String... args) {
+    var command = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath, main.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
   /** Starts this JVM's watchdog, once; {@code -Dberth.watchdog=false} turns it off. */
   static void watchThisJvm() {
     synchronized (LOCK) {
@@ -82,9 +88,7 @@ final class Watchdog {
     long pid = ProcessHandle.current().pid();
     try {
       Files.createDirectories(SessionDirectory.base());
-      var java = new ArrayList<String>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(pid),
-          Watchdog.class.getName(), String.valueOf(pid)));
+      List<String> java = smallJvm(classpath(pid), Watchdog.class, String.valueOf(pid));
       File log = SessionDirectory.base().resolve("watchdog-" + pid + ".log").toFile();
       if (new File(SETSID).canExecute() && new File(SHELL).canExecute()) {
         // Its own session, so a Ctrl-C to the build does not take it down too; forked, so this JVM's direct child
