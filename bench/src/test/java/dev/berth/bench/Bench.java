@@ -83,7 +83,7 @@ public final class Bench {
         runRounds(rounds);
       } finally {
         removeAll(workServices);
-        removeWarm();
+        removeKept(warmSession());
       }
       report.append(suiteTable(rounds));
     }
@@ -115,13 +115,16 @@ public final class Bench {
     return runId + "-warm";
   }
 
-  /** Removes what the warm suite left up, and its notes, so that its keeper finds nothing to keep and ends. */
-  private void removeWarm() throws IOException {
-    removeAll(docker("ps", "-aq", "--filter", "label=dev.berth.session=" + warmSession()));
-    for (String network : docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + warmSession())) {
+  /**
+   * Removes what a session's runs left up (berth.reuse), and the session's notes, so that its keeper finds nothing
+   * to keep and ends.
+   */
+  static void removeKept(String session) throws IOException {
+    removeAll(docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session));
+    for (String network : docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + session)) {
       docker("network", "rm", network);
     }
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", warmSession());
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
     if (Files.isDirectory(dir)) {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -159,17 +159,7 @@ final class Startup {
         }
       }
     } finally {
-      Bench.removeAll(Bench.docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session));
-      for (String network : Bench.docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + session)) {
-        Bench.docker("network", "rm", network);
-      }
-      // Its notes go too, so that its keeper finds nothing to keep and ends.
-      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
-      if (java.nio.file.Files.isDirectory(dir)) {
-        try (var files = java.nio.file.Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-      }
+      Bench.removeKept(session);
     }
     return String.format("%nAttach (berth.reuse): redis:7.0 request to ready, left up by an earlier run, median of %d"
         + "%n", OVERHEAD_ROUNDS) + Bench.target("attach (ms)", Stats.median(attach), 100);
