@@ -1,11 +1,10 @@
 package dev.berth.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerClientException;
@@ -13,9 +12,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PortBinding;
@@ -68,14 +65,16 @@ public final class DockerBackend implements Engine {
 
   private final DockerClient docker;
   private final URI host;
+  private final EngineJson json;
 
   private final DockerImages images;
   private final DockerStreams streams;
 
-  private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials) {
+  private DockerBackend(DockerClient docker, DockerClientConfig config, RegistryCredentials credentials) {
     this.docker = docker;
-    this.host = host;
-    this.images = new DockerImages(docker, credentials);
+    this.host = config.getDockerHost();
+    this.json = new EngineJson(docker, config);
+    this.images = new DockerImages(docker, json, credentials);
     this.streams = new DockerStreams(docker);
   }
 
@@ -95,7 +94,7 @@ public final class DockerBackend implements Engine {
   /** Connects with the given {@code berth.transport}, pulling with {@code credentials}. */
   public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials) {
     DockerClientConfig config = EngineClient.config(dockerHost);
-    var backend = new DockerBackend(EngineClient.open(config, transport), config.getDockerHost(), credentials);
+    var backend = new DockerBackend(EngineClient.open(config, transport), config, credentials);
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -122,7 +121,7 @@ public final class DockerBackend implements Engine {
       return;
     }
     EngineClient.MAPPER.writerFor(CreateNetworkCmdImpl.class);
-    for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class, InspectImageResponse.class)) {
+    for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class)) {
       EngineClient.MAPPER.readerFor(type);
     }
     try {
@@ -130,7 +129,7 @@ public final class DockerBackend implements Engine {
     } catch (RuntimeException e) {
       LOG.debug("rehearsing a create request failed; the first real one learns instead", e);
     }
-    for (Class<?> type : List.of(CreateContainerResponse.class, InspectContainerResponse.class, WaitResponse.class,
+    for (Class<?> type : List.of(CreateContainerResponse.class, WaitResponse.class,
         com.github.dockerjava.api.model.Container.class)) {
       EngineClient.MAPPER.readerFor(type);
     }
@@ -238,14 +237,8 @@ public final class DockerBackend implements Engine {
 
   @Override
   public Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports) {
-    InspectContainerResponse info;
-    try {
-      info = docker.inspectContainerCmd(name).exec();
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
-    boolean running = Boolean.TRUE.equals(info.getState().getRunning());
-    return Optional.of(new ExistingContainer(running, started(info, network, ports)));
+    return json.container(name).map(info -> new ExistingContainer(info.path("State").path("Running").asBoolean(),
+        started(info, network, ports)));
   }
 
   @Override
@@ -260,14 +253,10 @@ public final class DockerBackend implements Engine {
     }
     Map<String, ?> attached = info.getContainers() == null ? Map.of() : info.getContainers();
     for (String container : attached.keySet()) {
-      try {
-        var endpoint = docker.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks()
-            .get(info.getName());
-        if (endpoint != null && endpoint.getGateway() != null && !endpoint.getGateway().isEmpty()) {
-          return endpoint.getGateway();
-        }
-      } catch (NotFoundException e) {
-        LOG.debug("container {} left network {} while its gateway was looked for", container, network);
+      Optional<String> gateway = json.container(container).map(c -> c.path("NetworkSettings").path("Networks")
+          .path(info.getName()).path("Gateway").asText("")).filter(g -> !g.isEmpty());
+      if (gateway.isPresent()) {
+        return gateway.get();
       }
     }
     return ipam.stream().map(Network.Ipam.Config::getSubnet).map(DockerBackend::firstAddress)
@@ -383,10 +372,9 @@ public final class DockerBackend implements Engine {
       }
       // The engine holds a container's lock while it starts it, and an inspection waits for that lock: asked just
       // after the start, it is answered the moment the start ends, a round trip sooner than asking afterwards.
-      CompletableFuture<InspectContainerResponse> inspection = CompletableFuture.supplyAsync(
-          () -> docker.inspectContainerCmd(id).exec(), INSPECT_DURING_START);
+      CompletableFuture<JsonNode> inspection = CompletableFuture.supplyAsync(() -> inspect(id), INSPECT_DURING_START);
       docker.startContainerCmd(id).exec();
-      InspectContainerResponse info = afterStart(inspection).orElseGet(() -> docker.inspectContainerCmd(id).exec());
+      JsonNode info = afterStart(inspection).orElseGet(() -> inspect(id));
       return started(info, network, request.ports());
     } catch (RuntimeException e) {
       remove(id);
@@ -455,12 +443,12 @@ public final class DockerBackend implements Engine {
       CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS, EngineClient.REQUESTS);
 
   /** The inspection sent during the start, if it describes the started container (not the one before the start). */
-  private static Optional<InspectContainerResponse> afterStart(CompletableFuture<InspectContainerResponse> inspection) {
+  private static Optional<JsonNode> afterStart(CompletableFuture<JsonNode> inspection) {
     try {
-      InspectContainerResponse info = inspection.join();
-      String startedAt = info.getState() == null ? null : info.getState().getStartedAt();
-      if (startedAt == null || startedAt.startsWith("0001-")) {
-        LOG.debug("the inspection of {} came before its start; asking again", info.getId());
+      JsonNode info = inspection.join();
+      String startedAt = info.path("State").path("StartedAt").asText("");
+      if (startedAt.isEmpty() || startedAt.startsWith("0001-")) {
+        LOG.debug("the inspection of {} came before its start; asking again", info.path("Id").asText());
         return Optional.empty();
       }
       return Optional.of(info);
@@ -476,21 +464,39 @@ public final class DockerBackend implements Engine {
     return port.udp() ? ExposedPort.udp(port.port()) : ExposedPort.tcp(port.port());
   }
 
-  private static StartedContainer started(InspectContainerResponse info, String network, List<ContainerPort> ports) {
-    ContainerNetwork endpoint = info.getNetworkSettings().getNetworks().get(network);
-    String address = endpoint == null ? "" : endpoint.getIpAddress();
+  /** A container's inspection, which must exist (this run just created it). */
+  private JsonNode inspect(String id) {
+    return json.container(id).orElseThrow(() -> new BerthException("Container " + id + " vanished as it started;"
+        + " something else removed it"));
+  }
+
+  /** What a run needs of an inspection: the address on {@code network}, the published ports, the health check. */
+  static StartedContainer started(JsonNode info, String network, List<ContainerPort> ports) {
+    JsonNode settings = info.path("NetworkSettings");
+    String address = settings.path("Networks").path(network).path("IPAddress").asText("");
     var hostPorts = new LinkedHashMap<Integer, Integer>();
-    Map<ExposedPort, Ports.Binding[]> bindings = info.getNetworkSettings().getPorts().getBindings();
     for (ContainerPort port : ports) {
-      Ports.Binding[] published = bindings == null ? null : bindings.get(exposedPort(port));
-      if (published != null && published.length > 0) {
-        hostPorts.put(port.port(), Integer.parseInt(published[0].getHostPortSpec()));
+      JsonNode published = settings.path("Ports").path(exposedPort(port).toString()).path(0).path("HostPort");
+      if (!published.asText("").isEmpty()) {
+        hostPorts.put(port.port(), Integer.parseInt(published.asText()));
       }
     }
-    HealthCheck health = info.getConfig() == null ? null : info.getConfig().getHealthcheck();
-    Healthcheck healthcheck = health == null ? Healthcheck.NONE : Healthcheck.of(health.getTest(),
-        health.getInterval(), health.getTimeout(), health.getStartPeriod(), health.getRetries());
-    return new StartedContainer(info.getId(), address, Map.copyOf(hostPorts), healthcheck);
+    JsonNode health = info.path("Config").path("Healthcheck");
+    Healthcheck healthcheck = health.isMissingNode() || health.isNull() ? Healthcheck.NONE
+        : Healthcheck.of(texts(health.path("Test")), longOrNull(health.path("Interval")),
+            longOrNull(health.path("Timeout")), longOrNull(health.path("StartPeriod")),
+            health.path("Retries").canConvertToInt() ? health.path("Retries").asInt() : null);
+    return new StartedContainer(info.path("Id").asText(), address, Map.copyOf(hostPorts), healthcheck);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    var texts = new ArrayList<String>();
+    array.forEach(element -> texts.add(element.asText()));
+    return texts;
+  }
+
+  private static Long longOrNull(JsonNode number) {
+    return number.isNumber() ? number.asLong() : null;
   }
 
   @Override

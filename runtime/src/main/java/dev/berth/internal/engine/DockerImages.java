@@ -37,10 +37,12 @@ final class DockerImages {
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
 
   private final DockerClient docker;
+  private final EngineJson json;
   private final RegistryCredentials credentials;
 
-  DockerImages(DockerClient docker, RegistryCredentials credentials) {
+  DockerImages(DockerClient docker, EngineJson json, RegistryCredentials credentials) {
     this.docker = docker;
+    this.json = json;
     this.credentials = credentials;
   }
 
@@ -73,12 +75,7 @@ final class DockerImages {
   }
 
   boolean hasImage(String image) {
-    try {
-      docker.inspectImageCmd(image).exec();
-      return true;
-    } catch (NotFoundException e) {
-      return false;
-    }
+    return json.image(image).isPresent();
   }
 
   void pull(ImageReference image, boolean always, Duration timeout, String neededBy) {

@@ -1,0 +1,63 @@
+package dev.berth.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.transport.DockerHttpClient;
+import dev.berth.BerthException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Inspections read as JSON trees instead of docker-java's response types. The first time a JVM reads a container's
+ * inspection as {@code InspectContainerResponse}, Jackson learns that type's whole graph ({@code HostConfig} alone
+ * has some 100 fields): 0.5-1 s of a fresh JVM on this 2-core machine, 20-60 ms as a tree. Every run's first start,
+ * and every attach to a service an earlier run left up, paid it; Berth reads a handful of fields.
+ */
+final class EngineJson {
+
+  private final DockerHttpClient http;
+  private final String prefix;
+
+  EngineJson(DockerClient docker, DockerClientConfig config) {
+    this.http = ((DockerClientImpl) docker).getHttpClient();
+    RemoteApiVersion version = config.getApiVersion();
+    // docker-java puts the configured API version before every path, and none when it is unknown; so does this.
+    this.prefix = version == null || version.equals(RemoteApiVersion.UNKNOWN_VERSION) ? ""
+        : "/v" + version.getVersion();
+  }
+
+  /** The answer to {@code GET path}, or empty when the engine has no such object (404). */
+  Optional<JsonNode> get(String path) {
+    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+        .path(prefix + path).build();
+    try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+      int status = response.getStatusCode();
+      if (status == 404) {
+        return Optional.empty();
+      }
+      if (status / 100 != 2) {
+        String message = new String(body.readAllBytes(), StandardCharsets.UTF_8).strip();
+        throw new BerthException("The engine answered GET " + path + " with status " + status + ": " + message);
+      }
+      return Optional.of(EngineClient.MAPPER.readTree(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the engine's answer to GET " + path + " failed", e);
+    }
+  }
+
+  /** A container's inspection, by name or id. */
+  Optional<JsonNode> container(String nameOrId) {
+    return get("/containers/" + nameOrId + "/json");
+  }
+
+  /** An image's inspection, by reference or id. */
+  Optional<JsonNode> image(String reference) {
+    return get("/images/" + reference + "/json");
+  }
+}
