@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * A JVM of its own that runs once with {@code berth.reuse} in a session: starts (or attaches to) redis:7.0, sends
- * it one command ({@code SET left kept} or {@code GET left}) and prints the reply and the service's hostname.
+ * it one command ({@code SET left kept} or {@code GET left}) and prints the reply and the service's hostname; then,
+ * once the run has ended, how many threads still read the engine's streams (each would hold the JVM's exit up).
  */
 public final class ReuseJvm {
 
@@ -28,6 +29,19 @@ public final class ReuseJvm {
       String reply = send(redis.hostAddress(6379), args[1]);
       System.out.println("reply " + reply + " hostname " + redis.hostname());
     }
+    System.out.println("streams " + streamsLeft());
+  }
+
+  /** The threads docker-java reads the engine's streams on, that have not ended 2 s after the run. */
+  private static long streamsLeft() throws InterruptedException {
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    long left;
+    do {
+      left = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.isAlive() && t.getName().startsWith("docker-java-stream")).count();
+      Thread.sleep(50);
+    } while (left > 0 && System.nanoTime() < deadline);
+    return left;
   }
 
   private static String send(InetSocketAddress address, String command) throws IOException {

@@ -7,6 +7,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,18 +69,55 @@ class ReuseTest {
     }
 
     assertThat(second).contains("reply $4 kept");
-    assertThat(second.substring(second.indexOf("hostname"))).isEqualTo(first.substring(first.indexOf("hostname")));
+    assertThat(hostname(second)).isEqualTo(hostname(first));
     assertThat(Engine.running(session, "service").stream().map(c -> c.getId()).toList()).isEqualTo(containers);
   }
 
+  /** Two JVMs that attach at the same moment share the container the first left up: no create, no second one. */
+  @Test
+  void twoJvmsAttachingAtOnceShareWhatTheFirstLeftUp() throws Exception {
+    String first = jvm("SET left kept");
+    var containers = Engine.running(session, "service").stream().map(c -> c.getId()).toList();
+    assertThat(containers).hasSize(1);
+
+    try (var recorder = new Engine.Recorder(session)) {
+      Process a = start("GET left");
+      Process b = start("GET left");
+      List<String> replies = List.of(reply(a), reply(b));
+      recorder.settle();
+      assertThat(recorder.events("create")).as("containers the two JVMs created").isEmpty();
+      assertThat(replies).allSatisfy(reply -> assertThat(reply).contains("reply $4 kept")
+          .contains(hostname(first)));
+    }
+    assertThat(Engine.running(session, "service").stream().map(c -> c.getId()).toList()).isEqualTo(containers);
+  }
+
+  /** A run that leaves its service up stops reading the engine's streams of it: each would delay the JVM's exit. */
+  @Test
+  void aRunThatLeavesItsServiceUpStopsWatchingIt() throws Exception {
+    assertThat(start("SET left kept").inputReader().lines().toList()).as("the JVM's output")
+        .contains("streams 0");
+  }
+
   private String jvm(String command) throws Exception {
+    return reply(start(command));
+  }
+
+  private Process start(String command) throws IOException {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+    return new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
         ReuseJvm.class.getName(), session, command).redirectErrorStream(true).start();
+  }
+
+  private static String reply(Process process) throws Exception {
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(output).isZero();
     return output.lines().filter(l -> l.startsWith("reply ")).findFirst().orElseThrow(() ->
         new AssertionError("no reply in:\n" + output));
+  }
+
+  private static String hostname(String reply) {
+    return reply.substring(reply.indexOf("hostname"));
   }
 
   @Test

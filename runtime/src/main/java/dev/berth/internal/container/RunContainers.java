@@ -253,7 +253,7 @@ public final class RunContainers implements ServiceStarter {
     }
     LOG.debug("Leaving service {} up for later runs (berth.reuse)", service.describe());
     releaseShared(backend(), service.spec().digest(), config.stopTimeout(), id -> { }, true);
-    outputs.forget(service.containerId());
+    outputs.letGo(service.containerId());
     discard(service);
   }
 
@@ -268,10 +268,11 @@ public final class RunContainers implements ServiceStarter {
     long backlogDeadline = System.nanoTime() + ServiceOutputs.OUTPUT_BACKLOG.toNanos();
     if (releaseShared(backend(), service.spec().digest(), timeout, id -> outputs.awaitQuiet(id, backlogDeadline))) {
       LOG.debug("Service {} is still used by another run of the session; left running", service.describe());
+      outputs.letGo(service.containerId());
     } else {
       outputs.awaitOutputs(Set.of(service.containerId()), deadline);
+      outputs.forget(service.containerId());
     }
-    outputs.forget(service.containerId());
     discard(service);
   }
 

@@ -5,6 +5,7 @@ import dev.berth.internal.engine.Engine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +46,15 @@ final class ServiceOutputs {
   private final Set<CompletableFuture<Void>> attaching = ConcurrentHashMap.newKeySet();
   /** The output of the run's service containers, by container id, followed until the engine ends it. */
   private final Map<String, LogTail> following = new ConcurrentHashMap<>();
+  /** The engine's streams of each of the run's service containers: its exit and its output. */
+  private final Map<String, Watch> watching = new ConcurrentHashMap<>();
+
+  private record Watch(CompletableFuture<Integer> exit, Closeable output) {
+    void close() {
+      exit.cancel(false);
+      RunContainers.closeQuietly(output);
+    }
+  }
 
   ServiceOutputs(Supplier<Engine> engine) {
     this.engine = engine;
@@ -60,7 +70,12 @@ final class ServiceOutputs {
     attaching.add(attached);
     var thread = new Thread(() -> {
       try {
-        engine.get().exitCode(id).whenComplete((code, failure) -> {
+        CompletableFuture<Integer> watch = engine.get().exitCode(id);
+        watching.put(id, new Watch(watch, logStream));
+        watch.whenComplete((code, failure) -> {
+          if (watch.isCancelled()) {
+            return;
+          }
           if (failure != null) {
             exit.completeExceptionally(failure);
           } else {
@@ -117,14 +132,31 @@ final class ServiceOutputs {
     }
   }
 
-  /** Stops keeping a removed container's output. */
-  void forget(String containerId) {
+  /**
+   * Stops watching a container the run leaves up for later runs. The JVM's exit waits 300 ms for threads that read
+   * a socket, such as the engine's streams of a container that keeps running; their end is now.
+   */
+  void letGo(String containerId) {
+    Watch watch = watching.remove(containerId);
+    if (watch != null) {
+      watch.close();
+    }
     following.remove(containerId);
   }
 
-  /** Stops keeping any output: the run has ended. */
+  /** Stops keeping a removed container's output. */
+  void forget(String containerId) {
+    following.remove(containerId);
+    watching.remove(containerId);
+  }
+
+  /**
+   * Stops keeping any output: the run has ended. What the run leaves running (for later runs, or for other runs of
+   * the session) is no longer watched.
+   */
   void forgetAll() {
     following.clear();
+    List.copyOf(watching.keySet()).forEach(this::letGo);
   }
 
   /** A log stream attached in the background: closed before it is attached, it is closed once it is. */

@@ -41,7 +41,7 @@ final class DockerStreams {
 
   CompletableFuture<Integer> exitCode(String id) {
     var exit = new CompletableFuture<Integer>();
-    docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
+    var watch = docker.waitContainerCmd(id).exec(new ResultCallback.Adapter<WaitResponse>() {
       @Override
       public void onNext(WaitResponse response) {
         exit.complete(response.getStatusCode());
@@ -55,6 +55,16 @@ final class DockerStreams {
       @Override
       public void onComplete() {
         exit.completeExceptionally(new BerthException("the engine stopped watching container " + id));
+      }
+    });
+    // A thread reading a socket at exit holds the JVM's exit up by 300 ms: a container left up must not be watched.
+    exit.whenComplete((code, failure) -> {
+      if (exit.isCancelled()) {
+        try {
+          watch.close();
+        } catch (IOException e) {
+          LOG.debug("closing the wait for container {} failed", id, e);
+        }
       }
     });
     return exit;

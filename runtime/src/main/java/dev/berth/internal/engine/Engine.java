@@ -85,7 +85,10 @@ public interface Engine extends AutoCloseable {
    */
   StartedContainer createAndStart(ContainerRequest request, String network, DnsSettings dns, String publishOn);
 
-  /** Completes with the container's exit code when it stops (or exceptionally when it is removed first). */
+  /**
+   * Completes with the container's exit code when it stops (or exceptionally when it is removed first). Cancelling
+   * it stops watching: the engine's stream closes.
+   */
   CompletableFuture<Integer> exitCode(String id);
 
   /**
