@@ -143,8 +143,9 @@ public final class RunContainers implements ServiceStarter {
       // An earlier run left it up: this run holds it now, so the keeper leaves it alone.
       wasIdle[0] = WarmServices.attached(directory, spec.digest());
       try {
-        if (spec.hostPorts().isEmpty()) {
+        if (spec.hostPorts().isEmpty() && !wasIdle[0]) {
           // Usually no other run has it: create first, and look for the other's container only if the name is taken.
+          // One an earlier run left up is looked for first.
           try {
             return create(request, spec, what);
           } catch (Engine.NameTakenException taken) {
