@@ -663,12 +663,43 @@ public final class ServiceSpec {
   /**
    * Mounts a cache volume: a named volume that outlives the run, so state persists between runs and between
    * instances (labelled {@code dev.berth.cache=true}; the key {@code berth.cacheVolumes.prune} removes unused ones).
-   * Replaces an earlier volume at the same path.
+   * Replaces an earlier volume at the same path. The volume is the machine's: every run on the engine that mounts
+   * the cache shares it, at the same time too (for what one run at a time may use, see
+   * {@link #withLockedCacheVolume}; for one per session, {@link #withPrivateCacheVolume}).
    *
    * @param path where it is mounted in the container
    * @param name the cache's name; the engine's volume is {@code berth-cache-<name>}
    */
   public ServiceSpec withCacheVolume(String path, String name) {
+    return withCacheVolume(path, name, Definition.CacheSharing.SHARED);
+  }
+
+  /**
+   * Mounts a cache volume of the session's own: the runs of one session (the JVMs of one build) share it, other
+   * sessions (another build beside this one, another CI job on the agent) each get their own, and it goes when the
+   * session ends. For state that equal instances of one build pass on, which no other build must see or change.
+   *
+   * @param path where it is mounted in the container
+   * @param name the cache's name; the engine's volume is {@code berth-cache-<session>-<name>}
+   */
+  public ServiceSpec withPrivateCacheVolume(String path, String name) {
+    return withCacheVolume(path, name, Definition.CacheSharing.PRIVATE);
+  }
+
+  /**
+   * Mounts the machine's cache volume {@code name}, as {@link #withCacheVolume} does, for one user at a time: a
+   * container that mounts it starts only once no other container of any run on this machine mounts it as locked;
+   * until then its start waits, at most its startup timeout, and then fails naming who holds the cache. For caches
+   * that tools corrupt when two write them at once, kept between runs.
+   *
+   * @param path where it is mounted in the container
+   * @param name the cache's name; the engine's volume is {@code berth-cache-<name>}
+   */
+  public ServiceSpec withLockedCacheVolume(String path, String name) {
+    return withCacheVolume(path, name, Definition.CacheSharing.LOCKED);
+  }
+
+  private ServiceSpec withCacheVolume(String path, String name, Definition.CacheSharing sharing) {
     requireContainer("withCacheVolume");
     String mount = absolutePath("cache volume", path);
     Objects.requireNonNull(name, "name");
@@ -680,7 +711,13 @@ public final class ServiceSpec {
       throw new IllegalArgumentException("Cache volume '" + name + "' would be mounted at " + mount + ", where a tmpfs"
           + " is mounted already (withTmpfs): give each its own path");
     }
-    return derive(v -> v.cacheVolumes.put(mount, name));
+    return derive(v -> {
+      v.cacheVolumes.put(mount, name);
+      v.cacheSharing.remove(mount);
+      if (sharing != Definition.CacheSharing.SHARED) {
+        v.cacheSharing.put(mount, sharing);
+      }
+    });
   }
 
   /**

@@ -802,6 +802,20 @@ class ServiceSpecTest {
         .withMessageContaining("An empty reset command");
   }
 
+  @Test
+  void howACacheIsSharedIsPartOfTheDefinition() {
+    ServiceSpec redis = ServiceSpec.from("redis:7.0");
+    String shared = redis.withCacheVolume("/data", "c").digest();
+    String own = redis.withPrivateCacheVolume("/data", "c").digest();
+    String locked = redis.withLockedCacheVolume("/data", "c").digest();
+
+    assertThat(List.of(shared, own, locked)).doesNotHaveDuplicates();
+    assertThat(redis.withLockedCacheVolume("/data", "c").withCacheVolume("/data", "c").digest())
+        .as("a later mount at the path replaces the sharing too").isEqualTo(shared);
+    assertThat(def(redis.withPrivateCacheVolume("/data", "c")).cacheSharing("/data"))
+        .isEqualTo(Definition.CacheSharing.PRIVATE);
+  }
+
   /** What Berth's internals read of a spec. */
   private static Definition def(ServiceSpec spec) {
     return SpecAccess.definition(spec);

@@ -138,7 +138,9 @@ public @interface ServiceContainer {
 
   /**
    * Named volumes that outlive the run, each {@code "name:/path"} as {@code docker run -v} takes: state kept between
-   * runs (the engine's volume is {@code berth-cache-<name>}).
+   * runs (the engine's volume is {@code berth-cache-<name>}). A third part says how runs share it:
+   * {@code "name:/path:private"} gives each session its own (gone with the session), {@code "name:/path:locked"}
+   * one user at a time; {@code shared}, the default, lets every run use it at once.
    */
   String[] cacheVolumes() default {};
 

@@ -44,12 +44,7 @@ final class AnnotatedSpec {
       spec = colon < 0 ? spec.withTmpfs(mount) : spec.withTmpfs(mount.substring(0, colon), mount.substring(colon + 1));
     }
     for (String volume : a.cacheVolumes()) {
-      int colon = volume.indexOf(':');
-      if (colon <= 0 || colon == volume.length() - 1) {
-        throw new IllegalArgumentException("cacheVolumes entry '" + volume + "' is not name:/path, such as"
-            + " \"redis-data:/data\"");
-      }
-      spec = spec.withCacheVolume(volume.substring(colon + 1), volume.substring(0, colon));
+      spec = withCacheVolume(spec, volume);
     }
     spec = withLabels(spec, a.labels());
     if (!a.user().isEmpty()) {
@@ -187,6 +182,23 @@ final class AnnotatedSpec {
   }
 
   /** Applies {@code labels} entries, {@code "key=value"} each, of a service or a client. */
+  /** A {@code cacheVolumes} entry: {@code name:/path}, and {@code :private} or {@code :locked} for those sharings. */
+  private static ServiceSpec withCacheVolume(ServiceSpec spec, String entry) {
+    String[] parts = entry.split(":", -1);
+    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw new IllegalArgumentException("cacheVolumes entry '" + entry + "' is not name:/path[:shared|private|locked],"
+          + " such as \"redis-data:/data\" or \"maven-repo:/root/.m2:locked\"");
+    }
+    return switch (parts.length == 2 ? "shared" : parts[2]) {
+      case "shared" -> spec.withCacheVolume(parts[1], parts[0]);
+      case "private" -> spec.withPrivateCacheVolume(parts[1], parts[0]);
+      case "locked" -> spec.withLockedCacheVolume(parts[1], parts[0]);
+      default -> throw new IllegalArgumentException("cacheVolumes entry '" + entry + "' ends in '" + parts[2]
+          + "', which is no sharing: use shared (the default), private (the session's own) or locked (one user at"
+          + " a time)");
+    };
+  }
+
   private static ServiceSpec withLabels(ServiceSpec spec, String[] labels) {
     for (String label : labels) {
       var entry = keyValue("labels", label, "key=value, such as \"com.example.team=payments\"");

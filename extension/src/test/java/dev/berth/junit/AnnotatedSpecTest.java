@@ -28,7 +28,7 @@ class AnnotatedSpecTest {
   static class Declared {
     @ServiceContainer(image = "postgres:15", ports = 5432, env = "POSTGRES_PASSWORD=secret",
         files = "/docker-entrypoint-initdb.d/index.sql=www/index.html", tmpfs = {"/var/lib/postgresql/data",
-            "/scratch:size=1m,mode=0700"}, cacheVolumes = "pg-cache:/cache",
+            "/scratch:size=1m,mode=0700"}, cacheVolumes = {"pg-cache:/cache", "wal:/wal:private", "m2:/m2:locked"},
         readyLogLine = "ready to accept connections", readyLogLineTimes = 2, readyHttp = "8080/health?deep=1",
         ready = {"pg_isready", "-h", "127.0.0.1"}, user = "postgres", shmSize = "256m", instance = "a",
         labels = {"com.example.team=payments", "com.example.empty="})
@@ -58,6 +58,9 @@ class AnnotatedSpecTest {
 
     @ServiceContainer(image = "busybox:1.35", cacheVolumes = "/data")
     static Service volumeWithoutName;
+
+    @ServiceContainer(image = "busybox:1.35", cacheVolumes = "data:/data:mine")
+    static Service volumeWithUnknownSharing;
 
     @ServiceContainer(image = "busybox:1.35", readyHttp = "/health")
     static Service httpWithoutPort;
@@ -125,7 +128,8 @@ class AnnotatedSpecTest {
     ServiceSpec bySpec = ServiceSpec.from("postgres:15").withExposedPort(5432).withEnv("POSTGRES_PASSWORD", "secret")
         .withClasspathResource("/docker-entrypoint-initdb.d/index.sql", "www/index.html")
         .withTmpfs("/var/lib/postgresql/data").withTmpfs("/scratch", "size=1m,mode=0700")
-        .withCacheVolume("/cache", "pg-cache").withReadyLogLine("ready to accept connections", 2)
+        .withCacheVolume("/cache", "pg-cache").withPrivateCacheVolume("/wal", "wal")
+        .withLockedCacheVolume("/m2", "m2").withReadyLogLine("ready to accept connections", 2)
         .withReadyHttp(8080, "/health?deep=1").withReadyCommand("pg_isready", "-h", "127.0.0.1")
         .withUser("postgres").withShmSize(256L << 20).withInstanceId("a")
         .withLabel("com.example.team", "payments").withLabel("com.example.empty", "");
@@ -198,7 +202,10 @@ class AnnotatedSpecTest {
         .withMessage("files entry '/bin/app:75x=www/index.html' has the mode '75x': give the file's POSIX mode in"
             + " octal after a colon, such as \"/bin/app:0755=app.sh\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("volumeWithoutName")))
-        .withMessage("cacheVolumes entry '/data' is not name:/path, such as \"redis-data:/data\"");
+        .withMessage("cacheVolumes entry '/data' is not name:/path[:shared|private|locked], such as"
+            + " \"redis-data:/data\" or \"maven-repo:/root/.m2:locked\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("volumeWithUnknownSharing")))
+        .withMessageContaining("ends in 'mine', which is no sharing: use shared (the default), private");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("httpWithoutPort")))
         .withMessage("readyHttp '/health' is not port/path, such as \"8080/actuator/health\"");
     assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("badSize")))

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Persisted state: a cache volume outlives its container (and the run). A key saved by one redis is read back by
  * another instance mounted on the same cache volume. Instance ids keep equal definitions apart: two containers,
- * two hostnames.
+ * two hostnames. The cache is locked: the second instance starts once the first has stopped, and another build
+ * on the machine running this test waits for it too, instead of reading this build's key.
  */
 @ServiceTest
 class CacheVolumesTest {
@@ -28,7 +29,8 @@ class CacheVolumesTest {
   static final ServiceSpec second = redisOnTheCache().withInstanceId("second");
 
   static ServiceSpec redisOnTheCache() {
-    return ServiceSpec.from("redis:7.0").withExposedPort(6379).withCacheVolume("/data", "redis-data");
+    // Locked: one redis at a time writes the cache, in this run and in any other build on the machine.
+    return ServiceSpec.from("redis:7.0").withExposedPort(6379).withLockedCacheVolume("/data", "redis-data");
   }
   // end::cache-volumes[]
 

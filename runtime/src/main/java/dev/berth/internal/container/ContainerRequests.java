@@ -25,9 +25,10 @@ final class ContainerRequests {
    * @param extraHosts {@code /etc/hosts} entries, alias to address on the run's network (the bindings, resolved)
    * @param berthLabels Berth's own labels, besides the spec's
    * @param idle replace the entrypoint with {@code sleep}, for clients without a command
+   * @param volumes the engine's volumes to mount, by mount path ({@link CacheVolumes#volumes})
    */
   static ContainerRequest of(String name, String image, String hostname, Definition spec,
-      Map<String, String> extraHosts, Map<String, String> berthLabels, boolean idle) {
+      Map<String, String> extraHosts, Map<String, String> berthLabels, boolean idle, Map<String, String> volumes) {
     var ports = new ArrayList<ContainerPort>();
     for (int port : spec.exposedPorts()) {
       ports.add(new ContainerPort(port, spec.protocol(port) == Protocol.UDP, spec.hostPorts().get(port)));
@@ -35,8 +36,6 @@ final class ContainerRequests {
     // The spec's own labels cannot take Berth's keys (ServiceSpec.withLabel refuses them), so neither hides the other.
     var labels = new LinkedHashMap<>(spec.labels());
     labels.putAll(berthLabels);
-    var volumes = new TreeMap<String, String>();
-    spec.cacheVolumes().forEach((path, cache) -> volumes.put(path, Engine.cacheVolumeName(cache)));
     List<String> entrypoint = idle ? ContainerRequest.IDLE.subList(0, 1) : spec.entrypoint().orElse(null);
     List<String> command = idle ? ContainerRequest.IDLE.subList(1, 2) : spec.command().orElse(null);
     byte[] files = spec.files().isEmpty() ? null : Tar.of(spec.files(), spec::fileMode);

@@ -78,6 +78,7 @@ public final class RunContainers implements ServiceStarter {
   private final RunDns dns;
   private final Readiness readiness;
   private final ServiceOutputs outputs;
+  private final CacheVolumes caches;
   private final Images images;
   private final Placement placement;
   private final HostServices hostServices;
@@ -93,6 +94,7 @@ public final class RunContainers implements ServiceStarter {
     this.placement = new Placement(engine, config, network);
     this.dns = new RunDns(network, session, placement::dnsWanted);
     this.outputs = new ServiceOutputs(engine);
+    this.caches = new CacheVolumes(engine, session, runId);
     this.images = new Images(engine, config, network);
     this.hostServices = new HostServices(network, placement, dns);
     this.readiness = new Readiness(config, engine, this::probe);
@@ -119,20 +121,14 @@ public final class RunContainers implements ServiceStarter {
     String image = images.ensure(spec, what);
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
     long imagePresent = System.nanoTime();
-    spec.cacheVolumes().values().forEach(cache -> {
-      var labels = new LinkedHashMap<String, String>();
-      labels.put(Labels.BERTH, SpecEncoding.VERSION);
-      labels.put(Labels.CACHE, "true");
-      labels.put(Labels.CACHE_NAME, cache);
-      backend().ensureVolume(Engine.cacheVolumeName(cache), labels);
-    });
+    caches.ensure(spec);
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
     labels.put(Labels.SERVICE, name);
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
     var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
-        false);
+        false, caches.volumes(spec));
     String net = network.join();
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
@@ -143,9 +139,10 @@ public final class RunContainers implements ServiceStarter {
       // An earlier run left it up: this run holds it now, so the keeper leaves it alone.
       wasIdle[0] = WarmServices.attached(directory, spec.digest());
       try {
-        if (spec.hostPorts().isEmpty() && !wasIdle[0]) {
+        if (spec.hostPorts().isEmpty() && !wasIdle[0] && !caches.locks(spec)) {
           // Usually no other run has it: create first, and look for the other's container only if the name is taken.
-          // One an earlier run left up is looked for first.
+          // One an earlier run left up is looked for first, and so is one that holds a locked cache (the run that
+          // created it holds the lock, which this run would wait for).
           try {
             return create(request, spec, what);
           } catch (Engine.NameTakenException taken) {
@@ -307,11 +304,13 @@ public final class RunContainers implements ServiceStarter {
         directory.release(digest);
         if (directory.heldByOthers(digest)) {
           containerIds.remove(id);
+          caches.unlock(digest);
           return true;
         }
         if (keepWarm && warm.remove(digest)) {
           WarmServices.markIdle(directory, digest, config.reuse(), backend.host());
           containerIds.remove(id);
+          caches.unlock(digest);
           leftWarm = true;
           return true;
         }
@@ -321,6 +320,7 @@ public final class RunContainers implements ServiceStarter {
         }
         backend.remove(id);
         containerIds.remove(id);
+        caches.unlock(digest);
         return false;
       });
     } catch (RuntimeException e) {
@@ -376,7 +376,7 @@ public final class RunContainers implements ServiceStarter {
     String image = images.ensure(spec, "client '" + name + "'");
     boolean idle = spec.command().isEmpty() && spec.entrypoint().isEmpty();
     var request = ContainerRequests.of(containerName("client-" + clientCount.incrementAndGet()), image,
-        "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle);
+        "client-" + runId, spec, boundHosts, Labels.of(runId, session, "client"), idle, caches.volumes(spec));
     return create(request).id();
   }
 
@@ -521,6 +521,10 @@ public final class RunContainers implements ServiceStarter {
     } finally {
       closing.shutdown();
     }
+    caches.unlockAll();
+    if (network.endedTheSession()) {
+      SessionNetwork.removePrivateVolumes(backend, session);
+    }
     if (leftWarm) {
       // Removes what stays idle past berth.reuse, even if no run comes again.
       WarmServices.startKeeper(session);
@@ -575,11 +579,14 @@ public final class RunContainers implements ServiceStarter {
 
   /** Creates a service container, turning the engine's refusal into a message that names the service. */
   private Engine.StartedContainer create(ContainerRequest request, Definition spec, String what) {
+    caches.lock(spec, what, spec.startupTimeout().orElse(config.startupTimeout()));
     try {
       return create(request);
     } catch (BerthException | Engine.NameTakenException e) {
+      caches.unlock(spec.digest());
       throw e;
     } catch (RuntimeException e) {
+      caches.unlock(spec.digest());
       String reason = Engine.rootMessage(e);
       throw new BerthException("The engine could not start " + what + " (" + spec.startedAs() + "): "
           + reason + (reason.contains("already allocated") || reason.contains("already in use")
@@ -648,7 +655,7 @@ public final class RunContainers implements ServiceStarter {
     Definition probeSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
     String image = images.ensure(probeSpec, "the readiness probe");
     var request = ContainerRequests.of(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
-        Labels.of(runId, session, "probe"), true);
+        Labels.of(runId, session, "probe"), true, Map.of());
     return PortProbe.exec(backend(), create(request).id());
   }
 

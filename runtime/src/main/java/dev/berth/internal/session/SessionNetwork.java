@@ -33,6 +33,7 @@ public final class SessionNetwork {
   private volatile SessionDirectory directory;
   private volatile String name;
   private volatile String gateway;
+  private volatile boolean lastOfSession;
 
   public SessionNetwork(Supplier<Engine> engine, String runId, String session) {
     this.engine = engine;
@@ -131,6 +132,19 @@ public final class SessionNetwork {
     backend.disconnect(name, containerId);
   }
 
+  /** Whether this run, leaving, was the session's last and removed its network. */
+  public boolean endedTheSession() {
+    return lastOfSession;
+  }
+
+  /**
+   * Removes the session's private cache volumes ({@code withPrivateCacheVolume}) that no container uses: the
+   * session has ended. Its last run, its watchdog and its keeper call this.
+   */
+  public static void removePrivateVolumes(Engine backend, String session) {
+    backend.removeUnusedVolumes(Labels.SESSION, session);
+  }
+
   /**
    * Gives up the run's lease on the session, and removes the network if no other run holds one. Called once the
    * run's containers have left the network. A run can also end while its warm-up creates the network: the end of the
@@ -147,6 +161,7 @@ public final class SessionNetwork {
         // Services left up for later runs (berth.reuse) stay on it: their keeper removes it after the last.
         if (!sessionDirectory.heldByOthers(SessionDirectory.RUN) && !WarmServices.any(sessionDirectory.dir())) {
           backend.removeNetwork(nameOf(session));
+          lastOfSession = true;
         }
       } finally {
         sessionDirectory.release(SessionDirectory.RUN);

@@ -122,6 +122,7 @@ public final class WarmServices {
         return false;
       }
       engine.removeNetwork(SessionNetwork.nameOf(session));
+      SessionNetwork.removePrivateVolumes(engine, session);
       return true;
     });
   }

@@ -135,6 +135,7 @@ final class Watchdog {
           directory.deleteLease(SessionDirectory.RUN, run);
           if (!directory.heldByOthers(SessionDirectory.RUN, run)) {
             backend.removeNetwork(SessionNetwork.nameOf(session));
+            SessionNetwork.removePrivateVolumes(backend, session);
           }
           return null;
         });

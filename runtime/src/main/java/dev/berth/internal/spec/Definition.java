@@ -142,6 +142,21 @@ public final class Definition {
     return Collections.unmodifiableSortedMap(v.cacheVolumes);
   }
 
+  /** How the cache volume mounted at {@code path} is shared. */
+  public CacheSharing cacheSharing(String path) {
+    return v.cacheSharing.getOrDefault(path, CacheSharing.SHARED);
+  }
+
+  /** How runs share a cache volume; see {@code ServiceSpec.withCacheVolume} and its siblings. */
+  public enum CacheSharing {
+    /** The machine's, used by any number of runs at once. */
+    SHARED,
+    /** The session's own; it goes with the session. */
+    PRIVATE,
+    /** The machine's, used by one container at a time. */
+    LOCKED
+  }
+
   /** The container's labels ({@code withLabel}), besides Berth's own. */
   public Map<String, String> labels() {
     return Collections.unmodifiableSortedMap(v.labels);
@@ -373,6 +388,8 @@ public final class Definition {
       public String instanceId = "";
       public final TreeSet<String> globalHostnames = new TreeSet<>();
       public final TreeMap<String, String> cacheVolumes = new TreeMap<>();
+      /** The sharing of the cache volumes not {@link CacheSharing#SHARED}, by mount path. */
+      public final TreeMap<String, CacheSharing> cacheSharing = new TreeMap<>();
       public final TreeMap<String, String> tmpfs = new TreeMap<>();
       public final TreeMap<String, String> labels = new TreeMap<>();
       public int replicas = 1;
@@ -412,6 +429,7 @@ public final class Definition {
         instanceId = from.instanceId;
         globalHostnames.addAll(from.globalHostnames);
         cacheVolumes.putAll(from.cacheVolumes);
+        cacheSharing.putAll(from.cacheSharing);
         tmpfs.putAll(from.tmpfs);
         labels.putAll(from.labels);
         replicas = from.replicas;

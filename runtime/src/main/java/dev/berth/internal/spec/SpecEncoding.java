@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -117,6 +118,13 @@ public final class SpecEncoding {
       }
       if (!spec.cacheVolumes().isEmpty()) {
         stringMap(out, "cacheVolumes", spec.cacheVolumes());
+      }
+      var sharing = new TreeMap<String, String>();
+      spec.cacheVolumes().keySet().stream().filter(path -> spec.cacheSharing(path) != Definition.CacheSharing.SHARED)
+          .forEach(path -> sharing.put(path, spec.cacheSharing(path).name()));
+      if (!sharing.isEmpty()) {
+        // Absent for shared caches, so that the digests of specs from before sharing modes stay as they were.
+        stringMap(out, "cacheSharing", sharing);
       }
       if (spec.replicas() != 1) {
         tag(out, "replicas");
