@@ -14,6 +14,10 @@ import java.lang.annotation.Target;
  *
  * <p>The name can also be used like any declared service: {@code @BindService("db", alias = "...")},
  * {@code @ServiceEndpoint("db")}. A closed port fails the test that needs it, naming the address.
+ *
+ * <p>The address and ports may hold placeholders, {@code ${key}} or {@code ${key:default}}, resolved when a test
+ * needs the service from the system property {@code key}, else the environment variable {@code key}:
+ * {@code @HostService(name = "db", value = "tcp://localhost", ports = "3306:${db.port:3306}")}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.TestInstances;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -205,10 +208,14 @@ final class Declarations {
     return resolve(name, instances, usedBy, new ArrayDeque<>());
   }
 
-  /** The spec of a {@link HostService}: its address, and its {@code ports} entries, {@code "5432:54321"}. */
+  /**
+   * The spec of a {@link HostService}: its address, and its {@code ports} entries, {@code "5432:54321"}, with their
+   * {@code ${...}} placeholders resolved.
+   */
   static ServiceSpec hostSpec(HostService host) {
-    ServiceSpec spec = ServiceSpec.host(host.value());
-    for (String entry : host.ports()) {
+    ServiceSpec spec = ServiceSpec.host(placeholders(host.value(), host, System::getProperty, System::getenv));
+    for (String declared : host.ports()) {
+      String entry = placeholders(declared, host, System::getProperty, System::getenv);
       String[] ports = entry.split(":", -1);
       if (ports.length != 2 || !ports[0].matches("\\d{1,5}") || !ports[1].matches("\\d{1,5}")) {
         throw new IllegalArgumentException("ports entry '" + entry + "' is not port:hostPort, such as \"5432:54321\""
@@ -217,6 +224,37 @@ final class Declarations {
       spec = spec.withRelayedPort(Integer.parseInt(ports[0]), Integer.parseInt(ports[1]));
     }
     return spec;
+  }
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}");
+
+  /**
+   * {@code text} with each {@code ${key}} replaced by the system property {@code key}, else the environment variable
+   * {@code key}, else the default after a colon ({@code ${key:3306}}): an address known only when the tests run,
+   * such as a port a build picks, in an annotation, whose values are constants.
+   */
+  static String placeholders(String text, HostService host, UnaryOperator<String> properties,
+      UnaryOperator<String> environment) {
+    Matcher matcher = PLACEHOLDER.matcher(text);
+    var resolved = new StringBuilder();
+    while (matcher.find()) {
+      String key = matcher.group(1);
+      String value = properties.apply(key);
+      if (value == null) {
+        value = environment.apply(key);
+      }
+      if (value == null) {
+        value = matcher.group(2);
+      }
+      if (value == null) {
+        throw new ExtensionConfigurationException("@HostService(name = \"" + host.name() + "\") uses ${" + key
+            + "} in '" + text + "', which is neither a system property nor an environment variable. Set it, or give"
+            + " a default: ${" + key + ":3306}");
+      }
+      matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
+    }
+    matcher.appendTail(resolved);
+    return resolved.toString();
   }
 
   private ServiceSpec resolve(String name, Optional<TestInstances> instances, String usedBy, Deque<String> path) {

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,15 +39,24 @@ class HostServicesTest {
   static final ServiceSpec jvm = ServiceSpec.host("tcp://localhost:" + JVM_SERVER.getAddress().getPort());
   // end::host-spec[]
 
-  /** Stands for a database that already runs on the machine: MariaDB published on 127.0.0.1:3306 only. */
+  /**
+   * Stands for a database that already runs on the machine: MariaDB published on 127.0.0.1 only, on a port free
+   * now (a fixed 3306 would collide with another build running this sample), which the test finds in the system
+   * property {@code samples.mariadb.port}.
+   */
   static ServiceRuntime machine;
 
   @BeforeAll
-  static void startMariaDbOnTheHost() {
+  static void startMariaDbOnTheHost() throws IOException {
+    int port;
+    try (var socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    System.setProperty("samples.mariadb.port", String.valueOf(port));
     machine = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromEnvironment));
     machine.newScope().service("mariadb", ServiceSpec.from("mariadb:10.11")
         .withEnv("MARIADB_ROOT_PASSWORD", "secret")
-        .withHostPort(3306, 3306)).start();
+        .withHostPort(port, 3306)).start();
   }
 
   @AfterAll
@@ -57,7 +67,7 @@ class HostServicesTest {
 
   // tag::host-service[]
   @Test
-  @HostService(name = "db", value = "tcp://localhost:3306")
+  @HostService(name = "db", value = "tcp://localhost", ports = "3306:${samples.mariadb.port:3306}")
   void mariadbOnTheHost(@ClientContainer(image = "mariadb:10.11") Container client) {
     ExecResult r = client.exec("mariadb", "-h", "db", "-uroot", "-psecret",
         "-e", "SELECT Host, User FROM mysql.user ORDER BY Host, User");
