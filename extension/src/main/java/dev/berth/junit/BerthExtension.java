@@ -81,6 +81,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    RuntimeResource.config(context);   // an unknown key fails the class here, before anything starts
     Declarations declarations = declarations(context);
     Optional<ServiceRuntime> runtime = Optional.empty();
     if (declarations.declaresAny()) {
