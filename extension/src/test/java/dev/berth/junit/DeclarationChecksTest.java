@@ -1,0 +1,56 @@
+package dev.berth.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.ServiceSpec;
+import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceEndpoint;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bad declaration fails before any container starts, naming the field or call, the value and the fix (issue 27,
+ * point 5). Each run records its session's container events: none may be a create.
+ */
+class DeclarationChecksTest {
+
+  @Test
+  void aNullEnvValueInAStaticFieldNamesTheFieldTheKeyAndTheFix() {
+    var run = new KitRun().run(NullEnv.class);
+
+    assertThat(run.classFailure()).hasMessage("Cannot read @ServiceContainer field NullEnv.db: the static"
+        + " initialiser of NullEnv failed: withEnv(\"FOO\", null) for redis:7.0: the value of environment variable FOO"
+        + " is null; pass \"\" for an empty value, or leave the environment variable out");
+    assertThat(run.events("create")).isEmpty();
+  }
+
+  @Test
+  void aPortOutOfRangeInAStaticFieldIsNamed() {
+    var run = new KitRun().run(PortOutOfRange.class);
+
+    assertThat(run.classFailure()).hasMessageContaining("field PortOutOfRange.db")
+        .hasMessageEndingWith("Exposed port 70000 of redis:7.0 is out of range: use 1-65535");
+    assertThat(run.events("create")).isEmpty();
+  }
+
+  @ServiceTest
+  static class NullEnv {
+    @ServiceContainer
+    static final ServiceSpec db = ServiceSpec.from("redis:7.0").withExposedPort(6379).withEnv("FOO", null);
+
+    @Test
+    void uses(@ServiceEndpoint("db") String hostPort) {
+      assertThat(hostPort).isNotEmpty();
+    }
+  }
+
+  @ServiceTest
+  static class PortOutOfRange {
+    @ServiceContainer
+    static final ServiceSpec db = ServiceSpec.from("redis:7.0").withExposedPort(70000);
+
+    @Test
+    void uses(@ServiceEndpoint("db") String hostPort) {
+      assertThat(hostPort).isNotEmpty();
+    }
+  }
+}
