@@ -53,7 +53,6 @@ import java.util.regex.Pattern;
  */
 public final class ServiceSpec {
 
-  private static final Pattern HOSTNAME_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
@@ -791,17 +790,8 @@ public final class ServiceSpec {
     return "ServiceSpec[" + definition + "]";
   }
 
-  /** Checks that a name is a valid hostname label (RFC 1123, lowercase), as aliases must be. */
-  static String requireHostname(String what, String name) {
-    if (name == null) {
-      throw new IllegalArgumentException(what + " is null: give a hostname of 1-63 lowercase letters, digits and"
-          + " '-', starting and ending with a letter or digit");
-    }
-    if (!HOSTNAME_LABEL.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " '" + name + "' is not a valid hostname: use 1-63 lowercase"
-          + " letters, digits and '-', starting and ending with a letter or digit");
-    }
-    return name;
+  private static String requireHostname(String what, String name) {
+    return Definition.requireHostname(what, name);
   }
 
   /** The {@code with*} methods that configure a container make no sense for a service on the test machine. */

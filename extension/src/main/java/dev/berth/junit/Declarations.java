@@ -5,6 +5,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
+import dev.berth.internal.spec.SpecAccess;
 import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -303,6 +304,11 @@ final class Declarations {
   static void addAliases(Map<String, String> aliases, List<BindService> bindings, String where) {
     for (BindService binding : bindings) {
       String alias = binding.alias().isEmpty() ? binding.value() : binding.alias();
+      try {
+        SpecAccess.requireAlias(alias);
+      } catch (IllegalArgumentException e) {
+        throw badAlias(where, e);
+      }
       String previous = aliases.putIfAbsent(alias, binding.value());
       if (previous != null && !previous.equals(binding.value())) {
         throw new ExtensionConfigurationException("Two bindings use the alias '" + alias + "' for " + where
@@ -316,8 +322,7 @@ final class Declarations {
     try {
       return spec.withServiceBinding(alias, bound);
     } catch (IllegalArgumentException e) {
-      throw new ExtensionConfigurationException("@BindService on " + where + ": " + e.getMessage()
-          + ". Give a valid one with @BindService(value = \"...\", alias = \"...\")", e);
+      throw badAlias(where, e);
     }
   }
 
@@ -328,5 +333,10 @@ final class Declarations {
     InitializerFailed(String message, Throwable cause) {
       super(message, cause);
     }
+  }
+
+  private static ExtensionConfigurationException badAlias(String where, IllegalArgumentException e) {
+    return new ExtensionConfigurationException("@BindService on " + where + ": " + e.getMessage()
+        + ". Give a valid one with @BindService(value = \"...\", alias = \"...\")", e);
   }
 }

@@ -2,7 +2,10 @@ package dev.berth.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.Container;
 import dev.berth.ServiceSpec;
+import dev.berth.annotations.BindService;
+import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,25 @@ class DeclarationChecksTest {
     assertThat(run.events("create")).isEmpty();
   }
 
+  @Test
+  void anInvalidAliasOfAClientFailsBeforeItsServiceStarts() {
+    var run = new KitRun().run(BadClientAlias.class);
+
+    assertThat(run.onlyFailure()).hasMessageContaining("@BindService on parameter")
+        .hasMessageContaining("Alias 'Bad_Db' is not a valid hostname")
+        .hasMessageContaining("Give a valid one with @BindService(value = \"...\", alias = \"...\")");
+    assertThat(run.events("create")).as("the bound service did not start").isEmpty();
+  }
+
+  @Test
+  void anInvalidAliasOnTheClassFailsBeforeItsServiceStarts() {
+    var run = new KitRun().run(BadClassAlias.class);
+
+    assertThat(run.onlyFailure()).hasMessageContaining("@BindService on class BadClassAlias")
+        .hasMessageContaining("Alias 'db.local' is not a valid hostname");
+    assertThat(run.events("create")).isEmpty();
+  }
+
   @ServiceTest
   static class NullEnv {
     @ServiceContainer
@@ -51,6 +73,29 @@ class DeclarationChecksTest {
     @Test
     void uses(@ServiceEndpoint("db") String hostPort) {
       assertThat(hostPort).isNotEmpty();
+    }
+  }
+
+  @ServiceTest
+  static class BadClientAlias {
+    @ServiceContainer
+    static final ServiceSpec db = Fixtures.REDIS;
+
+    @Test
+    void uses(@BindService(value = "db", alias = "Bad_Db") @ClientContainer Container client) {
+      assertThat(client).isNotNull();
+    }
+  }
+
+  @ServiceTest
+  @BindService(value = "db", alias = "db.local")
+  static class BadClassAlias {
+    @ServiceContainer
+    static final ServiceSpec db = Fixtures.REDIS;
+
+    @Test
+    void uses(@ClientContainer Container client) {
+      assertThat(client).isNotNull();
     }
   }
 }
