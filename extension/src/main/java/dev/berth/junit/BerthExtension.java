@@ -279,8 +279,10 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
         need(needs, declarations, binding.value(), instances, "@BindService on " + where);
       }
     }
-    AnnotationSupport.findAnnotation(element, ServiceEndpoint.class)
-        .ifPresent(e -> need(needs, declarations, e.value(), instances, "@ServiceEndpoint on " + where));
+    AnnotationSupport.findAnnotation(element, ServiceEndpoint.class).ifPresent(e -> {
+      need(needs, declarations, e.value(), instances, "@ServiceEndpoint on " + where);
+      Endpoints.port(e, needs.get(e.value()), where);   // a port-less service fails here, before it starts
+    });
   }
 
   private static void need(Map<String, ServiceSpec> needs, Declarations declarations, String name,

@@ -54,6 +54,26 @@ class DeclarationChecksTest {
     assertThat(run.events("create")).isEmpty();
   }
 
+  @Test
+  void anEndpointOfAServiceWithoutPortsFailsBeforeItStarts() {
+    var run = new KitRun().run(PortlessEndpoint.class);
+
+    assertThat(run.onlyFailure()).hasMessageContaining("@ServiceEndpoint(\"quiet\") on parameter")
+        .hasMessageContaining("service 'quiet' (redis:7.0) exposes no port; expose one with withExposedPort(...) or"
+            + " ports = ...");
+    assertThat(run.events("create")).isEmpty();
+  }
+
+  @Test
+  void anEndpointOfAPortTheServiceDoesNotExposeFailsBeforeItStarts() {
+    var run = new KitRun().run(UnexposedEndpoint.class);
+
+    assertThat(run.onlyFailure()).hasMessageContaining("@ServiceEndpoint(\"db\", port = 6380) on parameter")
+        .hasMessageContaining("service 'db' (redis:7.0) does not expose port 6380; exposed ports: [6379]. Name one"
+            + " of those, or expose it with withExposedPort(6380)");
+    assertThat(run.events("create")).isEmpty();
+  }
+
   @ServiceTest
   static class NullEnv {
     @ServiceContainer
@@ -96,6 +116,28 @@ class DeclarationChecksTest {
     @Test
     void uses(@ClientContainer Container client) {
       assertThat(client).isNotNull();
+    }
+  }
+
+  @ServiceTest
+  static class PortlessEndpoint {
+    @ServiceContainer
+    static final ServiceSpec quiet = ServiceSpec.from("redis:7.0");
+
+    @Test
+    void uses(@ServiceEndpoint("quiet") String hostPort) {
+      assertThat(hostPort).isNotEmpty();
+    }
+  }
+
+  @ServiceTest
+  static class UnexposedEndpoint {
+    @ServiceContainer
+    static final ServiceSpec db = Fixtures.REDIS;
+
+    @Test
+    void uses(@ServiceEndpoint(value = "db", port = 6380) String hostPort) {
+      assertThat(hostPort).isNotEmpty();
     }
   }
 }
