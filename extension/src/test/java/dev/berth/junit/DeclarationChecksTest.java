@@ -3,11 +3,13 @@ package dev.berth.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.Container;
+import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.annotations.ServiceEndpoint;
+import dev.berth.annotations.ServiceHandle;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +73,16 @@ class DeclarationChecksTest {
     assertThat(run.onlyFailure()).hasMessageContaining("@ServiceEndpoint(\"db\", port = 6380) on parameter")
         .hasMessageContaining("service 'db' (redis:7.0) does not expose port 6380; exposed ports: [6379]. Name one"
             + " of those, or expose it with withExposedPort(6380)");
+    assertThat(run.events("create")).isEmpty();
+  }
+
+  @Test
+  void anEndpointAskedOfAHandleWithoutPortsFailsWithoutAStart() {
+    var run = new KitRun().run(PortlessHandle.class);
+
+    assertThat(run.onlyFailure()).isInstanceOf(IllegalStateException.class)
+        .hasMessage("Service 'quiet' (redis:7.0) exposes no port, so it has no endpoint: add one with"
+            + " withExposedPort(...) or ports = ...");
     assertThat(run.events("create")).isEmpty();
   }
 
@@ -138,6 +150,17 @@ class DeclarationChecksTest {
     @Test
     void uses(@ServiceEndpoint(value = "db", port = 6380) String hostPort) {
       assertThat(hostPort).isNotEmpty();
+    }
+  }
+
+  @ServiceTest
+  static class PortlessHandle {
+    @ServiceContainer
+    static final ServiceSpec quiet = ServiceSpec.from("redis:7.0");
+
+    @Test
+    void asks(@ServiceHandle("quiet") Service service) {
+      service.endpoint();
     }
   }
 }
