@@ -26,7 +26,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -54,7 +53,6 @@ import java.util.regex.Pattern;
  */
 public final class ServiceSpec {
 
-  private static final Pattern HOSTNAME_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
@@ -114,8 +112,8 @@ public final class ServiceSpec {
    * {@code fromDockerfile(Path.of("."), "src/test/docker/app.Dockerfile")}.
    */
   public static ServiceSpec fromDockerfile(Path context, String dockerfile) {
-    Objects.requireNonNull(context, "context");
-    Objects.requireNonNull(dockerfile, "dockerfile");
+    given(context, "ServiceSpec.fromDockerfile", "context", "a new spec");
+    given(dockerfile, "ServiceSpec.fromDockerfile", "dockerfile", "a new spec");
     var values = new Draft();
     values.build = ImageBuild.read(context, dockerfile);
     values.image = values.build.image();
@@ -128,8 +126,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withBuildArg(String name, String value) {
     ImageBuild build = requireBuild("withBuildArg");
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(value, "value");
+    namedValue("withBuildArg", "build argument", name, value);
     if (!ENV_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("Build argument name '" + name + "' is invalid: use letters, digits, '_',"
           + " '.' and '-', not starting with a digit, as the Dockerfile's ARG line names it");
@@ -140,7 +137,7 @@ public final class ServiceSpec {
   /** Builds a multi-stage Dockerfile up to the stage named {@code stage} ({@code FROM ... AS stage}). */
   public ServiceSpec withBuildTarget(String stage) {
     ImageBuild build = requireBuild("withBuildTarget");
-    Objects.requireNonNull(stage, "stage");
+    given(stage, "withBuildTarget", "stage");
     if (stage.isEmpty() || !isVisibleAscii(stage)) {
       throw new IllegalArgumentException("Build target '" + stage + "' is not a stage name: give the name after AS"
           + " in the Dockerfile's FROM line");
@@ -174,7 +171,7 @@ public final class ServiceSpec {
    * @throws IllegalArgumentException if the address is neither
    */
   public static ServiceSpec host(String address) {
-    Objects.requireNonNull(address, "address");
+    given(address, "ServiceSpec.host", "address", "a new spec");
     URI target;
     try {
       target = new URI(address.strip());
@@ -222,7 +219,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withExposedPort(int... ports) {
     requireContainer("withExposedPort");
-    Objects.requireNonNull(ports, "ports");
+    given(ports, "withExposedPort", "ports");
     for (int port : ports) {
       requirePort("Exposed port", port);
     }
@@ -238,7 +235,7 @@ public final class ServiceSpec {
   public ServiceSpec withExposedPort(int port, Protocol protocol) {
     requireContainer("withExposedPort");
     requirePort("Exposed port", port);
-    Objects.requireNonNull(protocol, "protocol");
+    given(protocol, "withExposedPort", "protocol");
     if (protocol == Protocol.UDP && values.hostPorts.containsKey(port)) {
       throw new IllegalArgumentException("Port " + port + " of " + image() + " is published on fixed host port "
           + values.hostPorts.get(port) + " (withHostPort), which is for TCP ports: a UDP port is published on a"
@@ -256,7 +253,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withUncheckedPort(int... ports) {
     requireContainer("withUncheckedPort");
-    Objects.requireNonNull(ports, "ports");
+    given(ports, "withUncheckedPort", "ports");
     for (int port : ports) {
       requirePort("Unchecked port", port);
     }
@@ -353,7 +350,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withReadyLogLine(String regex, int times) {
     requireContainer("withReadyLogLine");
-    Objects.requireNonNull(regex, "regex");
+    given(regex, "withReadyLogLine", "regex");
     try {
       Pattern.compile(regex);
     } catch (java.util.regex.PatternSyntaxException e) {
@@ -378,7 +375,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withReadyHttp(int port, String path) {
     requireContainer("withReadyHttp");
-    Objects.requireNonNull(path, "path");
+    given(path, "withReadyHttp", "path");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("The ready HTTP port of " + image() + " is " + port + ": give the"
           + " container's port (1-65535) the service answers HTTP on");
@@ -419,7 +416,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withStartupTimeout(Duration timeout) {
     requireContainer("withStartupTimeout");
-    Objects.requireNonNull(timeout, "timeout");
+    given(timeout, "withStartupTimeout", "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("The startup timeout of " + image() + " is " + timeout + ": give a positive"
           + " duration, for example Duration.ofMinutes(2)");
@@ -434,7 +431,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withUser(String user) {
     requireContainer("withUser");
-    Objects.requireNonNull(user, "user");
+    given(user, "withUser", "user");
     if (user.isEmpty() || !isVisibleAscii(user)) {
       throw new IllegalArgumentException("The user of " + image() + " is '" + user + "': give a user name the image"
           + " knows, or uid[:gid] such as \"1000:1000\"");
@@ -463,8 +460,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withLabel(String key, String value) {
     requireContainer("withLabel");
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(value, "value");
+    namedValue("withLabel", "label", key, value);
     if (key.isEmpty() || !isVisibleAscii(key)) {
       throw new IllegalArgumentException("Label key '" + key + "' of " + image() + " is not a label key: use"
           + " printable characters without spaces, such as \"com.example.team\"");
@@ -493,8 +489,7 @@ public final class ServiceSpec {
   /** Sets an environment variable, replacing an earlier value of the same name. */
   public ServiceSpec withEnv(String name, String value) {
     requireContainer("withEnv");
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(value, "value");
+    namedValue("withEnv", "environment variable", name, value);
     if (!ENV_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("Environment variable name '" + name + "' is invalid: use letters, digits,"
           + " '_', '.' and '-', not starting with a digit");
@@ -523,7 +518,7 @@ public final class ServiceSpec {
    * part of the definition and its digest.
    */
   public ServiceSpec withNewFile(String path, String contents, int mode) {
-    Objects.requireNonNull(contents, "contents");
+    given(contents, "withNewFile", "contents");
     return withNewFile(path, contents.getBytes(StandardCharsets.UTF_8), mode);
   }
 
@@ -535,7 +530,7 @@ public final class ServiceSpec {
   /** Writes a file with the given bytes and POSIX mode ({@code 0755}, say) into the container before it starts. */
   public ServiceSpec withNewFile(String path, byte[] contents, int mode) {
     requireContainer("withNewFile");
-    Objects.requireNonNull(contents, "contents");
+    given(contents, "withNewFile", "contents");
     String file = absolutePath("file", path);
     if (file.endsWith("/")) {
       throw new IllegalArgumentException("File path '" + path + "' names a directory: give a file name");
@@ -582,7 +577,7 @@ public final class ServiceSpec {
   /** {@code mode} null: each file's mode follows whether it is executable here. */
   private ServiceSpec copying(String path, Path source, Integer mode) {
     requireContainer("withCopyOf");
-    Objects.requireNonNull(source, "source");
+    given(source, "withCopyOf", "source");
     String target = absolutePath("copy", path);
     Map<String, Path> copies = new TreeMap<>();
     ServiceSpec spec = this;
@@ -622,7 +617,7 @@ public final class ServiceSpec {
 
   /** As {@link #withClasspathResource(String, String)}, with a POSIX mode: {@code 0755} for a script, say. */
   public ServiceSpec withClasspathResource(String path, String resource, int mode) {
-    Objects.requireNonNull(resource, "resource");
+    given(resource, "withClasspathResource", "resource");
     String name = resource.startsWith("/") ? resource.substring(1) : resource;
     ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
         .orElse(ServiceSpec.class.getClassLoader());
@@ -644,7 +639,7 @@ public final class ServiceSpec {
    */
   public ServiceSpec withServiceBinding(String alias, ServiceSpec service) {
     requireContainer("withServiceBinding");
-    Objects.requireNonNull(service, "service");
+    given(service, "withServiceBinding", "service");
     requireHostname("Alias", alias);
     return derive(v -> v.bindings.put(alias, service.definition));
   }
@@ -702,7 +697,7 @@ public final class ServiceSpec {
   private ServiceSpec withCacheVolume(String path, String name, Definition.CacheSharing sharing) {
     requireContainer("withCacheVolume");
     String mount = absolutePath("cache volume", path);
-    Objects.requireNonNull(name, "name");
+    given(name, "withCacheVolume", "name");
     if (!VOLUME_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("Cache volume name '" + name + "' is invalid: use letters, digits, '_', '.'"
           + " and '-', starting with a letter or digit");
@@ -736,7 +731,7 @@ public final class ServiceSpec {
   public ServiceSpec withTmpfs(String path, String options) {
     requireContainer("withTmpfs");
     String mount = absolutePath("tmpfs", path);
-    Objects.requireNonNull(options, "options");
+    given(options, "withTmpfs", "options");
     if (!TMPFS_OPTIONS.matcher(options).matches()) {
       throw new IllegalArgumentException("The options '" + options + "' of the tmpfs at " + mount + " are not mount"
           + " options: give them comma-separated, without spaces, for example \"size=256m,mode=1777\"");
@@ -790,7 +785,7 @@ public final class ServiceSpec {
 
   /** Distinguishes otherwise equal specs, so that each instance id runs its own container. */
   public ServiceSpec withInstanceId(String instanceId) {
-    Objects.requireNonNull(instanceId, "instanceId");
+    given(instanceId, "withInstanceId", "instanceId");
     return derive(v -> v.instanceId = instanceId);
   }
 
@@ -832,14 +827,8 @@ public final class ServiceSpec {
     return "ServiceSpec[" + definition + "]";
   }
 
-  /** Checks that a name is a valid hostname label (RFC 1123, lowercase), as aliases must be. */
-  static String requireHostname(String what, String name) {
-    Objects.requireNonNull(name, what.toLowerCase(java.util.Locale.ROOT));
-    if (!HOSTNAME_LABEL.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " '" + name + "' is not a valid hostname: use 1-63 lowercase"
-          + " letters, digits and '-', starting and ending with a letter or digit");
-    }
-    return name;
+  private static String requireHostname(String what, String name) {
+    return Definition.requireHostname(what, name);
   }
 
   /** The {@code with*} methods that configure a container make no sense for a service on the test machine. */
@@ -852,20 +841,48 @@ public final class ServiceSpec {
     return this;
   }
 
+  /** A null argument is refused as other mistakes are, naming the call, the argument and the service. */
+  private <T> T given(T value, String call, String argument) {
+    return given(value, call, argument, image());
+  }
+
+  private static <T> T given(T value, String call, String argument, String service) {
+    if (value == null) {
+      throw new IllegalArgumentException(call + "(...) for " + service + ": " + argument + " is null; pass a value");
+    }
+    return value;
+  }
+
+  /** A name and its value, as environment variables, labels and build arguments have; the message names both. */
+  private void namedValue(String call, String what, String name, String value) {
+    if (name == null) {
+      throw new IllegalArgumentException(call + "(null, ...) for " + image() + ": the " + what + "'s name is null;"
+          + " pass its name");
+    }
+    if (value == null) {
+      throw new IllegalArgumentException(call + "(\"" + name + "\", null) for " + image() + ": the value of " + what
+          + " " + name + " is null; pass \"\" for an empty value, or leave the " + what + " out");
+    }
+  }
+
   private void requirePort(String what, int port) {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(what + " " + port + " of " + image() + " is out of range: use 1-65535");
     }
   }
 
-  private static List<String> arguments(String what, String... args) {
-    Objects.requireNonNull(args, what);
-    if (args.length == 0) {
-      throw new IllegalArgumentException("An empty " + what + " was given: pass at least the executable");
+  private List<String> arguments(String what, String... args) {
+    if (args == null || args.length == 0) {
+      throw new IllegalArgumentException("An empty " + what + " was given for " + image() + ": pass at least the"
+          + " executable");
     }
     var list = new ArrayList<String>(args.length);
     for (String arg : Arrays.asList(args)) {
-      list.add(Objects.requireNonNull(arg, () -> what + " argument " + list.size() + " is null"));
+      if (arg == null) {
+        throw new IllegalArgumentException("The " + what + " of " + image() + " has null as argument " + list.size()
+            + " of " + Arrays.toString(args) + ": pass each argument as a string (\"\" for an empty one)");
+      }
+      list.add(arg);
     }
     return List.copyOf(list);
   }
@@ -875,8 +892,10 @@ public final class ServiceSpec {
     return value.chars().allMatch(c -> c > ' ' && c < 127);
   }
 
-  private static String absolutePath(String what, String path) {
-    Objects.requireNonNull(path, what);
+  private String absolutePath(String what, String path) {
+    if (path == null) {
+      throw new IllegalArgumentException("The " + what + " path for " + image() + " is null: give an absolute path");
+    }
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("The " + what + " path '" + path + "' is relative: give an absolute path");
     }

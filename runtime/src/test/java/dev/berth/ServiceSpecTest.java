@@ -3,7 +3,6 @@ package dev.berth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
@@ -434,7 +433,7 @@ class ServiceSpecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, -1, 65536, Integer.MAX_VALUE})
+  @ValueSource(ints = {0, -1, 65536, 70000, Integer.MAX_VALUE})
   void portsOutsideOneTo65535AreRejected(int port) {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ServiceSpec.from("redis").withExposedPort(6379, port))
@@ -719,9 +718,71 @@ class ServiceSpecTest {
 
   @Test
   void nullCommandArgumentIsRejectedWithItsIndex() {
-    assertThatNullPointerException()
+    assertThatIllegalArgumentException()
         .isThrownBy(() -> ServiceSpec.from("redis").withCommand("redis-server", null))
-        .withMessage("command argument 1 is null");
+        .withMessage("The command of redis:latest has null as argument 1 of [redis-server, null]: pass each argument"
+            + " as a string (\"\" for an empty one)");
+  }
+
+  @Test
+  void aNullEnvValueNamesTheCallTheVariableAndTheFix() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis:7.0").withEnv("FOO", null))
+        .withMessage("withEnv(\"FOO\", null) for redis:7.0: the value of environment variable FOO is null; pass \"\""
+            + " for an empty value, or leave the environment variable out");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis:7.0").withEnv(null, "x"))
+        .withMessage("withEnv(null, ...) for redis:7.0: the environment variable's name is null; pass its name");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ServiceSpec.from("redis:7.0").withLabel("team", null))
+        .withMessageStartingWith("withLabel(\"team\", null) for redis:7.0: the value of label team is null");
+  }
+
+  static Stream<Arguments> nullArguments() {
+    ServiceSpec redis = ServiceSpec.from("redis:7.0");
+    return Stream.of(
+        Arguments.of((Runnable) () -> redis.withUser(null), "withUser(...) for redis:7.0: user is null"),
+        Arguments.of((Runnable) () -> redis.withExposedPort(6379, null),
+            "withExposedPort(...) for redis:7.0: protocol is null"),
+        Arguments.of((Runnable) () -> redis.withExposedPort((int[]) null),
+            "withExposedPort(...) for redis:7.0: ports is null"),
+        Arguments.of((Runnable) () -> redis.withReadyLogLine(null), "withReadyLogLine(...) for redis:7.0: regex is"
+            + " null"),
+        Arguments.of((Runnable) () -> redis.withStartupTimeout(null), "withStartupTimeout(...) for redis:7.0: timeout"
+            + " is null"),
+        Arguments.of((Runnable) () -> redis.withNewFile("/etc/x", (String) null), "withNewFile(...) for redis:7.0:"
+            + " contents is null"),
+        Arguments.of((Runnable) () -> redis.withNewFile(null, "x"), "The file path for redis:7.0 is null"),
+        Arguments.of((Runnable) () -> redis.withServiceBinding("db", null), "withServiceBinding(...) for redis:7.0:"
+            + " service is null"),
+        Arguments.of((Runnable) () -> redis.withServiceBinding(null, redis), "Alias is null"),
+        Arguments.of((Runnable) () -> redis.withCommand((String[]) null), "An empty command was given for"
+            + " redis:7.0"),
+        Arguments.of((Runnable) () -> ServiceSpec.host(null), "ServiceSpec.host(...) for a new spec: address is"
+            + " null"),
+        Arguments.of((Runnable) () -> ServiceSpec.fromDockerfile(null), "ServiceSpec.fromDockerfile(...) for a new"
+            + " spec: context is null"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("nullArguments")
+  void everyNullArgumentIsRefusedNamingTheCallAndTheArgument(Runnable call, String message) {
+    assertThatIllegalArgumentException().isThrownBy(call::run).withMessageStartingWith(message);
+  }
+
+  @Test
+  void everyCallThatTakesAPortRefusesOneOutOfRange() {
+    ServiceSpec redis = ServiceSpec.from("redis:7.0").withExposedPort(6379);
+    assertThatIllegalArgumentException().isThrownBy(() -> redis.withExposedPort(70000, Protocol.TCP))
+        .withMessage("Exposed port 70000 of redis:7.0 is out of range: use 1-65535");
+    assertThatIllegalArgumentException().isThrownBy(() -> redis.withUncheckedPort(0))
+        .withMessage("Unchecked port 0 of redis:7.0 is out of range: use 1-65535");
+    assertThatIllegalArgumentException().isThrownBy(() -> redis.withHostPort(70000, 6379))
+        .withMessage("Host port 70000 of redis:7.0 is out of range: use 1-65535");
+    assertThatIllegalArgumentException().isThrownBy(() -> redis.withVip("kv", -1))
+        .withMessage("VIP port -1 of redis:7.0 is out of range: use 1-65535");
+    assertThatIllegalArgumentException().isThrownBy(() -> ServiceSpec.host("tcp://localhost").withRelayedPort(5432,
+        70000)).withMessageStartingWith("Host port 70000 of ").withMessageEndingWith("is out of range: use 1-65535");
   }
 
   @ParameterizedTest

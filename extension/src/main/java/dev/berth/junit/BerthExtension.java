@@ -81,6 +81,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    RuntimeResource.config(context);   // an unknown key fails the class here, before anything starts
     Declarations declarations = declarations(context);
     Optional<ServiceRuntime> runtime = Optional.empty();
     if (declarations.declaresAny()) {
@@ -100,9 +101,10 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     Optional<TestInstances> instances = context.getTestInstances();
     Map<String, ServiceSpec> needs = new LinkedHashMap<>();
     Method method = context.getRequiredTestMethod();
+    String onClass = "class " + context.getRequiredTestClass().getSimpleName();
+    Declarations.addAliases(new LinkedHashMap<>(), classBindings(context.getRequiredTestClass()), onClass);
     for (BindService binding : classBindings(context.getRequiredTestClass())) {
-      need(needs, declarations, binding.value(), instances, "@BindService on class "
-          + context.getRequiredTestClass().getSimpleName());
+      need(needs, declarations, binding.value(), instances, "@BindService on " + onClass);
     }
     Declarations.aliases(method, describe(method)).values()
         .forEach(name -> need(needs, declarations, name, instances, "@BindService on " + describe(method)));
@@ -145,6 +147,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
       Declarations declarations = Declarations.of(testClass).withHostsOf(method);
       Optional<TestInstances> none = Optional.empty();
       var names = new LinkedHashMap<String, String>();
+      Declarations.addAliases(new LinkedHashMap<>(), classBindings(testClass), "class " + testClass.getSimpleName());
       for (BindService binding : classBindings(testClass)) {
         names.putIfAbsent(binding.value(), "@BindService on class " + testClass.getSimpleName());
       }
@@ -270,13 +273,16 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   private static void needsOf(AnnotatedElement element, String where, Map<String, ServiceSpec> needs,
       Declarations declarations, Optional<TestInstances> instances) {
     boolean client = AnnotationSupport.isAnnotated(element, ClientContainer.class);
+    Declarations.aliases(element, where);   // a bad alias fails here, before its service starts
     for (BindService binding : AnnotationSupport.findRepeatableAnnotations(element, BindService.class)) {
       if (client || element instanceof Parameter) {
         need(needs, declarations, binding.value(), instances, "@BindService on " + where);
       }
     }
-    AnnotationSupport.findAnnotation(element, ServiceEndpoint.class)
-        .ifPresent(e -> need(needs, declarations, e.value(), instances, "@ServiceEndpoint on " + where));
+    AnnotationSupport.findAnnotation(element, ServiceEndpoint.class).ifPresent(e -> {
+      need(needs, declarations, e.value(), instances, "@ServiceEndpoint on " + where);
+      Endpoints.port(e, needs.get(e.value()), where);   // a port-less service fails here, before it starts
+    });
   }
 
   private static void need(Map<String, ServiceSpec> needs, Declarations declarations, String name,

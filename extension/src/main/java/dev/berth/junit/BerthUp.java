@@ -45,7 +45,7 @@ public final class BerthUp implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     if (args.length == 1 && (args[0].equals("--list") || args[0].equals("--down"))) {
       // What berth.reuse keeps up (the session "warm", or berth.session's), and removing it.
-      ServiceRuntime.keptServices(BerthConfig.from(BerthConfig::fromSystem), args[0].equals("--down"))
+      ServiceRuntime.keptServices(BerthConfig.ofSystem(), args[0].equals("--down"))
           .forEach(System.out::println);
       return;
     }
@@ -108,7 +108,7 @@ public final class BerthUp implements AutoCloseable {
       }
       specs.put(name, spec);
     }
-    var runtime = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromSystem));
+    var runtime = ServiceRuntime.start(BerthConfig.ofSystem());
     ServiceScope scope = runtime.newScope();
     try {
       scope.acquireAll(specs);

@@ -5,6 +5,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.HostService;
 import dev.berth.annotations.ServiceContainer;
+import dev.berth.internal.spec.SpecAccess;
 import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
@@ -169,6 +170,8 @@ final class Declarations {
     for (String name : byName.keySet()) {
       try {
         specs.add(spec(name, Optional.empty(), "warm-up"));
+      } catch (InitializerFailed e) {
+        throw e;   // the class cannot run at all, and a second read would say only NoClassDefFoundError
       } catch (RuntimeException e) {
         // reported where the service is needed
       }
@@ -302,8 +305,17 @@ final class Declarations {
           new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is not static, but is"
               + " needed where no test instance exists (a static field or a class-level need); make it static"));
     }
-    Object value = ReflectionSupport.tryToReadFieldValue(declared.field(), target).getOrThrow(e ->
-        new ExtensionConfigurationException("Cannot read @ServiceContainer " + declared.where(), e));
+    Object value;
+    try {
+      value = ReflectionSupport.tryToReadFieldValue(declared.field(), target).getOrThrow(e ->
+          new ExtensionConfigurationException("Cannot read @ServiceContainer " + declared.where(), e));
+    } catch (ExceptionInInitializerError e) {
+      // Reading the field runs the class's static initialiser: a spec's own check fails there, and its message is
+      // the one to show (Maven's summary would otherwise print only "ExceptionInInitializer").
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new InitializerFailed("Cannot read @ServiceContainer " + declared.where() + ": the static initialiser of "
+          + declared.field().getDeclaringClass().getSimpleName() + " failed: " + cause.getMessage(), cause);
+    }
     if (value == null) {
       throw new ExtensionConfigurationException("@ServiceContainer " + declared.where() + " is null; assign it a"
           + " ServiceSpec, for example ServiceSpec.from(\"redis:7.0\").withExposedPort(6379)");
@@ -330,6 +342,11 @@ final class Declarations {
   static void addAliases(Map<String, String> aliases, List<BindService> bindings, String where) {
     for (BindService binding : bindings) {
       String alias = binding.alias().isEmpty() ? binding.value() : binding.alias();
+      try {
+        SpecAccess.requireAlias(alias);
+      } catch (IllegalArgumentException e) {
+        throw badAlias(where, e);
+      }
       String previous = aliases.putIfAbsent(alias, binding.value());
       if (previous != null && !previous.equals(binding.value())) {
         throw new ExtensionConfigurationException("Two bindings use the alias '" + alias + "' for " + where
@@ -343,8 +360,21 @@ final class Declarations {
     try {
       return spec.withServiceBinding(alias, bound);
     } catch (IllegalArgumentException e) {
-      throw new ExtensionConfigurationException("@BindService on " + where + ": " + e.getMessage()
-          + ". Give a valid one with @BindService(value = \"...\", alias = \"...\")", e);
+      throw badAlias(where, e);
     }
+  }
+
+  /** A declaring class whose static initialiser failed: it fails the class, since none of its tests can run. */
+  static final class InitializerFailed extends ExtensionConfigurationException {
+    private static final long serialVersionUID = 1L;
+
+    InitializerFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static ExtensionConfigurationException badAlias(String where, IllegalArgumentException e) {
+    return new ExtensionConfigurationException("@BindService on " + where + ": " + e.getMessage()
+        + ". Give a valid one with @BindService(value = \"...\", alias = \"...\")", e);
   }
 }

@@ -5,6 +5,7 @@ import dev.berth.annotations.ServiceEndpoint;
 import dev.berth.internal.spec.SpecAccess;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -30,14 +31,7 @@ final class Endpoints {
           + " is a URI but names no scheme; add scheme = \"http\" (or the service's protocol)");
     }
     ServiceSpec spec = declarations.spec(endpoint.value(), context.getTestInstances(), "@ServiceEndpoint on " + where);
-    int port = endpoint.port();
-    if (port == 0) {
-      if (SpecAccess.definition(spec).exposedPorts().isEmpty()) {
-        throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
-            + ": the service exposes no port; expose one with withExposedPort(...) or ports = ...");
-      }
-      port = SpecAccess.definition(spec).exposedPorts().get(0);
-    }
+    int port = port(endpoint, spec, where);
     InetSocketAddress address;
     try {
       address = ScopeResource.of(context).service(endpoint.value(), spec).hostAddress(port);
@@ -56,5 +50,29 @@ final class Endpoints {
       return address;
     }
     return address.getPort();
+  }
+
+  /**
+   * The container port an endpoint names, checked against the declaration: called before the test's services are
+   * acquired, so that an endpoint the service cannot have fails before anything starts.
+   */
+  static int port(ServiceEndpoint endpoint, ServiceSpec spec, String where) {
+    List<Integer> exposed = SpecAccess.definition(spec).exposedPorts();
+    if (exposed.isEmpty()) {
+      throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
+          + ": service '" + endpoint.value() + "' (" + spec.image() + ") exposes no port; expose one with"
+          + " withExposedPort(...) or ports = ...");
+    }
+    int port = endpoint.port();
+    if (port == 0) {
+      return exposed.get(0);
+    }
+    if (!exposed.contains(port)) {
+      throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\", port = " + port
+          + ") on " + where + ": service '" + endpoint.value() + "' (" + spec.image() + ") does not expose port "
+          + port + "; exposed ports: " + exposed + ". Name one of those, or expose it with withExposedPort(" + port
+          + ")");
+    }
+    return port;
   }
 }

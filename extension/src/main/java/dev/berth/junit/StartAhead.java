@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -69,6 +70,12 @@ public final class StartAhead implements TestExecutionListener {
     }
   }
 
+  /** The {@code berth.*} keys of the running launcher's configuration parameters; none outside a launcher. */
+  static Set<String> parameterKeys() {
+    Plan current = PLANS.peekFirst();
+    return current == null ? Set.of() : current.parameterKeys;
+  }
+
   /**
    * A class with Berth's extension begins: the run's worker (started on the first such class of a planned run)
    * moves on to the classes after it. {@code runtime} is the run's, if the class declares services.
@@ -97,8 +104,11 @@ public final class StartAhead implements TestExecutionListener {
   static final class Plan {
     private final Map<Class<?>, List<Method>> tests = new LinkedHashMap<>();
     private final List<Class<?>> classes;
+    private final Set<String> parameterKeys;
 
     Plan(TestPlan testPlan) {
+      parameterKeys = testPlan.getConfigurationParameters().keySet().stream()
+          .filter(k -> k.startsWith("berth.")).collect(Collectors.toUnmodifiableSet());
       for (TestIdentifier root : testPlan.getRoots()) {
         collect(testPlan, root);
       }

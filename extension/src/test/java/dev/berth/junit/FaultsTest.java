@@ -64,7 +64,8 @@ class FaultsTest {
     var run = new KitRun().run(UnexposedEndpoint.class);
 
     assertThat(run.onlyFailure())
-        .hasMessageContaining("Service 'cache' (redis:7.0) does not expose port 6380; exposed ports: [6379]");
+        .hasMessageContaining("service 'cache' (redis:7.0) does not expose port 6380; exposed ports: [6379]");
+    assertThat(run.servicesCreated()).as("refused from the declaration, before the start").isZero();
   }
 
   @Test

@@ -171,8 +171,7 @@ public record BerthConfig(
    * Lets a build set keys for every JVM it forks, and CI label a whole build's resources.
    */
   public static Optional<String> fromEnvironment(String key) {
-    String name = key.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-    return Optional.ofNullable(System.getenv(name));
+    return Optional.ofNullable(System.getenv(Keys.envName(key)));
   }
 
   /**
@@ -181,6 +180,15 @@ public record BerthConfig(
    */
   public static Optional<String> fromOutside(String key) {
     return fromEnvironment(key).or(() -> UserSettings.current().get(key));
+  }
+
+  /**
+   * The settings of a run outside JUnit (system properties, environment, the user's files), once every
+   * {@code berth.*} key among them is known ({@link Keys#check}).
+   */
+  public static BerthConfig ofSystem() {
+    Keys.check(Keys.outside());
+    return from(BerthConfig::fromSystem);
   }
 
   /**

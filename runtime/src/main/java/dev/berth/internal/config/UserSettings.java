@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,8 @@ public final class UserSettings {
   private static volatile UserSettings current;
 
   private final Properties values = new Properties();
+  /** The file each key was read from, so that a check can say where an unknown key is. */
+  private final Map<String, Path> files = new TreeMap<>();
 
   private UserSettings() {
   }
@@ -69,12 +73,20 @@ public final class UserSettings {
         continue;
       }
       read.stringPropertyNames().stream().filter(key -> key.startsWith("berth."))
-          .forEach(key -> settings.values.setProperty(key, read.getProperty(key).strip()));
+          .forEach(key -> {
+            settings.values.setProperty(key, read.getProperty(key).strip());
+            settings.files.put(key, file);
+          });
     }
     if (!settings.values.isEmpty()) {
       LOG.info("Berth uses your own settings in {}: {}", present, new TreeSet<>(settings.values.stringPropertyNames()));
     }
     return settings;
+  }
+
+  /** The keys the user's files set, each with the file it came from. */
+  public Map<String, Path> files() {
+    return Collections.unmodifiableMap(files);
   }
 
   /** A key's value, if the user's files set it (and the run is not in CI). */

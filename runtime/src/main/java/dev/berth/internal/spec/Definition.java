@@ -3,6 +3,7 @@ package dev.berth.internal.spec;
 import dev.berth.Protocol;
 import java.net.URI;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,6 +59,21 @@ public final class Definition {
       digest = d;
     }
     return d;
+  }
+
+  private static final Pattern HOSTNAME_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+
+  /** Checks that a name is a valid hostname label (RFC 1123, lowercase), as aliases and hostnames must be. */
+  public static String requireHostname(String what, String name) {
+    if (name == null) {
+      throw new IllegalArgumentException(what + " is null: give a hostname of 1-63 lowercase letters, digits and"
+          + " '-', starting and ending with a letter or digit");
+    }
+    if (!HOSTNAME_LABEL.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " '" + name + "' is not a valid hostname: use 1-63 lowercase"
+          + " letters, digits and '-', starting and ending with a letter or digit");
+    }
+    return name;
   }
 
   /**

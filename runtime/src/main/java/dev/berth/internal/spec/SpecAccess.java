@@ -23,6 +23,11 @@ public final class SpecAccess {
     definitions = Objects.requireNonNull(access);
   }
 
+  /** Checks an alias as {@code withServiceBinding} will, for declarations read before anything is bound. */
+  public static String requireAlias(String alias) {
+    return Definition.requireHostname("Alias", alias);
+  }
+
   public static Definition definition(ServiceSpec spec) {
     Objects.requireNonNull(spec, "spec");
     // A spec in hand means ServiceSpec's class is initialised, so the bridge is installed.

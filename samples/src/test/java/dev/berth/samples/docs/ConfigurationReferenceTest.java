@@ -2,6 +2,7 @@ package dev.berth.samples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.internal.config.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,6 +66,9 @@ class ConfigurationReferenceTest {
     where.keySet().retainAll(undocumented);
     assertThat(undocumented).as("keys the code reads that docs/reference/configuration.md does not list (where: %s);"
         + " add a row, or, if it is no key, add it to NOT_KEYS with what it is", where).isEmpty();
+
+    assertThat(documented).as("the keys the check of settings knows (dev.berth.internal.config.Keys) are the"
+        + " documented ones").isEqualTo(Keys.known());
 
     Set<String> unknown = new TreeSet<>(documented);
     unknown.removeAll(inCode.keySet());
