@@ -76,6 +76,15 @@ class FaultsTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  /** Issue 27: a service cut off from the run's network is noticed, and the next test gets a new one. */
+  @Test
+  void serviceCutOffFromTheNetworkIsStartedAgainForTheNextTest() {
+    var run = new KitRun().run(CutOffMidTest.class).assertSucceeded(2);
+
+    assertThat(run.servicesCreated()).isEqualTo(2);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
   @Test
   void fixedHostPortIsPublishedOnLoopback() throws IOException {
     hostPort = freePort();
@@ -224,6 +233,38 @@ class FaultsTest {
     @Test
     @Order(2)
     void nextTestGetsAHealthyService(@ServiceEndpoint("redis") InetSocketAddress address,
+        @BindService("redis") Container client) {
+      assertThat(Fixtures.ping(address)).isEqualTo("+PONG");
+      assertThat(Engine.running(Fixtures.session, "service")).singleElement()
+          .satisfies(c -> assertThat(c.getId()).isNotEqualTo(firstContainer));
+      assertThat(client.exec("nc", "-w", "1", "redis", "6379", "-e", "true").exitCode()).isZero();
+    }
+  }
+
+  @ServiceTest
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  static class CutOffMidTest {
+    static String firstContainer;
+
+    @ServiceContainer
+    static final ServiceSpec redis = Fixtures.REDIS;
+
+    @Test
+    @Order(1)
+    void cutItOffMidTest(@BindService("redis") Container client, @ServiceHandle("redis") Service redis) {
+      assertThat(client.exec("nc", "-w", "1", "redis", "6379", "-e", "true").exitCode()).isZero();
+      var container = Engine.running(Fixtures.session, "service").get(0);
+      firstContainer = container.getId();
+      String network = container.getNetworkSettings().getNetworks().keySet().iterator().next();
+      Engine.docker().disconnectFromNetworkCmd().withNetworkId(network).withContainerId(firstContainer)
+          .withForce(true).exec();
+      // The engine reports the disconnection a moment later; the next test starts after Berth has acted on it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> !redis.isRunning());
+    }
+
+    @Test
+    @Order(2)
+    void nextTestGetsAServiceItCanReach(@ServiceEndpoint("redis") InetSocketAddress address,
         @BindService("redis") Container client) {
       assertThat(Fixtures.ping(address)).isEqualTo("+PONG");
       assertThat(Engine.running(Fixtures.session, "service")).singleElement()

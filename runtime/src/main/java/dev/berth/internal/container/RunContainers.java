@@ -74,6 +74,8 @@ public final class RunContainers implements ServiceStarter {
   private final Set<String> warm = ConcurrentHashMap.newKeySet();
   /** Whether this run left a service up for later runs, which needs the keeper. */
   private volatile boolean leftWarm;
+  /** The engine's events of the run's network, followed from the first service's start to the end of the run. */
+  private Closeable networkWatch;
   private final SessionNetwork network;
   private final RunDns dns;
   private final Readiness readiness;
@@ -130,6 +132,7 @@ public final class RunContainers implements ServiceStarter {
     var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
         false, caches.volumes(spec));
     String net = network.join();
+    watchNetwork(net);
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
     boolean reuse = config.reuses() && spec.reusable();
@@ -203,6 +206,38 @@ public final class RunContainers implements ServiceStarter {
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  /** Starts following the network's disconnections, once per run. */
+  private void watchNetwork(String net) {
+    synchronized (containerIds) {
+      if (networkWatch != null || closed) {
+        return;
+      }
+      networkWatch = backend().watchDisconnects(net, id -> cutOff(id, net));
+    }
+  }
+
+  /**
+   * A container left the run's network. Berth's own departures (a stop, the end of the run) let go of the service
+   * first, and a container that exited is the exit watch's; but a running service cut off from the network (such as
+   * by {@code docker network disconnect}) would answer no one for the rest of the run, with no word: it is removed,
+   * as if it had died, so that its records leave DNS and the next test that needs it gets a new container.
+   */
+  private void cutOff(String containerId, String net) {
+    synchronized (containerIds) {
+      if (closed || !services.containsValue(containerId)) {
+        return;
+      }
+    }
+    boolean running = backend().findContainer(containerId, net, List.of())
+        .map(Engine.ExistingContainer::running).orElse(false);
+    if (running) {
+      LOG.warn("Service container {} was taken off the run's network {} while it ran: nothing of the run can reach it."
+          + " Removing it, as a service that died; the next test that needs it gets a new container", containerId,
+          net);
+      backend().remove(containerId);
+    }
   }
 
   /** Runs the spec's reset command in a service an earlier run left up: what that run left in it goes. */
@@ -460,6 +495,9 @@ public final class RunContainers implements ServiceStarter {
   public void close(Engine backend) {
     synchronized (containerIds) {
       closed = true;
+      if (networkWatch != null) {
+        closeQuietly(networkWatch);
+      }
     }
     dns.stop();
     if (!network.joined()) {

@@ -179,6 +179,11 @@ public final class DockerBackend implements Engine {
   }
 
   @Override
+  public Closeable watchDisconnects(String network, Consumer<String> disconnected) {
+    return streams.watchDisconnects(network, disconnected);
+  }
+
+  @Override
   public CompletableFuture<Integer> exitCode(String id) {
     return streams.exitCode(id);
   }

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.WaitResponse;
@@ -68,6 +70,27 @@ final class DockerStreams {
       }
     });
     return exit;
+  }
+
+  Closeable watchDisconnects(String network, Consumer<String> disconnected) {
+    return docker.eventsCmd().withEventTypeFilter(EventType.NETWORK).withEventFilter("disconnect")
+        .exec(new ResultCallback.Adapter<Event>() {
+          @Override
+          public void onNext(Event event) {
+            var actor = event.getActor();
+            Map<String, String> attributes = actor == null || actor.getAttributes() == null ? Map.of()
+                : actor.getAttributes();
+            String container = attributes.get("container");
+            if (container != null && (network.equals(attributes.get("name")) || network.equals(actor.getId()))) {
+              disconnected.accept(container);
+            }
+          }
+
+          @Override
+          public void onError(Throwable failure) {
+            LOG.debug("the engine's events for network {} ended: {}", network, failure.toString());
+          }
+        });
   }
 
   String output(String id, Duration timeout, String what) {

@@ -104,6 +104,12 @@ public interface Engine extends AutoCloseable {
   Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail);
 
   /**
+   * Follows the engine's events for {@code network}, from now until the returned handle is closed: each container
+   * taken off it (however: {@code docker network disconnect}, its removal) goes to {@code disconnected} by id.
+   */
+  Closeable watchDisconnects(String network, Consumer<String> disconnected);
+
+  /**
    * Runs a command in a container and waits for it, at most {@code timeout} (named {@code timeoutKey} in the
    * failure). Throws {@link CommandCannotRun} if the engine cannot start the command, {@link ExecTimedOut} if it
    * runs past the time.
