@@ -14,6 +14,6 @@ class ForkOneTest extends SharedRedisAcrossForks {
   @Test
   void sharesRedisAndResolvesTheOtherForksService(@ServiceEndpoint("one") String own) throws Exception {
     holdTogetherWithTheOtherFork("one", "two");
-    resolveTheOtherForksService("two");
+    resolveTheOtherForksService("one", "two");
   }
 }

@@ -14,6 +14,6 @@ class ForkTwoTest extends SharedRedisAcrossForks {
   @Test
   void sharesRedisAndResolvesTheOtherForksService(@ServiceEndpoint("two") String own) throws Exception {
     holdTogetherWithTheOtherFork("two", "one");
-    resolveTheOtherForksService("one");
+    resolveTheOtherForksService("two", "one");
   }
 }

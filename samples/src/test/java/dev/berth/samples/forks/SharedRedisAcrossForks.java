@@ -60,7 +60,7 @@ abstract class SharedRedisAcrossForks {
    * The other fork's service, which this JVM never declared, by its name (short: the zone is the client's search
    * domain), from this fork's client and from this JVM. Both forks have started their own before they meet.
    */
-  void resolveTheOtherForksService(String other) {
+  void resolveTheOtherForksService(String self, String other) throws Exception {
     try {
       Discovery.zone();
     } catch (IllegalStateException e) {
@@ -70,5 +70,9 @@ abstract class SharedRedisAcrossForks {
     assertThat(address).as("the client resolves the other fork's service '%s'", other).isNotEmpty();
     assertThat(Discovery.lookup(other)).extracting(InetAddress::getHostAddress)
         .containsExactly(address.split("\\s+")[0]);
+    // The other fork's service goes when that fork's run ends: neither ends before both have looked.
+    Path meeting = Path.of(System.getProperty("berth.forks.dir"));
+    Files.writeString(meeting.resolve(self + ".resolved"), "");
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(meeting.resolve(other + ".resolved")));
   }
 }
