@@ -72,7 +72,7 @@ public final class DockerBackend implements Engine {
   private final DockerImages images;
   private final DockerStreams streams;
 
-  private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials) {
+  private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials, EngineDeadlines deadlines) {
     this.docker = docker;
     this.host = host;
     this.images = new DockerImages(docker, credentials);
@@ -84,7 +84,13 @@ public final class DockerBackend implements Engine {
    * it answers.
    */
   public static DockerBackend connect(Optional<String> dockerHost) {
-    return connect(dockerHost, BerthConfig.fromSystem(EngineClient.TRANSPORT).orElse("auto"));
+    return connect(dockerHost, EngineDeadlines.fromSystem());
+  }
+
+  /** Connects with the deadlines given ({@code berth.pingTimeout} for the ping, and the others). */
+  public static DockerBackend connect(Optional<String> dockerHost, EngineDeadlines deadlines) {
+    return connect(dockerHost, BerthConfig.fromSystem(EngineClient.TRANSPORT).orElse("auto"),
+        RegistryCredentials.fromEnvironment(), deadlines);
   }
 
   /** Connects with the given {@code berth.transport}. */
@@ -94,8 +100,15 @@ public final class DockerBackend implements Engine {
 
   /** Connects with the given {@code berth.transport}, pulling with {@code credentials}. */
   public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials) {
+    return connect(dockerHost, transport, credentials, EngineDeadlines.fromSystem());
+  }
+
+  /** Connects with the given {@code berth.transport}, pulling with {@code credentials}, within {@code deadlines}. */
+  public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials,
+      EngineDeadlines deadlines) {
     DockerClientConfig config = EngineClient.config(dockerHost);
-    var backend = new DockerBackend(EngineClient.open(config, transport), config.getDockerHost(), credentials);
+    var backend = new DockerBackend(EngineClient.open(config, transport, deadlines), config.getDockerHost(),
+        credentials, deadlines);
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {

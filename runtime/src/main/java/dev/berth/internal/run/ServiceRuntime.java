@@ -7,6 +7,7 @@ import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
+import dev.berth.internal.engine.EngineDeadlines;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.WarmServices;
@@ -116,8 +117,9 @@ public final class ServiceRuntime implements AutoCloseable {
         throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
       }
       if (backend == null) {
-        backend = EarlyConnection.JVM.take(config.dockerHost())
-            .orElseGet(() -> DockerBackend.connect(config.dockerHost()));
+        EngineDeadlines deadlines = EngineDeadlines.of(config);
+        backend = EarlyConnection.JVM.take(config.dockerHost(), deadlines)
+            .orElseGet(() -> DockerBackend.connect(config.dockerHost(), deadlines));
       }
       return backend;
     }
@@ -230,7 +232,7 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public static List<String> keptServices(BerthConfig config, boolean remove) {
     String session = config.session().orElse(BerthConfig.WARM_SESSION);
-    try (Engine engine = DockerBackend.connect(config.dockerHost())) {
+    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config))) {
       var lines = new java.util.ArrayList<String>();
       if (remove) {
         lines.add("Removed " + WarmServices.down(engine, session) + " service(s) of session " + session
