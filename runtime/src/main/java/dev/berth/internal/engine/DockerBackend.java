@@ -75,7 +75,7 @@ public final class DockerBackend implements Engine {
   private DockerBackend(DockerClient docker, URI host, RegistryCredentials credentials, EngineDeadlines deadlines) {
     this.docker = docker;
     this.host = host;
-    this.images = new DockerImages(docker, credentials);
+    this.images = new DockerImages(docker, host, credentials, deadlines.pullProgress());
     this.streams = new DockerStreams(docker);
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.berth.BerthException;
+import dev.berth.internal.spec.ImageReference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every engine call has a deadline, on both transports: fake engines (no Docker) that accept and never answer, or
- * stall on a create. Each failure comes within its deadline plus a
+ * Every engine call has a deadline, on both transports: fake engines (no Docker) that accept and never answer,
+ * stall on a create, or stall midway through a pull's progress. Each failure comes within its deadline plus a
  * second and says where, what and what to check; each test reports the time it took.
  */
 @Timeout(30)
@@ -36,19 +37,27 @@ class EngineDeadlinesTest {
   Path dir;
 
   /**
-   * Connects and creates once over each transport with an engine that answers: a JVM's first connection loads
-   * docker-java and the Apache client, and its first create has the mapper learn its messages (together about half a
-   * second here, more on a loaded machine), which is no part of a deadline's time.
+   * Connects, creates and pulls once over each transport with an engine that answers: a JVM's first connection loads
+   * docker-java and the Apache client, and its first create and pull have the mapper learn their messages (together
+   * about half a second here, more on a loaded machine), which is no part of a deadline's time.
    */
   @BeforeAll
   static void loadTheClients(@TempDir Path dir) throws IOException {
-    FakeEngine.Script refuses = FakeEngine.answeringPing((method, path, out) ->
-        FakeEngine.reply(out, "404 Not Found", "application/json", "{\"message\":\"No such image\"}"));
-    try (FakeEngine unix = FakeEngine.onUnixSocket(dir.resolve("warm.sock"), refuses);
-         FakeEngine tcp = FakeEngine.onTcp(refuses)) {
+    FakeEngine.Script pulls = FakeEngine.answeringPing((method, path, out) -> {
+      if (path.contains("/containers/create")) {
+        FakeEngine.reply(out, "404 Not Found", "application/json", "{\"message\":\"No such image\"}");
+        return;
+      }
+      FakeEngine.beginStream(out);
+      FakeEngine.chunk(out, "{\"status\":\"Status: Image is up to date for redis:7.0\"}\r\n");
+      FakeEngine.chunk(out, "");
+    });
+    try (FakeEngine unix = FakeEngine.onUnixSocket(dir.resolve("warm.sock"), pulls);
+         FakeEngine tcp = FakeEngine.onTcp(pulls)) {
       for (FakeEngine engine : List.of(unix, tcp)) {
         try (DockerBackend backend = connect(engine)) {
           assertThat(backend.rehearseCreate()).as("the create refused").isTrue();
+          backend.pull(ImageReference.parse("redis:7.0"), false, Duration.ofSeconds(10), "loading the clients");
         }
       }
     }
@@ -107,6 +116,31 @@ class EngineDeadlinesTest {
       assertThat(failure).hasMessageStartingWith("The Docker engine at " + engine.host()
           + " did not answer POST /containers/create within 1 s (berth.engineTimeout; waited 1")
           .hasMessageContaining("Does `docker version` answer?").hasMessageContaining("raise berth.engineTimeout");
+    }
+  }
+
+  @ParameterizedTest(name = "over {0}")
+  @ValueSource(strings = {"unix", "tcp"})
+  void aPullThatStallsMidStreamFailsAtItsProgressDeadlineNamingTheLastLayer(String transport,
+      TestReporter reporter) throws IOException {
+    FakeEngine.Script pull = (method, path, out) -> {
+      FakeEngine.beginStream(out);
+      FakeEngine.chunk(out, "{\"status\":\"Pulling from library/redis\",\"id\":\"7.0\"}\r\n");
+      FakeEngine.chunk(out, "{\"status\":\"Pulling fs layer\",\"id\":\"a2abf6c4d29d\"}\r\n");
+      FakeEngine.chunk(out, "{\"status\":\"Downloading\",\"progressDetail\":{\"current\":1024,\"total\":31357311},"
+          + "\"id\":\"a2abf6c4d29d\"}\r\n");
+      FakeEngine.stall();
+    };
+    try (FakeEngine engine = fake(transport, FakeEngine.answeringPing(pull));
+         DockerBackend backend = connect(engine)) {
+      var failure = failsWithin(SHORT.pullProgress(), BerthException.class,
+          () -> backend.pull(ImageReference.parse("redis:7.0"), false, Duration.ofMinutes(5), "service 'cache'"),
+          "a pull that stalls midway over " + transport, reporter);
+
+      assertThat(failure).hasMessageStartingWith("Pulling image 'redis:7.0' for service 'cache' made no progress for 1")
+          .hasMessageContaining("(berth.pullProgressTimeout is 1 s): the Docker engine at " + engine.host()
+              + " sent nothing more on POST /images/create after the layer 'a2abf6c4d29d: Downloading'")
+          .hasMessageContaining("Does `docker version` answer?");
     }
   }
 

@@ -91,6 +91,21 @@ final class FakeEngine implements AutoCloseable {
     out.flush();
   }
 
+  /** Begins a chunked reply, as the engine streams a pull's progress. */
+  static void beginStream(OutputStream out) throws IOException {
+    out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  static void chunk(OutputStream out, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes);
+    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
   /** Holds the request's thread (and connection) until the fake engine is closed, which interrupts it. */
   static void stall() throws IOException {
     try {
