@@ -78,6 +78,8 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Object closeLock = new Object();
   private boolean closed;
   private Boolean engineReachable;
+  /** The failure of the first connection, when {@code engineReachable} is false. */
+  private String engineProblem;
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -190,10 +192,10 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
-   * Whether a Docker engine answers; the first answer is kept for the run, so tests that are skipped without an
-   * engine cost one connection attempt in all.
+   * Why no Docker engine answers its ping within {@code berth.pingTimeout}, or empty if one does; the first answer
+   * is kept for the run, so tests that are skipped without an engine cost one connection attempt in all.
    */
-  public boolean isEngineReachable() {
+  public Optional<String> engineProblem() {
     synchronized (closeLock) {
       if (engineReachable == null) {
         try {
@@ -202,9 +204,10 @@ public final class ServiceRuntime implements AutoCloseable {
         } catch (BerthException e) {
           LOG.info("No Docker engine: {}", e.getMessage());
           engineReachable = false;
+          engineProblem = e.getMessage();
         }
       }
-      return engineReachable;
+      return engineReachable ? Optional.empty() : Optional.of(engineProblem);
     }
   }
 
