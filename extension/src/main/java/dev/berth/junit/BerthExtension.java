@@ -56,11 +56,13 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     if (!optional) {
       return ConditionEvaluationResult.enabled("Berth needs a Docker engine and will fail without one");
     }
-    if (RuntimeResource.of(context).isEngineReachable()) {
+    // Connecting begins with a ping that has berth.pingTimeout: an engine that accepts and never answers skips too.
+    Optional<String> problem = RuntimeResource.of(context).engineProblem();
+    if (problem.isEmpty()) {
       return ConditionEvaluationResult.enabled("a Docker engine answers");
     }
     return ConditionEvaluationResult.disabled("No Docker engine answers, and @ServiceTest(disabledWithoutDocker ="
-        + " true) skips the tests; point Berth at an engine with DOCKER_HOST or berth.dockerHost");
+        + " true) skips the tests; point Berth at an engine with DOCKER_HOST or berth.dockerHost. " + problem.get());
   }
 
   /** The {@link ServiceTest} on the class, a superclass or an enclosing class. */

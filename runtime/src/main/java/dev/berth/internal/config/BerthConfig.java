@@ -71,6 +71,17 @@ import java.util.regex.Pattern;
  * @param reuse {@code berth.reuse}: how long a service stays up after the last run that used it, for the next run on
  *     the engine to attach to (default 0: off, everything goes at the end of the run). With it, runs share the
  *     machine's warm session unless {@code berth.session} names another
+ * @param engineTimeout {@code berth.engineTimeout}: how long an ordinary engine call (inspect, create, start, list,
+ *     remove, exec set-up, networks, volumes) may take from connecting to its whole answer (default 30 s; healthy
+ *     calls take a millisecond to a fifth of a second here). A stop may take this plus its own stop timeout; calls
+ *     that stream (logs followed, waits, exec output, events) have no deadline, pulls and builds have
+ *     {@code pullProgressTimeout}
+ * @param pingTimeout {@code berth.pingTimeout}: how long the engine may take to answer the ping that every
+ *     connection begins with, and to accept a TCP connection (default 5 s); an engine that does not answer in time
+ *     fails the run, or skips it with {@code disabledWithoutDocker}
+ * @param pullProgressTimeout {@code berth.pullProgressTimeout}: how long a pull or a build may go without a word of
+ *     progress from the engine before it fails, naming the last layer or step seen (default 2 min: a build step
+ *     may work silently for a while); {@code pullTimeout} still bounds the whole
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -91,7 +102,10 @@ public record BerthConfig(
     Optional<String> hostAddress,
     boolean pruneBuilds,
     int startAhead,
-    Duration reuse) {
+    Duration reuse,
+    Duration engineTimeout,
+    Duration pingTimeout,
+    Duration pullProgressTimeout) {
 
   /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
   public static final String WARM_SESSION = "warm";
@@ -125,6 +139,9 @@ public record BerthConfig(
     publishAddress = ipLiteral("berth.publishAddress", publishAddress);
     Objects.requireNonNull(hostAddress, "hostAddress");
     requireNotNegative("berth.reuse", reuse);
+    requirePositive("berth.engineTimeout", engineTimeout);
+    requirePositive("berth.pingTimeout", pingTimeout);
+    requirePositive("berth.pullProgressTimeout", pullProgressTimeout);
     if (startAhead < 0) {
       throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
           + " ahead of the tests that need them (0 turns it off)");
@@ -163,7 +180,10 @@ public record BerthConfig(
         text(lookup, "berth.hostAddress"),
         text(lookup, "berth.builds.prune").map(v -> bool("berth.builds.prune", v)).orElse(false),
         text(lookup, "berth.startAhead").map(v -> count("berth.startAhead", v)).orElse(3),
-        duration(lookup, "berth.reuse", Duration.ZERO));
+        duration(lookup, "berth.reuse", Duration.ZERO),
+        duration(lookup, "berth.engineTimeout", Duration.ofSeconds(30)),
+        duration(lookup, "berth.pingTimeout", Duration.ofSeconds(5)),
+        duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)));
   }
 
   /**

@@ -25,7 +25,8 @@ public final class Keys {
       "berth.startupTimeout", "berth.gracePeriod", "berth.stopTimeout", "berth.execTimeout", "berth.pullTimeout",
       "berth.clientImage", "berth.session", "berth.readiness", "berth.probeImage", "berth.dockerHost",
       "berth.cacheVolumes.prune", "berth.dns", "berth.imagePull", "berth.hubImagePrefix", "berth.publishAddress",
-      "berth.hostAddress", "berth.builds.prune", "berth.startAhead", "berth.reuse",
+      "berth.hostAddress", "berth.builds.prune", "berth.startAhead", "berth.reuse", "berth.pingTimeout",
+      "berth.engineTimeout", "berth.pullProgressTimeout",
       "berth.connectAhead", "berth.transport", "berth.watchdog", "berth.up");
 
   /**

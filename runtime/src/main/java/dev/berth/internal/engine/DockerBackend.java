@@ -70,11 +70,12 @@ public final class DockerBackend implements Engine {
   private final DockerImages images;
   private final DockerStreams streams;
 
-  private DockerBackend(DockerClient docker, DockerClientConfig config, RegistryCredentials credentials) {
+  private DockerBackend(DockerClient docker, DockerClientConfig config, RegistryCredentials credentials,
+      EngineDeadlines deadlines) {
     this.docker = docker;
     this.host = config.getDockerHost();
     this.json = new EngineJson(docker, config);
-    this.images = new DockerImages(docker, json, credentials);
+    this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress());
     this.streams = new DockerStreams(docker);
   }
 
@@ -83,7 +84,13 @@ public final class DockerBackend implements Engine {
    * it answers.
    */
   public static DockerBackend connect(Optional<String> dockerHost) {
-    return connect(dockerHost, BerthConfig.fromSystem(EngineClient.TRANSPORT).orElse("auto"));
+    return connect(dockerHost, EngineDeadlines.fromSystem());
+  }
+
+  /** Connects with the deadlines given ({@code berth.pingTimeout} for the ping, and the others). */
+  public static DockerBackend connect(Optional<String> dockerHost, EngineDeadlines deadlines) {
+    return connect(dockerHost, BerthConfig.fromSystem(EngineClient.TRANSPORT).orElse("auto"),
+        RegistryCredentials.fromEnvironment(), deadlines);
   }
 
   /** Connects with the given {@code berth.transport}. */
@@ -93,8 +100,14 @@ public final class DockerBackend implements Engine {
 
   /** Connects with the given {@code berth.transport}, pulling with {@code credentials}. */
   public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials) {
+    return connect(dockerHost, transport, credentials, EngineDeadlines.fromSystem());
+  }
+
+  /** Connects with the given {@code berth.transport}, pulling with {@code credentials}, within {@code deadlines}. */
+  public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials,
+      EngineDeadlines deadlines) {
     DockerClientConfig config = EngineClient.config(dockerHost);
-    var backend = new DockerBackend(EngineClient.open(config, transport), config, credentials);
+    var backend = new DockerBackend(EngineClient.open(config, transport, deadlines), config, credentials, deadlines);
     try {
       backend.docker.pingCmd().exec();
     } catch (RuntimeException e) {

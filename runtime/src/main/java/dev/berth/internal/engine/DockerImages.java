@@ -19,7 +19,9 @@ import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.SpecEncoding;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +38,23 @@ import org.slf4j.LoggerFactory;
 final class DockerImages {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  /** How often a pull or build waited for looks whether the engine still reports progress. */
+  private static final Duration PROGRESS_POLL = Duration.ofMillis(100);
 
   private final DockerClient docker;
   private final EngineJson json;
+  private final URI host;
   private final RegistryCredentials credentials;
+  /** {@code berth.pullProgressTimeout}: how long a pull or build may go without a word from the engine. */
+  private final Duration progressTimeout;
 
-  DockerImages(DockerClient docker, EngineJson json, RegistryCredentials credentials) {
+  DockerImages(DockerClient docker, EngineJson json, URI host, RegistryCredentials credentials,
+      Duration progressTimeout) {
     this.docker = docker;
     this.json = json;
+    this.host = host;
     this.credentials = credentials;
+    this.progressTimeout = progressTimeout;
   }
 
   /**
@@ -89,18 +100,19 @@ final class DockerImages {
       PullImageCmd command = docker.pullImageCmd(image.repository()).withTag(tag);
       login.credentials().map(DockerImages::authConfig).ifPresent(command::withAuthConfig);
       command.exec(progress);
-      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        progress.close();
-        throw new BerthException("Pulling image '" + image + "' for " + neededBy + " took longer than "
-            + "berth.pullTimeout (" + timeout.toSeconds() + " s); pull it beforehand (docker pull " + image
-            + ") or raise berth.pullTimeout");
+      String what = "Pulling image '" + image + "' for " + neededBy;
+      if (!await(progress, progress.seen, timeout, what, "POST /images/create", "layer")) {
+        throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s); pull"
+            + " it beforehand (docker pull " + image + ") or raise berth.pullTimeout");
       }
+      progress.awaitCompletion(); // at once now; throws what ended the stream, if it failed
     } catch (InterruptedException e) {
+      closeInBackground(progress, "POST /images/create");
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while pulling image '" + image + "' for " + neededBy, e);
     } catch (BerthException e) {
       throw e;
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       if (always && hasImage(image.toString())) {
         throw new BerthException("Image '" + image + "' for " + neededBy + " cannot be pulled, as berth.imagePull="
             + "always asks: " + Engine.rootMessage(e) + " (" + login.description() + "). The engine has a copy of it"
@@ -112,6 +124,66 @@ final class DockerImages {
           + " registry (docker login), or build or pull it yourself first", e);
     }
     LOG.info("Pulled image {} in {} ms", image, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Waits for a pull or build to end: false once it took {@code timeout} in all (the stream closed), and a failure
+   * once the engine said nothing for {@code berth.pullProgressTimeout}, naming the last {@code unit} (layer or step)
+   * it reported. The stream is closed in the background: over docker-java's Apache transport, closing a chunked
+   * reply reads what is left of it, which a stalled engine never sends.
+   */
+  private boolean await(Closeable stream, Progress seen, Duration timeout, String what, String call, String unit)
+      throws InterruptedException {
+    long due = System.nanoTime() + timeout.toNanos();
+    while (!seen.ended.await(PROGRESS_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+      Duration silent = Duration.ofNanos(System.nanoTime() - seen.lastNanos);
+      boolean tooLong = System.nanoTime() - due >= 0;
+      if (tooLong || silent.compareTo(progressTimeout) >= 0) {
+        closeInBackground(stream, call);
+        if (tooLong) {
+          return false;
+        }
+        throw new BerthException(what + " made no progress for " + EngineDeadlines.seconds(silent)
+            + " (berth.pullProgressTimeout is " + EngineDeadlines.seconds(progressTimeout) + "): the Docker engine at "
+            + host + " sent nothing more on " + call + " after "
+            + (seen.last == null ? "its answer began" : "the " + unit + " '" + seen.last + "'") + ". "
+            + EngineDeadlines.whatToCheck("berth.pullProgressTimeout"));
+      }
+    }
+    return true;
+  }
+
+  private static void closeInBackground(Closeable stream, String call) {
+    EngineClient.REQUESTS.execute(() -> {
+      try {
+        stream.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing the stream of {} failed", call, e);
+      }
+    });
+  }
+
+  /** When a pull or build last reported progress, what it was, and whether the stream ended. */
+  private static final class Progress {
+    final CountDownLatch ended = new CountDownLatch(1);
+    volatile long lastNanos = System.nanoTime();
+    volatile String last;
+
+    void saw(String what) {
+      lastNanos = System.nanoTime();
+      if (what != null) {
+        last = what;
+      }
+    }
+
+    /** Closes the stream, which ends the wait for it whatever the close throws. */
+    void endsWith(Closeable stream) throws IOException {
+      try {
+        stream.close();
+      } finally {
+        ended.countDown();
+      }
+    }
   }
 
   private static AuthConfig authConfig(RegistryCredentials.Credentials c) {
@@ -150,8 +222,7 @@ final class DockerImages {
     String what = "Building the image for " + neededBy + " from " + build.dockerfilePath();
     try {
       command.exec(progress);
-      if (!progress.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        progress.close();
+      if (!await(progress, progress.seen, timeout, what, "POST /build", "step")) {
         throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s);"
             + " raise berth.pullTimeout" + progress.lastLines());
       }
@@ -164,8 +235,6 @@ final class DockerImages {
       }
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);
-    } catch (IOException e) {
-      throw new BerthException(what + " failed: " + Engine.rootMessage(e), e);
     }
     if (progress.failure != null) {
       throw new BerthException(what + " failed: " + progress.failure.strip() + progress.lastLines());
@@ -179,6 +248,7 @@ final class DockerImages {
     private final String image;
     private final ArrayDeque<String> lines = new ArrayDeque<>();
     private volatile String failure;
+    final Progress seen = new Progress();
 
     BuildProgress(String image) {
       this.image = image;
@@ -186,11 +256,13 @@ final class DockerImages {
 
     @Override
     public void onNext(BuildResponseItem item) {
+      seen.saw(null);
       if (item.getStream() != null) {
         for (String line : item.getStream().split("\n")) {
           if (!line.isBlank()) {
             // The steps at INFO, so that a long build shows where it is; their output at DEBUG.
             if (line.startsWith("Step ")) {
+              seen.saw(line.strip());
               LOG.info("{}: {}", image, line.stripTrailing());
             } else {
               LOG.debug("{}: {}", image, line.stripTrailing());
@@ -220,6 +292,11 @@ final class DockerImages {
       }
     }
 
+    @Override
+    public void close() throws IOException {
+      seen.endsWith(super::close);
+    }
+
     String lastLines() {
       synchronized (lines) {
         return lines.isEmpty() ? "" : ". The build's last lines:\n  " + String.join("\n  ", lines);
@@ -235,6 +312,7 @@ final class DockerImages {
     private final ImageReference image;
     private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
     private volatile Throwable failure;
+    final Progress seen = new Progress();
 
     PullProgress(ImageReference image) {
       this.image = image;
@@ -242,6 +320,9 @@ final class DockerImages {
 
     @Override
     public void onNext(PullResponseItem item) {
+      // A layer's id with its status ("7f3a...: Downloading"); the first line's id is the tag, not a layer.
+      seen.saw(item.getId() == null || item.getStatus() == null || item.getStatus().startsWith("Pulling from")
+          ? null : item.getId() + ": " + item.getStatus());
       super.onNext(item);
       if (item.getId() != null && item.getStatus() != null
           && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
@@ -257,6 +338,11 @@ final class DockerImages {
       } catch (IOException e) {
         LOG.debug("closing the failed pull of {}", image, e);
       }
+    }
+
+    @Override
+    public void close() throws IOException {
+      seen.endsWith(super::close);
     }
 
     @Override

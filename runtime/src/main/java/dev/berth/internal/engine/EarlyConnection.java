@@ -21,10 +21,15 @@ public final class EarlyConnection {
 
   private boolean begun;
   private Optional<String> host = Optional.empty();
+  private EngineDeadlines deadlines;
   private CompletableFuture<DockerBackend> pending;
 
-  /** Starts connecting in the background to the engine {@code dockerHost} names (absent: the usual lookup). */
+  /**
+   * Starts connecting in the background to the engine {@code dockerHost} names (absent: the usual lookup), with the
+   * deadlines set outside JUnit's configuration.
+   */
   public void begin(Optional<String> dockerHost) {
+    EngineDeadlines outside = EngineDeadlines.fromSystem();
     var connecting = new CompletableFuture<DockerBackend>();
     synchronized (this) {
       if (begun) {
@@ -32,11 +37,12 @@ public final class EarlyConnection {
       }
       begun = true;
       host = dockerHost;
+      deadlines = outside;
       pending = connecting;
     }
     var thread = new Thread(() -> {
       try {
-        DockerBackend backend = DockerBackend.connect(dockerHost);
+        DockerBackend backend = DockerBackend.connect(dockerHost, outside);
         connecting.complete(backend);
         backend.learnEngineMessages();
       } catch (RuntimeException | LinkageError e) {
@@ -48,17 +54,17 @@ public final class EarlyConnection {
   }
 
   /**
-   * The early connection, if it is to the engine {@code dockerHost} names and nobody took it yet; waits for it if
-   * it is still being made. When it failed, or is to another engine, the caller connects itself (and reports
-   * what went wrong).
+   * The early connection, if it is to the engine {@code dockerHost} names, with the same deadlines, and nobody took
+   * it yet; waits for it if it is still being made (at most the ping's deadline, as connecting does). When it failed,
+   * or is to another engine, the caller connects itself (and reports what went wrong).
    */
-  public Optional<DockerBackend> take(Optional<String> dockerHost) {
+  public Optional<DockerBackend> take(Optional<String> dockerHost, EngineDeadlines wanted) {
     CompletableFuture<DockerBackend> connecting;
     boolean sameEngine;
     synchronized (this) {
       connecting = pending;
       pending = null;
-      sameEngine = dockerHost.equals(host);
+      sameEngine = dockerHost.equals(host) && wanted.equals(deadlines);
     }
     if (connecting == null) {
       return Optional.empty();

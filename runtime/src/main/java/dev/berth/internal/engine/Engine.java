@@ -179,6 +179,18 @@ public interface Engine extends AutoCloseable {
     }
   }
 
+  /**
+   * An engine call that got no whole answer within its deadline: the message names the engine, the call, the time
+   * waited and what to check. The engine may still carry the call out.
+   */
+  public static final class CallTimedOut extends BerthException {
+    private static final long serialVersionUID = 1L;
+
+    CallTimedOut(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** An exec given up because what it waited for said so; the engine goes on running it. */
   public static final class ExecAbandoned extends BerthException {
     private static final long serialVersionUID = 1L;

@@ -24,10 +24,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * docker-java's client as Berth sets it up: one object mapper for the JVM, the HTTP transport that
- * {@code berth.transport} chooses, and every request sent from a thread that nobody interrupts.
+ * {@code berth.transport} chooses, and every request sent from a thread that nobody interrupts, within its
+ * deadline.
  */
 final class EngineClient {
 
@@ -40,7 +44,7 @@ final class EngineClient {
    */
   static final ObjectMapper MAPPER = DockerClientConfig.getDefaultObjectMapper();
 
-  /** The threads that send requests to the engine on behalf of interruptible callers; see {@link Uninterrupted}. */
+  /** The threads that send requests to the engine on behalf of interruptible callers; see {@link Deadlined}. */
   static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> {
     var thread = new Thread(task, "berth-engine-request");
     thread.setDaemon(true);
@@ -48,17 +52,49 @@ final class EngineClient {
   });
 
   /**
-   * Sends each request from a thread nobody interrupts, and waits for the engine's answer uninterruptibly. The
-   * socket is an interruptible channel: an interrupt (the end of a run stops the starts in progress) would close
-   * it under a request the engine still carries out, leaving a network or container that nobody knows of. This
-   * way a request is answered, its result recorded, and the interrupt takes effect at the caller's next wait.
+   * Sends each request from a thread nobody interrupts, and waits for the engine's answer uninterruptibly, up to
+   * the call's deadline ({@link EngineDeadlines}). The socket is an interruptible channel: an interrupt (the end of a
+   * run stops the starts in progress) would close it under a request the engine still carries out, leaving a
+   * network or container that nobody knows of. This way a request is answered, its result recorded, and the
+   * interrupt takes effect at the caller's next wait. A reply with a deadline is read whole within it, so that a
+   * body the engine stops sending midway counts too; the transports close connections past the deadline, which
+   * frees the thread.
    */
-  private record Uninterrupted(DockerHttpClient http) implements DockerHttpClient {
+  private record Deadlined(DockerHttpClient http, URI host, EngineDeadlines deadlines) implements DockerHttpClient {
     @Override
     public Response execute(Request request) {
+      Optional<EngineDeadlines.Deadline> deadline = deadlines.of(request.method(), request.path(),
+          request.hijackedInput() != null);
+      if (deadline.isEmpty()) {
+        return answer(CompletableFuture.supplyAsync(() -> http.execute(request), REQUESTS));
+      }
+      long sent = System.nanoTime();
+      var answered = CompletableFuture.supplyAsync(() -> UnixSocketTransport.readWhole(http.execute(request)),
+          REQUESTS);
       try {
-        return CompletableFuture.supplyAsync(() -> http.execute(request), REQUESTS).join();
+        return answer(answered.orTimeout(deadline.get().time().toNanos(), TimeUnit.NANOSECONDS));
+      } catch (RuntimeException e) {
+        Duration waited = Duration.ofNanos(System.nanoTime() - sent);
+        // The transport's own read deadline may end the wait a hair before this one counts it as passed.
+        if (e instanceof TimedOut || waited.compareTo(deadline.get().time()) >= 0 || timedOut(e)) {
+          throw new Engine.CallTimedOut("The Docker engine at " + host + " did not answer "
+              + EngineDeadlines.call(request.method(), request.path()) + " within "
+              + EngineDeadlines.seconds(deadline.get().time()) + " (" + deadline.get().setting() + "; waited "
+              + EngineDeadlines.seconds(waited) + "). " + EngineDeadlines.whatToCheck(deadline.get().setting()),
+              e instanceof TimedOut ? null : e);
+        }
+        throw e;
+      }
+    }
+
+    /** The answer, or what the request threw, waited for uninterruptibly. */
+    private static Response answer(CompletableFuture<Response> answered) {
+      try {
+        return answered.join();
       } catch (CompletionException e) {
+        if (e.getCause() instanceof TimeoutException) {
+          throw new TimedOut();
+        }
         if (e.getCause() instanceof RuntimeException cause) {
           throw cause;
         }
@@ -70,6 +106,66 @@ final class EngineClient {
     public void close() throws IOException {
       http.close();
     }
+  }
+
+  /** A deadline passed before the engine answered. */
+  private static final class TimedOut extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TimedOut() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Sends the calls whose every read has a deadline to one client and the others (streams, stops) to another, for
+   * a transport that can only have one read timeout per client (docker-java's Apache transport); the second client
+   * is made on first need.
+   */
+  private static final class ByReadTimeout implements DockerHttpClient {
+    private final EngineDeadlines deadlines;
+    private final DockerHttpClient bounded;
+    private final Supplier<DockerHttpClient> makeUnbounded;
+    private DockerHttpClient unbounded;
+
+    ByReadTimeout(EngineDeadlines deadlines, DockerHttpClient bounded, Supplier<DockerHttpClient> unbounded) {
+      this.deadlines = deadlines;
+      this.bounded = bounded;
+      this.makeUnbounded = unbounded;
+    }
+
+    @Override
+    public Response execute(Request request) {
+      return deadlines.readsAreBounded(request.method(), request.path(), request.hijackedInput() != null)
+          ? bounded.execute(request) : unbounded().execute(request);
+    }
+
+    private synchronized DockerHttpClient unbounded() {
+      if (unbounded == null) {
+        unbounded = makeUnbounded.get();
+      }
+      return unbounded;
+    }
+
+    @Override
+    public void close() throws IOException {
+      bounded.close();
+      synchronized (this) {
+        if (unbounded != null) {
+          unbounded.close();
+        }
+      }
+    }
+  }
+
+  /** Whether the failure is a socket's read deadline passing. */
+  private static boolean timedOut(Throwable failure) {
+    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** docker-java's configuration, with the JVM's one mapper. */
@@ -159,24 +255,30 @@ final class EngineClient {
         : Optional.of("'" + named + "' (" + source + ")");
   }
 
-  /** A client of the engine {@code config} names, over the transport {@code transport} chooses. */
-  static DockerClient open(DockerClientConfig config, String transport) {
-    return DockerClientImpl.getInstance(config, new Uninterrupted(transport(config, transport)));
+  /**
+   * A client of the engine {@code config} names, over the transport {@code transport} chooses, each call within its
+   * deadline.
+   */
+  static DockerClient open(DockerClientConfig config, String transport, EngineDeadlines deadlines) {
+    return DockerClientImpl.getInstance(config,
+        new Deadlined(transport(config, transport, deadlines), config.getDockerHost(), deadlines));
   }
 
   /**
    * The HTTP transport to the engine, by {@code berth.transport}: {@code auto} takes Berth's own for a Unix socket
    * without TLS and docker-java's Apache transport otherwise; {@code apache} takes the Apache transport always.
    */
-  static DockerHttpClient transport(DockerClientConfig config, String choice) {
+  static DockerHttpClient transport(DockerClientConfig config, String choice, EngineDeadlines deadlines) {
     Path socket = UnixSocketTransport.socketOf(config.getDockerHost());
     switch (choice.trim().toLowerCase(Locale.ROOT)) {
       case "auto":
         return socket != null && config.getSSLConfig() == null
-            ? new UnixSocketTransport(socket, () -> apacheTransport(config))
-            : apacheTransport(config);
+            ? new UnixSocketTransport(socket, request -> deadlines.of(request.method(), request.path(),
+                request.hijackedInput() != null).map(EngineDeadlines.Deadline::time).orElse(null),
+                () -> apacheTransport(config, deadlines, null))
+            : apacheTransport(config, deadlines);
       case "apache":
-        return apacheTransport(config);
+        return apacheTransport(config, deadlines);
       default:
         // Not a BerthException: a mistake in the configuration must fail, not pass for an engine that is away.
         throw new IllegalArgumentException("Configuration key " + TRANSPORT + " has value '" + choice + "'; it"
@@ -187,17 +289,33 @@ final class EngineClient {
   }
 
   /**
+   * docker-java's Apache transport for every call: one client whose reads time out after the ordinary deadline, for
+   * the calls that have it, and one whose reads wait, for streams and stops. The read timeout frees the thread of a
+   * call given up on; the call's deadline itself is {@link Deadlined}'s.
+   */
+  private static DockerHttpClient apacheTransport(DockerClientConfig config, EngineDeadlines deadlines) {
+    Duration reads = deadlines.call().compareTo(deadlines.ping()) > 0 ? deadlines.call() : deadlines.ping();
+    return new ByReadTimeout(deadlines, apacheTransport(config, deadlines, reads),
+        () -> apacheTransport(config, deadlines, null));
+  }
+
+  /**
    * docker-java's Apache transport: for TCP and TLS, and for requests that take over a Unix socket connection. A
    * socket without TLS gets a TLS context that cannot be used (see {@link NoTls}); plain TCP must get none, since
-   * docker-java speaks HTTPS to a TCP engine whenever it is given one.
+   * docker-java speaks HTTPS to a TCP engine whenever it is given one. Connecting may take the ping's deadline;
+   * each read {@code reads} (null: no limit).
    */
-  private static DockerHttpClient apacheTransport(DockerClientConfig config) {
+  private static DockerHttpClient apacheTransport(DockerClientConfig config, EngineDeadlines deadlines,
+      Duration reads) {
     boolean socket = UnixSocketTransport.socketOf(config.getDockerHost()) != null;
-    return new ApacheDockerHttpClient.Builder()
+    var builder = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig() != null ? config.getSSLConfig() : socket ? NoTls::new : null)
         .maxConnections(512)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .build();
+        .connectionTimeout(deadlines.ping());
+    if (reads != null) {
+      builder.responseTimeout(reads);
+    }
+    return builder.build();
   }
 }

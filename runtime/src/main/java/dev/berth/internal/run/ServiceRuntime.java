@@ -7,6 +7,7 @@ import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
+import dev.berth.internal.engine.EngineDeadlines;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.WarmServices;
@@ -77,6 +78,8 @@ public final class ServiceRuntime implements AutoCloseable {
   private final Object closeLock = new Object();
   private boolean closed;
   private Boolean engineReachable;
+  /** The failure of the first connection, when {@code engineReachable} is false. */
+  private String engineProblem;
   private ServiceRuntime(BerthConfig config) {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -116,8 +119,9 @@ public final class ServiceRuntime implements AutoCloseable {
         throw new BerthException("The Berth run " + runId + " has ended; nothing more can start in it");
       }
       if (backend == null) {
-        backend = EarlyConnection.JVM.take(config.dockerHost())
-            .orElseGet(() -> DockerBackend.connect(config.dockerHost()));
+        EngineDeadlines deadlines = EngineDeadlines.of(config);
+        backend = EarlyConnection.JVM.take(config.dockerHost(), deadlines)
+            .orElseGet(() -> DockerBackend.connect(config.dockerHost(), deadlines));
       }
       return backend;
     }
@@ -188,10 +192,10 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
-   * Whether a Docker engine answers; the first answer is kept for the run, so tests that are skipped without an
-   * engine cost one connection attempt in all.
+   * Why no Docker engine answers its ping within {@code berth.pingTimeout}, or empty if one does; the first answer
+   * is kept for the run, so tests that are skipped without an engine cost one connection attempt in all.
    */
-  public boolean isEngineReachable() {
+  public Optional<String> engineProblem() {
     synchronized (closeLock) {
       if (engineReachable == null) {
         try {
@@ -200,9 +204,10 @@ public final class ServiceRuntime implements AutoCloseable {
         } catch (BerthException e) {
           LOG.info("No Docker engine: {}", e.getMessage());
           engineReachable = false;
+          engineProblem = e.getMessage();
         }
       }
-      return engineReachable;
+      return engineReachable ? Optional.empty() : Optional.of(engineProblem);
     }
   }
 
@@ -230,7 +235,7 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public static List<String> keptServices(BerthConfig config, boolean remove) {
     String session = config.session().orElse(BerthConfig.WARM_SESSION);
-    try (Engine engine = DockerBackend.connect(config.dockerHost())) {
+    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config))) {
       var lines = new java.util.ArrayList<String>();
       if (remove) {
         lines.add("Removed " + WarmServices.down(engine, session) + " service(s) of session " + session

@@ -31,6 +31,9 @@ class BerthConfigTest {
     assertThat(config.probeImage()).isEqualTo("busybox:1.35");
     assertThat(config.session()).isEmpty();
     assertThat(config.readiness()).isEqualTo(BerthConfig.Readiness.AUTO);
+    assertThat(config.engineTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.pingTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.pullProgressTimeout()).isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test
@@ -60,13 +63,16 @@ class BerthConfigTest {
         Map.entry("berth.hostAddress", "docker"),
         Map.entry("berth.builds.prune", "true"),
         Map.entry("berth.startAhead", " 7 "),
-        Map.entry("berth.reuse", "30m")));
+        Map.entry("berth.reuse", "30m"),
+        Map.entry("berth.engineTimeout", "45s"),
+        Map.entry("berth.pingTimeout", "1500ms"),
+        Map.entry("berth.pullProgressTimeout", "5m")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
         BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
         BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/"), "0.0.0.0", Optional.of("docker"),
-        true, 7, Duration.ofMinutes(30)));
+        true, 7, Duration.ofMinutes(30), Duration.ofSeconds(45), Duration.ofMillis(1500), Duration.ofMinutes(5)));
     assertThat(BerthConfig.defaults().dns()).isTrue();
     assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
     assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
@@ -147,13 +153,15 @@ class BerthConfigTest {
         .isThrownBy(() -> new BerthConfig(Duration.ZERO, d.gracePeriod(), d.stopTimeout(), d.execTimeout(),
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
-            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse()))
+            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
-            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse()))
+            d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout()))
         .withMessageContaining("berth.gracePeriod");
   }
 

@@ -16,31 +16,31 @@ class EarlyConnectionTest {
     early.begin(Optional.empty());
     early.begin(Optional.of("tcp://127.0.0.1:1"));
 
-    Optional<DockerBackend> taken = early.take(Optional.empty());
+    Optional<DockerBackend> taken = early.take(Optional.empty(), EngineDeadlines.fromSystem());
     assertThat(taken).as("made to the engine of the first begin, which the second did not replace").isPresent();
     try (DockerBackend backend = taken.get()) {
       assertThat(backend.containersLabelled(java.util.Map.of(Labels.RUN, "no-such-run"))).as("it answers").isEmpty();
     }
-    assertThat(early.take(Optional.empty())).as("taken already").isEmpty();
+    assertThat(early.take(Optional.empty(), EngineDeadlines.fromSystem())).as("taken already").isEmpty();
   }
 
   @Test
   void aRunConfiguredForAnotherEngineConnectsOnItsOwn() {
     early.begin(Optional.empty());
 
-    assertThat(early.take(Optional.of("unix:///var/run/other.sock"))).isEmpty();
-    assertThat(early.take(Optional.empty())).as("given up, not kept for later").isEmpty();
+    assertThat(early.take(Optional.of("unix:///var/run/other.sock"), EngineDeadlines.fromSystem())).isEmpty();
+    assertThat(early.take(Optional.empty(), EngineDeadlines.fromSystem())).as("given up, not kept for later").isEmpty();
   }
 
   @Test
   void aFailedEarlyConnectionLeavesTheRunToConnectAndSayWhy() {
     early.begin(Optional.of("tcp://127.0.0.1:1"));
 
-    assertThat(early.take(Optional.of("tcp://127.0.0.1:1"))).isEmpty();
+    assertThat(early.take(Optional.of("tcp://127.0.0.1:1"), EngineDeadlines.fromSystem())).isEmpty();
   }
 
   @Test
   void withoutABeginThereIsNothingToTake() {
-    assertThat(early.take(Optional.empty())).isEmpty();
+    assertThat(early.take(Optional.empty(), EngineDeadlines.fromSystem())).isEmpty();
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
+import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.transport.UnixSocketTransport;
 import dev.berth.internal.spec.Labels;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ class TransportChoiceTest {
   }
 
   private static DockerHttpClient transport(String host, String choice) throws Exception {
-    DockerHttpClient transport = EngineClient.transport(engineAt(host), choice);
+    DockerHttpClient transport = EngineClient.transport(engineAt(host), choice,
+        EngineDeadlines.of(BerthConfig.defaults()));
     transport.close();
     return transport;
   }
@@ -143,7 +145,8 @@ class TransportChoiceTest {
 
   @Test
   void anUnknownChoiceSaysWhichOnesThereAre() {
-    assertThatThrownBy(() -> EngineClient.transport(engineAt("unix:///var/run/docker.sock"), "okhttp"))
+    assertThatThrownBy(() -> EngineClient.transport(engineAt("unix:///var/run/docker.sock"), "okhttp",
+        EngineDeadlines.of(BerthConfig.defaults())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("berth.transport has value 'okhttp'").hasMessageContaining("'auto'")
         .hasMessageContaining("'apache'").hasMessageContaining("BERTH_TRANSPORT");

@@ -20,7 +20,13 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -35,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Replies are read whole before {@link #execute} returns, on the caller's thread (Berth sends every request from
  * a thread nobody interrupts), except the replies of endpoints that stream until the caller closes them: logs that
  * follow, waits, events, pulls and pushes, attach and exec output, stats, builds and archives.
+ *
+ * <p>A request with a deadline has its connection closed when the deadline passes, from connecting to the end of
+ * its reply: a channel's reads have no timeout of their own, and an engine that accepts and never answers would
+ * otherwise hold the thread for good.
  */
 public final class UnixSocketTransport implements DockerHttpClient {
 
@@ -46,7 +56,15 @@ public final class UnixSocketTransport implements DockerHttpClient {
   /** Each request, its status and how long the engine took to answer, at debug level: for profiling. */
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth.engine");
 
+  /** Closes the connections of requests whose deadline passed; one thread for the JVM, idle but for that. */
+  private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(task -> {
+    var thread = new Thread(task, "berth-engine-deadline");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private final Path socket;
+  private final Function<Request, Duration> deadlineOf;
   private final Supplier<DockerHttpClient> makeTakeover;
   private DockerHttpClient takeover;
   private final Deque<Connection> idle = new ConcurrentLinkedDeque<>();
@@ -57,7 +75,18 @@ public final class UnixSocketTransport implements DockerHttpClient {
    * @param takeover makes the transport for requests that take over the connection, on first need
    */
   public UnixSocketTransport(Path socket, Supplier<DockerHttpClient> takeover) {
+    this(socket, request -> null, takeover);
+  }
+
+  /**
+   * @param socket the engine's socket
+   * @param deadlineOf each request's deadline, from connecting to the end of its reply; null for none
+   * @param takeover makes the transport for requests that take over the connection, on first need
+   */
+  public UnixSocketTransport(Path socket, Function<Request, Duration> deadlineOf,
+      Supplier<DockerHttpClient> takeover) {
     this.socket = socket;
+    this.deadlineOf = deadlineOf;
     this.makeTakeover = takeover;
   }
 
@@ -75,28 +104,47 @@ public final class UnixSocketTransport implements DockerHttpClient {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the body of " + request.method() + " " + request.path(), e);
     }
+    Duration deadline = deadlineOf.apply(request);
+    long due = deadline == null ? 0 : System.nanoTime() + deadline.toNanos();
     while (true) {
       Connection connection = idle.pollFirst();
       boolean reused = connection != null;
+      ScheduledFuture<?> guard = null;
       try {
         if (connection == null) {
-          connection = open();
+          connection = open(deadline != null, due);
+        }
+        if (deadline != null) {
+          guard = DEADLINES.schedule(connection::close, due - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
         long sent = System.nanoTime();
         Response response = exchange(connection, head, body, streams(request.path()));
+        if (guard != null) {
+          guard.cancel(false);
+        }
         if (LOG.isDebugEnabled()) {
           LOG.debug("{} {} -> {} in {} us", request.method(), request.path(), response.getStatusCode(),
               (System.nanoTime() - sent) / 1000);
         }
         return response;
       } catch (IOException e) {
+        if (guard != null) {
+          guard.cancel(false);
+        }
         if (connection != null) {
           connection.close();
         }
+        boolean overdue = deadline != null && System.nanoTime() - due >= 0;
         // A kept-alive connection the engine had closed: again on a new one, if the request surely did not run
         // (it could not be sent) or running it twice does no harm.
-        if (reused && e instanceof StaleConnection stale && (stale.unsent || idempotent(request.method()))) {
+        if (!overdue && reused && e instanceof StaleConnection stale
+            && (stale.unsent || idempotent(request.method()))) {
           continue;
+        }
+        if (overdue) {
+          throw new UncheckedIOException("The Docker engine at unix://" + socket + " did not answer "
+              + request.method() + " " + request.path() + " within " + deadline.toMillis() + " ms",
+              new java.net.SocketTimeoutException(e.getMessage()));
         }
         throw new UncheckedIOException("The Docker engine at unix://" + socket + " failed " + request.method() + " "
             + request.path() + ": " + e.getMessage(), e);
@@ -109,7 +157,7 @@ public final class UnixSocketTransport implements DockerHttpClient {
   }
 
   /** Whether the endpoint's reply streams until the caller closes it (or the engine ends it). */
-  static boolean streams(String path) {
+  public static boolean streams(String path) {
     String unversioned = path.replaceFirst("^/v[0-9.]+/", "/");
     int q = unversioned.indexOf('?');
     String route = q < 0 ? unversioned : unversioned.substring(0, q);
@@ -120,18 +168,28 @@ public final class UnixSocketTransport implements DockerHttpClient {
     return STREAMING_ROUTE.matcher(route).matches();
   }
 
-  private Connection open() throws IOException {
+  /**
+   * A new connection; with a deadline, given up at {@code due}: connecting to a listener whose backlog is full
+   * waits, and a channel being connected gives up when another thread closes it.
+   */
+  private Connection open(boolean bounded, long due) throws IOException {
     if (closed) {
       throw new IOException("the transport is closed");
     }
-    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    var connection = new Connection(SocketChannel.open(StandardProtocolFamily.UNIX));
+    ScheduledFuture<?> guard = bounded
+        ? DEADLINES.schedule(connection::close, due - System.nanoTime(), TimeUnit.NANOSECONDS) : null;
     try {
-      channel.connect(UnixDomainSocketAddress.of(socket));
+      connection.channel.connect(UnixDomainSocketAddress.of(socket));
     } catch (IOException e) {
-      channel.close();
+      connection.close();
       throw e;
+    } finally {
+      if (guard != null) {
+        guard.cancel(false);
+      }
     }
-    return new Connection(channel);
+    return connection;
   }
 
   private static byte[] head(Request request, byte[] body) {
@@ -491,6 +549,25 @@ public final class UnixSocketTransport implements DockerHttpClient {
       } catch (IOException e) {
         // the connection is closed in any case
       }
+    }
+  }
+
+  /**
+   * The response with its body read whole and its connection given back or closed: a reply read whole on the
+   * thread that waits for it within a deadline. One read whole already is returned as it is.
+   */
+  public static Response readWhole(Response response) {
+    if (response instanceof Reply reply && reply.body() instanceof ByteArrayInputStream) {
+      return response;
+    }
+    try (response) {
+      Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      headers.putAll(response.getHeaders());
+      InputStream body = response.getBody();
+      return new Reply(response.getStatusCode(), headers,
+          new ByteArrayInputStream(body == null ? new byte[0] : body.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("The engine's reply ended early: " + e.getMessage(), e);
     }
   }
 
