@@ -7,6 +7,7 @@ import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -369,6 +370,11 @@ public final class DockerBackend implements Engine {
       id = create.exec().getId();
     } catch (ConflictException e) {
       throw new NameTakenException(request.name(), e);
+    } catch (InternalServerErrorException e) {
+      if (namesTaken(e.getMessage(), request.name())) {
+        throw new NameTakenException(request.name(), e);
+      }
+      throw e;
     }
     try {
       if (request.files() != null) {
@@ -385,6 +391,14 @@ public final class DockerBackend implements Engine {
       remove(id);
       throw e;
     }
+  }
+
+  /**
+   * Whether a create's 500 is Podman's answer to a taken name, which Docker answers 409: "the container name \"x\"
+   * is already in use by ...". Only the name's own wording counts; a taken host port also says "already in use".
+   */
+  static boolean namesTaken(String message, String name) {
+    return message != null && message.contains("the container name \"" + name + "\" is already in use");
   }
 
   /** The create request for a container, not yet sent. */
