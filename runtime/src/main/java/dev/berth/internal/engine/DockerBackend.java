@@ -67,6 +67,8 @@ public final class DockerBackend implements Engine {
   private final DockerClient docker;
   private final URI host;
   private final EngineJson json;
+  /** Null until asked: most runs never need to know. */
+  private volatile Boolean podman;
 
   private final DockerImages images;
   private final DockerStreams streams;
@@ -114,6 +116,19 @@ public final class DockerBackend implements Engine {
   @Override
   public URI host() {
     return host;
+  }
+
+  @Override
+  public boolean podman() {
+    Boolean known = podman;
+    if (known == null) {
+      // Podman's version answer names its engine component "Podman Engine"; Docker's says "Engine".
+      var components = docker.versionCmd().exec().getComponents();
+      known = components != null && components.stream()
+          .anyMatch(c -> c.getName() != null && c.getName().startsWith("Podman"));
+      podman = known;
+    }
+    return known;
   }
 
   @Override
