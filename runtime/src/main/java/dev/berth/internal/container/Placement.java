@@ -89,6 +89,13 @@ final class Placement {
     if (!config.dns()) {
       return false;
     }
+    if (engine.get().podman()) {
+      LOG.info("Berth runs without its DNS server: Podman's own (aardvark-dns) holds port 53 on the run's network."
+          + " Containers resolve services' hostnames and global hostnames through Podman's, and bound aliases through"
+          + " /etc/hosts; SRV records, the session's zone, VIP and host-service names and dev.berth.Discovery are not"
+          + " served");
+      return false;
+    }
     if (!engineLocation().sharesNetwork()) {
       LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
           + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
