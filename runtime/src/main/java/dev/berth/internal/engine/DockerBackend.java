@@ -413,7 +413,9 @@ public final class DockerBackend implements Engine {
    * is already in use by ...". Only the name's own wording counts; a taken host port also says "already in use".
    */
   static boolean namesTaken(String message, String name) {
-    return message != null && message.contains("the container name \"" + name + "\" is already in use");
+    // docker-java's message is the answer's JSON body, where the quotes around the name are escaped.
+    return message != null && message.replace("\\\"", "\"")
+        .contains("the container name \"" + name + "\" is already in use");
   }
 
   /** The create request for a container, not yet sent. */

@@ -56,6 +56,8 @@ class DockerBackendTest {
         + " already in use";
     assertThat(DockerBackend.namesTaken(podman, "berth-s-1")).isTrue();
     assertThat(DockerBackend.namesTaken(podman, "berth-s-2")).as("another name").isFalse();
+    assertThat(DockerBackend.namesTaken("Status 500: {\"cause\":\"that name is already in use\",\"message\":\""
+        + podman.replace("\"", "\\\"") + "\",\"response\":500}", "berth-s-1")).as("as docker-java words it").isTrue();
     assertThat(DockerBackend.namesTaken("cannot listen on the TCP port: listen tcp4 :6379: bind: address already in"
         + " use", "berth-s-1")).isFalse();
     assertThat(DockerBackend.namesTaken(null, "berth-s-1")).isFalse();
