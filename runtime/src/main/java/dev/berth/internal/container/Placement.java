@@ -21,25 +21,45 @@ final class Placement {
   private final Supplier<Engine> engine;
   private final BerthConfig config;
   private final SessionNetwork network;
+  /** Attaches an idle container of the run to the network (Podman makes the network's bridge only then). */
+  private final Runnable attachAnchor;
   private volatile EngineLocation engineLocation;
   private volatile PublishedPorts publishedPorts;
 
-  Placement(Supplier<Engine> engine, BerthConfig config, SessionNetwork network) {
+  Placement(Supplier<Engine> engine, BerthConfig config, SessionNetwork network, Runnable attachAnchor) {
     this.engine = engine;
     this.config = config;
     this.network = network;
+    this.attachAnchor = attachAnchor;
   }
 
   /** Where the engine and its containers are, seen from this JVM; worked out once the run's network exists. */
   EngineLocation engineLocation() {
     EngineLocation location = engineLocation;
     if (location == null) {
-      location = EngineLocation.of(engine.get().host(), network.gateway());
-      engineLocation = location;
-      if (!location.sharesNetwork()) {
-        LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
-            + " unless berth.readiness says otherwise", location.how());
+      synchronized (this) {
+        location = engineLocation;
+        if (location == null) {
+          location = locate();
+          engineLocation = location;
+          if (!location.sharesNetwork()) {
+            LOG.info("This JVM does not share the engine's network: {}. Readiness is checked by a probe container"
+                + " unless berth.readiness says otherwise", location.how());
+          }
+        }
       }
+    }
+    return location;
+  }
+
+  private EngineLocation locate() {
+    EngineLocation location = EngineLocation.of(engine.get().host(), network.gateway());
+    if (!location.sharesNetwork() && engine.get().podman()) {
+      // Podman gives the gateway's address to a bridge it makes only when the first container joins the network:
+      // until then a JVM beside the engine looks apart from it. An idle container of the run makes the bridge and
+      // keeps it up; a JVM that is really apart (a container, a VM) still finds the address not its own.
+      attachAnchor.run();
+      location = EngineLocation.of(engine.get().host(), network.gateway());
     }
     return location;
   }
@@ -67,6 +87,13 @@ final class Placement {
   /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
   boolean dnsWanted() {
     if (!config.dns()) {
+      return false;
+    }
+    if (engine.get().podman()) {
+      LOG.info("Berth runs without its DNS server: Podman's own (aardvark-dns) holds port 53 on the run's network."
+          + " Containers resolve services' hostnames and global hostnames through Podman's, and bound aliases through"
+          + " /etc/hosts; SRV records, the session's zone, VIP and host-service names and dev.berth.Discovery are not"
+          + " served");
       return false;
     }
     if (!engineLocation().sharesNetwork()) {

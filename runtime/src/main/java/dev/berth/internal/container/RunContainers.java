@@ -93,7 +93,7 @@ public final class RunContainers implements ServiceStarter {
     this.runId = runId;
     this.session = session;
     this.network = new SessionNetwork(engine, runId, session);
-    this.placement = new Placement(engine, config, network);
+    this.placement = new Placement(engine, config, network, this::attachAnchor);
     this.dns = new RunDns(network, session, placement::dnsWanted);
     this.outputs = new ServiceOutputs(engine);
     this.caches = new CacheVolumes(engine, session, runId);
@@ -634,8 +634,12 @@ public final class RunContainers implements ServiceStarter {
   }
 
   private Engine.StartedContainer create(ContainerRequest request) {
-    Engine.StartedContainer container = backend().createAndStart(request, network.join(),
-        dns.settings(), placement.publishedPorts().bindAddress());
+    return track(backend().createAndStart(request, network.join(), dns.settings(),
+        placement.publishedPorts().bindAddress()));
+  }
+
+  /** Notes a container of the run for its end, or removes it if the run has ended meanwhile. */
+  private Engine.StartedContainer track(Engine.StartedContainer container) {
     synchronized (containerIds) {
       if (!closed) {
         containerIds.add(container.id());
@@ -643,7 +647,7 @@ public final class RunContainers implements ServiceStarter {
       }
     }
     backend().remove(container.id());
-    throw new BerthException("Container " + request.name() + " was created after the run ended; removed it");
+    throw new BerthException("Container " + container.id() + " was created after the run ended; removed it");
   }
 
   /** Ends a service that is not to be stopped gently: a start that failed, or the end of the run. */
@@ -695,6 +699,20 @@ public final class RunContainers implements ServiceStarter {
     var request = ContainerRequests.of(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
         Labels.of(runId, session, "probe"), true, Map.of());
     return PortProbe.exec(backend(), create(request).id());
+  }
+
+  /**
+   * Starts an idle container of the run on its network, kept until the run ends: on Podman the network's bridge, and
+   * with it the gateway's address, exists only while a container is attached. Created without DNS and ports, which
+   * wait for the placement this serves.
+   */
+  private void attachAnchor() {
+    Definition anchorSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
+    String image = images.ensure(anchorSpec, "the network's anchor");
+    var request = ContainerRequests.of(containerName("anchor"), image, "anchor-" + runId, anchorSpec, Map.of(),
+        Labels.of(runId, session, "anchor"), true, Map.of());
+    // No port to publish, so no address to publish on.
+    track(backend().createAndStart(request, network.join(), null, "127.0.0.1"));
   }
 
   private String containerName(String suffix) {

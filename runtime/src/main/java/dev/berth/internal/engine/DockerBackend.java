@@ -7,6 +7,7 @@ import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -66,6 +67,8 @@ public final class DockerBackend implements Engine {
   private final DockerClient docker;
   private final URI host;
   private final EngineJson json;
+  /** Null until asked: most runs never need to know. */
+  private volatile Boolean podman;
 
   private final DockerImages images;
   private final DockerStreams streams;
@@ -126,6 +129,19 @@ public final class DockerBackend implements Engine {
   @Override
   public URI host() {
     return host;
+  }
+
+  @Override
+  public boolean podman() {
+    Boolean known = podman;
+    if (known == null) {
+      // Podman's version answer names its engine component "Podman Engine"; Docker's says "Engine".
+      var components = docker.versionCmd().exec().getComponents();
+      known = components != null && components.stream()
+          .anyMatch(c -> c.getName() != null && c.getName().startsWith("Podman"));
+      podman = known;
+    }
+    return known;
   }
 
   @Override
@@ -382,6 +398,11 @@ public final class DockerBackend implements Engine {
       id = create.exec().getId();
     } catch (ConflictException e) {
       throw new NameTakenException(request.name(), e);
+    } catch (InternalServerErrorException e) {
+      if (namesTaken(e.getMessage(), request.name())) {
+        throw new NameTakenException(request.name(), e);
+      }
+      throw e;
     }
     try {
       if (request.files() != null) {
@@ -398,6 +419,16 @@ public final class DockerBackend implements Engine {
       remove(id);
       throw e;
     }
+  }
+
+  /**
+   * Whether a create's 500 is Podman's answer to a taken name, which Docker answers 409: "the container name \"x\"
+   * is already in use by ...". Only the name's own wording counts; a taken host port also says "already in use".
+   */
+  static boolean namesTaken(String message, String name) {
+    // docker-java's message is the answer's JSON body, where the quotes around the name are escaped.
+    return message != null && message.replace("\\\"", "\"")
+        .contains("the container name \"" + name + "\" is already in use");
   }
 
   /** The create request for a container, not yet sent. */

@@ -63,11 +63,10 @@ final class DockerImages {
    * whoever uses it still needs it.
    */
   void removeSupersededBuilds(ImageBuild build) {
-    String current = build.image().toString();
     var removed = new ArrayList<String>();
     for (Image image : docker.listImagesCmd().withLabelFilter(Map.of(Labels.BUILD_SOURCE, build.source())).exec()) {
       List<String> tags = image.getRepoTags() == null ? List.of() : List.of(image.getRepoTags());
-      if (tags.contains(current)) {
+      if (tags.stream().anyMatch(tag -> names(tag, build.image()))) {
         continue;
       }
       try {
@@ -82,6 +81,19 @@ final class DockerImages {
     if (!removed.isEmpty()) {
       LOG.info("Removed {} earlier build(s) of {} (berth.builds.prune): {}", removed.size(), build.dockerfilePath(),
           removed);
+    }
+  }
+
+  /**
+   * Whether the engine's tag names the image: compared parsed, since engines spell one name differently (Podman
+   * lists {@code berth-build:x} as {@code docker.io/library/berth-build:x}). A tag that does not parse
+   * ({@code <none>:<none>}) names nothing.
+   */
+  static boolean names(String tag, ImageReference image) {
+    try {
+      return ImageReference.parse(tag).equals(image);
+    } catch (IllegalArgumentException notAReference) {
+      return false;
     }
   }
 

@@ -25,6 +25,13 @@ public interface Engine extends AutoCloseable {
   URI host();
 
   /**
+   * Whether the engine is Podman's Docker-compatible service. Two of its ways differ from Docker's where Berth relies
+   * on them: it creates a network's bridge, and so the gateway's address, only when the first container joins; and
+   * its own DNS server (aardvark-dns) holds port 53 on every network's gateway.
+   */
+  boolean podman();
+
+  /**
    * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
    * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
    * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the

@@ -3,6 +3,7 @@ package dev.berth.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.ServiceSpec;
+import dev.berth.internal.spec.ImageReference;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,5 +43,33 @@ class DockerBackendTest {
     assertThat(DockerBackend.firstAddress("10.1.2.200/24")).contains("10.1.2.1");
     assertThat(DockerBackend.firstAddress("fd00::/64")).isEmpty();
     assertThat(DockerBackend.firstAddress(null)).isEmpty();
+  }
+
+  /**
+   * Podman answers a taken name 500 where Docker answers 409; its wording is what tells it from other failures, a
+   * taken host port among them.
+   */
+  @Test
+  void podmansAnswerToATakenNameIsKnownByItsWording() {
+    String podman = "container create: creating container storage: the container name \"berth-s-1\" is already in"
+        + " use by bb671bf2503a. You have to remove that container to be able to reuse that name: that name is"
+        + " already in use";
+    assertThat(DockerBackend.namesTaken(podman, "berth-s-1")).isTrue();
+    assertThat(DockerBackend.namesTaken(podman, "berth-s-2")).as("another name").isFalse();
+    assertThat(DockerBackend.namesTaken("Status 500: {\"cause\":\"that name is already in use\",\"message\":\""
+        + podman.replace("\"", "\\\"") + "\",\"response\":500}", "berth-s-1")).as("as docker-java words it").isTrue();
+    assertThat(DockerBackend.namesTaken("cannot listen on the TCP port: listen tcp4 :6379: bind: address already in"
+        + " use", "berth-s-1")).isFalse();
+    assertThat(DockerBackend.namesTaken(null, "berth-s-1")).isFalse();
+  }
+
+  /** Engines spell a built image's tag differently (Podman: docker.io/library/...); it is the same image. */
+  @Test
+  void aTagNamesTheImageHoweverTheEngineSpellsIt() {
+    var built = ImageReference.parse("berth-build:0123abcd");
+    assertThat(DockerImages.names("berth-build:0123abcd", built)).isTrue();
+    assertThat(DockerImages.names("docker.io/library/berth-build:0123abcd", built)).isTrue();
+    assertThat(DockerImages.names("docker.io/library/berth-build:99", built)).isFalse();
+    assertThat(DockerImages.names("<none>:<none>", built)).isFalse();
   }
 }
