@@ -335,6 +335,16 @@ final class DockerImages {
       // A layer's id with its status ("7f3a...: Downloading"); the first line's id is the tag, not a layer.
       seen.saw(item.getId() == null || item.getStatus() == null || item.getStatus().startsWith("Pulling from")
           ? null : item.getId() + ": " + item.getStatus());
+      if (item.getStatus() == null) {
+        // Podman answers some lines, its refusals among them, without a status, which docker-java's callback
+        // reads unguarded: keep the refusal, pass nothing on.
+        String refusal = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+            ? item.getErrorDetail().getMessage() : item.getError();
+        if (refusal != null && failure == null) {
+          failure = new DockerClientException(refusal);
+        }
+        return;
+      }
       super.onNext(item);
       if (item.getId() != null && item.getStatus() != null
           && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
