@@ -14,7 +14,6 @@ import dev.berth.internal.session.WarmServices;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.ImageReference;
 import dev.berth.internal.spec.Labels;
-import dev.berth.internal.spec.SpecEncoding;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +21,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -335,17 +333,15 @@ public final class RunContainers implements ServiceStarter {
     }
     SessionDirectory directory = network.directory();
     try {
-      return directory.locked(digest, () -> {
+      boolean keptForOthers = directory.locked(digest, () -> {
         directory.release(digest);
         if (directory.heldByOthers(digest)) {
           containerIds.remove(id);
-          caches.unlock(digest);
           return true;
         }
         if (keepWarm && warm.remove(digest)) {
           WarmServices.markIdle(directory, digest, config.reuse(), backend.host());
           containerIds.remove(id);
-          caches.unlock(digest);
           leftWarm = true;
           return true;
         }
@@ -355,9 +351,11 @@ public final class RunContainers implements ServiceStarter {
         }
         backend.remove(id);
         containerIds.remove(id);
-        caches.unlock(digest);
         return false;
       });
+      // Whether it went, stays warm or stays for another run, this run no longer uses it.
+      caches.unlock(digest);
+      return keptForOthers;
     } catch (RuntimeException e) {
       // Cut short (the end of the run interrupts stops in progress): leave it for close() to finish.
       services.putIfAbsent(digest, id);
@@ -694,11 +692,7 @@ public final class RunContainers implements ServiceStarter {
     if (direct) {
       return PortProbe.direct();
     }
-    Definition probeSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
-    String image = images.ensure(probeSpec, "the readiness probe");
-    var request = ContainerRequests.of(containerName("probe"), image, "probe-" + runId, probeSpec, Map.of(),
-        Labels.of(runId, session, "probe"), true, Map.of());
-    return PortProbe.exec(backend(), create(request).id());
+    return PortProbe.exec(backend(), create(idleRequest("probe", "the readiness probe")).id());
   }
 
   /**
@@ -707,12 +701,16 @@ public final class RunContainers implements ServiceStarter {
    * wait for the placement this serves.
    */
   private void attachAnchor() {
-    Definition anchorSpec = Definition.ofImage(ImageReference.parse(config.probeImage()));
-    String image = images.ensure(anchorSpec, "the network's anchor");
-    var request = ContainerRequests.of(containerName("anchor"), image, "anchor-" + runId, anchorSpec, Map.of(),
-        Labels.of(runId, session, "anchor"), true, Map.of());
     // No port to publish, so no address to publish on.
-    track(backend().createAndStart(request, network.join(), null, "127.0.0.1"));
+    track(backend().createAndStart(idleRequest("anchor", "the network's anchor"), network.join(), null, "127.0.0.1"));
+  }
+
+  /** The request for an idle container of the run in {@code role} (the probe, the anchor), of the probe image. */
+  private ContainerRequest idleRequest(String role, String what) {
+    Definition spec = Definition.ofImage(ImageReference.parse(config.probeImage()));
+    String image = images.ensure(spec, what);
+    return ContainerRequests.of(containerName(role), image, role + "-" + runId, spec, Map.of(),
+        Labels.of(runId, session, role), true, Map.of());
   }
 
   private String containerName(String suffix) {
