@@ -22,9 +22,11 @@ import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.api.model.WaitResponse;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.command.CreateNetworkCmdImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import dev.berth.BerthException;
 import dev.berth.ExecResult;
 import dev.berth.internal.config.BerthConfig;
+import dev.berth.internal.engine.ApiVersions.ApiVersion;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.spec.ImageBuild;
 import dev.berth.internal.spec.ImageReference;
@@ -58,7 +60,6 @@ public final class DockerBackend implements Engine {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
-  /** How often a running exec checks whether it is to be abandoned. */
   /** Whether a thread of this JVM learns (or learned) the engine's messages: the mapper is the JVM's. */
   private static final AtomicBoolean LEARNING = new AtomicBoolean();
   /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
@@ -66,6 +67,7 @@ public final class DockerBackend implements Engine {
 
   private final DockerClient docker;
   private final URI host;
+  private final String apiVersion;
   private final EngineJson json;
   /** Null until asked: most runs never need to know. */
   private volatile Boolean podman;
@@ -77,6 +79,7 @@ public final class DockerBackend implements Engine {
       EngineDeadlines deadlines) {
     this.docker = docker;
     this.host = config.getDockerHost();
+    this.apiVersion = config.getApiVersion().getVersion();
     this.json = new EngineJson(docker, config);
     this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress());
     this.streams = new DockerStreams(docker);
@@ -109,26 +112,82 @@ public final class DockerBackend implements Engine {
   /** Connects with the given {@code berth.transport}, pulling with {@code credentials}, within {@code deadlines}. */
   public static DockerBackend connect(Optional<String> dockerHost, String transport, RegistryCredentials credentials,
       EngineDeadlines deadlines) {
-    DockerClientConfig config = EngineClient.config(dockerHost);
-    var backend = new DockerBackend(EngineClient.open(config, transport, deadlines), config, credentials, deadlines);
+    DockerClientConfig asConfigured = EngineClient.config(dockerHost);
+    DockerHttpClient http = EngineClient.http(asConfigured, transport, deadlines);
+    DockerClientConfig config;
     try {
-      backend.docker.pingCmd().exec();
+      EngineAnswer ping;
+      try {
+        ping = EngineAnswer.of(http, "/_ping");
+      } catch (RuntimeException e) {
+        String context = dockerHost.isPresent() ? "" : EngineClient.cliContext(System.getenv(),
+            credentials.configDirectory()).map(c -> " It is the engine of the docker CLI's context " + c
+                + ": start it, or choose another context with docker context use.").orElse("");
+        throw new BerthException("No Docker engine answers at " + asConfigured.getDockerHost() + " ("
+            + Engine.rootMessage(e) + ")." + context + " Start one, or point Berth at a running engine with the"
+            + " DOCKER_HOST environment variable (or the configuration key berth.dockerHost), for example"
+            + " DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
+      }
+      config = EngineClient.speaking(asConfigured, negotiate(http, asConfigured, ping).toString());
     } catch (RuntimeException e) {
-      backend.close();
-      String context = dockerHost.isPresent() ? "" : EngineClient.cliContext(System.getenv(),
-          credentials.configDirectory()).map(c -> " It is the engine of the docker CLI's context " + c
-              + ": start it, or choose another context with docker context use.").orElse("");
-      throw new BerthException("No Docker engine answers at " + config.getDockerHost() + " (" + Engine.rootMessage(e)
-          + ")." + context + " Start one, or point Berth at a running engine with the DOCKER_HOST environment"
-          + " variable (or the configuration key berth.dockerHost), for example"
-          + " DOCKER_HOST=unix:///var/run/docker.sock or DOCKER_HOST=tcp://127.0.0.1:2375", e);
+      try {
+        http.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
-    return backend;
+    return new DockerBackend(EngineClient.open(config, http), config, credentials, deadlines);
+  }
+
+  /**
+   * Chooses the API version to speak from the newest the engine's ping (unversioned, as every engine serves it)
+   * names, asking for its oldest only when that matters ({@link ApiVersions}).
+   */
+  private static ApiVersion negotiate(DockerHttpClient http, DockerClientConfig config, EngineAnswer ping) {
+    String host = config.getDockerHost().toString();
+    if (ping.status() != 200) {
+      throw new BerthException("The Docker engine at " + host + " answers its ping with status " + ping.status()
+          + (ping.body().isBlank() ? "" : ": " + ping.body()) + ". Check that DOCKER_HOST (or berth.dockerHost)"
+          + " names a Docker engine's API, and that the engine is healthy");
+    }
+    // Engines answer /version more slowly (it asks each component): only when the ping did not say enough.
+    EngineAnswer version = null;
+    Optional<ApiVersion> named = ApiVersion.parse(ping.header("API-Version"));
+    if (named.isEmpty()) {
+      version = EngineAnswer.of(http, "/version");
+      named = ApiVersion.parse(version.field("ApiVersion"));
+    }
+    ApiVersion newest = named.orElseThrow(() -> new BerthException("The engine at " + host + " names no API"
+        + " version in its answers to /_ping and /version; Berth speaks the Docker Engine API. Point DOCKER_HOST (or"
+        + " berth.dockerHost) at a Docker engine, Podman's Docker-compatible socket, or a proxy that passes the"
+        + " API-Version header"));
+    String pinnedBy = "api.version, docker-java's setting";
+    Optional<ApiVersion> pinned = EngineClient.pinnedVersion(config).flatMap(ApiVersion::parse);
+    String environment = System.getenv("DOCKER_API_VERSION");
+    if (pinned.isEmpty() && environment != null && !environment.isBlank()) {
+      pinnedBy = "DOCKER_API_VERSION";
+      pinned = ApiVersion.parse(environment);
+    }
+    Optional<ApiVersion> oldest = Optional.empty();
+    if (ApiVersions.candidate(pinned, newest).below(newest)) {
+      oldest = ApiVersion.parse((version != null ? version : EngineAnswer.of(http, "/version")).field("MinAPIVersion"));
+    }
+    ApiVersions.Choice choice = ApiVersions.choose(pinned, pinnedBy, newest, oldest, host);
+    choice.warning().ifPresent(LOG::warn);
+    LOG.debug("The Docker engine at {} serves API {}{}; Berth speaks {}", host,
+        oldest.map(o -> o + " to ").orElse("up to "), newest, choice.version());
+    return choice.version();
   }
 
   @Override
   public URI host() {
     return host;
+  }
+
+  /** The API version spoken to the engine, as chosen on connecting. */
+  public String apiVersion() {
+    return apiVersion;
   }
 
   @Override

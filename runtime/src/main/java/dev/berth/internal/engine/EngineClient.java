@@ -168,8 +168,9 @@ final class EngineClient {
     return false;
   }
 
-  /** docker-java's configuration, with the JVM's one mapper. */
-  private record SharedMapperConfig(DockerClientConfig config) implements DockerClientConfig {
+  /** docker-java's configuration, with the JVM's one mapper and the API version Berth speaks. */
+  private record SharedMapperConfig(DockerClientConfig config, RemoteApiVersion version)
+      implements DockerClientConfig {
     @Override
     public URI getDockerHost() {
       return config.getDockerHost();
@@ -177,7 +178,7 @@ final class EngineClient {
 
     @Override
     public RemoteApiVersion getApiVersion() {
-      return config.getApiVersion();
+      return version;
     }
 
     @Override
@@ -228,7 +229,21 @@ final class EngineClient {
   static DockerClientConfig config(Optional<String> dockerHost) {
     var builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
     dockerHost.ifPresent(builder::withDockerHost);
-    return new SharedMapperConfig(builder.build());
+    DockerClientConfig config = builder.build();
+    return new SharedMapperConfig(config, config.getApiVersion());
+  }
+
+  /** The configuration, speaking API {@code version} (docker-java puts it before every path). */
+  static DockerClientConfig speaking(DockerClientConfig config, String version) {
+    DockerClientConfig inner = config instanceof SharedMapperConfig shared ? shared.config() : config;
+    return new SharedMapperConfig(inner, RemoteApiVersion.parseConfig(version));
+  }
+
+  /** The API version docker-java's own settings pin ({@code api.version}), if they pin one. */
+  static Optional<String> pinnedVersion(DockerClientConfig config) {
+    RemoteApiVersion version = config.getApiVersion();
+    return version == null || version.equals(RemoteApiVersion.UNKNOWN_VERSION) ? Optional.empty()
+        : Optional.of(version.getVersion());
   }
 
   /**
@@ -256,12 +271,18 @@ final class EngineClient {
   }
 
   /**
-   * A client of the engine {@code config} names, over the transport {@code transport} chooses, each call within its
+   * A client of the engine {@code config} names, at the API version it names, over {@code http}.
+   */
+  static DockerClient open(DockerClientConfig config, DockerHttpClient http) {
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  /**
+   * The HTTP transport to the engine {@code config} names, as {@code transport} chooses, each call within its
    * deadline.
    */
-  static DockerClient open(DockerClientConfig config, String transport, EngineDeadlines deadlines) {
-    return DockerClientImpl.getInstance(config,
-        new Deadlined(transport(config, transport, deadlines), config.getDockerHost(), deadlines));
+  static DockerHttpClient http(DockerClientConfig config, String transport, EngineDeadlines deadlines) {
+    return new Deadlined(transport(config, transport, deadlines), config.getDockerHost(), deadlines);
   }
 
   /**
