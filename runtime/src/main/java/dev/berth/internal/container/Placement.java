@@ -53,13 +53,13 @@ final class Placement {
   }
 
   private EngineLocation locate() {
-    EngineLocation location = EngineLocation.of(engine.get().host(), network.gateway());
+    EngineLocation location = EngineLocation.of(engine.get().host(), network.gateway(), engine.get()::rootless);
     if (!location.sharesNetwork() && engine.get().podman()) {
       // Podman gives the gateway's address to a bridge it makes only when the first container joins the network:
       // until then a JVM beside the engine looks apart from it. An idle container of the run makes the bridge and
       // keeps it up; a JVM that is really apart (a container, a VM) still finds the address not its own.
       attachAnchor.run();
-      location = EngineLocation.of(engine.get().host(), network.gateway());
+      location = EngineLocation.of(engine.get().host(), network.gateway(), engine.get()::rootless);
     }
     return location;
   }
@@ -75,12 +75,13 @@ final class Placement {
 
   /**
    * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
-   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
+   * {@code problem}, why, and {@code instead}, or to run the tests beside an engine whose network they share.
    */
   void requireSharedNetwork(String problem, String instead) {
     if (!engineLocation().sharesNetwork()) {
       throw new BerthException(problem + ", and " + engineLocation().how() + ". " + instead
-          + ", or the tests on the engine's machine");
+          + ", or the tests on the machine of an engine whose containers share its network (a rootful Docker Engine"
+          + " or Podman on Linux)");
     }
   }
 

@@ -388,7 +388,7 @@ public final class RunContainers implements ServiceStarter {
 
   /**
    * Fails where this JVM does not share the engine's network, for what needs it (host services, replicas): says
-   * {@code problem}, why, and {@code instead}, or to run the tests on the engine's machine.
+   * {@code problem}, why, and {@code instead}, or to run the tests beside an engine whose network they share.
    */
   public void requireSharedNetwork(String problem, String instead) {
     placement.requireSharedNetwork(problem, instead);

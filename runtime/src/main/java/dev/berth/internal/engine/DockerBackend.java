@@ -71,6 +71,8 @@ public final class DockerBackend implements Engine {
   private final EngineJson json;
   /** Null until asked: most runs never need to know. */
   private volatile Boolean podman;
+  /** Null until asked: only a JVM apart from the engine's network needs to know. */
+  private volatile Boolean rootless;
 
   private final DockerImages images;
   private final DockerStreams streams;
@@ -188,6 +190,21 @@ public final class DockerBackend implements Engine {
   /** The API version spoken to the engine, as chosen on connecting. */
   public String apiVersion() {
     return apiVersion;
+  }
+
+  @Override
+  public boolean rootless() {
+    Boolean known = rootless;
+    if (known == null) {
+      // Rootless Docker lists "name=rootless" among its security options; Podman says "Rootless": true.
+      JsonNode info = json.get("/info").orElseThrow();
+      known = info.path("Rootless").asBoolean(false);
+      for (JsonNode option : info.path("SecurityOptions")) {
+        known |= option.asText().contains("name=rootless");
+      }
+      rootless = known;
+    }
+    return known;
   }
 
   @Override

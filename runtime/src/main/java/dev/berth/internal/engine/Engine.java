@@ -32,6 +32,12 @@ public interface Engine extends AutoCloseable {
   boolean podman();
 
   /**
+   * Whether the engine runs as an ordinary user (rootless Docker, rootless Podman): its containers live in a network
+   * namespace of that user's, which the JVM cannot enter, while published ports reach the machine's 127.0.0.1.
+   */
+  boolean rootless();
+
+  /**
    * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
    * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
    * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the

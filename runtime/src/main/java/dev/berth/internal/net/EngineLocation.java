@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Where the engine and its containers are, seen from this JVM. The test is the run's network: if its gateway is an
@@ -41,8 +42,24 @@ public record EngineLocation(Kind kind, Optional<String> machineAddress, String 
 
   /** Works it out for the engine at {@code engine}, whose network has the gateway {@code gateway}. */
   public static EngineLocation of(URI engine, String gateway) {
+    return of(engine, gateway, () -> false);
+  }
+
+  /**
+   * Works it out for the engine at {@code engine}, whose network has the gateway {@code gateway}, asking
+   * {@code rootless} (only when it matters) whether the engine runs as an ordinary user. A rootless engine on a
+   * socket runs on this JVM's machine, even where that machine is itself a container: its containers are in a
+   * network namespace of that user's, and published ports are forwarded to this machine's 127.0.0.1.
+   */
+  public static EngineLocation of(URI engine, String gateway, BooleanSupplier rootless) {
     if (isOwnAddress(gateway)) {
       return SAME_NETWORK;
+    }
+    String scheme = String.valueOf(engine.getScheme()).toLowerCase(Locale.ROOT);
+    if (scheme.equals("unix") && rootless.getAsBoolean()) {
+      return new EngineLocation(Kind.SAME_MACHINE, Optional.empty(), "the engine at " + engine + " is rootless:"
+          + " its containers run in a network namespace of its user's, and published ports are forwarded to this"
+          + " machine's 127.0.0.1");
     }
     Optional<Path> marker = CONTAINER_MARKERS.stream().filter(Files::exists).findFirst();
     Optional<String> defaultGateway = Optional.empty();

@@ -31,6 +31,20 @@ class EngineLocationTest {
         + " engine's containers run in a VM or namespace of their own (Docker Desktop, Colima, rootless Docker)");
   }
 
+  /** This machine is a container (/.dockerenv), and its rootless Podman runs inside it, beside the JVM. */
+  @Test
+  void aRootlessEngineOnASocketRunsOnThisMachineEvenWhereThatIsAContainer() {
+    // 192.0.2.7 (TEST-NET-1) is never one of this JVM's addresses.
+    EngineLocation engine = EngineLocation.of(URI.create("unix:///run/user/1001/podman/podman.sock"), "192.0.2.7",
+        () -> true);
+
+    assertThat(engine.kind()).isEqualTo(EngineLocation.Kind.SAME_MACHINE);
+    assertThat(engine.publishesOnThisMachine()).isTrue();
+    assertThat(engine.how()).contains("is rootless", "forwarded to this machine's 127.0.0.1");
+    assertThat(EngineLocation.of(URI.create("tcp://127.0.0.1:2375"), "192.0.2.7", () -> true).how())
+        .as("only a socket says the engine is on this machine").doesNotContain("rootless");
+  }
+
   @Test
   void inAContainerTheSocketIsTheHostsEngineReachedThroughTheDefaultGateway() {
     EngineLocation engine = EngineLocation.apart(SOCKET, "172.18.0.1", IN_CONTAINER, Optional.of("172.17.0.1"));

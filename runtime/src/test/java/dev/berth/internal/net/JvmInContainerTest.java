@@ -86,11 +86,13 @@ class JvmInContainerTest {
     assertThat(probe(Map.of(), socket, "host-service")).startsWith("failed: Host service 'db' (tcp://localhost:")
         .contains("cannot be relayed to the run's containers: Berth relays it from the engine machine's address on"
             + " the run's network" + why)
-        .endsWith("Run the service in a container (@ServiceContainer), or the tests on the engine's machine");
+        .endsWith("Run the service in a container (@ServiceContainer), or the tests on the machine of an engine whose"
+            + " containers share its network (a rootful Docker Engine or Podman on Linux)");
     assertThat(probe(Map.of(), socket, "replicas")).startsWith("failed: The 2 replicas of service 'pool' (redis:7.0, ")
         .contains("cannot run here: Berth checks their health and serves their VIP from the engine machine's address"
             + " on the run's network" + why)
-        .endsWith("Run one instance (no withReplicas), or the tests on the engine's machine");
+        .endsWith("Run one instance (no withReplicas), or the tests on the machine of an engine whose"
+            + " containers share its network (a rootful Docker Engine or Podman on Linux)");
   }
 
   @Test
