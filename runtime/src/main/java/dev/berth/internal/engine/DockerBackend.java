@@ -428,7 +428,7 @@ public final class DockerBackend implements Engine {
         LOG.debug("network {} already removed", id);
         return;
       } catch (DockerException e) {
-        if (attempt >= 100 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
+        if (attempt >= 100 || !inUse(e.getMessage())) {
           throw e;
         }
         disconnectAll(id);
@@ -440,6 +440,15 @@ public final class DockerBackend implements Engine {
         }
       }
     }
+  }
+
+  /**
+   * Whether the engine refused to remove a network because containers are still attached: Docker says "active
+   * endpoints" (403); Podman "network is being used" (500). Another run's containers may be on their way out.
+   */
+  static boolean inUse(String refusal) {
+    String message = String.valueOf(refusal);
+    return message.contains("active endpoints") || message.contains("network is being used");
   }
 
   private void disconnectAll(String network) {

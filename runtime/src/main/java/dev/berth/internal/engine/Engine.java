@@ -84,8 +84,9 @@ public interface Engine extends AutoCloseable {
   List<String> removeUnusedVolumes(String label, String value);
 
   /**
-   * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress), so
-   * an "active endpoints" refusal disconnects what is left and tries again, for up to about five seconds.
+   * Removes the network. Endpoints can outlive their containers for a moment (a removal still in progress, maybe
+   * another run's), so a refusal because containers are attached (Docker: "active endpoints"; Podman: "network is
+   * being used") disconnects what is left and tries again, for up to about five seconds.
    */
   void removeNetwork(String id);
 

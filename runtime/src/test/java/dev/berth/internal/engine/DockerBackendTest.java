@@ -63,6 +63,21 @@ class DockerBackendTest {
     assertThat(DockerBackend.namesTaken(null, "berth-s-1")).isFalse();
   }
 
+  /**
+   * A network another run's containers are still leaving is removed once they are gone, on either engine: each
+   * words the refusal its own way (Podman answered the second of two forks ending at once so, and the network stayed).
+   */
+  @Test
+  void aNetworkStillInUseIsKnownOnEitherEngine() {
+    assertThat(DockerBackend.inUse("Status 403: {\"message\":\"error while removing network: network berth-s id"
+        + " 5e1c has active endpoints\"}")).isTrue();
+    assertThat(DockerBackend.inUse("Status 500: {\"cause\":\"network is being used\",\"message\":\"\\\"berth-s\\\""
+        + " has associated containers with it. Use -f to forcibly delete containers and pods: network is being"
+        + " used\",\"response\":500}")).isTrue();
+    assertThat(DockerBackend.inUse("Status 500: no space left on device")).isFalse();
+    assertThat(DockerBackend.inUse(null)).isFalse();
+  }
+
   /** Engines spell a built image's tag differently (Podman: docker.io/library/...); it is the same image. */
   @Test
   void aTagNamesTheImageHoweverTheEngineSpellsIt() {
