@@ -2,9 +2,12 @@ package dev.berth.internal.config;
 
 import dev.berth.internal.spec.ImageReference;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +50,8 @@ import java.util.regex.Pattern;
  *     ({@code Definition.withCacheVolume}) that no container uses (default false: caches are kept)
  * @param dns {@code berth.dns}: whether the run takes part in its session's DNS (default true); false leaves port 53
  *     alone, for a machine where something else serves it, and containers with the engine's usual resolver
+ * @param dnsUpstream {@code berth.dnsUpstream}: the resolvers the session's DNS server asks about names outside its
+ *     zone (default: the test machine's own, from {@code /etc/resolv.conf})
  * @param imagePull {@code berth.imagePull}: when an image is pulled: {@code missing} (default: only if the engine
  *     lacks it) or {@code always} (once per run before its first use, so that a tag that moves, such as
  *     {@code latest}, is current); images Berth builds, and images pinned by digest that the engine has, are not
@@ -105,7 +110,8 @@ public record BerthConfig(
     Duration reuse,
     Duration engineTimeout,
     Duration pingTimeout,
-    Duration pullProgressTimeout) {
+    Duration pullProgressTimeout,
+    List<InetSocketAddress> dnsUpstream) {
 
   /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
   public static final String WARM_SESSION = "warm";
@@ -142,6 +148,7 @@ public record BerthConfig(
     requirePositive("berth.engineTimeout", engineTimeout);
     requirePositive("berth.pingTimeout", pingTimeout);
     requirePositive("berth.pullProgressTimeout", pullProgressTimeout);
+    dnsUpstream = List.copyOf(dnsUpstream);
     if (startAhead < 0) {
       throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
           + " ahead of the tests that need them (0 turns it off)");
@@ -183,7 +190,8 @@ public record BerthConfig(
         duration(lookup, "berth.reuse", Duration.ZERO),
         duration(lookup, "berth.engineTimeout", Duration.ofSeconds(30)),
         duration(lookup, "berth.pingTimeout", Duration.ofSeconds(5)),
-        duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)));
+        duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)),
+        text(lookup, "berth.dnsUpstream").map(v -> resolvers("berth.dnsUpstream", v)).orElse(List.of()));
   }
 
   /**
@@ -296,6 +304,34 @@ public record BerthConfig(
     throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "': give an IP"
         + " address of the engine's machine, such as 127.0.0.1 (the default), 0.0.0.0 (all its interfaces) or"
         + " 172.17.0.1");
+  }
+
+  /**
+   * Resolvers' addresses, separated by commas: IP literals with an optional port ({@code 10.0.0.2},
+   * {@code 10.0.0.3:5353}, {@code [fd00::53]:53}); 53 when none is given. Never looked up: they are what lookups use.
+   */
+  static List<InetSocketAddress> resolvers(String key, String value) {
+    var resolvers = new ArrayList<InetSocketAddress>();
+    for (String part : value.split(",", -1)) {
+      String v = part.strip();
+      String host = v;
+      int port = 53;
+      Matcher withPort = Pattern.compile("\\[(.+)]:(\\d{1,5})|([^:]+):(\\d{1,5})").matcher(v);
+      if (withPort.matches()) {
+        host = withPort.group(1) != null ? withPort.group(1) : withPort.group(3);
+        port = Integer.parseInt(withPort.group(2) != null ? withPort.group(2) : withPort.group(4));
+      } else if (v.startsWith("[") && v.endsWith("]")) {
+        host = v.substring(1, v.length() - 1);
+      }
+      Optional<InetAddress> address = ipAddress(host);
+      if (address.isEmpty() || port < 1 || port > 65535) {
+        throw new IllegalArgumentException("Configuration key " + key + " has value '" + value + "', where '" + v
+            + "' is not a resolver's address: give IP addresses with an optional port, separated by commas, such"
+            + " as 10.0.0.2,10.0.0.3:5353 (names cannot be used: they would need a resolver to look them up)");
+      }
+      resolvers.add(new InetSocketAddress(address.get(), port));
+    }
+    return resolvers;
   }
 
   /** An IPv4 or IPv6 literal as an address, parsed without any lookup; empty for a name or a malformed literal. */

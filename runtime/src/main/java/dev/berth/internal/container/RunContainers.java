@@ -92,7 +92,7 @@ public final class RunContainers implements ServiceStarter {
     this.session = session;
     this.network = new SessionNetwork(engine, runId, session);
     this.placement = new Placement(engine, config, network, this::attachAnchor);
-    this.dns = new RunDns(network, session, placement::dnsWanted);
+    this.dns = new RunDns(network, session, placement::dnsWanted, config.dnsUpstream());
     this.outputs = new ServiceOutputs(engine);
     this.caches = new CacheVolumes(engine, session, runId);
     this.images = new Images(engine, config, network);

@@ -2,19 +2,16 @@ package dev.berth.internal.dns;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.time.Duration;
+import java.net.InetSocketAddress;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Locale;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
@@ -28,14 +25,17 @@ import org.xbill.DNS.Type;
  */
 final class DnsResponder {
 
-  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
-
   private final DnsRecords records;
-  /** The test machine's resolvers, made on the first query outside the zone. */
-  private Resolver upstream;
+  private final DnsForwarder forwarder;
 
   DnsResponder(DnsRecords records) {
+    this(records, List.of());
+  }
+
+  /** Answers from {@code records}, and asks {@code upstream} (empty: the machine's resolvers) about other names. */
+  DnsResponder(DnsRecords records, List<InetSocketAddress> upstream) {
     this.records = records;
+    this.forwarder = new DnsForwarder(upstream);
   }
 
   /** The reply to one query's bytes, or null when they are not a query at all. */
@@ -50,9 +50,44 @@ final class DnsResponder {
       return null;
     }
     Record question = query.getQuestion();
-    Message response = question == null || records.contains(question.getName().toString()) ? answer(query)
-        : forward(query);
+    Message response;
+    if (question == null || records.contains(question.getName().toString())) {
+      response = answer(query);
+    } else if (searchListFirstTry(question.getName().toString())) {
+      response = notFound(query);
+    } else {
+      response = forwarder.forward(query);
+    }
     return response.toWire(maxLength);
+  }
+
+  /**
+   * Whether a name outside the zone is a short name of the zone asked as it is: the engine gives containers
+   * {@code ndots:0}, so {@code redis} is asked as {@code redis.} before {@code redis.<zone>}. No resolver knows it
+   * (a top-level domain called redis); asking one would cost the lookup a round trip, or its timeout when the
+   * query is dropped.
+   */
+  private boolean searchListFirstTry(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.equals(".")) {
+      return false;
+    }
+    String inZone = lower + records.origin();
+    List<DnsZone.Entry> entries = records.entries();
+    return DnsRecords.latest(entries, inZone, false) != null || DnsRecords.latest(entries, inZone, true) != null;
+  }
+
+  /** NXDOMAIN, without authority: the name is not this server's to know, and nobody else knows it either. */
+  private static Message notFound(Message query) {
+    Message response = new Message(query.getHeader().getID());
+    response.getHeader().setFlag(Flags.QR);
+    if (query.getHeader().getFlag(Flags.RD)) {
+      response.getHeader().setFlag(Flags.RD);
+      response.getHeader().setFlag(Flags.RA);
+    }
+    response.getHeader().setRcode(Rcode.NXDOMAIN);
+    response.addRecord(query.getQuestion(), Section.QUESTION);
+    return response;
   }
 
   /**
@@ -134,29 +169,5 @@ final class DnsResponder {
     } catch (TextParseException e) {
       throw new IllegalStateException("'" + absolute + "' should be a DNS name", e);
     }
-  }
-
-  /** Asks the test machine's resolvers about a name outside the zone; SERVFAIL if they do not answer. */
-  private Message forward(Message query) {
-    try {
-      Message answer = upstream().send(query);
-      answer.getHeader().setID(query.getHeader().getID());
-      return answer;
-    } catch (IOException | RuntimeException e) {
-      LOG.trace("forwarding {} failed", query.getQuestion(), e);
-      Message failed = new Message(query.getHeader().getID());
-      failed.getHeader().setFlag(Flags.QR);
-      failed.getHeader().setRcode(Rcode.SERVFAIL);
-      failed.addRecord(query.getQuestion(), Section.QUESTION);
-      return failed;
-    }
-  }
-
-  private synchronized Resolver upstream() {
-    if (upstream == null) {
-      upstream = new ExtendedResolver();
-      upstream.setTimeout(Duration.ofSeconds(2));
-    }
-    return upstream;
   }
 }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,14 +29,17 @@ final class DnsServer implements Closeable {
   static final int PORT = 53;
 
   private final DnsRecords records;
+  private final List<InetSocketAddress> upstream;
   private final InetSocketAddress address;
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private final ExecutorService workers;
   private DnsResponder responder;
 
-  private DnsServer(DnsRecords records, InetSocketAddress address, DatagramSocket udp, ServerSocket tcp) {
+  private DnsServer(DnsRecords records, List<InetSocketAddress> upstream, InetSocketAddress address,
+      DatagramSocket udp, ServerSocket tcp) {
     this.records = records;
+    this.upstream = upstream;
     this.address = address;
     this.udp = udp;
     this.tcp = tcp;
@@ -54,6 +58,12 @@ final class DnsServer implements Closeable {
    * @throws IOException if either socket cannot be bound (not root, or the port is taken)
    */
   static DnsServer start(DnsRecords records, InetAddress address, int port) throws IOException {
+    return start(records, address, port, List.of());
+  }
+
+  /** Starts answering, asking {@code upstream} (empty: the machine's resolvers) about names outside the zone. */
+  static DnsServer start(DnsRecords records, InetAddress address, int port, List<InetSocketAddress> upstream)
+      throws IOException {
     var udp = new DatagramSocket(null);
     var tcp = new ServerSocket();
     try {
@@ -64,7 +74,7 @@ final class DnsServer implements Closeable {
       tcp.close();
       throw e;
     }
-    var server = new DnsServer(records, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
+    var server = new DnsServer(records, upstream, new InetSocketAddress(address, udp.getLocalPort()), udp, tcp);
     server.workers.execute(server::udpLoop);
     server.workers.execute(server::tcpLoop);
     return server;
@@ -143,7 +153,7 @@ final class DnsServer implements Closeable {
   /** Made by the first query: see {@link DnsResponder}. */
   private synchronized DnsResponder responder() {
     if (responder == null) {
-      responder = new DnsResponder(records);
+      responder = new DnsResponder(records, upstream);
     }
     return responder;
   }

@@ -2,6 +2,8 @@ package dev.berth.internal.dns;
 
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.session.SessionNetwork;
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -16,16 +18,19 @@ public final class RunDns {
   private final String session;
   /** Whether the run takes part: {@code berth.dns}, and a JVM on the engine's network. */
   private final BooleanSupplier wanted;
+  private final List<InetSocketAddress> upstream;
   private final Object lock = new Object();
   private boolean decided;
   private boolean stopped;
   /** Null until decided, or without DNS. */
   private volatile SessionDns dns;
 
-  public RunDns(SessionNetwork network, String session, BooleanSupplier wanted) {
+  /** With {@code upstream}, the resolvers of names outside the zone ({@code berth.dnsUpstream}; empty: the machine's). */
+  public RunDns(SessionNetwork network, String session, BooleanSupplier wanted, List<InetSocketAddress> upstream) {
     this.network = network;
     this.session = session;
     this.wanted = wanted;
+    this.upstream = upstream;
   }
 
   /** The DNS server and search domain containers are to use, or null if the run has no DNS. */
@@ -81,7 +86,7 @@ public final class RunDns {
         // stands relative to that network.
         String gateway = network.gateway();
         if (wanted.getAsBoolean()) {
-          dns = SessionDns.start(session, gateway, network.directory()).orElse(null);
+          dns = SessionDns.start(session, gateway, network.directory(), upstream).orElse(null);
         }
         decided = true;
       }

@@ -39,14 +39,16 @@ public final class SessionDns {
     final String origin;
     final InetAddress gateway;
     final DnsRecords records;
+    final List<InetSocketAddress> upstream;
     /** Null while another JVM serves. Guarded by {@code PARTS}, as is {@code runs}. */
     DnsServer server;
     int runs;
 
-    Part(String origin, InetAddress gateway, DnsRecords records) {
+    Part(String origin, InetAddress gateway, DnsRecords records, List<InetSocketAddress> upstream) {
       this.origin = origin;
       this.gateway = gateway;
       this.records = records;
+      this.upstream = upstream;
     }
 
     /** Tries to take port 53 over until it does or this JVM's runs have all left; runs on a thread of its own. */
@@ -62,7 +64,7 @@ public final class SessionDns {
             return;
           }
           try {
-            server = DnsServer.start(records, gateway, DnsServer.PORT);
+            server = DnsServer.start(records, gateway, DnsServer.PORT, upstream);
           } catch (IOException e) {
             continue; // still served by another JVM, or on its way down
           }
@@ -95,16 +97,17 @@ public final class SessionDns {
    * stands by while another JVM of the session serves it. Where the port cannot be bound otherwise (not root, or
    * taken by something else), the run goes on without DNS, and says so: bound aliases in /etc/hosts still work.
    */
-  public static Optional<SessionDns> start(String session, String gateway, SessionDirectory directory) {
+  public static Optional<SessionDns> start(String session, String gateway, SessionDirectory directory,
+      List<InetSocketAddress> upstream) {
     String origin = DnsZone.forSession(session);
     Part part;
     try {
       synchronized (PARTS) {
         part = PARTS.get(gateway);
         if (part == null || !part.origin.equals(origin)) {
-          part = new Part(origin, InetAddress.getByName(gateway), new SessionRecords(origin, directory));
+          part = new Part(origin, InetAddress.getByName(gateway), new SessionRecords(origin, directory), upstream);
           try {
-            part.server = DnsServer.start(part.records, part.gateway, DnsServer.PORT);
+            part.server = DnsServer.start(part.records, part.gateway, DnsServer.PORT, part.upstream);
           } catch (BindException e) {
             if (!String.valueOf(e.getMessage()).contains("in use") || !directory.heldByOthers(SessionDirectory.RUN)) {
               throw e;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.berth.internal.container.Readiness;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -66,13 +68,16 @@ class BerthConfigTest {
         Map.entry("berth.reuse", "30m"),
         Map.entry("berth.engineTimeout", "45s"),
         Map.entry("berth.pingTimeout", "1500ms"),
-        Map.entry("berth.pullProgressTimeout", "5m")));
+        Map.entry("berth.pullProgressTimeout", "5m"),
+        Map.entry("berth.dnsUpstream", "10.0.0.2, 10.0.0.3:5353,[fd00::53]:53")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
         BerthConfig.Readiness.DIRECT, "ghcr.io/org/probe:1", Optional.empty(), false, false,
         BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/"), "0.0.0.0", Optional.of("docker"),
-        true, 7, Duration.ofMinutes(30), Duration.ofSeconds(45), Duration.ofMillis(1500), Duration.ofMinutes(5)));
+        true, 7, Duration.ofMinutes(30), Duration.ofSeconds(45), Duration.ofMillis(1500), Duration.ofMinutes(5),
+        List.of(new InetSocketAddress("10.0.0.2", 53), new InetSocketAddress("10.0.0.3", 5353),
+            new InetSocketAddress("fd00::53", 53))));
     assertThat(BerthConfig.defaults().dns()).isTrue();
     assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
     assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
@@ -154,14 +159,14 @@ class BerthConfigTest {
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream()))
         .withMessageContaining("berth.gracePeriod");
   }
 
@@ -180,6 +185,16 @@ class BerthConfigTest {
   void publishAddressIsAnIpAddress(String address) {
     assertThat(BerthConfig.from(key -> key.equals("berth.publishAddress") ? Optional.of(address) : Optional.empty())
         .publishAddress()).isEqualTo(address);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dns.example.com", "10.0.0.2:99999", "10.0.0.2,", "[fd00::53", "10.0.0.2:53:53"})
+  void dnsUpstreamRefusesNamesAndMalformedAddresses(String value) {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> BerthConfig.from(key -> key.equals("berth.dnsUpstream") ? Optional.of(value)
+            : Optional.empty()))
+        .withMessageStartingWith("Configuration key berth.dnsUpstream has value '" + value + "', where '")
+        .withMessageContaining("give IP addresses with an optional port, separated by commas");
   }
 
   @ParameterizedTest
