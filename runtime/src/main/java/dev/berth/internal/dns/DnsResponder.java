@@ -53,6 +53,8 @@ final class DnsResponder {
     Message response;
     if (question == null || records.contains(question.getName().toString())) {
       response = answer(query);
+    } else if (isShortSrvName(question) && searchListFirstTry(question.getName().toString())) {
+      response = shortSrvAnswer(query);
     } else if (searchListFirstTry(question.getName().toString())) {
       response = notFound(query);
     } else {
@@ -75,6 +77,41 @@ final class DnsResponder {
     String inZone = lower + records.origin();
     List<DnsZone.Entry> entries = records.entries();
     return DnsRecords.latest(entries, inZone, false) != null || DnsRecords.latest(entries, inZone, true) != null;
+  }
+
+  /**
+   * Whether a query is for a short SRV name such as {@code _redis._tcp.}: two underscore labels at the root, which no
+   * other zone can hold. Many clients ask SRV names without the search domain (busybox's nslookup, Java's DNS
+   * provider), so they are answered here as {@code _redis._tcp.<zone>} is.
+   */
+  private static boolean isShortSrvName(Record question) {
+    Name name = question.getName();
+    return (question.getType() == Type.SRV || question.getType() == Type.ANY) && name.labels() == 3
+        && name.getLabelString(0).startsWith("_") && name.getLabelString(1).matches("(?i)_(tcp|udp)");
+  }
+
+  /** The answer for {@code _<name>._<proto>.<zone>}, its records named as the query asked. */
+  private Message shortSrvAnswer(Message query) {
+    Record question = query.getQuestion();
+    Name asked = question.getName();
+    Name inZone = name(asked.toString().toLowerCase(Locale.ROOT) + records.origin());
+    Message full = answer(Message.newQuery(Record.newRecord(inZone, question.getType(), question.getDClass())));
+    Message response = new Message(query.getHeader().getID());
+    response.getHeader().setFlag(Flags.QR);
+    if (query.getHeader().getFlag(Flags.RD)) {
+      response.getHeader().setFlag(Flags.RD);
+      response.getHeader().setFlag(Flags.RA);
+    }
+    response.getHeader().setRcode(full.getRcode());
+    response.addRecord(question, Section.QUESTION);
+    for (Record record : full.getSection(Section.ANSWER)) {
+      if (record instanceof SRVRecord srv) {
+        response.addRecord(new SRVRecord(asked, srv.getDClass(), srv.getTTL(), srv.getPriority(), srv.getWeight(),
+            srv.getPort(), srv.getTarget()), Section.ANSWER);
+      }
+    }
+    full.getSection(Section.ADDITIONAL).forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+    return response;
   }
 
   /** NXDOMAIN, without authority: the name is not this server's to know, and nobody else knows it either. */

@@ -104,7 +104,10 @@ class DnsForwarderTest {
     }
   }
 
-  /** The engine gives containers ndots:0: {@code redis} is asked as {@code redis.} first, and answered here. */
+  /**
+   * The engine gives containers ndots:0: {@code redis} is asked as {@code redis.} first, and answered here; a short SRV
+   * name, which many clients ask without the search domain, is answered as the zone's.
+   */
   @Test
   void aShortNameOfTheZoneIsAnsweredWithoutAskingUpstream() throws Exception {
     try (var resolver = new DroppingResolver(0)) {
@@ -119,7 +122,12 @@ class DnsForwarderTest {
       Message outside = new Message(responder.respond(query("www.outside.test.").toWire(), 512));
 
       assertThat(shortName.getRcode()).isEqualTo(Rcode.NXDOMAIN);
-      assertThat(srv.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+      assertThat(srv.getRcode()).as("a short SRV name is answered as the zone's").isEqualTo(Rcode.NOERROR);
+      assertThat(srv.getSection(Section.ANSWER)).singleElement().satisfies(r -> {
+        assertThat(r.getName()).hasToString("_redis._tcp.");
+        assertThat(((org.xbill.DNS.SRVRecord) r).getPort()).isEqualTo(6379);
+        assertThat(((org.xbill.DNS.SRVRecord) r).getTarget()).hasToString("berth-aa.kit-1234.berth.local.");
+      });
       assertThat(outside.getRcode()).isEqualTo(Rcode.NOERROR);
       assertThat(resolver.received()).as("only the outside name went upstream").isEqualTo(1);
     }

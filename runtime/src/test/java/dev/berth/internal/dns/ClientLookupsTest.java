@@ -14,12 +14,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * How long a container's lookups take through the session's DNS, with an upstream resolver that drops 2% of
+ * Lookups from client containers through the session's DNS. How long they take through the session's DNS, with an upstream resolver that drops 2% of
  * queries, as this project's machine's resolver does (DnsForwarderTest drops 5%): a service's short name, its full name, and names of the outside
  * world that cannot be kept (TTL 0), 1,000 each, from a python client (glibc's resolver, as most clients use).
  * Needs the engine, and port 53 (root).
  */
-class LookupLatencyTest {
+class ClientLookupsTest {
 
   /** Times each lookup in the client; prints "name median p99 max" in ms. */
   private static final String LOOKUPS = String.join("\n",
@@ -58,6 +58,21 @@ class LookupLatencyTest {
           }
           assertThat(upstream.dropped()).as("the upstream did drop queries").isGreaterThan(5);
         }
+      }
+    }
+  }
+
+  /** busybox's nslookup (as Java's DNS provider) asks an SRV name without the search domain. */
+  @Test
+  void aClientFindsAServiceBySrvWithoutSpellingOutTheZone() {
+    try (var runtime = ServiceRuntime.start(BerthConfig.defaults())) {
+      var web = runtime.newScope().service("web", ServiceSpec.from("busybox:1.35").withExposedPort(8080)
+          .withCommand("httpd", "-f", "-p", "8080"));
+      web.start();
+      try (Container client = runtime.newClient("client", ServiceSpec.from("busybox:1.35"))) {
+        String answer = client.exec("nslookup", "-type=SRV", "_web._tcp").stdout();
+
+        assertThat(answer).contains("_web._tcp").contains("8080 " + web.hostname());
       }
     }
   }
