@@ -94,6 +94,63 @@ class DiscoveryTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  @Test
+  void aPausedReplicaLeavesTheRotationWithinASecondAndTheOthersShareEvenly() {
+    var run = new KitRun().run(PausedReplica.class).assertSucceeded(1);
+
+    assertThat(pausedOutMillis).as("ms from the pause until the SRV records had 2 replicas").isBetween(0L, 1000L);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  static volatile long pausedOutMillis;
+
+  /**
+   * Three nginx replicas behind the VIP "web". A paused one still accepts connections (nginx's listen backlog is 511)
+   * but answers nothing: only its HTTP check tells.
+   */
+  @ServiceTest
+  static class PausedReplica {
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("nginx:1.22").withExposedPort(80)
+        .withCommand("sh", "-c", "hostname > /usr/share/nginx/html/name && exec nginx -g 'daemon off;'")
+        .withReplicas(3).withVip("web", 80);
+
+    @Test
+    void pausedOut(@ServiceHandle("web") Service web, @ClientContainer Container client) throws Exception {
+      web.start();
+      assertThat(Discovery.srv("web")).hasSize(3);
+      String paused = Replicated.id("web-0");
+      long pausedAt = System.nanoTime();
+      Engine.docker().pauseContainerCmd(paused).exec();
+      try {
+        var watcher = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return Replicated.millisUntilSrvHas(2, pausedAt);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        ExecResult fifty = client.exec("sh", "-c", "for i in $(seq 50); do timeout 2 wget -qO- http://web/name"
+            + " || echo FAILED; done");
+        pausedOutMillis = watcher.join();
+        long failed = fifty.stdout().lines().filter(l -> l.equals("FAILED")).count();
+        System.out.println("a paused replica left the rotation " + pausedOutMillis + " ms after the pause; " + failed
+            + " of 50 requests through the VIP failed");
+        assertThat(failed).as(fifty.stdout()).isLessThanOrEqualTo(1);
+
+        ExecResult many = client.exec("sh", "-c", "for i in $(seq 300); do timeout 2 wget -qO- http://web/name"
+            + " || echo FAILED; done");
+        Map<String, Long> spread = many.stdout().lines().collect(java.util.stream.Collectors.groupingBy(l -> l,
+            java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        System.out.println("300 requests through the VIP with one replica paused: " + spread);
+        assertThat(spread).doesNotContainKey("FAILED").hasSize(2);
+        assertThat(spread.values()).allSatisfy(n -> assertThat(n).isBetween(135L, 165L));
+      } finally {
+        Engine.docker().unpauseContainerCmd(paused).exec();
+      }
+    }
+  }
+
   /** The redis container's address on its run's network, as the engine reports it. */
   static String address(String service) {
     var found = Engine.docker().listContainersCmd()

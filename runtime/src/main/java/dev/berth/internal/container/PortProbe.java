@@ -73,40 +73,48 @@ interface PortProbe {
 
       @Override
       public Handshake.Verdict exchange(String address, int port, Handshake handshake) {
-        try (var socket = new Socket()) {
-          try {
-            socket.connect(new InetSocketAddress(address, port), 250);
-          } catch (IOException refused) {
-            return null;
-          }
-          socket.setSoTimeout(HTTP_TIMEOUT_SECONDS * 1000);
-          socket.setTcpNoDelay(true);
-          byte[] hello = handshake.hello();
-          if (hello.length > 0) {
-            socket.getOutputStream().write(hello);
-          }
-          InputStream in = socket.getInputStream();
-          byte[] answer = new byte[Handshake.ANSWER_LIMIT];
-          int length = 0;
-          while (length < answer.length) {
-            int read = in.read(answer, length, answer.length - length);
-            if (read < 0) {
-              break;
-            }
-            length += read;
-            Handshake.Verdict verdict = handshake.judge(Arrays.copyOf(answer, length), false);
-            if (verdict != null) {
-              return verdict;
-            }
-          }
-          return handshake.judge(Arrays.copyOf(answer, length), true);
-        } catch (SocketTimeoutException e) {
-          return Handshake.Verdict.notYet("no answer within " + HTTP_TIMEOUT_SECONDS + " s");
-        } catch (IOException e) {
-          return Handshake.Verdict.notYet("the connection failed: " + e.getMessage());
-        }
+        return exchangeDirect(new InetSocketAddress(address, port), handshake, HTTP_TIMEOUT_SECONDS * 1000);
       }
     };
+  }
+
+  /**
+   * The JVM's own exchange: connects (within 250 ms), sends the hello and reads until the handshake can judge the
+   * answer, the server hangs up, the limit is reached or {@code timeoutMillis} passed; null if nothing accepts.
+   */
+  static Handshake.Verdict exchangeDirect(InetSocketAddress address, Handshake handshake, int timeoutMillis) {
+    try (var socket = new Socket()) {
+      try {
+        socket.connect(address, Math.min(250, timeoutMillis));
+      } catch (IOException refused) {
+        return null;
+      }
+      socket.setSoTimeout(timeoutMillis);
+      socket.setTcpNoDelay(true);
+      byte[] hello = handshake.hello();
+      if (hello.length > 0) {
+        socket.getOutputStream().write(hello);
+      }
+      InputStream in = socket.getInputStream();
+      byte[] answer = new byte[Handshake.ANSWER_LIMIT];
+      int length = 0;
+      while (length < answer.length) {
+        int read = in.read(answer, length, answer.length - length);
+        if (read < 0) {
+          break;
+        }
+        length += read;
+        Handshake.Verdict verdict = handshake.judge(Arrays.copyOf(answer, length), false);
+        if (verdict != null) {
+          return verdict;
+        }
+      }
+      return handshake.judge(Arrays.copyOf(answer, length), true);
+    } catch (SocketTimeoutException e) {
+      return Handshake.Verdict.notYet("no answer within " + timeoutMillis + " ms");
+    } catch (IOException e) {
+      return Handshake.Verdict.notYet("the connection failed: " + e.getMessage());
+    }
   }
 
   /** The probe's request: a GET with nothing a service could want more of. */

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,18 +12,24 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A service's VIP: accepts connections on the host's address on the run's network and passes each to the next
- * healthy replica, round robin. A replica leaves the rotation as soon as its container exits, or when it stops
- * accepting connections (checked every {@link #CHECK_MILLIS} ms), and comes back when it accepts them again.
+ * healthy replica, round robin over the healthy ones (so that after a loss the others share evenly). A replica leaves
+ * the rotation as soon as its container exits, or when its health check fails: every {@link #CHECK_MILLIS} ms, the
+ * readiness check of its protocol, due within {@link #DEADLINE_MILLIS} ms (a replica that accepts connections but
+ * does not answer, paused or stuck, is out within about {@code CHECK_MILLIS + DEADLINE_MILLIS}); it comes back when
+ * the check passes again.
  */
 public final class VipBalancer implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
-  static final int CHECK_MILLIS = 200;
+  static final int CHECK_MILLIS = 250;
+  /** How long a replica may take to answer its check. */
+  public static final int DEADLINE_MILLIS = 400;
 
   /** A replica: where it listens, and the completion of its container. */
   public record Replica(String hostname, InetSocketAddress address, CompletableFuture<Integer> exit) {
@@ -34,16 +39,22 @@ public final class VipBalancer implements Closeable {
   private final List<Replica> replicas;
   private final boolean[] healthy;
   private final Consumer<List<Replica>> onChange;
+  private final Predicate<InetSocketAddress> answers;
   private final AtomicInteger next = new AtomicInteger();
+  /** The healthy replicas' addresses, in order: what {@link #pick} rotates over. */
+  private volatile List<InetSocketAddress> rotation;
   private final ScheduledExecutorService checks;
   private volatile HostRelay relay;
   private boolean closed;
 
-  private VipBalancer(String name, List<Replica> replicas, Consumer<List<Replica>> onChange) {
+  private VipBalancer(String name, List<Replica> replicas, Predicate<InetSocketAddress> answers,
+      Consumer<List<Replica>> onChange) {
     this.name = name;
     this.replicas = List.copyOf(replicas);
     this.healthy = new boolean[replicas.size()];
     java.util.Arrays.fill(healthy, true);
+    this.rotation = this.replicas.stream().map(Replica::address).toList();
+    this.answers = answers;
     this.onChange = onChange;
     var executor = new ScheduledThreadPoolExecutor(1, task -> {
       var thread = new Thread(task, "berth-vip-" + name);
@@ -54,14 +65,14 @@ public final class VipBalancer implements Closeable {
   }
 
   /**
-   * Starts the VIP on {@code address:port}, or only the health checks if {@code address} is null;
-   * {@code onChange} hears the healthy replicas whenever they change.
+   * Starts the VIP on {@code address:port}, or only the health checks if {@code address} is null; {@code answers}
+   * is the health check of one replica; {@code onChange} hears the healthy replicas whenever they change.
    *
    * @throws IOException if the port cannot be bound there
    */
   public static VipBalancer start(String name, InetAddress address, int port, List<Replica> replicas,
-      Consumer<List<Replica>> onChange) throws IOException {
-    var balancer = new VipBalancer(name, replicas, onChange);
+      Predicate<InetSocketAddress> answers, Consumer<List<Replica>> onChange) throws IOException {
+    var balancer = new VipBalancer(name, replicas, answers, onChange);
     try {
       if (address != null) {
         balancer.relay = HostRelay.start("vip-" + name, address, port, balancer::pick);
@@ -78,35 +89,20 @@ public final class VipBalancer implements Closeable {
     return balancer;
   }
 
-  /** The next healthy replica's address, or null if none is healthy. */
-  private InetSocketAddress pick() {
-    int size = replicas.size();
-    int start = Math.floorMod(next.getAndIncrement(), size);
-    synchronized (healthy) {
-      for (int i = 0; i < size; i++) {
-        int index = (start + i) % size;
-        if (healthy[index]) {
-          return replicas.get(index).address();
-        }
-      }
-    }
-    return null;
+  /**
+   * The next healthy replica's address, or null if none is healthy. Rotating over the healthy ones, not over all
+   * and skipping the unhealthy, keeps the split even: skipping gave the replica after a lost one two shares.
+   */
+  InetSocketAddress pick() {
+    List<InetSocketAddress> now = rotation;
+    return now.isEmpty() ? null : now.get(Math.floorMod(next.getAndIncrement(), now.size()));
   }
 
   private void check() {
     for (int i = 0; i < replicas.size(); i++) {
       Replica replica = replicas.get(i);
-      boolean up = !replica.exit().isDone() && accepts(replica.address());
+      boolean up = !replica.exit().isDone() && answers.test(replica.address());
       set(i, up);
-    }
-  }
-
-  private static boolean accepts(InetSocketAddress address) {
-    try (var socket = new Socket()) {
-      socket.connect(address, CHECK_MILLIS);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 
@@ -124,6 +120,7 @@ public final class VipBalancer implements Closeable {
       }
       healthy[index] = up;
       now = healthyReplicas();
+      rotation = now.stream().map(Replica::address).toList();
       // Under the lock, so that listeners hear the changes in order.
       onChange.accept(now);
     }

@@ -1,6 +1,7 @@
 package dev.berth.internal.run;
 
 import dev.berth.BerthException;
+import dev.berth.internal.container.ReplicaHealth;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceOperations;
@@ -118,7 +119,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     VipBalancer balancer;
     try {
       balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
-          members, publish);
+          members, ReplicaHealth.of(spec, port, VipBalancer.DEADLINE_MILLIS), publish);
     } catch (IOException e) {
       replicas.forEach(containers::discard);
       throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "

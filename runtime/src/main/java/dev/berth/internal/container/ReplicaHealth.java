@@ -1,0 +1,40 @@
+package dev.berth.internal.container;
+
+import dev.berth.internal.spec.Definition;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.function.Predicate;
+
+/**
+ * Whether a replica serves, for its VIP and SRV records: by the readiness check of its port's protocol (an HTTP
+ * request, a PostgreSQL startup, a Redis PING, ...) within a deadline, so that a replica that still accepts
+ * connections but no longer answers (paused, stuck, its backlog full) leaves the rotation; by a connection where
+ * the protocol has no check. The JVM checks directly: replicas only run where it shares the engine's network.
+ */
+public final class ReplicaHealth {
+
+  private ReplicaHealth() {
+  }
+
+  /** The check of {@code spec}'s replicas on {@code port}, each answer due within {@code deadlineMillis}. */
+  public static Predicate<InetSocketAddress> of(Definition spec, int port, int deadlineMillis) {
+    Handshake handshake = Handshake.of(spec.protocol(port), spec.env());
+    if (handshake == null) {
+      return address -> accepts(address, deadlineMillis);
+    }
+    return address -> {
+      Handshake.Verdict verdict = PortProbe.exchangeDirect(address, handshake, deadlineMillis);
+      return verdict != null && verdict.ready();
+    };
+  }
+
+  private static boolean accepts(InetSocketAddress address, int deadlineMillis) {
+    try (var socket = new Socket()) {
+      socket.connect(address, deadlineMillis);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
