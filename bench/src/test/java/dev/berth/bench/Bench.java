@@ -89,6 +89,7 @@ public final class Bench {
     }
     if (startup) {
       report.append(new Startup(runId).measure(noticeRounds));
+      report.append(new Lookups(runId).measure());
     }
     if (!problems.isEmpty()) {
       report.append("\nProblems:\n");
