@@ -46,12 +46,7 @@ interface PortProbe {
     return new PortProbe() {
       @Override
       public boolean accepts(String address, int port) {
-        try (var socket = new Socket()) {
-          socket.connect(new InetSocketAddress(address, port), 250);
-          return true;
-        } catch (IOException e) {
-          return false;
-        }
+        return acceptsDirect(new InetSocketAddress(address, port), 250);
       }
 
       @Override
@@ -76,6 +71,16 @@ interface PortProbe {
         return exchangeDirect(new InetSocketAddress(address, port), handshake, HTTP_TIMEOUT_SECONDS * 1000);
       }
     };
+  }
+
+  /** Whether the JVM's own connection to {@code address} is accepted within {@code timeoutMillis}. */
+  static boolean acceptsDirect(InetSocketAddress address, int timeoutMillis) {
+    try (var socket = new Socket()) {
+      socket.connect(address, timeoutMillis);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

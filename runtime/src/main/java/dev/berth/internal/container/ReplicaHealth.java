@@ -1,9 +1,7 @@
 package dev.berth.internal.container;
 
 import dev.berth.internal.spec.Definition;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.function.Predicate;
 
 /**
@@ -21,20 +19,11 @@ public final class ReplicaHealth {
   public static Predicate<InetSocketAddress> of(Definition spec, int port, int deadlineMillis) {
     Handshake handshake = Handshake.of(spec.protocol(port), spec.env());
     if (handshake == null) {
-      return address -> accepts(address, deadlineMillis);
+      return address -> PortProbe.acceptsDirect(address, deadlineMillis);
     }
     return address -> {
       Handshake.Verdict verdict = PortProbe.exchangeDirect(address, handshake, deadlineMillis);
       return verdict != null && verdict.ready();
     };
-  }
-
-  private static boolean accepts(InetSocketAddress address, int deadlineMillis) {
-    try (var socket = new Socket()) {
-      socket.connect(address, deadlineMillis);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -53,10 +53,8 @@ final class DnsResponder {
     Message response;
     if (question == null || records.contains(question.getName().toString())) {
       response = answer(query);
-    } else if (isShortSrvName(question) && searchListFirstTry(question.getName().toString())) {
-      response = shortSrvAnswer(query);
     } else if (searchListFirstTry(question.getName().toString())) {
-      response = notFound(query);
+      response = isShortSrvName(question) ? shortSrvAnswer(query) : reply(query, Rcode.NXDOMAIN);
     } else {
       response = forwarder.forward(query);
     }
@@ -96,14 +94,7 @@ final class DnsResponder {
     Name asked = question.getName();
     Name inZone = name(asked.toString().toLowerCase(Locale.ROOT) + records.origin());
     Message full = answer(Message.newQuery(Record.newRecord(inZone, question.getType(), question.getDClass())));
-    Message response = new Message(query.getHeader().getID());
-    response.getHeader().setFlag(Flags.QR);
-    if (query.getHeader().getFlag(Flags.RD)) {
-      response.getHeader().setFlag(Flags.RD);
-      response.getHeader().setFlag(Flags.RA);
-    }
-    response.getHeader().setRcode(full.getRcode());
-    response.addRecord(question, Section.QUESTION);
+    Message response = reply(query, full.getRcode());
     for (Record record : full.getSection(Section.ANSWER)) {
       if (record instanceof SRVRecord srv) {
         response.addRecord(new SRVRecord(asked, srv.getDClass(), srv.getTTL(), srv.getPriority(), srv.getWeight(),
@@ -114,15 +105,18 @@ final class DnsResponder {
     return response;
   }
 
-  /** NXDOMAIN, without authority: the name is not this server's to know, and nobody else knows it either. */
-  private static Message notFound(Message query) {
+  /**
+   * A reply to a query about a name outside the zone, without authority, with {@code rcode} and nothing in it yet
+   * (NXDOMAIN: a short name of the zone, which nobody else knows either).
+   */
+  private static Message reply(Message query, int rcode) {
     Message response = new Message(query.getHeader().getID());
     response.getHeader().setFlag(Flags.QR);
     if (query.getHeader().getFlag(Flags.RD)) {
       response.getHeader().setFlag(Flags.RD);
       response.getHeader().setFlag(Flags.RA);
     }
-    response.getHeader().setRcode(Rcode.NXDOMAIN);
+    response.getHeader().setRcode(rcode);
     response.addRecord(query.getQuestion(), Section.QUESTION);
     return response;
   }

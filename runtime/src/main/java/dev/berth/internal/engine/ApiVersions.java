@@ -93,7 +93,7 @@ final class ApiVersions {
           + " the Docker engine at " + host + " serves (" + range + "); Berth speaks " + instead.version()
           + " instead. Remove " + pinnedBy + " to let Berth choose without this warning"));
     }
-    ApiVersion best = engineNewest.below(NEWEST) ? engineNewest : NEWEST;
+    ApiVersion best = candidate(Optional.empty(), engineNewest);
     if (best.below(oldest)) {
       return new Choice(oldest, Optional.of("The Docker engine at " + host + " serves API versions " + range
           + ", all newer than " + NEWEST + ", the newest Berth knows; Berth speaks " + oldest + ". If a call fails"

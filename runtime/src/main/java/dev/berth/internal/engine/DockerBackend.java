@@ -165,7 +165,7 @@ public final class DockerBackend implements Engine {
         + " berth.dockerHost) at a Docker engine, Podman's Docker-compatible socket, or a proxy that passes the"
         + " API-Version header"));
     String pinnedBy = "api.version, docker-java's setting";
-    Optional<ApiVersion> pinned = EngineClient.pinnedVersion(config).flatMap(ApiVersion::parse);
+    Optional<ApiVersion> pinned = EngineClient.versionNamed(config).flatMap(ApiVersion::parse);
     String environment = System.getenv("DOCKER_API_VERSION");
     if (pinned.isEmpty() && environment != null && !environment.isBlank()) {
       pinnedBy = "DOCKER_API_VERSION";

@@ -239,8 +239,11 @@ final class EngineClient {
     return new SharedMapperConfig(inner, RemoteApiVersion.parseConfig(version));
   }
 
-  /** The API version docker-java's own settings pin ({@code api.version}), if they pin one. */
-  static Optional<String> pinnedVersion(DockerClientConfig config) {
+  /**
+   * The API version a configuration names, if it names one: before connecting, what docker-java's own settings pin
+   * ({@code api.version}); after, the one Berth speaks.
+   */
+  static Optional<String> versionNamed(DockerClientConfig config) {
     RemoteApiVersion version = config.getApiVersion();
     return version == null || version.equals(RemoteApiVersion.UNKNOWN_VERSION) ? Optional.empty()
         : Optional.of(version.getVersion());

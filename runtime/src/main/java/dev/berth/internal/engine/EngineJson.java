@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.berth.BerthException;
 import java.io.IOException;
@@ -26,10 +25,8 @@ final class EngineJson {
 
   EngineJson(DockerClient docker, DockerClientConfig config) {
     this.http = ((DockerClientImpl) docker).getHttpClient();
-    RemoteApiVersion version = config.getApiVersion();
     // docker-java puts the configured API version before every path, and none when it is unknown; so does this.
-    this.prefix = version == null || version.equals(RemoteApiVersion.UNKNOWN_VERSION) ? ""
-        : "/v" + version.getVersion();
+    this.prefix = EngineClient.versionNamed(config).map(v -> "/v" + v).orElse("");
   }
 
   /** The answer to {@code GET path}, or empty when the engine has no such object (404). */

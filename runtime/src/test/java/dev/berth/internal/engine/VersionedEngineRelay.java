@@ -1,5 +1,6 @@
 package dev.berth.internal.engine;
 
+import dev.berth.internal.engine.ApiVersions.ApiVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -26,21 +27,21 @@ import java.util.regex.Pattern;
 final class VersionedEngineRelay implements AutoCloseable {
 
   private static final Path ENGINE = Path.of("/var/run/docker.sock");
-  private static final Pattern VERSIONED = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)$");
+  private static final Pattern VERSIONED = Pattern.compile("^/v(\\d+\\.\\d+)(/.*)$");
 
   private final ServerSocketChannel server;
   private final Path socket;
   private final String release;
-  private final int[] oldest;
-  private final int[] newest;
+  private final ApiVersion oldest;
+  private final ApiVersion newest;
   private final List<String> paths = new CopyOnWriteArrayList<>();
   private final List<String> refused = new CopyOnWriteArrayList<>();
 
   /** An engine of {@code release} (such as {@code 29.0.0}) that serves {@code oldest} to {@code newest}. */
   VersionedEngineRelay(Path dir, String release, String oldest, String newest) throws IOException {
     this.release = release;
-    this.oldest = parse(oldest);
-    this.newest = parse(newest);
+    this.oldest = ApiVersion.parse(oldest).orElseThrow();
+    this.newest = ApiVersion.parse(newest).orElseThrow();
     this.socket = dir.resolve("engine-" + release + ".sock");
     Files.deleteIfExists(socket);
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -87,19 +88,17 @@ final class VersionedEngineRelay implements AutoCloseable {
       String path = requestLine[1];
       paths.add(path);
       Matcher versioned = VERSIONED.matcher(path);
-      String unversioned = versioned.matches() ? versioned.group(3) : path;
+      String unversioned = versioned.matches() ? versioned.group(2) : path;
       String route = unversioned.replaceFirst("\\?.*$", "");
       if (versioned.matches()) {
-        int[] asked = {Integer.parseInt(versioned.group(1)), Integer.parseInt(versioned.group(2))};
-        String version = asked[0] + "." + asked[1];
-        if (compare(asked, oldest) < 0) {
-          refuse(client, "client version " + version + " is too old. Minimum supported API version is "
-              + text(oldest) + ", please upgrade your client to a newer version");
+        ApiVersion asked = ApiVersion.parse(versioned.group(1)).orElseThrow();
+        if (asked.below(oldest)) {
+          refuse(client, "client version " + asked + " is too old. Minimum supported API version is " + oldest
+              + ", please upgrade your client to a newer version");
           return;
         }
-        if (compare(asked, newest) > 0) {
-          refuse(client, "client version " + version + " is too new. Maximum supported API version is "
-              + text(newest));
+        if (newest.below(asked)) {
+          refuse(client, "client version " + asked + " is too new. Maximum supported API version is " + newest);
           return;
         }
       }
@@ -110,8 +109,8 @@ final class VersionedEngineRelay implements AutoCloseable {
       if (route.equals("/version")) {
         answer(client, 200, "application/json", "{\"Platform\":{\"Name\":\"Docker Engine - Community\"},"
             + "\"Components\":[{\"Name\":\"Engine\",\"Version\":\"" + release + "\",\"Details\":{\"ApiVersion\":\""
-            + text(newest) + "\",\"MinAPIVersion\":\"" + text(oldest) + "\",\"Os\":\"linux\"}}],\"Version\":\""
-            + release + "\",\"ApiVersion\":\"" + text(newest) + "\",\"MinAPIVersion\":\"" + text(oldest)
+            + newest + "\",\"MinAPIVersion\":\"" + oldest + "\",\"Os\":\"linux\"}}],\"Version\":\""
+            + release + "\",\"ApiVersion\":\"" + newest + "\",\"MinAPIVersion\":\"" + oldest
             + "\",\"Os\":\"linux\",\"Arch\":\"amd64\"}");
         return;
       }
@@ -153,7 +152,7 @@ final class VersionedEngineRelay implements AutoCloseable {
   private void answer(SocketChannel client, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Bad Request") + "\r\n"
-        + "Api-Version: " + text(newest) + "\r\nDocker-Experimental: false\r\nOstype: linux\r\n"
+        + "Api-Version: " + newest + "\r\nDocker-Experimental: false\r\nOstype: linux\r\n"
         + "Server: Docker/" + release + " (linux)\r\nContent-Type: " + type + "\r\n"
         + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
     writeAll(client, ByteBuffer.wrap(head.getBytes(StandardCharsets.ISO_8859_1)));
@@ -216,19 +215,6 @@ final class VersionedEngineRelay implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-  }
-
-  private static int[] parse(String version) {
-    String[] parts = version.split("\\.");
-    return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
-  }
-
-  private static int compare(int[] a, int[] b) {
-    return a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
-  }
-
-  private static String text(int[] version) {
-    return version[0] + "." + version[1];
   }
 
   @Override
