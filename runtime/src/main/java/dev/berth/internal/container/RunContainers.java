@@ -105,19 +105,33 @@ public final class RunContainers implements ServiceStarter {
     if (spec.hostTarget().isPresent()) {
       return hostServices.start(name, spec);
     }
+    return startContainer(name, spec, boundHosts, List.of());
+  }
+
+  /**
+   * Starts one replica of a group as a service of its own, also known on the network by {@code groupNames}: the
+   * engine's resolver answers each of those with every replica's address, in turn.
+   */
+  public RunningService startReplica(String name, Definition replica, Map<String, String> boundHosts,
+      List<String> groupNames) {
+    return startContainer(name, replica, boundHosts, groupNames);
+  }
+
+  private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts,
+      List<String> groupNames) {
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
     claimHostnames(what, spec);
     try {
-      return startContainer(name, spec, boundHosts, started, what);
+      return startContainer(name, spec, boundHosts, groupNames, started, what);
     } catch (RuntimeException e) {
       releaseHostnames(spec);
       throw e;
     }
   }
 
-  private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts, long started,
-      String what) {
+  private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts,
+      List<String> groupNames, long started, String what) {
     String image = images.ensure(spec, what);
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
     long imagePresent = System.nanoTime();
@@ -128,7 +142,7 @@ public final class RunContainers implements ServiceStarter {
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
     var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
-        false, caches.volumes(spec));
+        false, caches.volumes(spec)).withAliases(groupNames);
     String net = network.join();
     watchNetwork(net);
     SessionDirectory directory = network.directory();

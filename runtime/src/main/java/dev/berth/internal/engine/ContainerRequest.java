@@ -1,5 +1,6 @@
 package dev.berth.internal.engine;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,14 @@ public record ContainerRequest(String name, String image, String hostname, List<
     tmpfs = sorted(tmpfs);
     extraHosts = sorted(extraHosts);
     labels = sorted(labels);
+  }
+
+  /** This request with {@code more} names on the network after its aliases. */
+  public ContainerRequest withAliases(List<String> more) {
+    var all = new ArrayList<>(aliases);
+    all.addAll(more);
+    return new ContainerRequest(name, image, hostname, all, ports, env, entrypoint, command, workdir, user, shmSize,
+        volumes, tmpfs, files, extraHosts, labels);
   }
 
   private static Map<String, String> sorted(Map<String, String> map) {

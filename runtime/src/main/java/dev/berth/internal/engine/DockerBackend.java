@@ -516,6 +516,23 @@ public final class DockerBackend implements Engine {
         .contains("the container name \"" + name + "\" is already in use");
   }
 
+  /**
+   * The container's names on the network: its hostname and aliases, and, with the run's DNS, each of them in the
+   * zone too ({@code <name>.<zone>}). The engine's resolver answers these itself, so they resolve while the test JVM,
+   * which serves the zone's other records, is paused or stopped at a breakpoint.
+   */
+  static List<String> networkAliases(ContainerRequest request, DnsSettings dns) {
+    var names = new ArrayList<String>();
+    names.add(request.hostname());
+    names.addAll(request.aliases());
+    var aliases = new ArrayList<>(names);
+    if (dns != null) {
+      names.stream().filter(name -> !name.contains(".")).map(name -> name + "." + dns.search())
+          .forEach(aliases::add);
+    }
+    return aliases.stream().distinct().toList();
+  }
+
   /** The create request for a container, not yet sent. */
   private CreateContainerCmd createCommand(ContainerRequest request, String network, DnsSettings dns,
       String publishOn) {
@@ -529,9 +546,7 @@ public final class DockerBackend implements Engine {
     }
     var extraHosts = request.extraHosts().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
         .toArray(String[]::new);
-    var aliases = new ArrayList<String>();
-    aliases.add(request.hostname());
-    aliases.addAll(request.aliases());
+    var aliases = networkAliases(request, dns);
     CreateContainerCmd create = docker.createContainerCmd(request.image())
         .withName(request.name())
         .withHostName(request.hostname())

@@ -104,8 +104,11 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     var replicas = new ArrayList<RunningService>();
     try {
       for (int i = 0; i < spec.replicas(); i++) {
-        replicas.add(containers.start(name + "-" + i, spec.replica(i), boundHosts));
+        replicas.add(containers.startReplica(name + "-" + i, spec.replica(i), boundHosts, groupNames));
       }
+    // Without a VIP the engine answers the group's hostname with every replica, in turn, even while the test JVM is
+    // paused; with one, the hostname is the VIP's, which only the test JVM serves.
+    List<String> groupNames = spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
     } catch (RuntimeException e) {
       replicas.forEach(containers::discard);
       throw e;

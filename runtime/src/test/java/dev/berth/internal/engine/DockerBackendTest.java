@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.spec.ImageReference;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,18 @@ class DockerBackendTest {
     assertThat(DockerBackend.firstAddress("10.1.2.200/24")).contains("10.1.2.1");
     assertThat(DockerBackend.firstAddress("fd00::/64")).isEmpty();
     assertThat(DockerBackend.firstAddress(null)).isEmpty();
+  }
+
+  /** With the run's DNS, a container's names are also its names in the zone, which the engine then answers itself. */
+  @Test
+  void aContainersNamesOnTheNetworkIncludeTheirFormsInTheZone() {
+    var request = new ContainerRequest("berth-x", "busybox:1.35", "berth-0123", List.of("www", "www"), List.of(),
+        Map.of(), null, null, null, null, null, Map.of(), Map.of(), null,
+        Map.of(), Map.of());
+
+    assertThat(DockerBackend.networkAliases(request, new Engine.DnsSettings("192.168.0.1", "s-1.berth.local")))
+        .containsExactly("berth-0123", "www", "berth-0123.s-1.berth.local", "www.s-1.berth.local");
+    assertThat(DockerBackend.networkAliases(request, null)).as("without DNS").containsExactly("berth-0123", "www");
   }
 
   /**
