@@ -56,6 +56,7 @@ public final class ServiceSpec {
   private static final Pattern VOLUME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern TMPFS_OPTIONS = Pattern.compile("([a-zA-Z0-9_.:=+-]+(,[a-zA-Z0-9_.:=+-]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+  private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   /** The mode of a file written into a container unless it is given another. */
   private static final int DEFAULT_FILE_MODE = Definition.DEFAULT_FILE_MODE;
   private static final int EXECUTABLE_FILE_MODE = 0755;
@@ -261,6 +262,32 @@ public final class ServiceSpec {
       v.exposedPorts.add(port);
       v.uncheckedPorts.add(port);
     }));
+  }
+
+  /**
+   * Names a port (exposing it if needed), replacing an earlier name of it: besides the service's SRV records, which
+   * list all its ports, {@code _<portName>._<name>._tcp} ({@code ._udp} for a UDP port) lists that port alone, so that
+   * a client finds one port of a service with several, such as {@code _admin._web._tcp}. A name is a DNS label:
+   * lowercase letters, digits and '-', at most 63; one port per name.
+   */
+  public ServiceSpec withPortName(int port, String name) {
+    requireContainer("withPortName");
+    requirePort("Named port", port);
+    given(name, "withPortName", "name");
+    if (!PORT_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("Port name '" + name + "' of port " + port + " of " + image() + " is not a"
+          + " DNS label: use lowercase letters, digits and '-' (not first or last), at most 63, such as \"admin\"");
+    }
+    values.portNames.forEach((other, taken) -> {
+      if (taken.equals(name) && other != port) {
+        throw new IllegalArgumentException("Port name '" + name + "' of " + image() + " names port " + other
+            + " already: give port " + port + " a name of its own");
+      }
+    });
+    return derive(v -> {
+      v.exposedPorts.add(port);
+      v.portNames.put(port, name);
+    });
   }
 
   /**
@@ -770,16 +797,27 @@ public final class ServiceSpec {
   /**
    * Gives the service a virtual address: the name resolves (by DNS, in the session's zone) to the host's address on
    * the run's network, where the test JVM accepts connections on {@code port} and passes each to the next
-   * healthy replica's {@code port}, round robin. Replicas that exit or stop accepting connections leave the
-   * rotation within a second. {@code port} must be exposed.
+   * healthy replica's {@code port}, round robin. Replicas that exit or stop answering leave the rotation within a
+   * second. {@code port} must be exposed.
    */
   public ServiceSpec withVip(String name, int port) {
+    return withVip(name, port, port);
+  }
+
+  /**
+   * Gives the service a virtual address on a port of its own, as a load balancer in front of the replicas has:
+   * {@code withVip("web", 80, 8080)} takes connections on {@code web:80} and passes each to the next healthy
+   * replica's port 8080. {@code containerPort} must be exposed.
+   */
+  public ServiceSpec withVip(String name, int vipPort, int containerPort) {
     requireContainer("withVip");
     requireHostname("VIP name", name);
-    requirePort("VIP port", port);
+    requirePort("VIP port", vipPort);
+    requirePort("VIP's container port", containerPort);
     return derive(v -> {
       v.vipName = name;
-      v.vipPort = port;
+      v.vipPort = vipPort;
+      v.vipTargetPort = containerPort == vipPort ? 0 : containerPort;
     });
   }
 

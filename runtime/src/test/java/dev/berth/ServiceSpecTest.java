@@ -839,6 +839,41 @@ class ServiceSpecTest {
     assertThat(def(three.withInstanceId("a")).replica(0).instanceId()).isEqualTo("a/replica-0");
   }
 
+  /** A port's name is part of the definition (its records differ), exposes the port, and is a DNS label. */
+  @Test
+  void aPortNameExposesThePortAndIsOneLabelForOnePort() {
+    ServiceSpec web = ServiceSpec.from("nginx:1.22").withExposedPort(8080);
+
+    assertThat(def(web.withPortName(9090, "admin")).exposedPorts()).containsExactly(8080, 9090);
+    assertThat(def(web.withPortName(9090, "admin")).portNames()).containsExactly(java.util.Map.entry(9090, "admin"));
+    assertThat(web.withPortName(9090, "admin").digest()).isNotEqualTo(web.withExposedPort(9090).digest())
+        .isNotEqualTo(web.withPortName(9090, "stats").digest());
+    assertThat(def(web.withPortName(9090, "admin").withPortName(9090, "stats")).portNames())
+        .containsExactly(java.util.Map.entry(9090, "stats"));
+    assertThatIllegalArgumentException().isThrownBy(() -> web.withPortName(8080, "admin").withPortName(9090, "admin"))
+        .withMessage("Port name 'admin' of nginx:1.22 names port 8080 already: give port 9090 a name of its own");
+    assertThatIllegalArgumentException().isThrownBy(() -> web.withPortName(8080, "_http"))
+        .withMessageStartingWith("Port name '_http' of port 8080 of nginx:1.22 is not a DNS label");
+    assertThatIllegalArgumentException().isThrownBy(() -> web.withPortName(0, "admin"))
+        .withMessageContaining("Named port 0");
+  }
+
+  /** A VIP's own port in front of another container port; the same port twice is the VIP of one port. */
+  @Test
+  void aVipMayListenOnAPortOfItsOwn() {
+    ServiceSpec three = ServiceSpec.from("nginx:1.22").withExposedPort(8080).withReplicas(3);
+
+    assertThat(three.withVip("web", 8080, 8080).digest()).isEqualTo(three.withVip("web", 8080).digest());
+    assertThat(three.withVip("web", 80, 8080).digest()).isNotEqualTo(three.withVip("web", 80).digest())
+        .isNotEqualTo(three.withVip("web", 8080).digest());
+    assertThat(def(three.withVip("web", 80, 8080)).vipPort()).isEqualTo(80);
+    assertThat(def(three.withVip("web", 80, 8080)).vipTargetPort()).isEqualTo(8080);
+    assertThat(def(three.withVip("web", 8080)).vipTargetPort()).isEqualTo(8080);
+    assertThat(def(three.withVip("web", 80, 8080)).replica(0).vipTargetPort()).isZero();
+    assertThatIllegalArgumentException().isThrownBy(() -> three.withVip("web", 80, 0))
+        .withMessage("VIP's container port 0 of nginx:1.22 is out of range: use 1-65535");
+  }
+
   @Test
   void replicasAndVipAreChecked() {
     ServiceSpec base = ServiceSpec.from("redis:7.0").withExposedPort(6379);

@@ -53,6 +53,12 @@ public @interface ServiceContainer {
   int[] ports() default {};
 
   /**
+   * Names of ports, each {@code "name=port"}, exposing the port if {@link #ports()} does not: {@code "admin=9090"}
+   * adds the SRV records {@code _admin._<service>._tcp} of that port alone.
+   */
+  String[] portNames() default {};
+
+  /**
    * What the service speaks on a port, each {@code "port/protocol"}, exposing the port if {@link #ports()} does not:
    * {@code "5432/postgres"} waits until PostgreSQL no longer says it is starting up; {@code "53/udp"} publishes a UDP
    * port, never waited for. Protocols: tcp, http, postgres, mysql, redis, amqp, smtp, udp.
@@ -149,4 +155,17 @@ public @interface ServiceContainer {
 
   /** An instance id: equal definitions with different instance ids run as separate containers. */
   String instance() default "";
+
+  /**
+   * How many containers run the service (1-16), each a service of its own ({@code <name>-0}, {@code <name>-1}, ...);
+   * its SRV records list the healthy ones.
+   */
+  int replicas() default 1;
+
+  /**
+   * A virtual address in front of the replicas, {@code "name:port"} or {@code "name:port->containerPort"}:
+   * {@code "web:80->8080"} takes connections on {@code web:80} and passes each to the next healthy replica's port
+   * 8080, which must be exposed; {@code "web:8080"} balances 8080 itself.
+   */
+  String vip() default "";
 }

@@ -32,6 +32,9 @@ final class AnnotatedSpec {
     for (String entry : a.protocols()) {
       spec = withProtocol(spec, entry);
     }
+    for (String entry : a.portNames()) {
+      spec = withPortName(spec, entry);
+    }
     if (a.command().length > 0) {
       spec = spec.withCommand(a.command());
     }
@@ -85,7 +88,31 @@ final class AnnotatedSpec {
     if (a.resetCommand().length > 0) {
       spec = spec.withResetCommand(a.resetCommand());
     }
+    if (a.replicas() != 1) {
+      spec = spec.withReplicas(a.replicas());
+    }
+    if (!a.vip().isEmpty()) {
+      spec = withVip(spec, a.vip());
+    }
     return spec;
+  }
+
+  private static final Pattern VIP = Pattern.compile("([^:]+):(\\d{1,5})(?:->(\\d{1,5}))?");
+
+  /** A {@code vip}, {@code "web:8080"} or {@code "web:80->8080"}. */
+  private static ServiceSpec withVip(ServiceSpec spec, String vip) {
+    Matcher m = VIP.matcher(vip);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("vip '" + vip + "' is not name:port or name:port->containerPort, such as"
+          + " \"web:8080\", or \"web:80->8080\" for a VIP on port 80 in front of the replicas' 8080");
+    }
+    int port = Integer.parseInt(m.group(2));
+    int containerPort = m.group(3) == null ? port : Integer.parseInt(m.group(3));
+    try {
+      return spec.withVip(m.group(1), port, containerPort);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("vip '" + vip + "': " + e.getMessage(), e);
+    }
   }
 
   /** A {@code files} entry, {@code "/etc/app.conf=app.conf"}, or with a mode, {@code "/bin/app:0755=app.sh"}. */
@@ -108,6 +135,25 @@ final class AnnotatedSpec {
           + " POSIX mode in octal after a colon, such as \"/bin/app:0755=app.sh\"");
     }
     return spec.withClasspathResource(path.substring(0, colon), resource, Integer.parseInt(mode, 8));
+  }
+
+  /** A {@code portNames} entry, {@code "admin=9090"}. */
+  private static ServiceSpec withPortName(ServiceSpec spec, String entry) {
+    int eq = entry.indexOf('=');
+    int port;
+    try {
+      port = eq > 0 ? Integer.parseInt(entry.substring(eq + 1)) : -1;
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0) {
+      throw new IllegalArgumentException("portNames entry '" + entry + "' is not name=port, such as \"admin=9090\"");
+    }
+    try {
+      return spec.withPortName(port, entry.substring(0, eq));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("portNames entry '" + entry + "': " + e.getMessage(), e);
+    }
   }
 
   /** A {@code protocols} entry, {@code "5432/postgres"}. */
@@ -257,6 +303,7 @@ final class AnnotatedSpec {
     addIf(set, a.buildArgs().length > 0, "buildArgs");
     addIf(set, a.ports().length > 0, "ports");
     addIf(set, a.protocols().length > 0, "protocols");
+    addIf(set, a.portNames().length > 0, "portNames");
     addIf(set, a.uncheckedPorts().length > 0, "uncheckedPorts");
     addIf(set, a.command().length > 0, "command");
     addIf(set, a.env().length > 0, "env");
@@ -275,6 +322,8 @@ final class AnnotatedSpec {
     addIf(set, !a.user().isEmpty(), "user");
     addIf(set, !a.shmSize().isEmpty(), "shmSize");
     addIf(set, !a.instance().isEmpty(), "instance");
+    addIf(set, a.replicas() != 1, "replicas");
+    addIf(set, !a.vip().isEmpty(), "vip");
     return set;
   }
 
@@ -286,6 +335,7 @@ final class AnnotatedSpec {
       case "buildArgs" -> "withBuildArg";
       case "ports", "protocols" -> "withExposedPort";
       case "uncheckedPorts" -> "withUncheckedPort";
+      case "portNames" -> "withPortName";
       case "ignoreHealthcheck" -> "withoutReadyHealthcheck";
       case "reuse" -> "withoutReuse";
       case "resetCommand" -> "withResetCommand";

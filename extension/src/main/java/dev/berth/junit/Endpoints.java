@@ -57,7 +57,8 @@ final class Endpoints {
    * acquired, so that an endpoint the service cannot have fails before anything starts.
    */
   static int port(ServiceEndpoint endpoint, ServiceSpec spec, String where) {
-    List<Integer> exposed = SpecAccess.definition(spec).exposedPorts();
+    var definition = SpecAccess.definition(spec);
+    List<Integer> exposed = definition.exposedPorts();
     if (exposed.isEmpty()) {
       throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
           + ": service '" + endpoint.value() + "' (" + spec.image() + ") exposes no port; expose one with"
@@ -67,7 +68,8 @@ final class Endpoints {
     if (port == 0) {
       return exposed.get(0);
     }
-    if (!exposed.contains(port)) {
+    boolean vipPort = definition.vipName().isPresent() && definition.vipPort() == port;
+    if (!exposed.contains(port) && !vipPort) {
       throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\", port = " + port
           + ") on " + where + ": service '" + endpoint.value() + "' (" + spec.image() + ") does not expose port "
           + port + "; exposed ports: " + exposed + ". Name one of those, or expose it with withExposedPort(" + port

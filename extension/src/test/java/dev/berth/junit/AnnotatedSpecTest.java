@@ -101,6 +101,63 @@ class AnnotatedSpecTest {
 
     @ServiceContainer(image = "busybox:1.35", readyHealthcheck = true, ignoreHealthcheck = true)
     static Service healthcheckBothWays;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, replicas = 3, vip = "web:80->8080")
+    static Service balanced;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, vip = "web:8080")
+    static Service balancedOnItsPort;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, vip = "web:80=>8080")
+    static Service vipMalformed;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, vip = "web:80->80800")
+    static Service vipPortOutOfRange;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, replicas = 17)
+    static Service tooManyReplicas;
+
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, portNames = {"http=8080", "admin=9090"})
+    static Service namedPorts;
+
+    @ServiceContainer(image = "busybox:1.35", portNames = "admin:9090")
+    static Service portNameMalformed;
+
+    @ServiceContainer(image = "busybox:1.35", portNames = "Admin=9090")
+    static Service portNameNoLabel;
+  }
+
+  @Test
+  void portNamesAreTheSpecsWithPortName() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("namedPorts")).digest()).isEqualTo(ServiceSpec.from("busybox:1.35")
+        .withExposedPort(8080).withPortName(8080, "http").withPortName(9090, "admin").digest());
+    assertThat(AnnotatedSpec.definitionAttributes(annotationOf("namedPorts"))).contains("portNames");
+    assertThat(AnnotatedSpec.specMethod("portNames")).isEqualTo("withPortName");
+
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("portNameMalformed")))
+        .withMessage("portNames entry 'admin:9090' is not name=port, such as \"admin=9090\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("portNameNoLabel")))
+        .withMessageStartingWith("portNames entry 'Admin=9090': Port name 'Admin'")
+        .withMessageContaining("lowercase");
+  }
+
+  @Test
+  void replicasAndVipAreTheSpecsWithReplicasAndWithVip() throws Exception {
+    assertThat(AnnotatedSpec.of(annotationOf("balanced")).digest()).isEqualTo(ServiceSpec.from("busybox:1.35")
+        .withExposedPort(8080).withReplicas(3).withVip("web", 80, 8080).digest());
+    assertThat(AnnotatedSpec.of(annotationOf("balancedOnItsPort")).digest()).isEqualTo(ServiceSpec.from("busybox:1.35")
+        .withExposedPort(8080).withVip("web", 8080).digest());
+    assertThat(AnnotatedSpec.definitionAttributes(annotationOf("balanced"))).contains("replicas", "vip");
+    assertThat(AnnotatedSpec.specMethod("replicas")).isEqualTo("withReplicas");
+    assertThat(AnnotatedSpec.specMethod("vip")).isEqualTo("withVip");
+
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("vipMalformed")))
+        .withMessage("vip 'web:80=>8080' is not name:port or name:port->containerPort, such as \"web:8080\", or"
+            + " \"web:80->8080\" for a VIP on port 80 in front of the replicas' 8080");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("vipPortOutOfRange")))
+        .withMessageStartingWith("vip 'web:80->80800': ").withMessageContaining("80800");
+    assertThatIllegalArgumentException().isThrownBy(() -> AnnotatedSpec.of(annotationOf("tooManyReplicas")))
+        .withMessageContaining("17").withMessageContaining("1-16");
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.berth.ServiceSpec;
 import dev.berth.annotations.BindService;
 import dev.berth.annotations.ClientContainer;
 import dev.berth.annotations.ServiceContainer;
+import dev.berth.annotations.ServiceEndpoint;
 import dev.berth.annotations.ServiceHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -138,10 +139,7 @@ class DiscoveryTest {
             + " of 50 requests through the VIP failed");
         assertThat(failed).as(fifty.stdout()).isLessThanOrEqualTo(1);
 
-        ExecResult many = client.exec("sh", "-c", "for i in $(seq 300); do timeout 2 wget -qO- http://web/name"
-            + " || echo FAILED; done");
-        Map<String, Long> spread = many.stdout().lines().collect(java.util.stream.Collectors.groupingBy(l -> l,
-            java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        Map<String, Long> spread = answers(client, 300, "timeout 2 wget -qO- http://web/name");
         System.out.println("300 requests through the VIP with one replica paused: " + spread);
         assertThat(spread).doesNotContainKey("FAILED").hasSize(2);
         assertThat(spread.values()).allSatisfy(n -> assertThat(n).isBetween(135L, 165L));
@@ -149,6 +147,60 @@ class DiscoveryTest {
         Engine.docker().unpauseContainerCmd(paused).exec();
       }
     }
+  }
+
+  @Test
+  void aVipDeclaredInTheAnnotationListensOnAPortOfItsOwnAndBalancesTheJvmsConnectionsToo() {
+    var run = new KitRun().run(AnnotatedVip.class).assertSucceeded(1);
+
+    assertThat(run.servicesCreated()).isEqualTo(3);
+    assertThat(run.leftovers()).isEmpty();
+  }
+
+  /** Three busybox web servers on 8080 behind the VIP web:80, declared by the annotation alone. */
+  @ServiceTest
+  static class AnnotatedVip {
+    @ServiceContainer(image = "busybox:1.35", ports = 8080, replicas = 3, vip = "web:80->8080", portNames = "http=8080",
+        command = {"sh", "-c", "mkdir -p /www && hostname > /www/name && httpd -p 8080 -h /www"
+            + " && exec sleep 2147483647"})
+    static Service web;
+
+    @Test
+    void balances(@ClientContainer Container client, @ServiceEndpoint(value = "web", port = 80) String vip)
+        throws Exception {
+      web.start();
+      assertThat(vip).isEqualTo("127.0.0.1:" + web.hostAddress(80).getPort());
+      assertThat(Discovery.srv("_http._web._tcp")).as("the named port's SRV records, of every replica").hasSize(3)
+          .extracting(InetSocketAddress::getPort).containsOnly(8080);
+      Map<String, Long> fromClient = answers(client, 90, "wget -qO- http://web/name");
+      System.out.println("90 connections to web:80 from a client: " + fromClient);
+      assertThat(fromClient).doesNotContainKey("FAILED").hasSize(3);
+      assertThat(fromClient.values()).allSatisfy(n -> assertThat(n).isEqualTo(30L));
+
+      // The test JVM's connections to the VIP's ports, the replicas' 8080 and the VIP's own 80, are balanced too.
+      var fromJvm = new java.util.TreeMap<String, Long>();
+      for (int port : new int[] {8080, 80}) {
+        InetSocketAddress address = web.hostAddress(port);
+        assertThat(address.getAddress().isLoopbackAddress()).as("%s", address).isTrue();
+        for (int i = 0; i < 30; i++) {
+          try (var in = new java.net.URL("http://" + address.getHostString() + ":" + address.getPort() + "/name")
+              .openStream()) {
+            fromJvm.merge(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip(), 1L,
+                Long::sum);
+          }
+        }
+      }
+      System.out.println("60 connections to the VIP's published ports from the test JVM: " + fromJvm);
+      assertThat(fromJvm).isEqualTo(fromClient.keySet().stream().collect(java.util.stream.Collectors.toMap(
+          name -> name, name -> 20L, (a, b) -> a, java.util.TreeMap::new)));
+    }
+  }
+
+  /** Runs {@code request} {@code count} times in one exec; counts its answers (FAILED for each that failed). */
+  static Map<String, Long> answers(Container client, int count, String request) {
+    ExecResult r = client.exec("sh", "-c", "for i in $(seq " + count + "); do " + request + " || echo FAILED; done");
+    return r.stdout().lines().collect(java.util.stream.Collectors.groupingBy(l -> l, java.util.TreeMap::new,
+        java.util.stream.Collectors.counting()));
   }
 
   /** The redis container's address on its run's network, as the engine reports it. */
@@ -183,10 +235,7 @@ class DiscoveryTest {
 
     /** Makes {@code count} connections to the VIP from one exec; counts the answers by replica. */
     static Map<String, Long> through(Container client, int count) {
-      ExecResult r = client.exec("sh", "-c", "for i in $(seq " + count + "); do"
-          + " wget -qO- http://web:8080/name || echo FAILED; done");
-      return r.stdout().lines().collect(java.util.stream.Collectors.groupingBy(l -> l, java.util.TreeMap::new,
-          java.util.stream.Collectors.counting()));
+      return answers(client, count, "wget -qO- http://web:8080/name");
     }
 
     static java.util.Set<String> names(Container client, int requests) {

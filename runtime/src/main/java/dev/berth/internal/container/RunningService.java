@@ -59,6 +59,6 @@ public record RunningService(String name, Definition spec, String containerId, S
     // A service of the test machine has no container, and one registration at a time: its relays.
     String token = containerId != null ? containerId : "relayed";
     return new DnsEntry(spec.digest(), token, name, spec.digestHostname(), spec.globalHostnames(), address, tcp, udp,
-        exit, describe());
+        spec.portNames(), exit, describe());
   }
 }

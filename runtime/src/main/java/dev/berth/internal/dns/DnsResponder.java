@@ -78,14 +78,23 @@ final class DnsResponder {
   }
 
   /**
-   * Whether a query is for a short SRV name such as {@code _redis._tcp.}: two underscore labels at the root, which no
-   * other zone can hold. Many clients ask SRV names without the search domain (busybox's nslookup, Java's DNS
-   * provider), so they are answered here as {@code _redis._tcp.<zone>} is.
+   * Whether a query is for a short SRV name such as {@code _redis._tcp.} or, for a named port, {@code
+   * _admin._web._tcp.}: underscore labels at the root, which no other zone can hold. Many clients ask SRV names
+   * without the search domain (busybox's nslookup, Java's DNS provider), so they are answered here as {@code
+   * _redis._tcp.<zone>} is.
    */
-  private static boolean isShortSrvName(Record question) {
+  static boolean isShortSrvName(Record question) {
     Name name = question.getName();
-    return (question.getType() == Type.SRV || question.getType() == Type.ANY) && name.labels() == 3
-        && name.getLabelString(0).startsWith("_") && name.getLabelString(1).matches("(?i)_(tcp|udp)");
+    int labels = name.labels(); // with the root's
+    if (question.getType() != Type.SRV && question.getType() != Type.ANY || labels < 3 || labels > 4) {
+      return false;
+    }
+    for (int i = 0; i < labels - 2; i++) {
+      if (!name.getLabelString(i).startsWith("_")) {
+        return false;
+      }
+    }
+    return name.getLabelString(labels - 2).matches("(?i)_(tcp|udp)");
   }
 
   /** The answer for {@code _<name>._<proto>.<zone>}, its records named as the query asked. */

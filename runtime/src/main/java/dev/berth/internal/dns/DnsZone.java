@@ -108,6 +108,18 @@ public final class DnsZone implements DnsRecords {
     return owner + "/udp";
   }
 
+  /**
+   * Registers a named port of a service registered under {@code owner}: SRV records {@code
+   * _<portName>._<service>._tcp} ({@code ._udp}) of that port alone on each of {@code targets}, under an owner of
+   * their own, so that the service's other records stay as they are.
+   */
+  public void registerNamedPort(String owner, String token, List<String> targets, List<String> services,
+      String portName, boolean udp, int port) {
+    register(owner + "/port-" + portName, token, List.of(), List.of(),
+        services.stream().map(service -> portName + "._" + service).toList(), udp ? "_udp" : "_tcp", targets,
+        List.of(port));
+  }
+
   private synchronized void register(String owner, String token, List<String> names, List<InetAddress> addresses,
       List<String> services, String transport, List<String> targets, List<Integer> ports) {
     var targetNames = new ArrayList<String>();
@@ -137,6 +149,18 @@ public final class DnsZone implements DnsRecords {
     Entry entry = entries.get(owner);
     if (!closed && entry != null && entry.token().equals(token)) {
       entries.remove(owner);
+      published.accept(toText());
+    }
+  }
+
+  /** Removes the records of {@code owner} and its parts (UDP, named ports) that are still those of {@code token}. */
+  public synchronized void unregisterAll(String owner, String token) {
+    if (closed) {
+      return;
+    }
+    boolean removed = entries.values().removeIf(entry -> entry.token().equals(token)
+        && (entry.owner().equals(owner) || entry.owner().startsWith(owner + "/")));
+    if (removed) {
       published.accept(toText());
     }
   }

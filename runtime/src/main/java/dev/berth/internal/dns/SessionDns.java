@@ -150,8 +150,8 @@ public final class SessionDns {
 
   /**
    * Publishes a ready service: A records for its hostname, global hostnames and name, and SRV records {@code
-   * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), until it is
-   * withdrawn or its container exits.
+   * _<name>._tcp} and {@code _<hostname>._tcp} for its TCP ports ({@code ._udp} for its UDP ports), and {@code
+   * _<portName>._<name>._tcp} for each named port alone, until it is withdrawn or its container exits.
    */
   public void publish(DnsEntry service) {
     var names = new ArrayList<String>(service.globalHostnames());
@@ -163,6 +163,8 @@ public final class SessionDns {
       if (!service.udpPorts().isEmpty()) {
         zone.registerUdp(service.owner(), service.token(), service.hostname(), services, service.udpPorts());
       }
+      service.portNames().forEach((port, portName) -> zone.registerNamedPort(service.owner(), service.token(),
+          List.of(service.hostname()), services, portName, service.udpPorts().contains(port), port));
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("Service {} has no DNS records: {}", service.described(), e.getMessage());
       return;
@@ -172,8 +174,7 @@ public final class SessionDns {
 
   /** Takes a service's records out. */
   public void withdraw(DnsEntry service) {
-    zone.unregister(service.owner(), service.token());
-    zone.unregister(DnsZone.udpOwner(service.owner()), service.token());
+    zone.unregisterAll(service.owner(), service.token());
   }
 
   /**

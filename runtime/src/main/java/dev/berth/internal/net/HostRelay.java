@@ -23,16 +23,21 @@ public final class HostRelay implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final int CONNECT_ATTEMPTS = 3;
+  /** How often, while neither side of a new connection has spoken, it looks whether the client has. */
+  private static final int SILENCE_POLL_MILLIS = 2;
 
   private final String name;
   private final Supplier<InetSocketAddress> target;
   private final ServerSocket server;
+  /** 0, or how long a target may stay silent, while the client is too, before the next target is tried. */
+  private final int firstByteMillis;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private HostRelay(String name, Supplier<InetSocketAddress> target, ServerSocket server) {
+  private HostRelay(String name, Supplier<InetSocketAddress> target, ServerSocket server, int firstByteMillis) {
     this.name = name;
     this.target = target;
     this.server = server;
+    this.firstByteMillis = firstByteMillis;
   }
 
   /**
@@ -52,6 +57,19 @@ public final class HostRelay implements Closeable {
    */
   public static HostRelay start(String name, InetAddress gateway, int port, Supplier<InetSocketAddress> target)
       throws IOException {
+    return start(name, gateway, port, target, 0);
+  }
+
+  /**
+   * Starts relaying {@code gateway:port} as a balancer does, to the address {@code target} gives for each connection:
+   * a target that sends nothing within {@code firstByteMillis} while the client has sent nothing either (a hung
+   * server of a protocol whose server speaks first, such as MySQL's or SMTP's) is left for the next target, which
+   * is safe because nothing reached it yet. Once the client has sent a byte, the connection stays where it is.
+   *
+   * @throws IOException if the gateway's port cannot be bound
+   */
+  public static HostRelay start(String name, InetAddress gateway, int port, Supplier<InetSocketAddress> target,
+      int firstByteMillis) throws IOException {
     var server = new ServerSocket();
     try {
       server.bind(new InetSocketAddress(gateway, port), 64);
@@ -59,7 +77,7 @@ public final class HostRelay implements Closeable {
       server.close();
       throw e;
     }
-    var relay = new HostRelay(name, target, server);
+    var relay = new HostRelay(name, target, server, firstByteMillis);
     var acceptor = new Thread(relay::acceptLoop, "berth-relay-" + name);
     acceptor.setDaemon(true);
     acceptor.start();
@@ -85,6 +103,7 @@ public final class HostRelay implements Closeable {
 
   private void connect(Socket inbound) {
     Socket outbound = null;
+    int firstByte = -1;
     // A target that just died may not have left the rotation yet: try the next one before giving up.
     for (int attempt = 1; outbound == null && attempt <= CONNECT_ATTEMPTS; attempt++) {
       InetSocketAddress to = target.get();
@@ -96,9 +115,20 @@ public final class HostRelay implements Closeable {
       try {
         socket.connect(to, 2000);
         open.add(socket);
+        if (firstByteMillis > 0) {
+          firstByte = firstByte(inbound, socket);
+          if (firstByte == SILENT && attempt < CONNECT_ATTEMPTS) {
+            LOG.debug("'{}': {} sent nothing in {} ms, nor did the client; trying the next target", name, to,
+                firstByteMillis);
+            closeQuietly(socket);
+            open.remove(socket);
+            continue;
+          }
+        }
         outbound = socket;
       } catch (IOException e) {
         closeQuietly(socket);
+        open.remove(socket);
         LOG.debug("'{}': cannot reach {} (attempt {}): {}", name, to, attempt, e.getMessage());
       }
     }
@@ -118,10 +148,48 @@ public final class HostRelay implements Closeable {
         open.remove(connected);
       }
     };
+    if (firstByte >= 0) {
+      try {
+        inbound.getOutputStream().write(firstByte);
+      } catch (IOException e) {
+        LOG.trace("relay {}: a connection was reset", name, e);
+      }
+    }
     var back = new Thread(() -> pump(connected, inbound, ended), "berth-relay-" + name + "-back");
     back.setDaemon(true);
     back.start();
     pump(inbound, connected, ended);
+  }
+
+  /** What {@link #firstByte} says when neither side spoke in time, or the client spoke first. */
+  private static final int SILENT = -2;
+  private static final int CLIENT_FIRST = -1;
+
+  /**
+   * Waits, at most {@link #firstByteMillis}, for the first of the two to speak: the target's first byte (read, so
+   * it is to be passed on), {@link #CLIENT_FIRST} when the client has bytes for it, {@link #SILENT} when neither
+   * spoke, or the target closed the connection.
+   */
+  private int firstByte(Socket inbound, Socket outbound) throws IOException {
+    long deadline = System.nanoTime() + firstByteMillis * 1_000_000L;
+    outbound.setSoTimeout(SILENCE_POLL_MILLIS);
+    try {
+      while (true) {
+        if (inbound.getInputStream().available() > 0) {
+          return CLIENT_FIRST;
+        }
+        try {
+          int b = outbound.getInputStream().read();
+          return b < 0 ? SILENT : b;
+        } catch (java.net.SocketTimeoutException e) {
+          if (System.nanoTime() >= deadline) {
+            return SILENT;
+          }
+        }
+      }
+    } finally {
+      outbound.setSoTimeout(0);
+    }
   }
 
   /** Copies one direction; at its end, half-closes the other side so that its peer sees the end too. */
@@ -136,6 +204,11 @@ public final class HostRelay implements Closeable {
     } finally {
       ended.run();
     }
+  }
+
+  /** The port it accepts connections on: the one asked for, or the one the system chose for port 0. */
+  public int port() {
+    return server.getLocalPort();
   }
 
   @Override

@@ -67,6 +67,11 @@ public final class PublishedPorts {
     return new PublishedPorts(bind, false, Optional.empty(), whyNot);
   }
 
+  /** Whether this JVM reaches the published ports at its own loopback address, where it can publish ports too. */
+  public boolean reachedAtLoopback() {
+    return connectTo.filter(LOOPBACK::equals).isPresent();
+  }
+
   /** The address the engine binds published ports to. */
   public String bindAddress() {
     return bindAddress;

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * the rotation as soon as its container exits, or when its health check fails: every {@link #CHECK_MILLIS} ms, the
  * readiness check of its protocol, due within {@link #DEADLINE_MILLIS} ms (a replica that accepts connections but
  * does not answer, paused or stuck, is out within about {@code CHECK_MILLIS + DEADLINE_MILLIS}); it comes back when
- * the check passes again.
+ * the check passes again. Until then, a connection whose replica says nothing within {@code DEADLINE_MILLIS}, while
+ * the client has sent nothing either, goes to the next replica ({@link HostRelay}).
  */
 public final class VipBalancer implements Closeable {
 
@@ -45,6 +46,8 @@ public final class VipBalancer implements Closeable {
   private volatile List<InetSocketAddress> rotation;
   private final ScheduledExecutorService checks;
   private volatile HostRelay relay;
+  /** The VIP's port for the test JVM ({@link #publishOn}), if it has one. */
+  private volatile HostRelay published;
   private boolean closed;
 
   private VipBalancer(String name, List<Replica> replicas, Predicate<InetSocketAddress> answers,
@@ -75,7 +78,7 @@ public final class VipBalancer implements Closeable {
     var balancer = new VipBalancer(name, replicas, answers, onChange);
     try {
       if (address != null) {
-        balancer.relay = HostRelay.start("vip-" + name, address, port, balancer::pick);
+        balancer.relay = HostRelay.start("vip-" + name, address, port, balancer::pick, DEADLINE_MILLIS);
       }
     } catch (IOException e) {
       balancer.checks.shutdownNow();
@@ -87,6 +90,18 @@ public final class VipBalancer implements Closeable {
     }
     balancer.checks.scheduleWithFixedDelay(balancer::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     return balancer;
+  }
+
+  /**
+   * Also takes connections on a port of {@code address} the system chooses, passing them on as the VIP does: the
+   * VIP's published port, for the test JVM.
+   *
+   * @return the port
+   */
+  public int publishOn(InetAddress address) throws IOException {
+    HostRelay relay = HostRelay.start("vip-" + name + "-published", address, 0, this::pick, DEADLINE_MILLIS);
+    published = relay;
+    return relay.port();
   }
 
   /**
@@ -146,9 +161,10 @@ public final class VipBalancer implements Closeable {
       closed = true;
     }
     checks.shutdownNow();
-    HostRelay r = relay;
-    if (r != null) {
-      r.close();
+    for (HostRelay r : new HostRelay[] {relay, published}) {
+      if (r != null) {
+        r.close();
+      }
     }
   }
 }

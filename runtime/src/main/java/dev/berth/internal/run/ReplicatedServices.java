@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +82,8 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
   /**
    * Starts each replica as a service of its own ({@code <name>-<index>}), then tracks their health: the service's
    * DNS records (and its VIP, if it has one) hold the healthy replicas only. The service's address is the VIP's
-   * (the host's address on the network) or, without a VIP, the first replica's; so are its published ports.
+   * (the host's address on the network) or, without a VIP, the first replica's. Its published ports are the first
+   * replica's, but for the VIP's: the test JVM reaches those at a port of its own loopback that balances as the VIP.
    */
   private RunningService startReplicated(String name, Definition spec, Map<String, String> boundHosts) {
     String what = "service " + RunningService.describe(name, spec);
@@ -90,9 +92,11 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
           + " (withHostPort) or global hostnames (withHostname): each would claim them. Reach them through a VIP"
           + " (withVip) or their SRV records instead");
     }
-    if (spec.vipName().isPresent() && !spec.tcpPorts().contains(spec.vipPort())) {
-      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " balances TCP port "
-          + spec.vipPort() + ", which the service does not expose as one; exposed TCP ports: " + spec.tcpPorts());
+    if (spec.vipName().isPresent() && !spec.tcpPorts().contains(spec.vipTargetPort())) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " passes its connections to TCP"
+          + " port " + spec.vipTargetPort() + ", which the service does not expose as one; exposed TCP ports: "
+          + spec.tcpPorts() + ". Expose it (withExposedPort), or name an exposed port as the VIP's container port"
+          + " (withVip(name, vipPort, containerPort))");
     }
     if (spec.tcpPorts().isEmpty()) {
       throw new BerthException("The replicas of " + what + " expose no TCP port, so they cannot be told healthy;"
@@ -102,46 +106,63 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
         + " checks their health and serves their VIP from the engine machine's address on the run's network",
         "Run one instance (no withReplicas)");
     var replicas = new ArrayList<RunningService>();
+    // Without a VIP the engine answers the group's hostname with every replica, in turn, even while the test JVM is
+    // paused; with one, the hostname is the VIP's, which only the test JVM serves.
+    List<String> groupNames = spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
     try {
       for (int i = 0; i < spec.replicas(); i++) {
         replicas.add(containers.startReplica(name + "-" + i, spec.replica(i), boundHosts, groupNames));
       }
-    // Without a VIP the engine answers the group's hostname with every replica, in turn, even while the test JVM is
-    // paused; with one, the hostname is the VIP's, which only the test JVM serves.
-    List<String> groupNames = spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
     } catch (RuntimeException e) {
       replicas.forEach(containers::discard);
       throw e;
     }
     String gateway = containers.gateway();
-    int port = spec.vipName().isPresent() ? spec.vipPort() : spec.tcpPorts().get(0);
+    int port = spec.vipName().isPresent() ? spec.vipTargetPort() : spec.tcpPorts().get(0);
+    int vipPort = spec.vipPort();
     var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(),
         new InetSocketAddress(r.address(), port), r.exit())).toList();
     String token = "group-" + replicas.get(0).containerId();
     Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
     VipBalancer balancer;
     try {
-      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, port,
+      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, vipPort,
           members, ReplicaHealth.of(spec, port, VipBalancer.DEADLINE_MILLIS), publish);
     } catch (IOException e) {
       replicas.forEach(containers::discard);
       throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "
-          + gateway + ":" + port + " (" + e.getMessage() + "); another VIP or host service of the run may use"
+          + gateway + ":" + vipPort + " (" + e.getMessage() + "); another VIP or host service of the run may use"
           + " that port", e);
+    }
+    RunningService first = replicas.get(0);
+    Map<Integer, Integer> hostPorts = first.hostPorts();
+    if (spec.vipName().isPresent() && first.published().reachedAtLoopback()) {
+      // The test JVM's connections to the VIP's port are balanced as the containers' are.
+      try {
+        int published = balancer.publishOn(InetAddress.getLoopbackAddress());
+        hostPorts = new HashMap<>(hostPorts);
+        hostPorts.put(port, published);
+        hostPorts.put(vipPort, published);
+      } catch (IOException e) {
+        balancer.close();
+        replicas.forEach(containers::discard);
+        throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " cannot listen on this"
+            + " machine's loopback address (" + e.getMessage() + ")", e);
+      }
     }
     publish.accept(balancer.healthyReplicas());
     Closeable closer = () -> {
       balancer.close();
-      containers.zone().ifPresent(zone -> zone.unregister(spec.digest(), token));
+      containers.zone().ifPresent(zone -> zone.unregisterAll(spec.digest(), token));
     };
     groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
     var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
     CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
-    RunningService first = replicas.get(0);
     LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
-        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + port).orElse(""));
+        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + vipPort
+            + (vipPort == port ? "" : " (to their port " + port + ")")).orElse(""));
     return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
-        first.hostPorts(), first.published(), first.logs(), exit, closer,
+        Map.copyOf(hostPorts), first.published(), first.logs(), exit, closer,
         ServiceOperations.none(RunningService.describe(name, spec), "it runs " + spec.replicas()
             + " replicas, each a service of its own (" + name + "-0, " + name + "-1, ...)"));
   }
@@ -154,8 +175,11 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       spec.vipName().ifPresent(names::add);
       var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
           : healthy.stream().map(r -> r.address().getAddress()).toList();
-      zone.register(spec.digest(), token, names, addresses, List.of(name, spec.digestHostname()),
-          healthy.stream().map(VipBalancer.Replica::hostname).toList(), spec.tcpPorts());
+      List<String> services = List.of(name, spec.digestHostname());
+      List<String> targets = healthy.stream().map(VipBalancer.Replica::hostname).toList();
+      zone.register(spec.digest(), token, names, addresses, services, targets, spec.tcpPorts());
+      spec.portNames().forEach((port, portName) -> zone.registerNamedPort(spec.digest(), token, targets, services,
+          portName, !spec.tcpPorts().contains(port), port));
     });
   }
 

@@ -125,12 +125,18 @@ public final class Definition {
     return v.vipPort;
   }
 
+  /** The replicas' port the VIP passes its connections to: the VIP's port unless {@code withVip} said another. */
+  public int vipTargetPort() {
+    return v.vipTargetPort == 0 ? v.vipPort : v.vipTargetPort;
+  }
+
   /** The definition of replica {@code index}: this one, run once, without VIP, told apart by its instance id. */
   public Definition replica(int index) {
     return derive(d -> {
       d.replicas = 1;
       d.vipName = null;
       d.vipPort = 0;
+      d.vipTargetPort = 0;
       d.instanceId = v.instanceId + (v.instanceId.isEmpty() ? "" : "/") + "replica-" + index;
     });
   }
@@ -212,6 +218,11 @@ public final class Definition {
   /** Exposed ports that are not waited for ({@code withUncheckedPort}). */
   public Set<Integer> uncheckedPorts() {
     return Collections.unmodifiableSortedSet(v.uncheckedPorts);
+  }
+
+  /** The names of exposed ports ({@code withPortName}), by port. */
+  public Map<Integer, String> portNames() {
+    return Collections.unmodifiableSortedMap(v.portNames);
   }
 
   /** Exposed ports published on a fixed host port ({@code withHostPort}), container port to host port. */
@@ -370,6 +381,9 @@ public final class Definition {
     if (!v.protocols.isEmpty()) {
       s.append(", protocols=").append(v.protocols);
     }
+    if (!v.portNames.isEmpty()) {
+      s.append(", portNames=").append(v.portNames);
+    }
     if (!v.uncheckedPorts.isEmpty()) {
       s.append(", unchecked=").append(v.uncheckedPorts);
     }
@@ -393,6 +407,7 @@ public final class Definition {
       public final TreeMap<Integer, Protocol> protocols = new TreeMap<>();
       public final TreeSet<Integer> uncheckedPorts = new TreeSet<>();
       public final TreeMap<Integer, Integer> hostPorts = new TreeMap<>();
+      public final TreeMap<Integer, String> portNames = new TreeMap<>();
       public List<String> command;
       public List<String> entrypoint;
       public final TreeMap<String, String> env = new TreeMap<>();
@@ -411,6 +426,8 @@ public final class Definition {
       public int replicas = 1;
       public String vipName;
       public int vipPort;
+      /** 0: the VIP's port. */
+      public int vipTargetPort;
       public List<String> readyCommand;
       public boolean readyHealthcheck;
       public boolean ignoreHealthcheck;
@@ -435,6 +452,7 @@ public final class Definition {
         protocols.putAll(from.protocols);
         uncheckedPorts.addAll(from.uncheckedPorts);
         hostPorts.putAll(from.hostPorts);
+        portNames.putAll(from.portNames);
         command = from.command;
         entrypoint = from.entrypoint;
         env.putAll(from.env);
@@ -451,6 +469,7 @@ public final class Definition {
         replicas = from.replicas;
         vipName = from.vipName;
         vipPort = from.vipPort;
+        vipTargetPort = from.vipTargetPort;
         readyCommand = from.readyCommand;
         readyHealthcheck = from.readyHealthcheck;
         ignoreHealthcheck = from.ignoreHealthcheck;

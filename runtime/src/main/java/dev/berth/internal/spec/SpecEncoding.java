@@ -133,6 +133,11 @@ public final class SpecEncoding {
       if (spec.vipName().isPresent()) {
         string(out, "vip", spec.vipName().get());
         out.writeInt(spec.vipPort());
+        if (spec.vipTargetPort() != spec.vipPort()) {
+          // Only where it differs, so that the digests of VIPs from before keep what they were.
+          tag(out, "vipTarget");
+          out.writeInt(spec.vipTargetPort());
+        }
       }
       if (spec.readyCommand().isPresent()) {
         tag(out, "ready");
@@ -168,6 +173,14 @@ public final class SpecEncoding {
         for (Map.Entry<Integer, Protocol> port : spec.declaredProtocols().entrySet()) {
           out.writeInt(port.getKey());
           value(out, port.getValue().name().getBytes(StandardCharsets.US_ASCII));
+        }
+      }
+      if (!spec.portNames().isEmpty()) {
+        tag(out, "portNames");
+        out.writeInt(spec.portNames().size());
+        for (Map.Entry<Integer, String> port : spec.portNames().entrySet()) {
+          out.writeInt(port.getKey());
+          value(out, port.getValue().getBytes(StandardCharsets.US_ASCII));
         }
       }
       if (!spec.uncheckedPorts().isEmpty()) {

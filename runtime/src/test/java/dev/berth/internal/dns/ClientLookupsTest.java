@@ -62,17 +62,22 @@ class ClientLookupsTest {
     }
   }
 
-  /** busybox's nslookup (as Java's DNS provider) asks an SRV name without the search domain. */
+  /**
+   * busybox's nslookup (as Java's DNS provider) asks an SRV name without the search domain: the service's, and a
+   * named port's, which lists that port alone.
+   */
   @Test
-  void aClientFindsAServiceBySrvWithoutSpellingOutTheZone() {
+  void aClientFindsAServiceAndANamedPortBySrvWithoutSpellingOutTheZone() {
     try (var runtime = ServiceRuntime.start(BerthConfig.defaults())) {
       var web = runtime.newScope().service("web", ServiceSpec.from("busybox:1.35").withExposedPort(8080)
-          .withCommand("httpd", "-f", "-p", "8080"));
+          .withUncheckedPort(9090).withPortName(9090, "admin").withCommand("httpd", "-f", "-p", "8080"));
       web.start();
       try (Container client = runtime.newClient("client", ServiceSpec.from("busybox:1.35"))) {
         String answer = client.exec("nslookup", "-type=SRV", "_web._tcp").stdout();
+        String admin = client.exec("nslookup", "-type=SRV", "_admin._web._tcp").stdout();
 
-        assertThat(answer).contains("_web._tcp").contains("8080 " + web.hostname());
+        assertThat(answer).contains("_web._tcp").contains("8080 " + web.hostname()).contains("9090 " + web.hostname());
+        assertThat(admin).contains("_admin._web._tcp").contains("9090 " + web.hostname()).doesNotContain("8080");
       }
     }
   }

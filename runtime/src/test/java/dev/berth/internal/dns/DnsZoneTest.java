@@ -31,6 +31,12 @@ class DnsZoneTest {
     return new DnsResponder(zone).answer(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
   }
 
+  /** Asks as a client does, by the query's bytes: names outside the zone get the server's own handling. */
+  private Message askBytes(String name, int type) throws Exception {
+    byte[] query = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
+    return new Message(new DnsResponder(zone).respond(query, 65535));
+  }
+
   @Test
   void zoneIsOneSanitisedLabelUnderBerthLocal() {
     assertThat(DnsZone.forSession("build-4711-lq2x").toString()).isEqualTo("build-4711-lq2x.berth.local.");
@@ -184,6 +190,32 @@ class DnsZoneTest {
     zone.unregister("d2", "c2");
     assertThat(((ARecord) ask("db.kit-1234.berth.local.", Type.A).getSection(Section.ANSWER).get(0)).getAddress())
         .isEqualTo(ip("10.1.0.10"));
+  }
+
+  /** A named port has SRV records of its own, of it alone; they go with the service's, and not with another's. */
+  @Test
+  void aNamedPortIsListedAloneUnderItsNameAndGoesWithItsService() throws Exception {
+    zone.register("d1", "c1", "berth-aa", List.of("web"), List.of("web", "berth-aa"), ip("10.1.0.6"),
+        List.of(8080, 9090));
+    zone.registerNamedPort("d1", "c1", List.of("berth-aa"), List.of("web", "berth-aa"), "admin", false, 9090);
+    zone.registerNamedPort("d1", "c1", List.of("berth-aa"), List.of("web", "berth-aa"), "stats", true, 8125);
+
+    for (String name : List.of("_admin._web._tcp.kit-1234.berth.local.", "_admin._berth-aa._tcp.kit-1234.berth.local.",
+        "_admin._web._tcp.")) {
+      assertThat(askBytes(name, Type.SRV).getSection(Section.ANSWER)).as(name).map(r -> (SRVRecord) r)
+          .extracting(SRVRecord::getPort, r -> r.getTarget().toString())
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(9090, "berth-aa.kit-1234.berth.local."));
+    }
+    assertThat(askBytes("_stats._web._udp.", Type.SRV).getSection(Section.ANSWER)).map(r -> ((SRVRecord) r).getPort())
+        .containsExactly(8125);
+    assertThat(ask("_web._tcp.kit-1234.berth.local.", Type.SRV).getSection(Section.ANSWER)).hasSize(2);
+    assertThat(ask("_admin._web._tcp.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
+
+    zone.unregisterAll("d1", "c0");
+    assertThat(askBytes("_admin._web._tcp.", Type.SRV).getSection(Section.ANSWER)).as("another registration's").hasSize(1);
+    zone.unregisterAll("d1", "c1");
+    assertThat(zone.entries()).isEmpty();
+    assertThat(ask("_admin._web._tcp.kit-1234.berth.local.", Type.SRV).getRcode()).isEqualTo(Rcode.NXDOMAIN);
   }
 
   @Test
