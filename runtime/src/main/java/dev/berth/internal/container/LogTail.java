@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class LogTail implements Consumer<String> {
 
   static final int KEPT = 50;
+  /** How many of the last lines seen place them in output read again ({@link #catchUp}). */
+  private static final int CATCH_UP_MATCH = 5;
 
   private final Logger logger;
   private final ArrayDeque<String> lines = new ArrayDeque<>(KEPT);
@@ -87,6 +89,28 @@ public final class LogTail implements Consumer<String> {
 
   public void end() {
     ended.countDown();
+  }
+
+  /**
+   * Adds what a stream that ended early missed, from {@code output} (the container's output, read again): the lines
+   * after the last of those seen here. When the kept lines are not in it at all, all of it is new.
+   */
+  void catchUp(List<String> output) {
+    List<String> kept;
+    synchronized (lines) {
+      kept = List.copyOf(lines);
+    }
+    int from = 0;
+    if (!kept.isEmpty()) {
+      List<String> seen = kept.subList(Math.max(0, kept.size() - CATCH_UP_MATCH), kept.size());
+      for (int i = output.size() - seen.size(); i >= 0; i--) {
+        if (output.subList(i, i + seen.size()).equals(seen)) {
+          from = i + seen.size();
+          break;
+        }
+      }
+    }
+    output.subList(from, output.size()).forEach(this::accept);
   }
 
   /**

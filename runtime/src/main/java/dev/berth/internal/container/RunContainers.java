@@ -362,7 +362,11 @@ public final class RunContainers implements ServiceStarter {
         beforeRemoval.accept(id);
         if (!stopTimeout.isZero()) {
           backend.stop(id, stopTimeout);
+        } else if (backend.podman()) {
+          // Stopped, not removed at once: its output is read again before it goes (ServiceOutputs.catchUp).
+          backend.stop(id, Duration.ZERO);
         }
+        outputs.catchUp(backend, id);
         backend.remove(id);
         containerIds.remove(id);
         return false;

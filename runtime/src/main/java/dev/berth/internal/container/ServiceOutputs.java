@@ -37,6 +37,8 @@ final class ServiceOutputs {
   static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
   static final Duration OUTPUT_BACKLOG = Duration.ofSeconds(2);
   private static final Duration OUTPUT_QUIET = Duration.ofMillis(20);
+  /** How long a stopped container's log stream is given to end before its output is read again. */
+  private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(1);
 
   private final Supplier<Engine> engine;
   /**
@@ -107,6 +109,24 @@ final class ServiceOutputs {
     if (logs != null && !logs.awaitQuiet(OUTPUT_QUIET, deadline) && Thread.currentThread().isInterrupted()) {
       throw new BerthException("Interrupted while waiting for the output of container " + containerId
           + " before removing it");
+    }
+  }
+
+  /**
+   * After a container's stop, before its removal, on Podman: its log stream ends at the container's exit before all
+   * of the output arrived (a burst of 200,000 lines lost its last 2,000 to 5,000), so the output is read once more,
+   * while the container is still there, and what the stream missed is added.
+   */
+  void catchUp(Engine backend, String containerId) {
+    LogTail logs = following.get(containerId);
+    if (logs == null || !backend.podman()) {
+      return;
+    }
+    logs.awaitEnd(CATCH_UP_WAIT.toNanos());
+    try {
+      logs.catchUp(backend.output(containerId, OUTPUT_DRAIN, "container " + containerId).lines().toList());
+    } catch (RuntimeException e) {
+      LOG.debug("the output of container {} could not be read again", containerId, e);
     }
   }
 
