@@ -68,8 +68,7 @@ final class Endpoints {
     if (port == 0) {
       return exposed.get(0);
     }
-    boolean vipPort = definition.vipName().isPresent() && definition.vipPort() == port;
-    if (!exposed.contains(port) && !vipPort) {
+    if (!definition.offersPort(port)) {
       throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\", port = " + port
           + ") on " + where + ": service '" + endpoint.value() + "' (" + spec.image() + ") does not expose port "
           + port + "; exposed ports: " + exposed + ". Name one of those, or expose it with withExposedPort(" + port

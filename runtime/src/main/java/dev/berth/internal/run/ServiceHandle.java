@@ -118,9 +118,8 @@ public final class ServiceHandle implements Service {
     return "Service " + RunningService.describe(name, spec);
   }
 
-  /** An exposed port, or the VIP's own port (which the service's hostname and its published VIP port take). */
   private void requireExposed(int port) {
-    if (!spec.exposedPorts().contains(port) && !(spec.vipName().isPresent() && spec.vipPort() == port)) {
+    if (!spec.offersPort(port)) {
       throw new IllegalArgumentException(RunningService.notExposed(name, spec, port));
     }
   }

@@ -125,6 +125,14 @@ public final class Definition {
     return v.vipPort;
   }
 
+  /**
+   * Whether the service takes connections on {@code port}: an exposed port, or its VIP's own port (which its hostname
+   * and the VIP's published port take).
+   */
+  public boolean offersPort(int port) {
+    return v.exposedPorts.contains(port) || v.vipName != null && v.vipPort == port;
+  }
+
   /** The replicas' port the VIP passes its connections to: the VIP's port unless {@code withVip} said another. */
   public int vipTargetPort() {
     return v.vipTargetPort == 0 ? v.vipPort : v.vipTargetPort;
