@@ -97,25 +97,20 @@ public final class DnsZone implements DnsRecords {
 
   /**
    * Registers the UDP ports of a service registered under {@code owner}: SRV records {@code _<service>._udp}, under
-   * an owner of their own ({@link #udpOwner}) so that the service's TCP records stay as they are.
+   * a part of that owner ({@link #part}) so that the service's TCP records stay as they are.
    */
   void registerUdp(String owner, String token, String hostname, List<String> services, List<Integer> ports) {
-    register(udpOwner(owner), token, List.of(), List.of(), services, "_udp", List.of(hostname), ports);
-  }
-
-  /** Who holds the UDP records of a service registered under {@code owner}. */
-  static String udpOwner(String owner) {
-    return owner + "/udp";
+    register(part(owner, "udp"), token, List.of(), List.of(), services, "_udp", List.of(hostname), ports);
   }
 
   /**
    * Registers a named port of a service registered under {@code owner}: SRV records {@code
-   * _<portName>._<service>._tcp} ({@code ._udp}) of that port alone on each of {@code targets}, under an owner of
-   * their own, so that the service's other records stay as they are.
+   * _<portName>._<service>._tcp} ({@code ._udp}) of that port alone on each of {@code targets}, under a part of that
+   * owner, so that the service's other records stay as they are.
    */
   public void registerNamedPort(String owner, String token, List<String> targets, List<String> services,
       String portName, boolean udp, int port) {
-    register(owner + "/port-" + portName, token, List.of(), List.of(),
+    register(part(owner, "port-" + portName), token, List.of(), List.of(),
         services.stream().map(service -> portName + "._" + service).toList(), udp ? "_udp" : "_tcp", targets,
         List.of(port));
   }
@@ -144,25 +139,24 @@ public final class DnsZone implements DnsRecords {
     published.accept(toText());
   }
 
-  /** Removes the owner's records if they are still those of {@code token} (not of a later registration). */
+  /**
+   * Removes the records of {@code owner} and of its parts (UDP ports, named ports) that are still those of {@code
+   * token} (not of a later registration).
+   */
   public synchronized void unregister(String owner, String token) {
-    Entry entry = entries.get(owner);
-    if (!closed && entry != null && entry.token().equals(token)) {
-      entries.remove(owner);
-      published.accept(toText());
-    }
-  }
-
-  /** Removes the records of {@code owner} and its parts (UDP, named ports) that are still those of {@code token}. */
-  public synchronized void unregisterAll(String owner, String token) {
     if (closed) {
       return;
     }
     boolean removed = entries.values().removeIf(entry -> entry.token().equals(token)
-        && (entry.owner().equals(owner) || entry.owner().startsWith(owner + "/")));
+        && (entry.owner().equals(owner) || entry.owner().startsWith(part(owner, ""))));
     if (removed) {
       published.accept(toText());
     }
+  }
+
+  /** The owner of some of the records of a service registered under {@code owner}; they go with it. */
+  private static String part(String owner, String part) {
+    return owner + "/" + part;
   }
 
   @Override

@@ -174,7 +174,7 @@ public final class SessionDns {
 
   /** Takes a service's records out. */
   public void withdraw(DnsEntry service) {
-    zone.unregisterAll(service.owner(), service.token());
+    zone.unregister(service.owner(), service.token());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.berth.internal.run;
 
 import dev.berth.BerthException;
+import dev.berth.Protocol;
 import dev.berth.internal.container.ReplicaHealth;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
@@ -153,7 +154,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     publish.accept(balancer.healthyReplicas());
     Closeable closer = () -> {
       balancer.close();
-      containers.zone().ifPresent(zone -> zone.unregisterAll(spec.digest(), token));
+      containers.zone().ifPresent(zone -> zone.unregister(spec.digest(), token));
     };
     groups.put(spec.digest(), new Group(List.copyOf(replicas), closer));
     var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
@@ -179,7 +180,7 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       List<String> targets = healthy.stream().map(VipBalancer.Replica::hostname).toList();
       zone.register(spec.digest(), token, names, addresses, services, targets, spec.tcpPorts());
       spec.portNames().forEach((port, portName) -> zone.registerNamedPort(spec.digest(), token, targets, services,
-          portName, !spec.tcpPorts().contains(port), port));
+          portName, spec.protocol(port) == Protocol.UDP, port));
     });
   }
 

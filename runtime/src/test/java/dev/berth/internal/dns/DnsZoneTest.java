@@ -211,9 +211,9 @@ class DnsZoneTest {
     assertThat(ask("_web._tcp.kit-1234.berth.local.", Type.SRV).getSection(Section.ANSWER)).hasSize(2);
     assertThat(ask("_admin._web._tcp.kit-1234.berth.local.", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
 
-    zone.unregisterAll("d1", "c0");
+    zone.unregister("d1", "c0");
     assertThat(askBytes("_admin._web._tcp.", Type.SRV).getSection(Section.ANSWER)).as("another registration's").hasSize(1);
-    zone.unregisterAll("d1", "c1");
+    zone.unregister("d1", "c1");
     assertThat(zone.entries()).isEmpty();
     assertThat(ask("_admin._web._tcp.kit-1234.berth.local.", Type.SRV).getRcode()).isEqualTo(Rcode.NXDOMAIN);
   }
