@@ -84,7 +84,7 @@ public final class DockerBackend implements Engine {
     this.host = config.getDockerHost();
     this.apiVersion = config.getApiVersion().getVersion();
     this.json = new EngineJson(docker, config);
-    this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress());
+    this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress(), this::podman);
     this.streams = new DockerStreams(docker);
   }
 

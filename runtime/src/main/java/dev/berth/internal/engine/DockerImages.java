@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +48,13 @@ final class DockerImages {
   private final RegistryCredentials credentials;
   /** {@code berth.pullProgressTimeout}: how long a pull or build may go without a word from the engine. */
   private final Duration progressTimeout;
+  /** Whether the engine is Podman, which goes on with a build whose stream is closed. */
+  private final BooleanSupplier podman;
 
   DockerImages(DockerClient docker, EngineJson json, URI host, RegistryCredentials credentials,
-      Duration progressTimeout) {
+      Duration progressTimeout, BooleanSupplier podman) {
     this.docker = docker;
+    this.podman = podman;
     this.json = json;
     this.host = host;
     this.credentials = credentials;
@@ -244,6 +248,10 @@ final class DockerImages {
         progress.close();
       } catch (IOException closing) {
         LOG.debug("closing the interrupted build of {}", build.image(), closing);
+      }
+      if (podman.getAsBoolean()) {
+        LOG.info("Podman goes on with the build of {} for {} after the run's end: it does not cancel a build whose"
+            + " stream is closed. The image stays on the engine, as a finished build does", build.image(), neededBy);
       }
       Thread.currentThread().interrupt();
       throw new BerthException("Interrupted while building image " + build.image() + " for " + neededBy, e);

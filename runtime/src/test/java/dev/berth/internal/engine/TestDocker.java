@@ -4,8 +4,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The tests' own line to the engine, through docker-java's usual transport: a witness independent of Berth's. */
@@ -19,6 +23,30 @@ public final class TestDocker {
     var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     return DockerClientImpl.getInstance(config,
         new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+  }
+
+  /** Whether the engine is Podman: its version answer names a "Podman Engine" component. */
+  public static boolean podman(DockerClient docker) {
+    var components = docker.versionCmd().exec().getComponents();
+    return components != null && components.stream().anyMatch(c -> String.valueOf(c.getName()).startsWith("Podman"));
+  }
+
+  /**
+   * The commands of every container of the engine, running or not; on Podman also of its builds' containers
+   * (Buildah's), which its Docker-compatible list leaves out.
+   */
+  public static List<String> containerCommands(DockerClient docker) throws IOException {
+    if (!podman(docker)) {
+      return docker.listContainersCmd().withShowAll(true).exec().stream().map(c -> String.valueOf(c.getCommand()))
+          .toList();
+    }
+    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+        .path("/v4.0.0/libpod/containers/json?all=true&external=true").build();
+    try (var response = ((DockerClientImpl) docker).getHttpClient().execute(request)) {
+      var commands = new ArrayList<String>();
+      new ObjectMapper().readTree(response.getBody()).forEach(c -> commands.add(c.path("Command").toString()));
+      return commands;
+    }
   }
 
   /**

@@ -3,11 +3,11 @@ package dev.berth.internal.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.config.BerthConfig;
@@ -79,7 +79,7 @@ class DockerfileTest {
       assertThat(container.exec("wget", "-qO-", "http://app:8080/scratch.tmp").exitCode()).as("left out")
           .isNotZero();
     }
-    assertThat(tagEvents(app.image(), firstRun)).as("the first run builds").hasSize(1);
+    assertThat(builds(app.image(), firstRun)).as("the first run builds").hasSize(1);
     assertThat(docker.inspectImageCmd(app.image()).exec().getConfig().getLabels())
         .containsEntry("dev.berth.build", "true");
 
@@ -88,7 +88,7 @@ class DockerfileTest {
         var container = runtime.newClient("client", client)) {
       assertThat(container.exec("wget", "-qO-", "http://app:8080/").stdout()).endsWith(marker);
     }
-    assertThat(tagEvents(app.image(), secondRun)).as("the second run finds the image").isEmpty();
+    assertThat(builds(app.image(), secondRun)).as("the second run finds the image").isEmpty();
     docker.removeImageCmd(app.image()).exec();
   }
 
@@ -136,7 +136,7 @@ class DockerfileTest {
       both.forEach(java.util.concurrent.CompletableFuture::join);
     }
 
-    assertThat(tagEvents(app.image(), started)).hasSize(1);
+    assertThat(builds(app.image(), started)).hasSize(1);
     docker.removeImageCmd(app.image()).exec();
   }
 
@@ -210,7 +210,8 @@ class DockerfileTest {
           .withServiceBinding("broken", broken)).close())
           .hasMessageStartingWith("Building the image for service 'broken' (" + broken.image())
           .hasMessageContaining(" from " + context.toAbsolutePath().normalize().resolve("Dockerfile") + " failed: ")
-          .hasMessageContaining("returned a non-zero code: 3")
+          // Docker's words and Podman's
+          .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("returned a non-zero code: 3", "exit status 3"))
           .hasMessageContaining("The build's last lines:")
           .hasMessageContaining(marker);
     }
@@ -221,6 +222,8 @@ class DockerfileTest {
   /** A run that ends while its build runs cancels the build: the step's container goes at once, no image stays. */
   @Test
   void aRunEndingDuringABuildCancelsIt() throws Exception {
+    assumeFalse(TestDocker.podman(docker), "Podman 4.3 goes on with a build whose stream is closed, and has no call"
+        + " that cancels a build; Berth logs that it goes on");
     String marker = "berth-build-cancelled-" + UUID.randomUUID();
     write("Dockerfile", "FROM busybox:1.35\nRUN echo " + marker + " && sleep 60\n");
     ServiceSpec slow = ServiceSpec.fromDockerfile(context).withExposedPort(8080);
@@ -242,31 +245,43 @@ class DockerfileTest {
     assertThatThrownBy(() -> docker.inspectImageCmd(slow.image()).exec()).isInstanceOf(NotFoundException.class);
   }
 
-  private static List<Container> stepContainers(String marker) {
-    return docker.listContainersCmd().withShowAll(true).exec().stream()
-        .filter(c -> String.valueOf(c.getCommand()).contains(marker)).toList();
+  /** The engine's containers that run a step naming {@code marker} (on Podman, Buildah's included). */
+  private static List<String> stepContainers(String marker) throws IOException {
+    return TestDocker.containerCommands(docker).stream().filter(command -> command.contains(marker)).toList();
   }
 
-  /** Builds by the engine that tagged this image since {@code since}. */
-  private static List<Event> tagEvents(String image, Instant since) throws InterruptedException {
+  /**
+   * The engine's builds of {@code image} since {@code since}: Docker tags the image it built (an image event "tag"
+   * that names it); Podman 4.3 says "build" and names nothing, so there every build counts (nothing else builds while
+   * this class runs). Read up to the creation of a marker container, not up to a time: Podman answers nothing at all
+   * when that time passes before it has read its events file.
+   */
+  private static List<Event> builds(String image, Instant since) throws Exception {
+    String marker = "berth-events-marker-" + UUID.randomUUID();
     var events = new ArrayList<Event>();
-    docker.eventsCmd()
-        .withSince(String.format("%d.%09d", since.getEpochSecond(), since.getNano()))
-        .withUntil(String.valueOf(Instant.now().getEpochSecond() + 1))
-        .withEventTypeFilter("image")
-        .withEventFilter("tag")
-        .withImageFilter(image)
+    var markerSeen = new java.util.concurrent.CountDownLatch(1);
+    try (var stream = docker.eventsCmd().withSince(String.format("%d.%09d", since.getEpochSecond(), since.getNano()))
         .exec(new ResultCallback.Adapter<Event>() {
           @Override
           public void onNext(Event event) {
+            var attributes = event.getActor() == null ? null : event.getActor().getAttributes();
+            if (attributes != null && marker.equals(attributes.get("name"))) {
+              markerSeen.countDown();
+            }
             synchronized (events) {
               events.add(event);
             }
           }
-        })
-        .awaitCompletion(30, TimeUnit.SECONDS);
+        })) {
+      String id = docker.createContainerCmd("busybox:1.35").withName(marker).withCmd("true").exec().getId();
+      docker.removeContainerCmd(id).exec();
+      assertThat(markerSeen.await(30, TimeUnit.SECONDS)).as("the marker container's events came").isTrue();
+    }
     synchronized (events) {
-      return List.copyOf(events);
+      return events.stream().filter(event -> "image".equals(String.valueOf(event.getType()).toLowerCase()))
+          .filter(event -> "build".equals(event.getAction()) || "tag".equals(event.getAction())
+              && event.getActor() != null && image.equals(event.getActor().getAttributes().get("name")))
+          .toList();
     }
   }
 
