@@ -15,10 +15,12 @@ import dev.berth.internal.run.ServiceRuntime;
 import dev.berth.junit.ServiceTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,21 +44,40 @@ class HostServicesTest {
   /**
    * Stands for a database that already runs on the machine: MariaDB published on 127.0.0.1 only, on a port free
    * now (a fixed 3306 would collide with another build running this sample), which the test finds in the system
-   * property {@code samples.mariadb.port}.
+   * property {@code samples.mariadb.port}. The port is below the kernel's ephemeral range, from which the engine
+   * takes the random host ports of other builds' containers (one took the port this sample had just found free);
+   * another build's sample may still take it first, so a taken port is tried again with another.
    */
   static ServiceRuntime machine;
 
   @BeforeAll
   static void startMariaDbOnTheHost() throws IOException {
-    int port;
-    try (var socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    System.setProperty("samples.mariadb.port", String.valueOf(port));
     machine = ServiceRuntime.start(BerthConfig.from(BerthConfig::fromEnvironment));
-    machine.newScope().service("mariadb", ServiceSpec.from("mariadb:10.11")
-        .withEnv("MARIADB_ROOT_PASSWORD", "secret")
-        .withHostPort(port, 3306)).start();
+    for (int attempt = 1; ; attempt++) {
+      int port = freePortBelowTheEphemeralRange();
+      System.setProperty("samples.mariadb.port", String.valueOf(port));
+      try {
+        machine.newScope().service("mariadb", ServiceSpec.from("mariadb:10.11")
+            .withEnv("MARIADB_ROOT_PASSWORD", "secret")
+            .withHostPort(port, 3306)).start();
+        return;
+      } catch (RuntimeException e) {
+        if (attempt == 5 || !String.valueOf(e.getMessage()).contains("is taken")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static int freePortBelowTheEphemeralRange() throws IOException {
+    while (true) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (var socket = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (BindException taken) {
+        // another one
+      }
+    }
   }
 
   @AfterAll
