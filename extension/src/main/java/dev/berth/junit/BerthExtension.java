@@ -219,7 +219,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     ServiceSpec spec = clientSpec(element, where, context, declarations);
     String name = element instanceof Parameter p ? p.getName() : ((Field) element).getName();
     return context.getStore(NAMESPACE).getOrComputeIfAbsent(key,
-        k -> new ClientResource(RuntimeResource.of(context).newClient(name, spec)), ClientResource.class)
+        k -> new ClientResource(RuntimeResource.of(context).newClient(name, spec, ScopeResource.of(context))),
+        ClientResource.class)
         .container();
   }
 

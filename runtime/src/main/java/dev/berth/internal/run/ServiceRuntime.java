@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ServiceRuntime implements AutoCloseable {
+
+  /** A name {@code /etc/hosts} can hold: labels of letters, digits and '_', joined by '-' or '.'. */
+  private static final Pattern HOSTS_NAME = Pattern.compile("[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*");
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
 
@@ -150,10 +154,29 @@ public final class ServiceRuntime implements AutoCloseable {
    * of its own bindings), its execs fail at once, naming the service.
    */
   public Container newClient(String name, ServiceSpec client) {
+    return newClient(name, client, Map.of());
+  }
+
+  /**
+   * As {@link #newClient(String, ServiceSpec)}, for a client of {@code owner} (a test class): the services the owner
+   * runs now resolve by their names in the client's {@code /etc/hosts} too, unless a binding takes the name. So a
+   * client finds its own class's {@code redis}, not another class's of the same name, and finds it while the test
+   * JVM, which serves the session's DNS, is paused.
+   */
+  public Container newClient(String name, ServiceSpec client, ServiceScope owner) {
+    return newClient(name, client, owner.runningByName());
+  }
+
+  private Container newClient(String name, ServiceSpec client, Map<String, String> ownersServices) {
     Definition spec = SpecAccess.definition(client);
     ServiceScope bindings = newScope();
     try {
       var hosts = new TreeMap<String, String>();
+      ownersServices.forEach((serviceName, address) -> {
+        if (HOSTS_NAME.matcher(serviceName).matches()) {
+          hosts.put(serviceName, address);
+        }
+      });
       bindings.acquireEach(spec.serviceBindings());
       for (Map.Entry<String, Definition> binding : spec.serviceBindings().entrySet()) {
         hosts.put(binding.getKey(), bindings.acquire(binding.getKey(), binding.getValue()).address());

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -80,6 +81,23 @@ public final class ServiceScope implements AutoCloseable {
         .map(lease -> lease.join().death())
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.anyOf(deaths).thenApply(ServiceDeath.class::cast);
+  }
+
+  /**
+   * The services this scope holds that are running now, by the name it acquired them under, and their addresses on
+   * the run's network; replicated services left out (one address would pin every lookup to one replica).
+   */
+  Map<String, String> runningByName() {
+    var running = new TreeMap<String, String>();
+    for (CompletableFuture<ServiceTable.Lease> lease : leases.values()) {
+      if (lease.isDone() && !lease.isCompletedExceptionally() && !lease.join().isStale()) {
+        RunningService service = lease.join().service();
+        if (service.spec().replicas() <= 1) {
+          running.put(lease.join().name(), service.address());
+        }
+      }
+    }
+    return running;
   }
 
   boolean isRunning(Definition spec) {

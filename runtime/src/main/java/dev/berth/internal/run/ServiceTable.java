@@ -407,6 +407,11 @@ final class ServiceTable implements AutoCloseable {
       return service;
     }
 
+    /** The name its holder acquired it under: a service's own name, or a binding's alias. */
+    String name() {
+      return alias;
+    }
+
     /**
      * Completes when the service dies (never if it is stopped), seen through the name this lease's holder knows it
      * by: a binding's alias.
