@@ -2,7 +2,6 @@ package dev.berth.internal.session;
 
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -28,8 +27,6 @@ import java.util.function.Supplier;
 public final class SessionNetwork {
 
   private final Supplier<Engine> engine;
-  /** Whether the network keeps the engine's own DNS server, asked when the network is created. */
-  private final BooleanSupplier engineDns;
   private final String runId;
   private final String session;
   private final Object lock = new Object();
@@ -39,13 +36,7 @@ public final class SessionNetwork {
   private volatile boolean lastOfSession;
 
   public SessionNetwork(Supplier<Engine> engine, String runId, String session) {
-    this(engine, () -> true, runId, session);
-  }
-
-  /** @param engineDns whether the network keeps the engine's own DNS server (see Engine.createNetwork) */
-  public SessionNetwork(Supplier<Engine> engine, BooleanSupplier engineDns, String runId, String session) {
     this.engine = engine;
-    this.engineDns = engineDns;
     this.runId = runId;
     this.session = session;
   }
@@ -99,8 +90,7 @@ public final class SessionNetwork {
           sessionDirectory.locked("network", () -> {
             sessionDirectory.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
                 + "\ndockerHost=" + engine.get().host() + "\n");
-            return engine.get().createNetwork(created, Labels.of(runId, session, "network"),
-                engineDns.getAsBoolean());
+            return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
           });
           // Known before the name: DNS listens on it (see gateway()).
           gateway = engine.get().gateway(net);
