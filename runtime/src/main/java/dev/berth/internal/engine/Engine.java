@@ -236,7 +236,8 @@ public interface Engine extends AutoCloseable {
 
   static String rootMessage(Throwable t) {
     Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
+    // A deadline's own message names the call and the setting; what the transport said below it names neither.
+    while (!(root instanceof CallTimedOut) && root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
     String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();

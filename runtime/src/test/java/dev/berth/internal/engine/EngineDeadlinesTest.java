@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.berth.BerthException;
 import dev.berth.internal.spec.ImageReference;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -163,5 +165,20 @@ class EngineDeadlinesTest {
     }
     assertThat(deadlines.of("POST", "/containers/abc/attach", true)).as("taking over the connection").isEmpty();
     assertThat(EngineDeadlines.call("POST", "/v1.41/containers/create?name=x")).isEqualTo("POST /containers/create");
+  }
+
+  /**
+   * The transport's own read timeout can end the wait a hair before the deadline counts as passed; the failure then
+   * carries the transport's exception (often without a message) as its cause, and what a user reads must still be
+   * the deadline's message, not "SocketTimeoutException".
+   */
+  @Test
+  void aDeadlinesMessageIsNotReplacedByWhatTheTransportSaidBelowIt() {
+    var below = new UncheckedIOException("failed", new SocketTimeoutException());
+    String deadline = "The Docker engine at unix:///x did not answer GET /_ping within 1 s";
+    assertThat(Engine.rootMessage(new RuntimeException("wrapped", new Engine.CallTimedOut(deadline, below))))
+        .isEqualTo(deadline);
+    assertThat(Engine.rootMessage(below)).as("without a deadline, the deepest cause")
+        .isEqualTo("SocketTimeoutException");
   }
 }
