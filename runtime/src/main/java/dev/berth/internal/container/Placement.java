@@ -4,6 +4,7 @@ import dev.berth.BerthException;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.net.EngineLocation;
+import dev.berth.internal.net.GatewayBridge;
 import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionNetwork;
 import java.util.function.Supplier;
@@ -60,6 +61,9 @@ final class Placement {
       // keeps it up; a JVM that is really apart (a container, a VM) still finds the address not its own.
       attachAnchor.run();
       location = EngineLocation.of(engine.get().host(), network.gateway(), engine.get()::rootless);
+    }
+    if (location.sharesNetwork()) {
+      GatewayBridge.pinAddress(network.gateway());
     }
     return location;
   }

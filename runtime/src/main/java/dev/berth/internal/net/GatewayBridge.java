@@ -1,0 +1,118 @@
+package dev.berth.internal.net;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the hardware address of the bridge that carries a run's gateway from changing as containers come and go.
+ *
+ * <p>Linux gives a bridge whose address nobody set the lowest address among its ports, so it changes whenever a
+ * container whose port has a lower one joins or leaves. The containers still on the bridge keep the old address in
+ * their ARP caches and lose the gateway, and with it everything served there (the engine's DNS, Berth's DNS, host
+ * services), until the entry is learnt again: measured here 7 s and more, reported up to 100 s. Docker sets its
+ * bridges' addresses itself, as Podman's netavark does from 1.9 on; netavark 1.4 (Debian 12's Podman 4.3) does not.
+ * Where the bridge is this machine's and its address is unset, it is set to what it is now, which the kernel then
+ * keeps. That takes {@code ip} and the right to change interfaces (root); without them the run goes on as it would,
+ * and says what it risks.
+ */
+public final class GatewayBridge {
+
+  private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
+  /** {@code addr_assign_type} of an interface whose address was set: the kernel no longer changes it. */
+  private static final String SET = "3";
+  private static final List<Path> IP_COMMANDS = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"),
+      Path.of("/usr/bin/ip"), Path.of("/bin/ip"));
+
+  private GatewayBridge() {
+  }
+
+  /**
+   * Sets the address of the bridge holding {@code gateway} to its current one if nobody set it; does nothing where
+   * the gateway is not on this machine, or its interface is not a bridge, or its address was set.
+   *
+   * @return the interface whose address this pinned, if it did
+   */
+  public static Optional<String> pinAddress(String gateway) {
+    NetworkInterface bridge;
+    try {
+      bridge = NetworkInterface.getByInetAddress(InetAddress.getByName(gateway));
+    } catch (SocketException | UnknownHostException e) {
+      return Optional.empty();
+    }
+    if (bridge == null) {
+      return Optional.empty();
+    }
+    Path device = Path.of("/sys/class/net", bridge.getName());
+    if (!Files.isDirectory(device.resolve("bridge")) || SET.equals(read(device.resolve("addr_assign_type")))) {
+      return Optional.empty();
+    }
+    String address;
+    try {
+      byte[] hardware = bridge.getHardwareAddress();
+      if (hardware == null || hardware.length != 6) {
+        return Optional.empty();
+      }
+      address = HexFormat.ofDelimiter(":").formatHex(hardware);
+    } catch (SocketException e) {
+      return Optional.empty();
+    }
+    Optional<String> failure = run(List.of(ipCommand(), "link", "set", "dev", bridge.getName(), "address", address));
+    if (failure.isPresent()) {
+      LOG.warn("The bridge {} of the run's network takes the lowest hardware address of its containers' ports, so it"
+          + " changes as they come and go, and the containers lose the gateway ({}: DNS, host services) for seconds"
+          + " each time. Pinning its address failed: {}. Run the tests as root with iproute2 installed, or use an"
+          + " engine that pins it (Docker; Podman with netavark 1.9 or later)", bridge.getName(), gateway,
+          failure.get());
+      return Optional.empty();
+    }
+    LOG.info("Pinned the hardware address of bridge {} (the run's network, gateway {}) at {}: the engine left it to"
+        + " follow the containers' ports, and containers would lose the gateway for seconds whenever it changed",
+        bridge.getName(), gateway, address);
+    return Optional.of(bridge.getName());
+  }
+
+  private static String ipCommand() {
+    return IP_COMMANDS.stream().filter(Files::isExecutable).findFirst().map(Path::toString).orElse("ip");
+  }
+
+  /** Runs {@code command} to its end (at most 10 s); what went wrong, if anything did. */
+  private static Optional<String> run(List<String> command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getOutputStream().close();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return Optional.of(String.join(" ", command) + " did not end within 10 s");
+      }
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return process.exitValue() == 0 ? Optional.empty()
+          : Optional.of(String.join(" ", command) + " exited with " + process.exitValue()
+              + (output.isEmpty() ? "" : ": " + output));
+    } catch (IOException e) {
+      return Optional.of(String.join(" ", command) + " could not run: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted");
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).strip();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
