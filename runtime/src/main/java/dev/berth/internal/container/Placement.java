@@ -7,6 +7,10 @@ import dev.berth.internal.net.EngineLocation;
 import dev.berth.internal.net.GatewayBridge;
 import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,11 +99,7 @@ final class Placement {
       return false;
     }
     if (engine.get().podman()) {
-      LOG.info("Berth runs without its DNS server: Podman's own (aardvark-dns) holds port 53 on the run's network."
-          + " Containers resolve services' hostnames and global hostnames through Podman's, and bound aliases through"
-          + " /etc/hosts; SRV records, the session's zone, VIP and host-service names and dev.berth.Discovery are not"
-          + " served");
-      return false;
+      return dnsWantedOnPodman();
     }
     if (!engineLocation().sharesNetwork()) {
       LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
@@ -107,6 +107,57 @@ final class Placement {
       return false;
     }
     return true;
+  }
+
+  private boolean dnsWantedOnPodman() {
+    Optional<String> kept = whyPodmansDnsStays(engine.get());
+    if (kept.isPresent()) {
+      LOG.info("Berth runs without its DNS server: Podman's own (aardvark-dns) serves the run's network, since {}."
+          + " Containers resolve services' hostnames and global hostnames through Podman's, and bound aliases"
+          + " through /etc/hosts; SRV records, the session's zone, VIP and host-service names and"
+          + " dev.berth.Discovery are not served", kept.get());
+      return false;
+    }
+    if (!engineLocation().sharesNetwork()) {
+      LOG.warn("Berth turned Podman's DNS server off on the run's network to serve the network's names itself, but"
+          + " {}: containers resolve only bound aliases (/etc/hosts). Set berth.dns=false to keep Podman's",
+          engineLocation().how());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether Berth's DNS server serves the run's network on Podman, in place of Podman's own (the network is then
+   * made without it, which would hold port 53 on the gateway), so that the run has its whole zone as on Docker: SRV
+   * records, the session's names, VIP and host-service names, {@code Discovery}. Podman's serves none of these.
+   */
+  static boolean servesDnsOnPodman(BerthConfig config, Engine engine) {
+    return config.dns() && engine.podman() && whyPodmansDnsStays(engine).isEmpty();
+  }
+
+  /** Why Berth's server cannot listen on the gateway of a Podman network, if it cannot. */
+  private static Optional<String> whyPodmansDnsStays(Engine engine) {
+    if (engine.rootless()) {
+      return Optional.of("the engine is rootless (its networks are apart from this JVM's)");
+    }
+    if (!"unix".equals(engine.host().getScheme())) {
+      return Optional.of("the engine is reached over " + engine.host().getScheme() + ", from another machine");
+    }
+    if (!runsAsRoot()) {
+      return Optional.of("this JVM may not listen on port 53 (it does not run as root)");
+    }
+    return Optional.empty();
+  }
+
+  /** Whether this process's effective user is root; false where that cannot be read (not Linux). */
+  private static boolean runsAsRoot() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith("Uid:"))
+          .map(line -> line.split("\\s+")).anyMatch(fields -> fields.length > 2 && fields[2].equals("0"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
 }

@@ -90,7 +90,8 @@ public final class RunContainers implements ServiceStarter {
     this.config = config;
     this.runId = runId;
     this.session = session;
-    this.network = new SessionNetwork(engine, runId, session);
+    this.network = new SessionNetwork(engine, () -> !Placement.servesDnsOnPodman(config, engine.get()), runId,
+        session);
     this.placement = new Placement(engine, config, network, this::attachAnchor);
     this.dns = new RunDns(network, session, placement::dnsWanted, config.dnsUpstream());
     this.outputs = new ServiceOutputs(engine);

@@ -35,6 +35,7 @@ import dev.berth.internal.spec.SpecEncoding;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -326,7 +327,10 @@ public final class DockerBackend implements Engine {
   }
 
   @Override
-  public String createNetwork(String name, Map<String, String> labels) {
+  public String createNetwork(String name, Map<String, String> labels, boolean engineDns) {
+    if (!engineDns && podman()) {
+      return createNetworkWithoutPodmansDns(name, labels);
+    }
     try {
       return docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels)
           .withCheckDuplicate(true).exec().getId();
@@ -337,6 +341,32 @@ public final class DockerBackend implements Engine {
         return existingNetwork(name).orElseThrow(() -> e);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Podman's Docker-compatible API gives every bridge network Podman's DNS server; its own API can leave it out. The
+   * network is otherwise what the compatible API makes: a bridge, isolated from other networks.
+   */
+  private String createNetworkWithoutPodmansDns(String name, Map<String, String> labels) {
+    var body = EngineClient.MAPPER.createObjectNode().put("name", name).put("driver", "bridge")
+        .put("dns_enabled", false);
+    body.putObject("options").put("isolate", "true");
+    var labelNode = body.putObject("labels");
+    labels.forEach(labelNode::put);
+    EngineJson.Answer answer = json.post("/v4.0.0/libpod/networks/create", body);
+    if (answer.status() == 409) {
+      return existingNetwork(name).orElseThrow(() -> new BerthException("Podman says network " + name
+          + " exists (" + answer.body() + "), but does not list it"));
+    }
+    if (answer.status() / 100 != 2) {
+      throw new BerthException("Podman refused to create network " + name + " without its DNS server: status "
+          + answer.status() + ", " + answer.body() + ". Set berth.dns=false to leave Podman's DNS server on");
+    }
+    try {
+      return EngineClient.MAPPER.readTree(answer.body()).path("id").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading Podman's answer to creating network " + name + " failed", e);
     }
   }
 

@@ -64,7 +64,16 @@ public interface Engine extends AutoCloseable {
   void removeSupersededBuilds(ImageBuild build);
 
   /** Creates the network, or finds it if another run of the session created it first. */
-  String createNetwork(String name, Map<String, String> labels);
+  default String createNetwork(String name, Map<String, String> labels) {
+    return createNetwork(name, labels, true);
+  }
+
+  /**
+   * Creates the network, or finds it if another run of the session created it first; with {@code engineDns} false,
+   * on Podman, without Podman's own DNS server (aardvark-dns), so that Berth's can listen on the gateway. Docker's
+   * resolver lives in each container and takes nothing of the network's, so Docker's networks keep it.
+   */
+  String createNetwork(String name, Map<String, String> labels, boolean engineDns);
 
   /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
   Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports);

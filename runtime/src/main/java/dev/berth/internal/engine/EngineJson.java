@@ -6,6 +6,7 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.berth.BerthException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -46,6 +47,25 @@ final class EngineJson {
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the engine's answer to GET " + path + " failed", e);
     }
+  }
+
+  /**
+   * The answer to {@code POST path} with a JSON body, {@code path} as given: no version of the Docker API before it
+   * (Podman's own API has versions of its own).
+   */
+  Answer post(String path, JsonNode body) {
+    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.POST).path(path)
+        .putHeader("Content-Type", "application/json")
+        .body(new ByteArrayInputStream(body.toString().getBytes(StandardCharsets.UTF_8))).build();
+    try (DockerHttpClient.Response response = http.execute(request); InputStream answer = response.getBody()) {
+      return new Answer(response.getStatusCode(), new String(answer.readAllBytes(), StandardCharsets.UTF_8).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the engine's answer to POST " + path + " failed", e);
+    }
+  }
+
+  /** An answer's status and body, as text. */
+  record Answer(int status, String body) {
   }
 
   /** A container's inspection, by name or id. */

@@ -2,6 +2,7 @@ package dev.berth.internal.session;
 
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
 public final class SessionNetwork {
 
   private final Supplier<Engine> engine;
+  /** Whether the network keeps the engine's own DNS server, asked when the network is created. */
+  private final BooleanSupplier engineDns;
   private final String runId;
   private final String session;
   private final Object lock = new Object();
@@ -36,7 +39,13 @@ public final class SessionNetwork {
   private volatile boolean lastOfSession;
 
   public SessionNetwork(Supplier<Engine> engine, String runId, String session) {
+    this(engine, () -> true, runId, session);
+  }
+
+  /** @param engineDns whether the network keeps the engine's own DNS server (see Engine.createNetwork) */
+  public SessionNetwork(Supplier<Engine> engine, BooleanSupplier engineDns, String runId, String session) {
     this.engine = engine;
+    this.engineDns = engineDns;
     this.runId = runId;
     this.session = session;
   }
@@ -90,7 +99,8 @@ public final class SessionNetwork {
           sessionDirectory.locked("network", () -> {
             sessionDirectory.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
                 + "\ndockerHost=" + engine.get().host() + "\n");
-            return engine.get().createNetwork(created, Labels.of(runId, session, "network"));
+            return engine.get().createNetwork(created, Labels.of(runId, session, "network"),
+                engineDns.getAsBoolean());
           });
           // Known before the name: DNS listens on it (see gateway()).
           gateway = engine.get().gateway(net);
