@@ -30,7 +30,7 @@ class CacheVolumesTest {
   static final ServiceSpec second = redisOnTheCache().withInstanceId("second");
 
   static ServiceSpec redisOnTheCache() {
-    // Locked: one redis at a time writes the cache, in this run and in any other build on the machine.
+    // Locked: one redis at a time writes the cache, in this run and in any other build of this user on the machine.
     return ServiceSpec.from("redis:7.0").withExposedPort(6379).withLockedCacheVolume("/data", "redis-data");
   }
   // end::cache-volumes[]

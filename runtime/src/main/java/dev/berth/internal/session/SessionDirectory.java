@@ -79,8 +79,14 @@ public final class SessionDirectory {
     }
   }
 
+  /**
+   * Where the sessions of this machine's user live: one directory per user, since the temporary directory is the
+   * machine's, and the first user to make a shared one would keep every other out (a CI agent beside a developer, a
+   * rootless engine's user beside root). Sessions, leases and watchdogs are a user's own.
+   */
   public static Path base() {
-    return Path.of(System.getProperty("java.io.tmpdir"), "berth");
+    String user = System.getProperty("user.name", "").replaceAll("[^a-zA-Z0-9_.-]", "_");
+    return Path.of(System.getProperty("java.io.tmpdir"), user.isEmpty() ? "berth" : "berth-" + user);
   }
 
   /**
