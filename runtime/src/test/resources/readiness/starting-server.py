@@ -3,10 +3,14 @@
 Usage: starting-server.py PROTOCOL PORT SECONDS. Each answer is logged as "answered starting" or "answered serving",
 so a test can tell which phase its own connection met and whether readiness saw the starting phase at all.
 """
+import signal
 import socket
 import struct
 import sys
 import time
+
+# As PID 1 the server would ignore SIGTERM, and every stop would wait out the engine's stop timeout.
+signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
 
 
 def postgres_error(code, message):

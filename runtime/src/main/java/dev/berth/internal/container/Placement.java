@@ -68,6 +68,8 @@ final class Placement {
     }
     if (location.sharesNetwork()) {
       GatewayBridge.pinAddress(network.gateway());
+    } else if (engine.get().podman() && engine.get().rootless() && "unix".equals(engine.get().host().getScheme())) {
+      engine.get().bridgeInterface(network.join()).ifPresent(GatewayBridge::pinAddressInRootlessNamespace);
     }
     return location;
   }

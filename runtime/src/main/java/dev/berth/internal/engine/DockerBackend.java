@@ -370,6 +370,15 @@ public final class DockerBackend implements Engine {
     }
   }
 
+  @Override
+  public Optional<String> bridgeInterface(String network) {
+    if (!podman()) {
+      return Optional.empty();
+    }
+    return json.getAsGiven("/v4.0.0/libpod/networks/" + network + "/json")
+        .map(n -> n.path("network_interface").asText("")).filter(name -> !name.isEmpty());
+  }
+
   private Optional<String> existingNetwork(String name) {
     return docker.listNetworksCmd().withNameFilter(name).exec().stream()
         .filter(n -> n.getName().equals(name)).map(n -> n.getId()).findFirst();

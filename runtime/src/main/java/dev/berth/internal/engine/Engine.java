@@ -75,6 +75,12 @@ public interface Engine extends AutoCloseable {
    */
   String createNetwork(String name, Map<String, String> labels, boolean engineDns);
 
+  /**
+   * The name of the bridge interface the engine made for the network, where the engine says (Podman's own API;
+   * Docker's bridges need no one to know it): on rootless Podman it lives in the user's network namespace.
+   */
+  Optional<String> bridgeInterface(String network);
+
   /** A container by name, if it exists: whether it runs, and its address on the network and published ports. */
   Optional<ExistingContainer> findContainer(String name, String network, List<ContainerPort> ports);
 

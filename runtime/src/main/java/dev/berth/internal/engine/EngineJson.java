@@ -32,8 +32,16 @@ final class EngineJson {
 
   /** The answer to {@code GET path}, or empty when the engine has no such object (404). */
   Optional<JsonNode> get(String path) {
+    return getAsGiven(prefix + path);
+  }
+
+  /**
+   * The answer to {@code GET path}, {@code path} as given: no version of the Docker API before it (Podman's own API
+   * has versions of its own); empty on 404.
+   */
+  Optional<JsonNode> getAsGiven(String path) {
     var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-        .path(prefix + path).build();
+        .path(path).build();
     try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
       int status = response.getStatusCode();
       if (status == 404) {
