@@ -1,5 +1,6 @@
 package dev.berth.bench;
 
+import dev.berth.internal.session.SessionDirectory;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -125,7 +126,7 @@ public final class Bench {
     for (String network : docker("network", "ls", "-q", "--filter", "label=dev.berth.session=" + session)) {
       docker("network", "rm", network);
     }
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    Path dir = SessionDirectory.base().resolve(session);
     if (Files.isDirectory(dir)) {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

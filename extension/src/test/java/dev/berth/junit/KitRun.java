@@ -145,8 +145,18 @@ final class KitRun {
   /**
    * The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions).
    */
+  /**
+   * Berth's directory of a session: under the temporary directory, in one of the user's own. Reckoned here, as a
+   * witness of the runtime's rule rather than a call into its internals (they are not exported to this module).
+   */
+  static java.nio.file.Path sessionDirectory(String session) {
+    String user = System.getProperty("user.name", "").replaceAll("[^a-zA-Z0-9_.-]", "_");
+    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), user.isEmpty() ? "berth" : "berth-" + user,
+        session);
+  }
+
   private void removeSessionDirectory() {
-    java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    java.nio.file.Path dir = sessionDirectory(session);
     try (var files = java.nio.file.Files.list(dir)) {
       for (var file : files.toList()) {
         java.nio.file.Files.deleteIfExists(file);

@@ -32,7 +32,7 @@ class ReuseTest {
         .forEach(c -> Engine.docker().removeContainerCmd(c.getId()).withForce(true).exec());
     Engine.docker().listNetworksCmd().withFilter("label", List.of("dev.berth.session=" + session)).exec()
         .forEach(n -> Engine.docker().removeNetworkCmd(n.getId()).exec());
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    Path dir = KitRun.sessionDirectory(session);
     if (Files.isDirectory(dir)) {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -48,7 +48,7 @@ class SessionsTest {
 
   private static String diagnose(String session) {
     var s = new StringBuilder("session files: ");
-    try (var files = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir"), "berth", session))) {
+    try (var files = java.nio.file.Files.list(KitRun.sessionDirectory(session))) {
       files.forEach(f -> s.append(f.getFileName()).append(' '));
     } catch (IOException e) {
       s.append(e);
@@ -94,7 +94,7 @@ class SessionsTest {
     String shared = Engine.running(session, "service").get(0).getId();
 
     doomed.destroyForcibly().waitFor();
-    Path directory = Path.of(System.getProperty("java.io.tmpdir"), "berth", session);
+    Path directory = KitRun.sessionDirectory(session);
     await("the watchdog has cleaned up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
         .until(() -> runLeases(directory) == 1);
 
