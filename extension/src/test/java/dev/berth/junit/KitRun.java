@@ -143,9 +143,6 @@ final class KitRun {
   }
 
   /**
-   * The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions).
-   */
-  /**
    * Berth's directory of a session: under the temporary directory, in one of the user's own. Reckoned here, as a
    * witness of the runtime's rule rather than a call into its internals (they are not exported to this module).
    */
@@ -155,6 +152,9 @@ final class KitRun {
         session);
   }
 
+  /**
+   * The run's session is this kit run's alone, and over: its lock files can go (Berth keeps those of named sessions).
+   */
   private void removeSessionDirectory() {
     java.nio.file.Path dir = sessionDirectory(session);
     try (var files = java.nio.file.Files.list(dir)) {

@@ -44,32 +44,30 @@ public final class GatewayBridge {
   /**
    * Sets the address of the bridge holding {@code gateway} to its current one if nobody set it; does nothing where
    * the gateway is not on this machine, or its interface is not a bridge, or its address was set.
-   *
-   * @return the interface whose address this pinned, if it did
    */
-  public static Optional<String> pinAddress(String gateway) {
+  public static void pinAddress(String gateway) {
     NetworkInterface bridge;
     try {
       bridge = NetworkInterface.getByInetAddress(InetAddress.getByName(gateway));
     } catch (SocketException | UnknownHostException e) {
-      return Optional.empty();
+      return;
     }
     if (bridge == null) {
-      return Optional.empty();
+      return;
     }
     Path device = Path.of("/sys/class/net", bridge.getName());
     if (!Files.isDirectory(device.resolve("bridge")) || SET.equals(read(device.resolve("addr_assign_type")))) {
-      return Optional.empty();
+      return;
     }
     String address;
     try {
       byte[] hardware = bridge.getHardwareAddress();
       if (hardware == null || hardware.length != 6) {
-        return Optional.empty();
+        return;
       }
       address = HexFormat.ofDelimiter(":").formatHex(hardware);
     } catch (SocketException e) {
-      return Optional.empty();
+      return;
     }
     Optional<String> failure = run(List.of(ipCommand(), "link", "set", "dev", bridge.getName(), "address", address));
     if (failure.isPresent()) {
@@ -78,22 +76,19 @@ public final class GatewayBridge {
           + " each time. Pinning its address failed: {}. Run the tests as root with iproute2 installed, or use an"
           + " engine that pins it (Docker; Podman with netavark 1.9 or later)", bridge.getName(), gateway,
           failure.get());
-      return Optional.empty();
+      return;
     }
     LOG.info("Pinned the hardware address of bridge {} (the run's network, gateway {}) at {}: the engine left it to"
         + " follow the containers' ports, and containers would lose the gateway for seconds whenever it changed",
         bridge.getName(), gateway, address);
-    return Optional.of(bridge.getName());
   }
 
   /**
    * Sets the address of {@code bridge}, a bridge of rootless Podman in the user's network namespace, to its current
    * one (the kernel then keeps it); through the {@code podman} command, as the user this JVM runs as, which must be
    * the engine's.
-   *
-   * @return whether it did
    */
-  public static boolean pinAddressInRootlessNamespace(String bridge) {
+  public static void pinAddressInRootlessNamespace(String bridge) {
     List<String> enter = List.of("podman", "unshare", "--rootless-netns");
     var shown = output(concat(enter, List.of("ip", "-o", "link", "show", "dev", bridge)));
     Optional<String> address = shown.output().flatMap(GatewayBridge::etherAddress);
@@ -106,12 +101,11 @@ public final class GatewayBridge {
           + " gateway (Podman's DNS) for seconds each time. Pinning its address failed: {}. Run the tests as the"
           + " engine's user with the podman command on the PATH, or use Podman with netavark 1.9 or later", bridge,
           failure.get());
-      return false;
+      return;
     }
     LOG.info("Pinned the hardware address of bridge {} (the run's network, in rootless Podman's network namespace) at"
         + " {}: the engine left it to follow the containers' ports, and containers would lose the gateway for seconds"
         + " whenever it changed", bridge, address.get());
-    return true;
   }
 
   /** The {@code link/ether} address in a line of {@code ip -o link show}. */
