@@ -157,6 +157,13 @@ final class Engine {
         .forEach(c -> left.add("container " + String.join(",", c.getNames()) + " " + c.getStatus()));
     DOCKER.listNetworksCmd().withFilter("label", List.of("dev.berth.session=" + session)).exec()
         .forEach(n -> left.add("network " + n.getName()));
+    if (Boolean.TRUE.equals(DOCKER.infoCmd().exec().getSwarm().getControlAvailable())) {
+      // berth.engine=swarm: a service's task container goes with the service, which must not stay without it.
+      DOCKER.listServicesCmd().withLabelFilter(Map.of("dev.berth.session", session)).exec()
+          .forEach(service -> left.add("swarm service " + service.getSpec().getName()));
+      DOCKER.listConfigsCmd().withFilters(Map.of("label", List.of("dev.berth.session=" + session))).exec()
+          .forEach(config -> left.add("swarm config " + config.getSpec().getName()));
+    }
     return left;
   }
 

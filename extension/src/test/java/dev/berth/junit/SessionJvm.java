@@ -20,7 +20,7 @@ public final class SessionJvm {
   public static void main(String[] args) throws Exception {
     String session = args[0];
     var config = BerthConfig.from(key -> "berth.session".equals(key) ? Optional.of(session)
-        : "berth.gracePeriod".equals(key) ? Optional.of("0") : Optional.empty());
+        : "berth.gracePeriod".equals(key) ? Optional.of("0") : BerthConfig.fromEnvironment(key));
     try (var runtime = ServiceRuntime.start(config); var scope = runtime.newScope()) {
       var redis = scope.service("redis", ServiceSpec.from("redis:7.0").withExposedPort(6379));
       System.out.println("ready " + redis.hostAddress(6379).getPort());

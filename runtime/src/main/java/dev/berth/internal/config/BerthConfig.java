@@ -87,6 +87,9 @@ import java.util.regex.Pattern;
  * @param pullProgressTimeout {@code berth.pullProgressTimeout}: how long a pull or a build may go without a word of
  *     progress from the engine before it fails, naming the last layer or step seen (default 2 min: a build step
  *     may work silently for a while); {@code pullTimeout} still bounds the whole
+ * @param engine {@code berth.engine}: what runs the services: {@code docker} (default: containers of the engine) or
+ *     {@code swarm} (services of the Docker Swarm the engine is a manager of, on an overlay network; see the
+ *     engines guide)
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -111,7 +114,8 @@ public record BerthConfig(
     Duration engineTimeout,
     Duration pingTimeout,
     Duration pullProgressTimeout,
-    List<InetSocketAddress> dnsUpstream) {
+    List<InetSocketAddress> dnsUpstream,
+    EngineKind engine) {
 
   /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
   public static final String WARM_SESSION = "warm";
@@ -123,6 +127,9 @@ public record BerthConfig(
 
   /** How readiness checks reach a service's ports. */
   public enum Readiness { AUTO, DIRECT, EXEC }
+
+  /** What runs services: containers of one engine, or services of a Docker Swarm whose manager the engine is. */
+  public enum EngineKind { DOCKER, SWARM }
 
   /** When images are pulled: only when the engine lacks them, or once per run in any case. */
   public enum ImagePull { MISSING, ALWAYS }
@@ -149,6 +156,7 @@ public record BerthConfig(
     requirePositive("berth.pingTimeout", pingTimeout);
     requirePositive("berth.pullProgressTimeout", pullProgressTimeout);
     dnsUpstream = List.copyOf(dnsUpstream);
+    Objects.requireNonNull(engine, "engine");
     if (startAhead < 0) {
       throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
           + " ahead of the tests that need them (0 turns it off)");
@@ -191,7 +199,8 @@ public record BerthConfig(
         duration(lookup, "berth.engineTimeout", Duration.ofSeconds(30)),
         duration(lookup, "berth.pingTimeout", Duration.ofSeconds(5)),
         duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)),
-        text(lookup, "berth.dnsUpstream").map(v -> resolvers("berth.dnsUpstream", v)).orElse(List.of()));
+        text(lookup, "berth.dnsUpstream").map(v -> resolvers("berth.dnsUpstream", v)).orElse(List.of()),
+        text(lookup, "berth.engine").map(BerthConfig::engineKind).orElse(EngineKind.DOCKER));
   }
 
   /**
@@ -225,6 +234,12 @@ public record BerthConfig(
    */
   public static Optional<String> fromSystem(String key) {
     return Optional.ofNullable(System.getProperty(key)).or(() -> fromOutside(key));
+  }
+
+  /** {@code berth.engine}, read here and by the watchdog and keeper, which find it in a run's lease. */
+  public static EngineKind engineKind(String value) {
+    return choice("berth.engine", value, EngineKind.class, "use docker (containers of one engine) or swarm (services"
+        + " of the swarm the engine manages)");
   }
 
   private static int count(String key, String value) {

@@ -45,8 +45,8 @@ final class HostServices {
   RunningService start(String name, Definition spec) {
     URI address = spec.hostTarget().orElseThrow();
     String what = "Host service '" + name + "' (" + address + ")";
-    placement.requireSharedNetwork(what + " cannot be relayed to the run's containers: Berth relays it from the engine"
-        + " machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
+    placement.requireReachedFromContainers(what + " cannot be relayed to the run's containers: Berth relays it from"
+        + " the engine machine's address on the run's network", "Run the service in a container (@ServiceContainer)");
     Map<Integer, Integer> ports = spec.relays();
     if (ports.isEmpty()) {
       throw new BerthException(what + " has no port: give it in the address (tcp://host:port), or offer ports with"

@@ -58,7 +58,8 @@ final class Placement {
   }
 
   private EngineLocation locate() {
-    EngineLocation location = EngineLocation.of(engine.get().host(), network.gateway(), engine.get()::rootless);
+    EngineLocation location = EngineLocation.of(engine.get().host(), network.gateway(), engine.get()::rootless,
+        engine.get().swarm());
     if (!location.sharesNetwork() && engine.get().podman()) {
       // Podman gives the gateway's address to a bridge it makes only when the first container joins the network:
       // until then a JVM beside the engine looks apart from it. An idle container of the run makes the bridge and
@@ -95,6 +96,16 @@ final class Placement {
     }
   }
 
+  /**
+   * Fails where the run's containers cannot reach this JVM at the network's gateway, for what needs that (host
+   * services): says {@code problem}, why, and {@code instead}.
+   */
+  void requireReachedFromContainers(String problem, String instead) {
+    if (!engineLocation().reachedFromContainers()) {
+      requireSharedNetwork(problem, instead);
+    }
+  }
+
   /** The session's DNS server listens on the network's gateway, an address of the engine's machine. */
   boolean dnsWanted() {
     if (!config.dns()) {
@@ -103,7 +114,7 @@ final class Placement {
     if (engine.get().podman()) {
       return dnsWantedOnPodman();
     }
-    if (!engineLocation().sharesNetwork()) {
+    if (!engineLocation().reachedFromContainers()) {
       LOG.info("Berth runs without DNS discovery: its server listens on the engine machine's address on the run's"
           + " network, and {}. /etc/hosts aliases of bound services still work", engineLocation().how());
       return false;

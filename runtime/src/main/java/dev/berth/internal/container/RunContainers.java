@@ -355,7 +355,7 @@ public final class RunContainers implements ServiceStarter {
           return true;
         }
         if (keepWarm && warm.remove(digest)) {
-          WarmServices.markIdle(directory, digest, config.reuse(), backend.host());
+          WarmServices.markIdle(directory, digest, config.reuse(), backend);
           containerIds.remove(id);
           leftWarm = true;
           return true;

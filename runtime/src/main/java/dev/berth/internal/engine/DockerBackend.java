@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * containers here; images in {@link DockerImages}; exits, output, execs and files in {@link DockerStreams}. It knows
  * nothing of services or tests; failures become {@link BerthException}s that say what the engine refused.
  */
-public final class DockerBackend implements Engine {
+public class DockerBackend implements Engine {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   private static final String LOOPBACK = "127.0.0.1";
@@ -66,10 +66,10 @@ public final class DockerBackend implements Engine {
   /** An image reference that no registry can serve: {@code .invalid} is reserved (RFC 2606). */
   private static final String REHEARSAL_IMAGE = "berth.invalid/rehearsal";
 
-  private final DockerClient docker;
+  final DockerClient docker;
   private final URI host;
   private final String apiVersion;
-  private final EngineJson json;
+  final EngineJson json;
   /** Null until asked: most runs never need to know. */
   private volatile Boolean podman;
   /** Null until asked: only a JVM apart from the engine's network needs to know. */
@@ -86,6 +86,18 @@ public final class DockerBackend implements Engine {
     this.json = new EngineJson(docker, config);
     this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress(), this::podman);
     this.streams = new DockerStreams(docker);
+  }
+
+  /** A backend of another kind on the same connection ({@link SwarmBackend}): it takes over the connection. */
+  DockerBackend(DockerBackend connection) {
+    this.docker = connection.docker;
+    this.host = connection.host;
+    this.apiVersion = connection.apiVersion;
+    this.json = connection.json;
+    this.podman = connection.podman;
+    this.rootless = connection.rootless;
+    this.images = connection.images;
+    this.streams = connection.streams;
   }
 
   /**
@@ -181,6 +193,34 @@ public final class DockerBackend implements Engine {
     LOG.debug("The Docker engine at {} serves API {}{}; Berth speaks {}", host,
         oldest.map(o -> o + " to ").orElse("up to "), newest, choice.version());
     return choice.version();
+  }
+
+  /**
+   * The backend of {@code kind} on this connection: this one for {@code docker}; for {@code swarm}, the
+   * {@link SwarmBackend}, which takes the connection over.
+   *
+   * @throws BerthException if the engine cannot be that kind (not a swarm manager)
+   */
+  public Engine as(BerthConfig.EngineKind kind) {
+    return kind == BerthConfig.EngineKind.SWARM ? SwarmBackend.on(this) : this;
+  }
+
+  /** The kind of engine a backend is, as {@code berth.engine} and the session's leases name it. */
+  public static String kindOf(Engine engine) {
+    return (engine.swarm() ? BerthConfig.EngineKind.SWARM : BerthConfig.EngineKind.DOCKER).name().toLowerCase(
+        java.util.Locale.ROOT);
+  }
+
+  /** Connects to the engine a lease names ({@code dockerHost=}, {@code engine=}), for the watchdog and the keeper. */
+  public static Engine connect(String dockerHost, String kind) {
+    DockerBackend connection = connect(Optional.of(dockerHost));
+    try {
+      return connection.as(kind == null || kind.isBlank() ? BerthConfig.EngineKind.DOCKER
+          : BerthConfig.engineKind(kind));
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
   }
 
   @Override
@@ -483,11 +523,13 @@ public final class DockerBackend implements Engine {
 
   /**
    * Whether the engine refused to remove a network because containers are still attached: Docker says "active
-   * endpoints" (403); Podman "network is being used" (500). Another run's containers may be on their way out.
+   * endpoints" (403); Podman "network is being used" (500); Swarm "network ... is in use by service" (or "by task":
+   * a service goes a moment after its removal). Another run's containers may be on their way out.
    */
   static boolean inUse(String refusal) {
     String message = String.valueOf(refusal);
-    return message.contains("active endpoints") || message.contains("network is being used");
+    return message.contains("active endpoints") || message.contains("network is being used")
+        || message.matches("(?s).*network \\S+ is in use by (service|task).*");
   }
 
   private void disconnectAll(String network) {

@@ -38,6 +38,15 @@ public interface Engine extends AutoCloseable {
   boolean rootless();
 
   /**
+   * Whether services run as Docker Swarm services ({@code berth.engine=swarm}) on an overlay network: containers
+   * reach the machine of the node they run on through its {@code docker_gwbridge}, whose gateway {@link #gateway}
+   * gives, while a JVM on that machine reaches them only through published ports.
+   */
+  default boolean swarm() {
+    return false;
+  }
+
+  /**
    * Has the shared mapper learn the requests and responses of every service start, where a thread can afford it
    * ahead of the first start; in the order a first start needs them. The mapper builds one reader at a time (a
    * lock of its own), so the start waits for whatever is being learned: better the type it needs next than the

@@ -72,6 +72,21 @@ final class EngineJson {
     }
   }
 
+  /** The answer to {@code DELETE path}, {@code path} as given. */
+  Answer delete(String path) {
+    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.DELETE).path(path).build();
+    try (DockerHttpClient.Response response = http.execute(request); InputStream answer = response.getBody()) {
+      return new Answer(response.getStatusCode(), new String(answer.readAllBytes(), StandardCharsets.UTF_8).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the engine's answer to DELETE " + path + " failed", e);
+    }
+  }
+
+  /** {@code path} with the API version spoken before it, as {@link #get} sends it. */
+  String versioned(String path) {
+    return prefix + path;
+  }
+
   /** An answer's status and body, as text. */
   record Answer(int status, String body) {
   }

@@ -31,8 +31,11 @@ import java.util.function.BooleanSupplier;
  */
 public record EngineLocation(Kind kind, Optional<String> machineAddress, String how) {
 
-  /** The engine's network is this JVM's; published ports are on this machine; on another machine. */
-  enum Kind { SAME_NETWORK, SAME_MACHINE, CONTAINER_HOST, OTHER_MACHINE }
+  /**
+   * The engine's network is this JVM's; this JVM is on a node of the swarm (containers reach it, it reaches their
+   * published ports only); published ports are on this machine; on another machine.
+   */
+  enum Kind { SAME_NETWORK, SWARM_NODE, SAME_MACHINE, CONTAINER_HOST, OTHER_MACHINE }
 
   static final EngineLocation SAME_NETWORK = new EngineLocation(Kind.SAME_NETWORK, Optional.empty(),
       "the JVM shares the engine's network");
@@ -52,8 +55,19 @@ public record EngineLocation(Kind kind, Optional<String> machineAddress, String 
    * network namespace of that user's, and published ports are forwarded to this machine's 127.0.0.1.
    */
   public static EngineLocation of(URI engine, String gateway, BooleanSupplier rootless) {
+    return of(engine, gateway, rootless, false);
+  }
+
+  /**
+   * As above, for services of a swarm when {@code swarm}: then {@code gateway} is the node's own bridge
+   * ({@code docker_gwbridge}), and a JVM that has that address runs on the node and is reached by its containers,
+   * while their overlay network is apart from it.
+   */
+  public static EngineLocation of(URI engine, String gateway, BooleanSupplier rootless, boolean swarm) {
     if (isOwnAddress(gateway)) {
-      return SAME_NETWORK;
+      return swarm ? new EngineLocation(Kind.SWARM_NODE, Optional.empty(), "this JVM runs on the swarm node at "
+          + engine + ": containers reach it at " + gateway + " (the node's docker_gwbridge), while their overlay"
+          + " network is apart from it") : SAME_NETWORK;
     }
     String scheme = String.valueOf(engine.getScheme()).toLowerCase(Locale.ROOT);
     if (scheme.equals("unix") && rootless.getAsBoolean()) {
@@ -101,9 +115,17 @@ public record EngineLocation(Kind kind, Optional<String> machineAddress, String 
     return kind == Kind.SAME_NETWORK;
   }
 
+  /**
+   * Whether containers reach this JVM at the run's gateway (its DNS server, relays of host services), though it may
+   * not reach them: so on a swarm node.
+   */
+  public boolean reachedFromContainers() {
+    return kind == Kind.SAME_NETWORK || kind == Kind.SWARM_NODE;
+  }
+
   /** Whether ports the engine publishes on 127.0.0.1 are on this JVM's 127.0.0.1. */
   boolean publishesOnThisMachine() {
-    return kind == Kind.SAME_NETWORK || kind == Kind.SAME_MACHINE;
+    return kind == Kind.SAME_NETWORK || kind == Kind.SWARM_NODE || kind == Kind.SAME_MACHINE;
   }
 
   private static boolean isOwnAddress(String address) {

@@ -124,8 +124,14 @@ public final class ServiceRuntime implements AutoCloseable {
       }
       if (backend == null) {
         EngineDeadlines deadlines = EngineDeadlines.of(config);
-        backend = EarlyConnection.JVM.take(config.dockerHost(), deadlines)
+        DockerBackend connection = EarlyConnection.JVM.take(config.dockerHost(), deadlines)
             .orElseGet(() -> DockerBackend.connect(config.dockerHost(), deadlines));
+        try {
+          backend = connection.as(config.engine());
+        } catch (RuntimeException e) {
+          connection.close();
+          throw e;
+        }
       }
       return backend;
     }
@@ -258,7 +264,7 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public static List<String> keptServices(BerthConfig config, boolean remove) {
     String session = config.session().orElse(BerthConfig.WARM_SESSION);
-    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config))) {
+    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config)).as(config.engine())) {
       var lines = new java.util.ArrayList<String>();
       if (remove) {
         lines.add("Removed " + WarmServices.down(engine, session) + " service(s) of session " + session

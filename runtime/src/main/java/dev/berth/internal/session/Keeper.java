@@ -82,7 +82,7 @@ final class Keeper {
             continue;
           }
           if (engine == null) {
-            engine = DockerBackend.connect(Optional.of(service.dockerHost()));
+            engine = DockerBackend.connect(service.dockerHost(), service.engine());
           }
           if (!remove(engine, directory, session, service)) {
             sleep = Math.min(sleep, HELD_RECHECK_MILLIS); // a run holds it: it marks it idle again, or attached

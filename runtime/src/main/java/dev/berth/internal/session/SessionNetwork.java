@@ -1,5 +1,6 @@
 package dev.berth.internal.session;
 
+import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
 import java.util.function.BooleanSupplier;
@@ -98,7 +99,7 @@ public final class SessionNetwork {
           String created = net;
           sessionDirectory.locked("network", () -> {
             sessionDirectory.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\nsession=" + session
-                + "\ndockerHost=" + engine.get().host() + "\n");
+                + "\ndockerHost=" + engine.get().host() + "\nengine=" + DockerBackend.kindOf(engine.get()) + "\n");
             return engine.get().createNetwork(created, Labels.of(runId, session, "network"),
                 engineDns.getAsBoolean());
           });

@@ -1,5 +1,6 @@
 package dev.berth.internal.session;
 
+import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
 import java.io.IOException;
@@ -25,7 +26,7 @@ public final class WarmServices {
   private static final String PREFIX = "idle-";
 
   /** An idle definition: its digest, since when (epoch ms), for how long, and its engine. */
-  public record Idle(String digest, long sinceMillis, Duration ttl, String dockerHost) {
+  public record Idle(String digest, long sinceMillis, Duration ttl, String dockerHost, String engine) {
     boolean expired(long nowMillis) {
       return nowMillis >= sinceMillis + ttl.toMillis();
     }
@@ -39,13 +40,13 @@ public final class WarmServices {
   }
 
   /** The last run let go of the definition's container and leaves it up for {@code ttl}. Under its mutex. */
-  public static void markIdle(SessionDirectory directory, String digest, Duration ttl, URI dockerHost) {
+  public static void markIdle(SessionDirectory directory, String digest, Duration ttl, Engine engine) {
     Path marker = marker(directory.dir(), digest);
     try {
       Files.createDirectories(marker.getParent());
       Path written = marker.resolveSibling(marker.getFileName() + ".new");
       Files.writeString(written, "since=" + System.currentTimeMillis() + "\nttl=" + ttl.toMillis() + "\ndockerHost="
-          + dockerHost + "\n");
+          + engine.host() + "\nengine=" + DockerBackend.kindOf(engine) + "\n");
       Files.move(written, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -163,7 +164,7 @@ public final class WarmServices {
     try {
       String digest = marker.getFileName().toString().substring(PREFIX.length());
       return Optional.of(new Idle(digest, Long.parseLong(field(content, "since")),
-          Duration.ofMillis(Long.parseLong(field(content, "ttl"))), field(content, "dockerHost")));
+          Duration.ofMillis(Long.parseLong(field(content, "ttl"))), field(content, "dockerHost"), field(content, "engine")));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

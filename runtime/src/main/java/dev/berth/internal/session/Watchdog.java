@@ -128,7 +128,7 @@ final class Watchdog {
       String dockerHost = field(content, "dockerHost");
       String name = lease.getFileName().toString();
       String run = name.substring("run.".length(), name.length() - ".lease".length());
-      try (Engine backend = DockerBackend.connect(Optional.of(URI.create(dockerHost).toString()))) {
+      try (Engine backend = DockerBackend.connect(URI.create(dockerHost).toString(), field(content, "engine"))) {
         var directory = new SessionDirectory(session, "watchdog-" + owner);
         Sweep.of(backend, directory, session, run);
         directory.locked("network", () -> {

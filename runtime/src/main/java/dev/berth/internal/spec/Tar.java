@@ -1,17 +1,21 @@
 package dev.berth.internal.spec;
 
 import dev.berth.BerthException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
  * The small part of the tar format the engine's archive API needs: writing regular files (ustar, with a PAX
- * header for long paths) and reading the first regular file of an archive.
+ * header for long paths), reading the first regular file of an archive, and reading back the files of one it wrote.
  */
 public final class Tar {
 
@@ -44,9 +48,24 @@ public final class Tar {
     return out.toByteArray();
   }
 
-  /** The contents of the first regular file in the archive. */
-  public static byte[] firstFile(InputStream in, String description) throws IOException {
+  /** A regular file of an archive: its absolute path, POSIX mode and contents. */
+  public record Entry(String path, int mode, byte[] data) {
+  }
+
+  /** The regular files of an archive {@link #of} wrote, in order (a PAX header's path replaces the entry's name). */
+  public static List<Entry> files(byte[] archive) {
+    try {
+      return read(new ByteArrayInputStream(archive), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading a tar archive in memory failed", e);
+    }
+  }
+
+  /** The regular files of the archive, or only the first when {@code firstOnly}. */
+  private static List<Entry> read(InputStream in, boolean firstOnly) throws IOException {
+    var entries = new ArrayList<Entry>();
     byte[] header = new byte[BLOCK];
+    String longPath = null;
     while (readFully(in, header)) {
       if (isZero(header)) {
         break;
@@ -55,11 +74,38 @@ public final class Tar {
       char type = (char) header[156];
       byte[] data = in.readNBytes((int) size);
       skip(in, padding(size));
-      if (type == '0' || type == '\0') {
-        return data;
+      if (type == 'x') {
+        longPath = paxPath(new String(data, StandardCharsets.UTF_8));
+      } else if (type == '0' || type == '\0') {
+        String name = longPath != null ? longPath : cString(header, 0, 100);
+        entries.add(new Entry("/" + name.replaceFirst("^/+", ""), (int) parseOctal(header, 100, 8), data));
+        if (firstOnly) {
+          break;
+        }
+        longPath = null;
       }
     }
-    throw new BerthException(description + " is not a regular file");
+    return entries;
+  }
+
+  /** The {@code path} of a PAX header's records ({@code "<length> path=<value>\n"}), or null. */
+  private static String paxPath(String records) {
+    return records.lines().map(line -> line.substring(line.indexOf(' ') + 1)).filter(r -> r.startsWith("path="))
+        .map(r -> r.substring("path=".length())).findFirst().orElse(null);
+  }
+
+  private static String cString(byte[] header, int offset, int length) {
+    int end = offset;
+    while (end < offset + length && header[end] != 0) {
+      end++;
+    }
+    return new String(header, offset, end - offset, StandardCharsets.UTF_8);
+  }
+
+  /** The contents of the first regular file in the archive. */
+  public static byte[] firstFile(InputStream in, String description) throws IOException {
+    return read(in, true).stream().findFirst().map(Entry::data)
+        .orElseThrow(() -> new BerthException(description + " is not a regular file"));
   }
 
   private static byte[] paxRecord(String key, String value) {

@@ -78,7 +78,7 @@ class DockerBackendTest {
 
   /**
    * A network another run's containers are still leaving is removed once they are gone, on either engine: each
-   * words the refusal its own way (Podman answered the second of two forks ending at once so, and the network stayed).
+   * words the refusal its own way (Swarm: while a removed service goes; Podman answered the second of two forks ending at once so, and the network stayed).
    */
   @Test
   void aNetworkStillInUseIsKnownOnEitherEngine() {
@@ -87,6 +87,8 @@ class DockerBackendTest {
     assertThat(DockerBackend.inUse("Status 500: {\"cause\":\"network is being used\",\"message\":\"\\\"berth-s\\\""
         + " has associated containers with it. Use -f to forcibly delete containers and pods: network is being"
         + " used\",\"response\":500}")).isTrue();
+    assertThat(DockerBackend.inUse("Status 400: {\"message\":\"rpc error: code = FailedPrecondition desc = network"
+        + " gxznjrsxp2wxn1xhiwkt4ymcn is in use by service q6ghocl104ta1dhz04mnknqbn\"}")).as("Swarm").isTrue();
     assertThat(DockerBackend.inUse("Status 500: no space left on device")).isFalse();
     assertThat(DockerBackend.inUse(null)).isFalse();
   }

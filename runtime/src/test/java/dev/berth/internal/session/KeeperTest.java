@@ -40,7 +40,7 @@ class KeeperTest {
     run.hold(SessionDirectory.RUN, "pid=" + ProcessHandle.current().pid() + "\n");
     var keeper = new SessionDirectory(session, "keeper");
     startService("service");
-    WarmServices.markIdle(run, digest, Duration.ZERO, engine.host()); // idle, and past its time at once
+    WarmServices.markIdle(run, digest, Duration.ZERO, engine); // idle, and past its time at once
 
     CompletableFuture<Void> keeping = new CompletableFuture<>();
     run.locked(digest, () -> {
@@ -63,7 +63,7 @@ class KeeperTest {
 
     run.locked(digest, () -> {
       run.release(digest);
-      WarmServices.markIdle(run, digest, Duration.ZERO, engine.host());
+      WarmServices.markIdle(run, digest, Duration.ZERO, engine);
       return null;
     });
     Keeper.keep(keeper, session);
@@ -81,7 +81,7 @@ class KeeperTest {
     run.locked(digest, () -> {
       run.hold(digest, "run=run-b\n");
       // A marker a run left, say, before it was killed and its JVM's hold went on: the hold wins.
-      WarmServices.markIdle(run, digest, Duration.ZERO, engine.host());
+      WarmServices.markIdle(run, digest, Duration.ZERO, engine);
       return null;
     });
 

@@ -66,6 +66,22 @@ class TarTest {
     assertThat(roundTrip(LONG_PATH, contents)).isEqualTo(contents);
   }
 
+  /** What Swarm makes into configs: every file back, with its path (a long one too) and mode. */
+  @Test
+  void filesComeBackWithTheirPathsAndModes() {
+    var files = new java.util.LinkedHashMap<String, byte[]>();
+    files.put("/etc/app.conf", bytes(13));
+    files.put(LONG_PATH, bytes(700));
+    files.put("/usr/local/bin/start.sh", bytes(512));
+    byte[] archive = Tar.of(files, path -> path.endsWith(".sh") ? 0755 : 0644);
+
+    assertThat(Tar.files(archive)).extracting(Tar.Entry::path, Tar.Entry::mode)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("/etc/app.conf", 0644),
+            org.assertj.core.groups.Tuple.tuple(LONG_PATH, 0644),
+            org.assertj.core.groups.Tuple.tuple("/usr/local/bin/start.sh", 0755));
+    assertThat(Tar.files(archive).get(1).data()).isEqualTo(bytes(700));
+  }
+
   @Test
   void archiveIsWholeBlocksEndingInTwoZeroBlocks() {
     byte[] archive = Tar.of(Map.of("/a", bytes(600)));
