@@ -221,7 +221,7 @@ public final class StartAhead implements TestExecutionListener {
           }
           held.put(next, null);
         }
-        ServiceScope scope = runtime.newScope();
+        ServiceScope scope = runtime.newScopeAhead();
         try {
           scope.acquireAll(Map.of(next.name(), next.spec()));
         } catch (RuntimeException e) {

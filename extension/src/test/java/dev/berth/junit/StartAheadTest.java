@@ -48,6 +48,18 @@ class StartAheadTest {
     assertThat(run.servicesCreated()).containsExactlyInAnyOrder("first", "third");
   }
 
+  /**
+   * Two classes each call their own service "web": the second's, started ahead while the first's test uses its own,
+   * takes the name only when its class begins.
+   */
+  @Test
+  void aServiceStartedAheadTakesNoNameFromOneInUse() {
+    Launched run = launch(Map.of(), NameInUse.class, NameAhead.class);
+
+    assertThat(run.summary.getTestsSucceededCount()).as(run.failures()).isEqualTo(2);
+    assertThat(run.servicesCreated()).containsExactly("web", "web");
+  }
+
   @Test
   void withStartAheadOffAClassWaitsForItsOwn() {
     Launched run = launch(Map.of("berth.startAhead", "0"), First.class, Second.class);
@@ -116,6 +128,36 @@ class StartAheadTest {
 
     @Test
     void works(@ServiceEndpoint("second") InetSocketAddress address) {
+    }
+  }
+
+  @ServiceTest
+  static class NameInUse {
+    @ServiceContainer
+    static final ServiceSpec web = web("in use");
+
+    @Test
+    void keepsItsName(@ServiceHandle("web") Service web) throws Exception {
+      web.start();
+      var deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (Engine.running(Fixtures.session, "service").size() < 2) {
+        assertThat(System.nanoTime()).as("the next class's web started ahead").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      Thread.sleep(500); // it is ready, and would have been published by now
+      assertThat(dev.berth.Discovery.lookup("web")).isEqualTo(dev.berth.Discovery.lookup(web.hostname()));
+    }
+  }
+
+  @ServiceTest
+  static class NameAhead {
+    @ServiceContainer
+    static final ServiceSpec web = web("ahead");
+
+    @Test
+    void takesTheNameWhenItsClassBegins(@ServiceHandle("web") Service web,
+        @ServiceEndpoint("web") InetSocketAddress needed) {
+      assertThat(dev.berth.Discovery.lookup("web")).isEqualTo(dev.berth.Discovery.lookup(web.hostname()));
     }
   }
 

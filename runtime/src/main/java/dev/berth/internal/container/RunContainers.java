@@ -64,6 +64,8 @@ public final class RunContainers implements ServiceStarter {
   private final String session;
   private final Set<String> containerIds = ConcurrentHashMap.newKeySet();
   private final Map<String, String> hostnames = new ConcurrentHashMap<>();
+  /** The service containers published in DNS ({@link #announce}). */
+  private final Set<String> announced = ConcurrentHashMap.newKeySet();
   private final AtomicInteger clientCount = new AtomicInteger();
   private final Object probeLock = new Object();
   /** Service containers this run holds, by digest: they may be shared with other runs of the session. */
@@ -106,7 +108,7 @@ public final class RunContainers implements ServiceStarter {
     if (spec.hostTarget().isPresent()) {
       return hostServices.start(name, spec);
     }
-    return startContainer(name, spec, boundHosts, List.of());
+    return startContainer(name, spec, boundHosts, List.of(), false);
   }
 
   /**
@@ -115,16 +117,21 @@ public final class RunContainers implements ServiceStarter {
    */
   public RunningService startReplica(String name, Definition replica, Map<String, String> boundHosts,
       List<String> groupNames) {
-    return startContainer(name, replica, boundHosts, groupNames);
+    return startContainer(name, replica, boundHosts, groupNames, true);
   }
 
+  /** Starts a service container; {@code announce} publishes it in DNS once ready, else {@link #announce} does. */
   private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts,
-      List<String> groupNames) {
+      List<String> groupNames, boolean announce) {
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
     claimHostnames(what, spec);
     try {
-      return startContainer(name, spec, boundHosts, groupNames, started, what);
+      RunningService running = startContainer(name, spec, boundHosts, groupNames, started, what);
+      if (announce) {
+        announce(running);
+      }
+      return running;
     } catch (RuntimeException e) {
       releaseHostnames(spec);
       throw e;
@@ -215,10 +222,16 @@ public final class RunContainers implements ServiceStarter {
         throw e;
       }
     }
-    dns.publish(running.dnsEntry());
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
+  }
+
+  @Override
+  public void announce(RunningService service) {
+    if (service.containerId() != null && announced.add(service.containerId())) {
+      dns.publish(service.dnsEntry());
+    }
   }
 
   /** Starts following the network's disconnections, once per run. */
@@ -680,6 +693,7 @@ public final class RunContainers implements ServiceStarter {
     }
     releaseHostnames(service.spec());
     dns.withdraw(service.dnsEntry());
+    announced.remove(service.containerId());
     releaseShared(backend(), service.spec().digest(), Duration.ZERO);
   }
 

@@ -15,6 +15,14 @@ public interface ServiceStarter {
    */
   RunningService start(String name, Definition spec, Map<String, String> boundHosts);
 
+  /**
+   * A test takes the service (a start ahead of its class does not): from now on the session's DNS answers its names.
+   * A service started ahead is left out until then, so that it never takes a name from one a test is using.
+   * Called for every lease a test takes; the first call for a container is the one that counts.
+   */
+  default void announce(RunningService service) {
+  }
+
   /** Stops the service gently ({@code berth.stopTimeout}) and removes its container. */
   void stop(RunningService service);
 

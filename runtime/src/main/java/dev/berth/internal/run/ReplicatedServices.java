@@ -52,6 +52,14 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     return containers.start(name, spec, boundHosts);
   }
 
+  /** A group's records are the group's own, published as its replicas' health changes; a single service's, once. */
+  @Override
+  public void announce(RunningService service) {
+    if (!groups.containsKey(service.spec().digest())) {
+      containers.announce(service);
+    }
+  }
+
   @Override
   public void stop(RunningService service) {
     stop(service, containers::stop);

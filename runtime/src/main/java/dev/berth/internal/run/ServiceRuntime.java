@@ -155,6 +155,14 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   /**
+   * A scope that starts services ahead of the tests that need them: what it starts joins the session's DNS only
+   * once a test takes it, so that it never takes a name (as {@code redis}) from a service a test is using.
+   */
+  public ServiceScope newScopeAhead() {
+    return new ServiceScope(table, false);
+  }
+
+  /**
    * Starts a client container from {@code spec}: its bindings are started (or joined) first and resolve in its
    * {@code /etc/hosts}. Without a command or entrypoint it idles until it is closed. Should a binding die (or one
    * of its own bindings), its execs fail at once, naming the service.

@@ -24,10 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
+  private final boolean forTests;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   ServiceScope(ServiceTable table) {
+    this(table, true);
+  }
+
+  /** @param forTests false for a scope that starts services ahead of the tests ({@link ServiceTable#acquire}) */
+  ServiceScope(ServiceTable table, boolean forTests) {
+    this.forTests = forTests;
     this.table = table;
   }
 
@@ -145,7 +152,7 @@ public final class ServiceScope implements AutoCloseable {
         held.join().close();
       }
     }
-    return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec));
+    return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec, forTests));
   }
 
   /** Releases every service this scope holds (each then stops after its grace period if no one else holds it). */

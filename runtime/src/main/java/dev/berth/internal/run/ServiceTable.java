@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #acquire} counts a user. The first user of a digest registers an entry and launches the start on
  *       the start executor; everyone else, now or later, waits on that entry's future. So a definition starts
  *       exactly once however many threads ask, and a failed start fails every waiter with the same cause (the
- *       entry is then dropped, so a later acquire tries again).</li>
+ *       entry is then dropped, so a later acquire tries again). A test's lease, not a start ahead of its class, puts
+ *       the service's names into the session's DNS.</li>
  *   <li>{@link #launch} acquires the spec's bindings first, all in parallel, then starts the container with their
  *       addresses in its {@code /etc/hosts}. The bindings stay held while the service runs.</li>
  *   <li>{@link Lease#close()} releases a user. At zero users the service is not stopped at once: a stop is
@@ -78,6 +79,14 @@ final class ServiceTable implements AutoCloseable {
 
   /** Counts a user of the service; the lease completes once the service is running and healthy. */
   CompletableFuture<Lease> acquire(String name, Definition spec) {
+    return acquire(name, spec, true);
+  }
+
+  /**
+   * As above; {@code forTest} false for a start ahead of the tests, which leaves the service out of DNS until a
+   * test takes it ({@link ServiceStarter#announce}).
+   */
+  CompletableFuture<Lease> acquire(String name, Definition spec, boolean forTest) {
     Entry entry;
     boolean first;
     CompletableFuture<Void> previousStop = null;
@@ -108,7 +117,12 @@ final class ServiceTable implements AutoCloseable {
     } else if (first) {
       executor.execute(() -> launch(acquired));
     }
-    return acquired.running.thenApply(running -> new Lease(this, acquired, running, name));
+    return acquired.running.thenApply(running -> {
+      if (forTest) {
+        starter.announce(running);
+      }
+      return new Lease(this, acquired, running, name);
+    });
   }
 
   /** Whether the definition's container is up: started, healthy and not dead since. */
