@@ -426,6 +426,11 @@ public final class RunContainers implements ServiceStarter {
     placement.requireSharedNetwork(problem, instead);
   }
 
+  /** Whether services run as Docker Swarm services ({@code berth.engine=swarm}). */
+  public boolean onSwarm() {
+    return backend().swarm();
+  }
+
   /** The host's address on the run's network: where containers reach the test JVM (its VIPs, relays, DNS). */
   public String gateway() {
     return network.gateway();

@@ -258,6 +258,12 @@ final class SwarmBackend extends DockerBackend {
     Optional<String> session = json.get("/networks/" + id)
         .map(n -> n.path("Labels").path(Labels.SESSION).asText("")).filter(s -> !s.isEmpty());
     super.removeNetwork(id);
+    // The manager answers the removal before the network is gone from its list: wait, so that the run's end
+    // leaves nothing (at most a few seconds).
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (json.get("/networks/" + id).isPresent() && System.nanoTime() < deadline) {
+      sleep(50);
+    }
     session.ifPresent(s -> removeConfigs(filter("label", Labels.SESSION + "=" + s)));
   }
 
@@ -339,7 +345,7 @@ final class SwarmBackend extends DockerBackend {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while waiting for Swarm to run a task", e);
+      throw new BerthException("Interrupted while waiting for Swarm", e);
     }
   }
 }

@@ -111,13 +111,24 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
       throw new BerthException("The replicas of " + what + " expose no TCP port, so they cannot be told healthy;"
           + " expose one with withExposedPort");
     }
-    containers.requireSharedNetwork("The " + spec.replicas() + " replicas of " + what + " cannot run here: Berth"
-        + " checks their health and serves their VIP from the engine machine's address on the run's network",
-        "Run one instance (no withReplicas)");
+    boolean swarm = containers.onSwarm();
+    if (swarm && spec.vipName().isPresent() && spec.vipPort() != spec.vipTargetPort()) {
+      throw new BerthException("The VIP '" + spec.vipName().get() + "' of " + what + " takes port " + spec.vipPort()
+          + " to the replicas' port " + spec.vipTargetPort() + ", but on Docker Swarm a VIP is a name the swarm's DNS"
+          + " answers with every replica, which moves no port: give the VIP the replicas' port"
+          + " (withVip(name, " + spec.vipTargetPort() + "))");
+    }
+    if (!swarm) {
+      containers.requireSharedNetwork("The " + spec.replicas() + " replicas of " + what + " cannot run here: Berth"
+          + " checks their health and serves their VIP from the engine machine's address on the run's network",
+          "Run one instance (no withReplicas)");
+    }
     var replicas = new ArrayList<RunningService>();
     // Without a VIP the engine answers the group's hostname with every replica, in turn, even while the test JVM is
-    // paused; with one, the hostname is the VIP's, which only the test JVM serves.
-    List<String> groupNames = spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
+    // paused; with one, the hostname is the VIP's, which only the test JVM serves. On a swarm, the VIP's name too is
+    // the engine's: its DNS answers it with every replica whose task runs.
+    List<String> groupNames = swarm ? java.util.stream.Stream.concat(java.util.stream.Stream.of(spec.digestHostname()),
+        spec.vipName().stream()).toList() : spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
     try {
       for (int i = 0; i < spec.replicas(); i++) {
         replicas.add(containers.startReplica(name + "-" + i, spec.replica(i), boundHosts, groupNames));
@@ -129,13 +140,19 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     String gateway = containers.gateway();
     int port = spec.vipName().isPresent() ? spec.vipTargetPort() : spec.tcpPorts().get(0);
     int vipPort = spec.vipPort();
-    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(),
-        new InetSocketAddress(r.address(), port), r.exit())).toList();
+    // On a swarm this JVM reaches each replica at its own published port, not at its address on the overlay.
+    var members = replicas.stream().map(r -> new VipBalancer.Replica(r.spec().digestHostname(), swarm
+        ? r.published().address(r.hostPorts().get(port), () -> "port " + port + " of replica " + r.describe())
+        : new InetSocketAddress(r.address(), port), r.exit())).toList();
+    var onNetwork = new HashMap<String, InetAddress>();
+    replicas.forEach(r -> onNetwork.put(r.spec().digestHostname(), address(r.address())));
     String token = "group-" + replicas.get(0).containerId();
-    Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token, healthy, gateway);
+    Consumer<List<VipBalancer.Replica>> publish = healthy -> register(name, spec, token,
+        healthy.stream().map(VipBalancer.Replica::hostname).toList(), onNetwork, swarm ? null : gateway);
     VipBalancer balancer;
     try {
-      balancer = VipBalancer.start(name, spec.vipName().isPresent() ? InetAddress.getByName(gateway) : null, vipPort,
+      balancer = VipBalancer.start(name, spec.vipName().isPresent() && !swarm ? InetAddress.getByName(gateway) : null,
+          vipPort,
           members, ReplicaHealth.of(spec, port, VipBalancer.DEADLINE_MILLIS), publish);
     } catch (IOException e) {
       replicas.forEach(containers::discard);
@@ -168,24 +185,29 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     var exits = replicas.stream().map(RunningService::exit).toArray(CompletableFuture[]::new);
     CompletableFuture<Integer> exit = CompletableFuture.allOf(exits).handle((v, failure) -> 0);
     LOG.info("Service {} runs {} replicas{}", RunningService.describe(name, spec), replicas.size(),
-        spec.vipName().map(v -> " behind VIP " + v + " at " + gateway + ":" + vipPort
+        spec.vipName().map(v -> swarm ? " behind VIP " + v + ", a name Swarm's DNS answers with every replica in"
+            + " turn (DNS round robin, no IPVS needed)" : " behind VIP " + v + " at " + gateway + ":" + vipPort
             + (vipPort == port ? "" : " (to their port " + port + ")")).orElse(""));
-    return new RunningService(name, spec, null, spec.vipName().isPresent() ? gateway : first.address(),
+    return new RunningService(name, spec, null, spec.vipName().isPresent() && !swarm ? gateway : first.address(),
         Map.copyOf(hostPorts), first.published(), first.logs(), exit, closer,
         ServiceOperations.none(RunningService.describe(name, spec), "it runs " + spec.replicas()
             + " replicas, each a service of its own (" + name + "-0, " + name + "-1, ...)"));
   }
 
-  /** The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas. */
-  private void register(String name, Definition spec, String token, List<VipBalancer.Replica> healthy,
-      String gateway) {
+  /**
+   * The records of a replicated service: its names (and VIP name), and SRV records of its healthy replicas (by
+   * hostname; {@code onNetwork} has their addresses). The names are the VIP's address, {@code vipAddress}, where
+   * Berth serves the VIP; else every healthy replica's.
+   */
+  private void register(String name, Definition spec, String token, List<String> healthy,
+      Map<String, InetAddress> onNetwork, String vipAddress) {
     containers.zone().ifPresent(zone -> {
       var names = new ArrayList<String>(List.of(name, spec.digestHostname()));
       spec.vipName().ifPresent(names::add);
-      var addresses = spec.vipName().isPresent() ? List.of(address(gateway))
-          : healthy.stream().map(r -> r.address().getAddress()).toList();
+      var addresses = spec.vipName().isPresent() && vipAddress != null ? List.of(address(vipAddress))
+          : healthy.stream().map(onNetwork::get).toList();
       List<String> services = List.of(name, spec.digestHostname());
-      List<String> targets = healthy.stream().map(VipBalancer.Replica::hostname).toList();
+      List<String> targets = healthy;
       zone.register(spec.digest(), token, names, addresses, services, targets, spec.tcpPorts());
       spec.portNames().forEach((port, portName) -> zone.registerNamedPort(spec.digest(), token, targets, services,
           portName, spec.protocol(port) == Protocol.UDP, port));
