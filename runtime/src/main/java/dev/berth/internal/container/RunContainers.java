@@ -7,6 +7,7 @@ import dev.berth.internal.dns.DnsZone;
 import dev.berth.internal.dns.RunDns;
 import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.Engine;
+import dev.berth.internal.net.PublishedPorts;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.session.Sweep;
@@ -147,6 +148,9 @@ public final class RunContainers implements ServiceStarter {
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
     labels.put(Labels.SERVICE, name);
+    if (!groupNames.isEmpty()) {
+      labels.put(Labels.GROUP, groupNames.get(0));
+    }
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
     var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
@@ -207,7 +211,8 @@ public final class RunContainers implements ServiceStarter {
     var logStream = new ServiceOutputs.LateStream();
     outputs.attach(container.id(), exit, logs, logStream, joined[0] ? LogTail.KEPT : null);
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
-        placement.publishedPorts(), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name, spec)));
+        publishedPorts(container), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name,
+        spec)));
     try {
       readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
@@ -232,6 +237,17 @@ public final class RunContainers implements ServiceStarter {
     if (service.containerId() != null && announced.add(service.containerId())) {
       dns.publish(service.dnsEntry());
     }
+  }
+
+  /**
+   * Where this JVM reaches the container's published ports: where the run's placement says, but for a swarm task,
+   * whose ports are on the node it runs on, unless {@code berth.hostAddress} names the place.
+   */
+  private PublishedPorts publishedPorts(Engine.StartedContainer container) {
+    if (container.node().isEmpty() || config.hostAddress().isPresent()) {
+      return placement.publishedPorts();
+    }
+    return PublishedPorts.at(container.node().get());
   }
 
   /** Starts following the network's disconnections, once per run. */

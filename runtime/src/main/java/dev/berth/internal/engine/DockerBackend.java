@@ -76,7 +76,7 @@ public class DockerBackend implements Engine {
   private volatile Boolean rootless;
 
   private final DockerImages images;
-  private final DockerStreams streams;
+  final DockerStreams streams;
 
   private DockerBackend(DockerClient docker, DockerClientConfig config, RegistryCredentials credentials,
       EngineDeadlines deadlines) {

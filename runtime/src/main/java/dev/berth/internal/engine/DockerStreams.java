@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,18 @@ final class DockerStreams {
   }
 
   String output(String id, Duration timeout, String what) {
+    return output(docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false)::exec,
+        timeout, what);
+  }
+
+  /** As {@link #output}, of a swarm task through the manager, on whichever node it runs. */
+  String taskOutput(String taskId, Duration timeout, String what) {
+    return output(docker.logTaskCmd(taskId).withStdout(true).withStderr(true).withFollow(false)::exec, timeout,
+        what);
+  }
+
+  private static String output(Function<ResultCallback.Adapter<Frame>, ResultCallback.Adapter<Frame>> logs,
+      Duration timeout, String what) {
     var text = new StringBuffer();
     var reader = new ResultCallback.Adapter<Frame>() {
       @Override
@@ -102,7 +115,7 @@ final class DockerStreams {
       }
     };
     try {
-      docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false).exec(reader);
+      logs.apply(reader);
       if (!reader.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         reader.close();
         throw new BerthException("Reading the output of " + what + " took longer than berth.execTimeout ("
@@ -124,51 +137,71 @@ final class DockerStreams {
     if (tail != null) {
       command.withTail(tail);
     }
-    return command
-        .exec(new ResultCallback.Adapter<Frame>() {
-          private final StringBuilder stdout = new StringBuilder();
-          private final StringBuilder stderr = new StringBuilder();
+    return command.exec(new LineReader(id, lines, end));
+  }
 
-          @Override
-          public void onNext(Frame frame) {
-            StringBuilder partial = frame.getStreamType() == StreamType.STDERR ? stderr : stdout;
-            partial.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-            int newline;
-            while ((newline = partial.indexOf("\n")) >= 0) {
-              lines.accept(stripCarriageReturn(partial.substring(0, newline)));
-              partial.delete(0, newline + 1);
-            }
-          }
+  /** As {@link #followLogs}, of a swarm task through the manager, on whichever node it runs. */
+  Closeable followTaskLogs(String taskId, Consumer<String> lines, Runnable end, Integer tail) {
+    var command = docker.logTaskCmd(taskId).withStdout(true).withStderr(true).withFollow(true);
+    if (tail != null) {
+      command.withTail(tail);
+    }
+    return command.exec(new LineReader(taskId, lines, end));
+  }
 
-          @Override
-          public void onComplete() {
-            flush();
-            end.run();
-            super.onComplete();
-          }
+  /** Hands on a log stream's lines, standard output's and standard error's apart, and says when it ends. */
+  private static final class LineReader extends ResultCallback.Adapter<Frame> {
+    private final String id;
+    private final Consumer<String> lines;
+    private final Runnable end;
+    private final StringBuilder stdout = new StringBuilder();
+    private final StringBuilder stderr = new StringBuilder();
 
-          @Override
-          public void onError(Throwable failure) {
-            // Closing the stream ourselves (the service stops, the run ends) lands here too: not worth an error.
-            LOG.debug("log stream of {} ended: {}", id, failure.toString());
-            flush();
-            end.run();
-            try {
-              close();
-            } catch (IOException e) {
-              LOG.trace("closing the log stream of {} failed", id, e);
-            }
-          }
+    LineReader(String id, Consumer<String> lines, Runnable end) {
+      this.id = id;
+      this.lines = lines;
+      this.end = end;
+    }
 
-          private void flush() {
-            for (StringBuilder partial : List.of(stdout, stderr)) {
-              if (partial.length() > 0) {
-                lines.accept(partial.toString());
-                partial.setLength(0);
-              }
-            }
-          }
-        });
+    @Override
+    public void onNext(Frame frame) {
+      StringBuilder partial = frame.getStreamType() == StreamType.STDERR ? stderr : stdout;
+      partial.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+      int newline;
+      while ((newline = partial.indexOf("\n")) >= 0) {
+        lines.accept(stripCarriageReturn(partial.substring(0, newline)));
+        partial.delete(0, newline + 1);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      flush();
+      end.run();
+      super.onComplete();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      // Closing the stream ourselves (the service stops, the run ends) lands here too: not worth an error.
+      LOG.debug("log stream of {} ended: {}", id, failure.toString());
+      flush();
+      end.run();
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.trace("closing the log stream of {} failed", id, e);
+      }
+    }
+
+    private void flush() {
+      for (StringBuilder partial : List.of(stdout, stderr)) {
+        if (partial.length() > 0) {
+          lines.accept(partial.toString());
+          partial.setLength(0);
+        }
+      }
+    }
   }
 
   private static String stripCarriageReturn(String line) {

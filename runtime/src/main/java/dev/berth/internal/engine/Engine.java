@@ -248,10 +248,16 @@ public interface Engine extends AutoCloseable {
   }
 
   /**
-   * A started container: its id, its address on the run's network, its published ports, and its image's
-   * {@code HEALTHCHECK} as the engine keeps it ({@link Healthcheck#NONE} if the image has none).
+   * A started container: its id, its address on the run's network, its published ports, its image's
+   * {@code HEALTHCHECK} as the engine keeps it ({@link Healthcheck#NONE} if the image has none), and, for a swarm
+   * task, the address of the node it runs on, where its ports are published.
    */
-  public record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck) {
+  public record StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck,
+      Optional<String> node) {
+
+    public StartedContainer(String id, String address, Map<Integer, Integer> hostPorts, Healthcheck healthcheck) {
+      this(id, address, hostPorts, healthcheck, Optional.empty());
+    }
   }
 
   static String cacheVolumeName(String cache) {

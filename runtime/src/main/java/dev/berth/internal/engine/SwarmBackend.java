@@ -3,6 +3,7 @@ package dev.berth.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthException;
+import dev.berth.ExecResult;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.engine.SwarmServices.ConfigFile;
 import dev.berth.internal.spec.Labels;
@@ -19,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +48,22 @@ final class SwarmBackend extends DockerBackend {
   private static final Duration TASK_DEADLINE = Duration.ofMinutes(2);
   private static final Set<String> ENDED = Set.of("complete", "failed", "shutdown", "rejected", "orphaned", "remove");
 
-  private SwarmBackend(DockerBackend connection) {
+  /** What stands for a task on another node than the manager's, where Berth would hold its container's id. */
+  static final String REMOTE_TASK = "swarm-task-";
+  private static final Duration TASK_POLL = Duration.ofMillis(500);
+  /** Follows the states of tasks on other nodes, whose containers the manager cannot wait for. */
+  private static final ScheduledExecutorService TASK_WATCH = Executors.newSingleThreadScheduledExecutor(task -> {
+    var thread = new Thread(task, "berth-swarm-tasks");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  /** The manager's own node: its tasks' containers are the manager's engine's. */
+  private final String localNode;
+
+  private SwarmBackend(DockerBackend connection, String localNode) {
     super(connection);
+    this.localNode = localNode;
   }
 
   /**
@@ -61,7 +80,7 @@ final class SwarmBackend extends DockerBackend {
           + " berth.dockerHost at a manager, make this engine one (docker swarm init), or leave berth.engine out to"
           + " run on this engine alone");
     }
-    return new SwarmBackend(connection);
+    return new SwarmBackend(connection, swarm.path("NodeID").asText());
   }
 
   @Override
@@ -125,9 +144,9 @@ final class SwarmBackend extends DockerBackend {
     requireSuccess(answer, "create service " + service + " (" + request.image() + ")");
     String serviceId = read(answer).path("ID").asText();
     try {
-      String container = runningTask(serviceId, service);
-      return started(json.container(container).orElseThrow(() -> new BerthException("The task container " + container
-          + " of swarm service " + service + " vanished as it started")), networkName(network), request.ports());
+      return fromTask(runningTask(serviceId, service), networkName(network), request.ports())
+          .orElseThrow(() -> new BerthException("The task container of swarm service " + service + " vanished as it"
+              + " started"));
     } catch (RuntimeException e) {
       removeService(serviceId);
       throw e;
@@ -135,11 +154,33 @@ final class SwarmBackend extends DockerBackend {
   }
 
   /**
-   * Waits for the service's task to have a container, and returns its id: running, or already ended (then its exit
-   * and output tell the lifecycle what went wrong, as for a container of a single engine). A task Swarm gave up on
-   * without a container fails with Swarm's reason.
+   * A task with a container as a started container: on the manager's node, the container itself; on another, the
+   * task stands for it ({@link #REMOTE_TASK}), with its address and ports as Swarm keeps them. Either way with the
+   * node's address, where its ports are published. Empty if the local container is gone.
    */
-  private String runningTask(String serviceId, String service) {
+  private Optional<StartedContainer> fromTask(JsonNode task, String network, List<ContainerPort> ports) {
+    String node = task.path("NodeID").asText();
+    Optional<String> nodeAddress = Optional.of(nodeAddress(node));
+    if (node.equals(localNode)) {
+      String id = task.path("Status").path("ContainerStatus").path("ContainerID").asText();
+      return json.container(id).map(info -> started(info, network, ports)).map(c -> new StartedContainer(c.id(),
+          c.address(), c.hostPorts(), c.healthcheck(), nodeAddress));
+    }
+    return Optional.of(SwarmServices.startedRemotely(task, network, ports, nodeAddress.get()));
+  }
+
+  /** Where a node publishes ports ({@link SwarmServices#nodeAddress}). */
+  private String nodeAddress(String nodeId) {
+    return SwarmServices.nodeAddress(json.get("/nodes/" + nodeId)
+        .orElseThrow(() -> new BerthException("Swarm has no node " + nodeId)));
+  }
+
+  /**
+   * Waits for the service's task to have a container, and returns the task: running, or already ended (then its
+   * exit and output tell the lifecycle what went wrong, as for a container of a single engine). A task Swarm gave up
+   * on without a container fails with Swarm's reason.
+   */
+  private JsonNode runningTask(String serviceId, String service) {
     long deadline = System.nanoTime() + TASK_DEADLINE.toNanos();
     String lastState = "not yet scheduled";
     while (true) {
@@ -148,7 +189,7 @@ final class SwarmBackend extends DockerBackend {
         String state = status.path("State").asText();
         String container = status.path("ContainerStatus").path("ContainerID").asText("");
         if (!container.isEmpty() && (state.equals("running") || ENDED.contains(state))) {
-          return container;
+          return task;
         }
         if (ENDED.contains(state)) {
           throw new BerthException("Swarm could not run service " + service + ": its task ended " + state + ", "
@@ -197,11 +238,11 @@ final class SwarmBackend extends DockerBackend {
     return json.get("/services/" + SwarmServices.objectName(name)).map(service -> {
       String serviceId = service.path("ID").asText();
       for (JsonNode task : tasks(serviceId)) {
-        String id = task.path("Status").path("ContainerStatus").path("ContainerID").asText("");
-        Optional<ExistingContainer> running = id.isEmpty() ? Optional.empty()
-            : super.findContainer(id, networkName(network), ports).filter(ExistingContainer::running);
-        if (running.isPresent()) {
-          return running.get();
+        if (task.path("Status").path("State").asText().equals("running")) {
+          Optional<StartedContainer> running = fromTask(task, networkName(network), ports);
+          if (running.isPresent()) {
+            return new ExistingContainer(true, running.get());
+          }
         }
       }
       return new ExistingContainer(false, new StartedContainer(serviceId, "", Map.of(), Healthcheck.NONE));
@@ -211,6 +252,10 @@ final class SwarmBackend extends DockerBackend {
   /** A task's container goes with its service (and the service's configs); a plain container as on one engine. */
   @Override
   public void remove(String id) {
+    if (id.startsWith(REMOTE_TASK)) {
+      task(id).ifPresent(task -> removeService(task.path("ServiceID").asText()));
+      return;
+    }
     Optional<JsonNode> container = json.container(id);
     if (container.isPresent()) {
       String serviceId = container.get().path("Config").path("Labels").path(SERVICE_ID).asText("");
@@ -265,6 +310,93 @@ final class SwarmBackend extends DockerBackend {
       sleep(50);
     }
     session.ifPresent(s -> removeConfigs(filter("label", Labels.SESSION + "=" + s)));
+  }
+
+  /** A task on another node: the manager cannot wait for its container, so its state is looked at twice a second. */
+  @Override
+  public CompletableFuture<Integer> exitCode(String id) {
+    if (!id.startsWith(REMOTE_TASK)) {
+      return super.exitCode(id);
+    }
+    var exit = new CompletableFuture<Integer>();
+    var watch = TASK_WATCH.scheduleWithFixedDelay(() -> {
+      try {
+        Optional<JsonNode> task = task(id);
+        if (task.isEmpty()) {
+          exit.completeExceptionally(new BerthException("swarm task " + id + " was removed"));
+        } else if (ENDED.contains(task.get().path("Status").path("State").asText())) {
+          exit.complete(task.get().path("Status").path("ContainerStatus").path("ExitCode").asInt(-1));
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("looking at swarm task {} failed", id, e);
+      }
+    }, 0, TASK_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    exit.whenComplete((code, failure) -> watch.cancel(false));
+    return exit;
+  }
+
+  @Override
+  public String output(String id, Duration timeout, String what) {
+    return id.startsWith(REMOTE_TASK) ? streams.taskOutput(taskId(id), timeout, what)
+        : super.output(id, timeout, what);
+  }
+
+  @Override
+  public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
+    return id.startsWith(REMOTE_TASK) ? streams.followTaskLogs(taskId(id), lines, end, tail)
+        : super.followLogs(id, lines, end, tail);
+  }
+
+  @Override
+  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where) {
+    requireLocal(id, "run " + command + " in " + where);
+    return super.exec(id, command, workdir, timeout, timeoutKey, where);
+  }
+
+  @Override
+  public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
+      String where, CompletableFuture<?> abandonWhen) {
+    requireLocal(id, "run " + command + " in " + where);
+    return super.exec(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
+  }
+
+  @Override
+  public void writeFile(String id, String path, byte[] contents, String where) {
+    requireLocal(id, "write " + path + " into " + where);
+    super.writeFile(id, path, contents, where);
+  }
+
+  @Override
+  public byte[] readFile(String id, String path, String where) {
+    requireLocal(id, "read " + path + " of " + where);
+    return super.readFile(id, path, where);
+  }
+
+  /** A task on another node stops with its service's removal, which follows. */
+  @Override
+  public void stop(String id, Duration timeout) {
+    if (!id.startsWith(REMOTE_TASK)) {
+      super.stop(id, timeout);
+    }
+  }
+
+  /** Fails, saying why, where a call needs the container of a task on another node than the manager's. */
+  private void requireLocal(String id, String what) {
+    if (id.startsWith(REMOTE_TASK)) {
+      String node = task(id).map(t -> t.path("NodeID").asText()).map(this::nodeAddress).orElse("another node");
+      throw new BerthException("Cannot " + what + ": its swarm task runs on the node at " + node + ", and the"
+          + " manager's engine, which Berth speaks to, reaches only its own node's containers. Reach the service from"
+          + " a client container instead, or run its tests against a swarm whose manager runs the service");
+    }
+  }
+
+  private Optional<JsonNode> task(String id) {
+    return json.get("/tasks/" + taskId(id));
+  }
+
+  private static String taskId(String id) {
+    return id.substring(REMOTE_TASK.length());
   }
 
   @Override

@@ -1,18 +1,22 @@
 package dev.berth.internal.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthException;
 import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.engine.Engine.DnsSettings;
+import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.Tar;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a service's container request becomes in Docker Swarm's terms: a service of one task, its files as configs.
@@ -21,8 +25,9 @@ import java.util.Map;
  * <p>The service resolves its names by DNS round robin ({@code dnsrr}): a name of a one-task service is then the
  * task's own address, as a container's is on a single engine, and needs no IPVS (which a VIP does, and which not
  * every node's kernel has). Its ports are published in host mode, on the node the task runs on: the routing mesh
- * (ingress) needs IPVS too. Swarm restarts nothing ({@code Condition: none}): a service that dies is Berth's to
- * notice and replace, as on a single engine.
+ * (ingress) needs IPVS too. Swarm restarts no service ({@code Condition: none}): one that dies is Berth's to
+ * notice and replace, as on a single engine. A replica it restarts, also on another node when its node goes: the
+ * group's name is the engine's and follows it.
  */
 final class SwarmServices {
 
@@ -128,7 +133,9 @@ final class SwarmServices {
       reference.putObject("File").put("Name", file.path()).put("UID", "0").put("GID", "0").put("Mode", file.mode());
       reference.put("ConfigID", configIds.get(file.configName())).put("ConfigName", file.configName());
     }
-    task.putObject("RestartPolicy").put("Condition", "none");
+    // A replica is the swarm's to keep running (on another node, if its node goes): its group's name follows it.
+    boolean replica = request.labels().containsKey(Labels.GROUP);
+    task.putObject("RestartPolicy").put("Condition", replica ? "any" : "none").put("Delay", 1_000_000_000L);
     ObjectNode attachment = task.putArray("Networks").addObject().put("Target", network);
     DockerBackend.networkAliases(request, dns).forEach(attachment.putArray("Aliases")::add);
     spec.putObject("Mode").putObject("Replicated").put("Replicas", 1);
@@ -142,6 +149,44 @@ final class SwarmServices {
       }
     }
     return spec;
+  }
+
+  /**
+   * A task on another node than the manager's as the container Berth holds: its id stands for it
+   * ({@link SwarmBackend#REMOTE_TASK}), its address on {@code network} and published ports are as Swarm keeps them,
+   * and its ports are on {@code node}. It has no health check Berth can read (that is the node's container's).
+   */
+  static Engine.StartedContainer startedRemotely(JsonNode task, String network, List<ContainerPort> ports,
+      String node) {
+    String address = "";
+    for (JsonNode attachment : task.path("NetworksAttachments")) {
+      if (network.equals(attachment.path("Network").path("Spec").path("Name").asText())) {
+        address = attachment.path("Addresses").path(0).asText("").replaceFirst("/.*", "");
+      }
+    }
+    var hostPorts = new LinkedHashMap<Integer, Integer>();
+    for (JsonNode port : task.path("Status").path("PortStatus").path("Ports")) {
+      for (ContainerPort wanted : ports) {
+        if (wanted.port() == port.path("TargetPort").asInt()
+            && port.path("Protocol").asText("tcp").equals(wanted.udp() ? "udp" : "tcp")) {
+          hostPorts.put(wanted.port(), port.path("PublishedPort").asInt());
+        }
+      }
+    }
+    return new Engine.StartedContainer(SwarmBackend.REMOTE_TASK + task.path("ID").asText(), address,
+        Map.copyOf(hostPorts), Healthcheck.NONE, Optional.of(node));
+  }
+
+  /**
+   * Where a node publishes ports, from its inspection: its address in the swarm; a manager may report 0.0.0.0
+   * there, and its address for managers ({@code ip:2377}) then says it.
+   */
+  static String nodeAddress(JsonNode node) {
+    String address = node.path("Status").path("Addr").asText("");
+    if (address.isEmpty() || address.equals("0.0.0.0")) {
+      address = node.path("ManagerStatus").path("Addr").asText("").replaceFirst(":\\d+$", "");
+    }
+    return address;
   }
 
   /** {@code docker run --tmpfs} options ({@code size=64m,mode=1777}) as Swarm's: size and mode are all it has. */

@@ -35,6 +35,14 @@ public final class PublishedPorts {
     return new PublishedPorts(LOOPBACK, true, Optional.of(LOOPBACK), null);
   }
 
+  /**
+   * Ports a swarm publishes on the node at {@code node} (every address of it: Swarm binds no single one), reached
+   * there.
+   */
+  public static PublishedPorts at(String node) {
+    return new PublishedPorts("0.0.0.0", false, Optional.of(node), null);
+  }
+
   public static PublishedPorts of(BerthConfig config, EngineLocation engine) {
     String bind = config.publishAddress();
     boolean local = engine.publishesOnThisMachine();

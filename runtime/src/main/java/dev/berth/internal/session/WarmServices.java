@@ -4,7 +4,6 @@ import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

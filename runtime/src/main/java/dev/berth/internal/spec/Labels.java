@@ -19,6 +19,8 @@ public final class Labels {
   public static final String ROLE = "dev.berth.role";
   public static final String DIGEST = "dev.berth.digest";
   public static final String SERVICE = "dev.berth.service";
+  /** On a replica: the hostname of its group, which the engine answers with every replica. */
+  public static final String GROUP = "dev.berth.group";
   /** On cache volumes: they outlive the run, so they carry no run or session label. */
   public static final String CACHE = "dev.berth.cache";
   public static final String CACHE_NAME = "dev.berth.cache.name";

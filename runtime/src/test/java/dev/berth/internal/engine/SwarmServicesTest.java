@@ -56,6 +56,22 @@ class SwarmServicesTest {
     assertThat(container.path("User").asText()).isEqualTo("999");
   }
 
+  /** A replica is the swarm's to run again, on another node if its node goes; a single service is Berth's. */
+  @Test
+  void aReplicaIsRestartedByTheSwarm() {
+    var single = request(null, Map.of(), null);
+    var labels = new java.util.HashMap<>(single.labels());
+    labels.put("dev.berth.group", "berth-0123456789abcdef");
+    var replica = new ContainerRequest(single.name(), single.image(), single.hostname(), single.aliases(),
+        single.ports(), single.env(), single.entrypoint(), single.command(), single.workdir(), single.user(), null,
+        single.volumes(), single.tmpfs(), null, single.extraHosts(), labels);
+
+    assertThat(SwarmServices.serviceSpec(replica, "n", DNS, List.of(), Map.of())
+        .at("/TaskTemplate/RestartPolicy/Condition").asText()).isEqualTo("any");
+    assertThat(SwarmServices.serviceSpec(single, "n", DNS, List.of(), Map.of())
+        .at("/TaskTemplate/RestartPolicy/Condition").asText()).isEqualTo("none");
+  }
+
   @Test
   void filesBecomeConfigsNamedByServiceAndContent() {
     byte[] files = Tar.of(Map.of("/etc/redis.conf", "maxmemory 64mb".getBytes(StandardCharsets.UTF_8)),
@@ -109,5 +125,32 @@ class SwarmServicesTest {
     assertThat(dotted).matches("[a-zA-Z0-9-]+").isNotEqualTo(SwarmServices.objectName("berth-forks-2026-12-07T06-05-24-804Z"))
         .isEqualTo(SwarmServices.objectName("berth-forks-2026-12-07T06-05-24.804Z"));
     assertThat(SwarmServices.objectName("berth-" + "x".repeat(80))).hasSize(63);
+  }
+
+  /** A task on another node, as the manager describes it (Engine 20.10's answer, trimmed). */
+  @Test
+  void aTaskOnAnotherNodeStandsForItsContainerWithItsAddressAndPorts() throws Exception {
+    JsonNode task = EngineClient.MAPPER.readTree("{\"ID\":\"kzec58g4ok75j6nta4uo88fvq\",\"NodeID\":\"n2\","
+        + "\"Status\":{\"State\":\"running\",\"PortStatus\":{\"Ports\":[{\"Protocol\":\"tcp\",\"TargetPort\":8080,"
+        + "\"PublishedPort\":30001,\"PublishMode\":\"host\"},{\"Protocol\":\"udp\",\"TargetPort\":8080,"
+        + "\"PublishedPort\":30002,\"PublishMode\":\"host\"}]}},\"NetworksAttachments\":["
+        + "{\"Network\":{\"Spec\":{\"Name\":\"ingress\"}},\"Addresses\":[\"10.0.0.9/24\"]},"
+        + "{\"Network\":{\"Spec\":{\"Name\":\"berth-s-1\"}},\"Addresses\":[\"10.0.3.7/24\"]}]}");
+
+    var started = SwarmServices.startedRemotely(task, "berth-s-1", List.of(new ContainerPort(8080, false, null)),
+        "192.168.0.3");
+
+    assertThat(started.id()).isEqualTo(SwarmBackend.REMOTE_TASK + "kzec58g4ok75j6nta4uo88fvq");
+    assertThat(started.address()).isEqualTo("10.0.3.7");
+    assertThat(started.hostPorts()).containsExactly(Map.entry(8080, 30001));
+    assertThat(started.node()).contains("192.168.0.3");
+  }
+
+  @Test
+  void aManagerThatReportsNoAddressIsFoundAtItsManagerAddress() throws Exception {
+    assertThat(SwarmServices.nodeAddress(EngineClient.MAPPER.readTree("{\"Status\":{\"Addr\":\"192.168.0.3\"}}")))
+        .isEqualTo("192.168.0.3");
+    assertThat(SwarmServices.nodeAddress(EngineClient.MAPPER.readTree("{\"Status\":{\"Addr\":\"0.0.0.0\"},"
+        + "\"ManagerStatus\":{\"Addr\":\"192.168.0.2:2377\"}}"))).isEqualTo("192.168.0.2");
   }
 }
