@@ -21,6 +21,22 @@ class EngineLocationTest {
     assertThat(engine.publishesOnThisMachine()).isTrue();
   }
 
+  /**
+   * On a swarm node the gateway is the node's docker_gwbridge, an address of the JVM's: containers reach the JVM
+   * there, but the JVM does not reach their overlay.
+   */
+  @Test
+  void aJvmOnASwarmNodeIsReachedByContainersButDoesNotShareTheirNetwork() {
+    EngineLocation engine = EngineLocation.of(SOCKET, "127.0.0.1", () -> false, true);
+
+    assertThat(engine.kind()).isEqualTo(EngineLocation.Kind.SWARM_NODE);
+    assertThat(engine.sharesNetwork()).as("the overlay is apart").isFalse();
+    assertThat(engine.reachedFromContainers()).as("DNS, host services").isTrue();
+    assertThat(engine.publishesOnThisMachine()).isTrue();
+    assertThat(EngineLocation.of(SOCKET, "192.0.2.7", () -> false, true).reachedFromContainers())
+        .as("a JVM on no node").isFalse();
+  }
+
   @Test
   void aSocketOutsideContainersWithoutTheNetworkIsAnEngineInAVmOrNamespace() {
     EngineLocation engine = EngineLocation.apart(SOCKET, "172.18.0.1", Optional.empty(), Optional.empty());
