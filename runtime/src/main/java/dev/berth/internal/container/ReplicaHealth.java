@@ -8,7 +8,8 @@ import java.util.function.Predicate;
  * Whether a replica serves, for its VIP and SRV records: by the readiness check of its port's protocol (an HTTP
  * request, a PostgreSQL startup, a Redis PING, ...) within a deadline, so that a replica that still accepts
  * connections but no longer answers (paused, stuck, its backlog full) leaves the rotation; by a connection where
- * the protocol has no check. The JVM checks directly: replicas only run where it shares the engine's network.
+ * the protocol has no check. The JVM checks directly: at a replica's address where it shares the engine's network,
+ * at its published port on a swarm.
  */
 public final class ReplicaHealth {
 

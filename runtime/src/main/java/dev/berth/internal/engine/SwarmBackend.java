@@ -10,8 +10,6 @@ import dev.berth.internal.spec.Labels;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,9 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Docker Swarm's side of the {@link Engine} ({@code berth.engine=swarm}), on the connection to a manager. A
  * service's container becomes a swarm service of one task ({@link SwarmServices} says how) on the session's
  * attachable overlay network; clients and the readiness probe stay plain containers, attached to that network on
- * the manager's node. What the rest of Berth holds is the task's container: its id is what exits, output, execs and
- * files go by, and removing it removes its service, with the configs that carried its files.
+ * the manager's node. What the rest of Berth holds is the task's container (or, on another node, the task:
+ * {@link SwarmTasks}): its id is what exits, output, execs and files go by, and removing it removes its service, with
+ * the configs that carried its files.
  *
  * <p>Listings answer with the labelled containers and, for a labelled service that has no container yet (a run
  * killed while Swarm scheduled it), the service itself: the sweeps and the watchdog remove both the same way.
@@ -44,26 +40,11 @@ final class SwarmBackend extends DockerBackend {
   /** The bridge Swarm gives every node, through which tasks and attached containers reach the node's machine. */
   private static final String NODE_BRIDGE = "docker_gwbridge";
   private static final String SERVICE_ID = "com.docker.swarm.service.id";
-  /** How long Swarm may take to run a service's task: scheduling, and a pull on a node that lacks the image. */
-  private static final Duration TASK_DEADLINE = Duration.ofMinutes(2);
-  private static final Set<String> ENDED = Set.of("complete", "failed", "shutdown", "rejected", "orphaned", "remove");
-
-  /** What stands for a task on another node than the manager's, where Berth would hold its container's id. */
-  static final String REMOTE_TASK = "swarm-task-";
-  private static final Duration TASK_POLL = Duration.ofMillis(500);
-  /** Follows the states of tasks on other nodes, whose containers the manager cannot wait for. */
-  private static final ScheduledExecutorService TASK_WATCH = Executors.newSingleThreadScheduledExecutor(task -> {
-    var thread = new Thread(task, "berth-swarm-tasks");
-    thread.setDaemon(true);
-    return thread;
-  });
-
-  /** The manager's own node: its tasks' containers are the manager's engine's. */
-  private final String localNode;
+  private final SwarmTasks tasks;
 
   private SwarmBackend(DockerBackend connection, String localNode) {
     super(connection);
-    this.localNode = localNode;
+    this.tasks = new SwarmTasks(json, localNode);
   }
 
   /**
@@ -102,6 +83,9 @@ final class SwarmBackend extends DockerBackend {
           .orElseThrow(() -> new BerthException("Swarm says network " + name + " exists, but does not show it"));
     }
     requireSuccess(answer, "create the overlay network " + name);
+    // IPVS VIPs would keep a hung replica in rotation and need a kernel module many hosts lack: say what is used.
+    LOG.info("Swarm network {}: services answer by Swarm's DNS (endpoint mode dnsrr, tasks.<name> lists replicas);"
+        + " VIPs are balanced by Berth, not by the engine's IPVS", name);
     return read(answer).path("Id").asText();
   }
 
@@ -144,73 +128,13 @@ final class SwarmBackend extends DockerBackend {
     requireSuccess(answer, "create service " + service + " (" + request.image() + ")");
     String serviceId = read(answer).path("ID").asText();
     try {
-      return fromTask(runningTask(serviceId, service), networkName(network), request.ports())
+      return tasks.started(tasks.awaitContainer(serviceId, service), networkName(network), request.ports())
           .orElseThrow(() -> new BerthException("The task container of swarm service " + service + " vanished as it"
               + " started"));
     } catch (RuntimeException e) {
       removeService(serviceId);
       throw e;
     }
-  }
-
-  /**
-   * A task with a container as a started container: on the manager's node, the container itself; on another, the
-   * task stands for it ({@link #REMOTE_TASK}), with its address and ports as Swarm keeps them. Either way with the
-   * node's address, where its ports are published. Empty if the local container is gone.
-   */
-  private Optional<StartedContainer> fromTask(JsonNode task, String network, List<ContainerPort> ports) {
-    String node = task.path("NodeID").asText();
-    Optional<String> nodeAddress = Optional.of(nodeAddress(node));
-    if (node.equals(localNode)) {
-      String id = task.path("Status").path("ContainerStatus").path("ContainerID").asText();
-      return json.container(id).map(info -> started(info, network, ports)).map(c -> new StartedContainer(c.id(),
-          c.address(), c.hostPorts(), c.healthcheck(), nodeAddress));
-    }
-    return Optional.of(SwarmServices.startedRemotely(task, network, ports, nodeAddress.get()));
-  }
-
-  /** Where a node publishes ports ({@link SwarmServices#nodeAddress}). */
-  private String nodeAddress(String nodeId) {
-    return SwarmServices.nodeAddress(json.get("/nodes/" + nodeId)
-        .orElseThrow(() -> new BerthException("Swarm has no node " + nodeId)));
-  }
-
-  /**
-   * Waits for the service's task to have a container, and returns the task: running, or already ended (then its
-   * exit and output tell the lifecycle what went wrong, as for a container of a single engine). A task Swarm gave up
-   * on without a container fails with Swarm's reason.
-   */
-  private JsonNode runningTask(String serviceId, String service) {
-    long deadline = System.nanoTime() + TASK_DEADLINE.toNanos();
-    String lastState = "not yet scheduled";
-    while (true) {
-      for (JsonNode task : tasks(serviceId)) {
-        JsonNode status = task.path("Status");
-        String state = status.path("State").asText();
-        String container = status.path("ContainerStatus").path("ContainerID").asText("");
-        if (!container.isEmpty() && (state.equals("running") || ENDED.contains(state))) {
-          return task;
-        }
-        if (ENDED.contains(state)) {
-          throw new BerthException("Swarm could not run service " + service + ": its task ended " + state + ", "
-              + status.path("Err").asText(status.path("Message").asText("without a word")) + ". See docker"
-              + " service ps --no-trunc " + service);
-        }
-        lastState = state + (status.path("Err").asText("").isEmpty() ? "" : " (" + status.path("Err").asText() + ")");
-      }
-      if (System.nanoTime() > deadline) {
-        throw new BerthException("Swarm did not run the task of service " + service + " within "
-            + TASK_DEADLINE.toSeconds() + " s; its last state: " + lastState + ". See docker service ps --no-trunc "
-            + service + ": a node may lack the image, or have no room for the task");
-      }
-      sleep(50);
-    }
-  }
-
-  private List<JsonNode> tasks(String serviceId) {
-    var found = new ArrayList<JsonNode>();
-    json.get("/tasks?filters=" + filter("service", serviceId)).ifPresent(all -> all.forEach(found::add));
-    return found;
   }
 
   /** The config that carries a file, made unless a run of the session made it already (its name is its content). */
@@ -237,9 +161,9 @@ final class SwarmBackend extends DockerBackend {
     }
     return json.get("/services/" + SwarmServices.objectName(name)).map(service -> {
       String serviceId = service.path("ID").asText();
-      for (JsonNode task : tasks(serviceId)) {
+      for (JsonNode task : tasks.of(serviceId)) {
         if (task.path("Status").path("State").asText().equals("running")) {
-          Optional<StartedContainer> running = fromTask(task, networkName(network), ports);
+          Optional<StartedContainer> running = tasks.started(task, networkName(network), ports);
           if (running.isPresent()) {
             return new ExistingContainer(true, running.get());
           }
@@ -252,8 +176,8 @@ final class SwarmBackend extends DockerBackend {
   /** A task's container goes with its service (and the service's configs); a plain container as on one engine. */
   @Override
   public void remove(String id) {
-    if (id.startsWith(REMOTE_TASK)) {
-      task(id).ifPresent(task -> removeService(task.path("ServiceID").asText()));
+    if (SwarmTasks.remote(id)) {
+      tasks.get(id).ifPresent(task -> removeService(task.path("ServiceID").asText()));
       return;
     }
     Optional<JsonNode> container = json.container(id);
@@ -280,7 +204,7 @@ final class SwarmBackend extends DockerBackend {
     }
     super.containersLabelled(Map.of(SERVICE_ID, serviceId)).forEach(super::remove);
     service.map(s -> s.path("Spec").path("Name").asText()).ifPresent(name ->
-        removeConfigs(filter("label", SwarmServices.CONFIG_OF + "=" + name)));
+        removeConfigs(SwarmServices.filter("label", SwarmServices.CONFIG_OF + "=" + name)));
   }
 
   /** Removes the configs the filter names that no service uses. */
@@ -307,96 +231,61 @@ final class SwarmBackend extends DockerBackend {
     // leaves nothing (at most a few seconds).
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (json.get("/networks/" + id).isPresent() && System.nanoTime() < deadline) {
-      sleep(50);
+      SwarmTasks.pause(50);
     }
-    session.ifPresent(s -> removeConfigs(filter("label", Labels.SESSION + "=" + s)));
+    session.ifPresent(s -> removeConfigs(SwarmServices.filter("label", Labels.SESSION + "=" + s)));
   }
 
-  /** A task on another node: the manager cannot wait for its container, so its state is looked at twice a second. */
+  /** A task on another node: the manager cannot wait for its container ({@link SwarmTasks#exit}). */
   @Override
   public CompletableFuture<Integer> exitCode(String id) {
-    if (!id.startsWith(REMOTE_TASK)) {
-      return super.exitCode(id);
-    }
-    var exit = new CompletableFuture<Integer>();
-    var watch = TASK_WATCH.scheduleWithFixedDelay(() -> {
-      try {
-        Optional<JsonNode> task = task(id);
-        if (task.isEmpty()) {
-          exit.completeExceptionally(new BerthException("swarm task " + id + " was removed"));
-        } else if (ENDED.contains(task.get().path("Status").path("State").asText())) {
-          exit.complete(task.get().path("Status").path("ContainerStatus").path("ExitCode").asInt(-1));
-        }
-      } catch (RuntimeException e) {
-        LOG.debug("looking at swarm task {} failed", id, e);
-      }
-    }, 0, TASK_POLL.toMillis(), TimeUnit.MILLISECONDS);
-    exit.whenComplete((code, failure) -> watch.cancel(false));
-    return exit;
+    return SwarmTasks.remote(id) ? tasks.exit(id) : super.exitCode(id);
   }
 
   @Override
   public String output(String id, Duration timeout, String what) {
-    return id.startsWith(REMOTE_TASK) ? streams.taskOutput(taskId(id), timeout, what)
+    return SwarmTasks.remote(id) ? streams.taskOutput(SwarmTasks.id(id), timeout, what)
         : super.output(id, timeout, what);
   }
 
   @Override
   public Closeable followLogs(String id, Consumer<String> lines, Runnable end, Integer tail) {
-    return id.startsWith(REMOTE_TASK) ? streams.followTaskLogs(taskId(id), lines, end, tail)
+    return SwarmTasks.remote(id) ? streams.followTaskLogs(SwarmTasks.id(id), lines, end, tail)
         : super.followLogs(id, lines, end, tail);
   }
 
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where) {
-    requireLocal(id, "run " + command + " in " + where);
+    tasks.requireLocal(id, "run " + command + " in " + where);
     return super.exec(id, command, workdir, timeout, timeoutKey, where);
   }
 
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where, CompletableFuture<?> abandonWhen) {
-    requireLocal(id, "run " + command + " in " + where);
+    tasks.requireLocal(id, "run " + command + " in " + where);
     return super.exec(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
   }
 
   @Override
   public void writeFile(String id, String path, byte[] contents, String where) {
-    requireLocal(id, "write " + path + " into " + where);
+    tasks.requireLocal(id, "write " + path + " into " + where);
     super.writeFile(id, path, contents, where);
   }
 
   @Override
   public byte[] readFile(String id, String path, String where) {
-    requireLocal(id, "read " + path + " of " + where);
+    tasks.requireLocal(id, "read " + path + " of " + where);
     return super.readFile(id, path, where);
   }
 
   /** A task on another node stops with its service's removal, which follows. */
   @Override
   public void stop(String id, Duration timeout) {
-    if (!id.startsWith(REMOTE_TASK)) {
+    if (!SwarmTasks.remote(id)) {
       super.stop(id, timeout);
     }
-  }
-
-  /** Fails, saying why, where a call needs the container of a task on another node than the manager's. */
-  private void requireLocal(String id, String what) {
-    if (id.startsWith(REMOTE_TASK)) {
-      String node = task(id).map(t -> t.path("NodeID").asText()).map(this::nodeAddress).orElse("another node");
-      throw new BerthException("Cannot " + what + ": its swarm task runs on the node at " + node + ", and the"
-          + " manager's engine, which Berth speaks to, reaches only its own node's containers. Reach the service from"
-          + " a client container instead, or run its tests against a swarm whose manager runs the service");
-    }
-  }
-
-  private Optional<JsonNode> task(String id) {
-    return json.get("/tasks/" + taskId(id));
-  }
-
-  private static String taskId(String id) {
-    return id.substring(REMOTE_TASK.length());
   }
 
   @Override
@@ -423,7 +312,7 @@ final class SwarmBackend extends DockerBackend {
 
   private List<JsonNode> services(Map<String, String> labels) {
     var found = new ArrayList<JsonNode>();
-    String filter = filter("label", labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+    String filter = SwarmServices.filter("label", labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
         .toArray(String[]::new));
     json.get("/services?filters=" + filter).ifPresent(all -> all.forEach(found::add));
     return found;
@@ -448,16 +337,6 @@ final class SwarmBackend extends DockerBackend {
     return json.get("/networks/" + name).map(n -> n.path("Name").asText(name)).orElse(name);
   }
 
-  /** A list filter of the engine's API, URL-encoded: {@code {"label":["a=b"]}}. */
-  private static String filter(String key, String... values) {
-    ObjectNode filter = EngineClient.MAPPER.createObjectNode();
-    var array = filter.putArray(key);
-    for (String value : values) {
-      array.add(value);
-    }
-    return URLEncoder.encode(filter.toString(), StandardCharsets.UTF_8);
-  }
-
   private static void requireSuccess(EngineJson.Answer answer, String what) {
     if (answer.status() / 100 != 2) {
       throw new BerthException("Swarm refused to " + what + ": status " + answer.status() + ", " + answer.body());
@@ -472,12 +351,5 @@ final class SwarmBackend extends DockerBackend {
     }
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while waiting for Swarm", e);
-    }
-  }
+
 }

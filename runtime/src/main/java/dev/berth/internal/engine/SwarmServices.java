@@ -8,6 +8,7 @@ import dev.berth.internal.engine.ContainerRequest.ContainerPort;
 import dev.berth.internal.engine.Engine.DnsSettings;
 import dev.berth.internal.spec.Labels;
 import dev.berth.internal.spec.Tar;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -153,7 +154,7 @@ final class SwarmServices {
 
   /**
    * A task on another node than the manager's as the container Berth holds: its id stands for it
-   * ({@link SwarmBackend#REMOTE_TASK}), its address on {@code network} and published ports are as Swarm keeps them,
+   * ({@link SwarmTasks#REMOTE}), its address on {@code network} and published ports are as Swarm keeps them,
    * and its ports are on {@code node}. It has no health check Berth can read (that is the node's container's).
    */
   static Engine.StartedContainer startedRemotely(JsonNode task, String network, List<ContainerPort> ports,
@@ -173,7 +174,7 @@ final class SwarmServices {
         }
       }
     }
-    return new Engine.StartedContainer(SwarmBackend.REMOTE_TASK + task.path("ID").asText(), address,
+    return new Engine.StartedContainer(SwarmTasks.REMOTE + task.path("ID").asText(), address,
         Map.copyOf(hostPorts), Healthcheck.NONE, Optional.of(node));
   }
 
@@ -187,6 +188,16 @@ final class SwarmServices {
       address = node.path("ManagerStatus").path("Addr").asText("").replaceFirst(":\\d+$", "");
     }
     return address;
+  }
+
+  /** A list filter of the engine's API, URL-encoded: {@code {"label":["a=b"]}}. */
+  static String filter(String key, String... values) {
+    ObjectNode filter = EngineClient.MAPPER.createObjectNode();
+    var array = filter.putArray(key);
+    for (String value : values) {
+      array.add(value);
+    }
+    return URLEncoder.encode(filter.toString(), StandardCharsets.UTF_8);
   }
 
   /** {@code docker run --tmpfs} options ({@code size=64m,mode=1777}) as Swarm's: size and mode are all it has. */

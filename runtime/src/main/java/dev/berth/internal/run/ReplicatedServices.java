@@ -127,8 +127,13 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
     // Without a VIP the engine answers the group's hostname with every replica, in turn, even while the test JVM is
     // paused; with one, the hostname is the VIP's, which only the test JVM serves. On a swarm, the VIP's name too is
     // the engine's: its DNS answers it with every replica whose task runs.
-    List<String> groupNames = swarm ? java.util.stream.Stream.concat(java.util.stream.Stream.of(spec.digestHostname()),
-        spec.vipName().stream()).toList() : spec.vipName().isPresent() ? List.of() : List.of(spec.digestHostname());
+    var groupNames = new ArrayList<String>();
+    if (swarm || spec.vipName().isEmpty()) {
+      groupNames.add(spec.digestHostname());
+    }
+    if (swarm) {
+      spec.vipName().ifPresent(groupNames::add);
+    }
     try {
       for (int i = 0; i < spec.replicas(); i++) {
         replicas.add(containers.startReplica(name + "-" + i, spec.replica(i), boundHosts, groupNames));
@@ -151,9 +156,9 @@ final class ReplicatedServices implements ServiceStarter, Closeable {
         healthy.stream().map(VipBalancer.Replica::hostname).toList(), onNetwork, swarm ? null : gateway);
     VipBalancer balancer;
     try {
-      balancer = VipBalancer.start(name, spec.vipName().isPresent() && !swarm ? InetAddress.getByName(gateway) : null,
-          vipPort,
-          members, ReplicaHealth.of(spec, port, VipBalancer.DEADLINE_MILLIS), publish);
+      InetAddress vipAddress = spec.vipName().isPresent() && !swarm ? InetAddress.getByName(gateway) : null;
+      balancer = VipBalancer.start(name, vipAddress, vipPort, members,
+          ReplicaHealth.of(spec, port, VipBalancer.DEADLINE_MILLIS), publish);
     } catch (IOException e) {
       replicas.forEach(containers::discard);
       throw new BerthException("The VIP '" + spec.vipName().orElse("") + "' of " + what + " cannot listen on "

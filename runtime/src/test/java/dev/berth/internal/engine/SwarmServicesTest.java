@@ -140,7 +140,7 @@ class SwarmServicesTest {
     var started = SwarmServices.startedRemotely(task, "berth-s-1", List.of(new ContainerPort(8080, false, null)),
         "192.168.0.3");
 
-    assertThat(started.id()).isEqualTo(SwarmBackend.REMOTE_TASK + "kzec58g4ok75j6nta4uo88fvq");
+    assertThat(started.id()).isEqualTo(SwarmTasks.REMOTE + "kzec58g4ok75j6nta4uo88fvq");
     assertThat(started.address()).isEqualTo("10.0.3.7");
     assertThat(started.hostPorts()).containsExactly(Map.entry(8080, 30001));
     assertThat(started.node()).contains("192.168.0.3");

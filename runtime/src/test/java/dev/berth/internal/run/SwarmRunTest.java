@@ -95,6 +95,10 @@ class SwarmRunTest {
         Set<String> answered = Arrays.stream(requests(client, VIP, 30).split("\n")).filter(l -> !l.isBlank())
             .collect(Collectors.toSet());
         assertThat(answered).as("every replica answers through the name").hasSize(3);
+        // Swarm's DNS lists a service alias's tasks under tasks.<alias>, as it does a service's own name.
+        for (String name : List.of("tasks.www", "tasks." + web.hostname())) {
+          assertThat(addresses(client, name)).as(name).hasSize(3);
+        }
 
         var task = docker.listContainersCmd().withLabelFilter(Map.of("dev.berth.session", session,
             "dev.berth.service", "web-1")).exec();
@@ -111,5 +115,13 @@ class SwarmRunTest {
         assertThat(get(fromJvm)).as("request %d from this JVM", i).isNotBlank();
       }
     }
+  }
+
+  /** The distinct IPv4 addresses the client's resolver gives for the name. */
+  private static Set<String> addresses(Container client, String name) {
+    var result = client.exec("python3", "-c", "import socket\n"
+        + "print(' '.join(sorted({a[4][0] for a in socket.getaddrinfo('" + name + "', 80, socket.AF_INET)})))");
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    return Set.of(result.stdout().strip().split(" "));
   }
 }
