@@ -30,6 +30,20 @@ public interface Service {
    */
   InetSocketAddress hostAddress(int port);
 
+  /**
+   * How this JVM connects to the service: its published address, and for a database or Redis the JDBC URL or Redis
+   * URI, user and password its environment sets up; starts the service if needed.
+   *
+   * @throws IllegalStateException if the service exposes no port
+   */
+  ConnectionInfo connection();
+
+  /**
+   * How other containers of the run connect to the service: as {@link #connection()}, by hostname and container
+   * port.
+   */
+  ConnectionInfo connectionFromContainers();
+
   /** Starts the service if it is not running and waits until every exposed port is ready. */
   void start();
 

@@ -12,7 +12,8 @@ import java.lang.annotation.Target;
  *
  * <p>Supported parameter types: {@code String} ({@code "127.0.0.1:49153"}), {@code java.net.URI}
  * ({@code "http://127.0.0.1:49153"}, needs {@link #scheme()}), {@code java.net.InetSocketAddress} and
- * {@code int}/{@code Integer} (the mapped port).
+ * {@code int}/{@code Integer} (the mapped port), and {@code dev.berth.ConnectionInfo} (the JDBC URL, user and password
+ * of a database, a Redis URI or an HTTP base URI of the service's main port; without port or scheme).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -1,5 +1,6 @@
 package dev.berth.junit;
 
+import dev.berth.ConnectionInfo;
 import dev.berth.ServiceSpec;
 import dev.berth.annotations.ServiceEndpoint;
 import dev.berth.internal.spec.SpecAccess;
@@ -21,10 +22,13 @@ final class Endpoints {
   static Object resolve(ServiceEndpoint endpoint, Class<?> type, String where, ExtensionContext context,
       Declarations declarations) {
     if (type != String.class && type != URI.class && type != InetSocketAddress.class && type != int.class
-        && type != Integer.class) {
+        && type != Integer.class && type != ConnectionInfo.class) {
       throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
           + " has type " + type.getName() + "; supported types: String, java.net.URI, java.net.InetSocketAddress,"
-          + " int and Integer");
+          + " int, Integer and dev.berth.ConnectionInfo");
+    }
+    if (type == ConnectionInfo.class) {
+      return connection(endpoint, where, context, declarations);
     }
     if (type == URI.class && endpoint.scheme().isEmpty()) {
       throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
@@ -50,6 +54,22 @@ final class Endpoints {
       return address;
     }
     return address.getPort();
+  }
+
+  /** The connection to the service's main port; a port of the endpoint's own would be another port's address. */
+  private static ConnectionInfo connection(ServiceEndpoint endpoint, String where, ExtensionContext context,
+      Declarations declarations) {
+    if (endpoint.port() != 0 || !endpoint.scheme().isEmpty()) {
+      throw new ExtensionConfigurationException("@ServiceEndpoint(\"" + endpoint.value() + "\") on " + where
+          + " is a ConnectionInfo, which describes the service's main port with its own URLs: leave out port and"
+          + " scheme, or take a String, URI or InetSocketAddress for that port");
+    }
+    ServiceSpec spec = declarations.spec(endpoint.value(), context.getTestInstances(), "@ServiceEndpoint on " + where);
+    try {
+      return ScopeResource.of(context).service(endpoint.value(), spec).connection();
+    } catch (IllegalStateException e) {
+      throw new ExtensionConfigurationException("@ServiceEndpoint on " + where + ": " + e.getMessage(), e);
+    }
   }
 
   /**

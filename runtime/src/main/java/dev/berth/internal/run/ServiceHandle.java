@@ -1,9 +1,11 @@
 package dev.berth.internal.run;
 
+import dev.berth.ConnectionInfo;
 import dev.berth.ExecResult;
 import dev.berth.Service;
 import dev.berth.internal.container.RunContainers;
 import dev.berth.internal.container.RunningService;
+import dev.berth.internal.spec.Connections;
 import dev.berth.internal.spec.Definition;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +56,17 @@ public final class ServiceHandle implements Service {
   public InetSocketAddress hostAddress(int port) {
     requireExposed(port);
     return scope.acquire(name, spec).hostAddress(port);
+  }
+
+  @Override
+  public ConnectionInfo connection() {
+    InetSocketAddress address = hostAddress(Connections.mainPort(name, spec));
+    return Connections.of(name, spec, address.getHostString(), address.getPort());
+  }
+
+  @Override
+  public ConnectionInfo connectionFromContainers() {
+    return Connections.of(name, spec, spec.hostname(), Connections.mainPort(name, spec));
   }
 
   @Override
