@@ -29,6 +29,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.jupiter.api.extension.TestInstances;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
@@ -45,7 +47,8 @@ import org.junit.platform.commons.support.ModifierSupport;
  *   <li>{@code resolveParameter}: clients (removed when the test ends) and host-side endpoints.</li>
  * </ul>
  */
-final class BerthExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+final class BerthExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver,
+    TestInstancePreConstructCallback {
 
   static final Namespace NAMESPACE = Namespace.create(BerthExtension.class);
 
@@ -84,6 +87,7 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   @Override
   public void beforeAll(ExtensionContext context) {
     RuntimeResource.config(context);   // an unknown key fails the class here, before anything starts
+    ContextServices.runBegins(context);
     Declarations declarations = declarations(context);
     Optional<ServiceRuntime> runtime = Optional.empty();
     if (declarations.declaresAny()) {
@@ -95,6 +99,15 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     for (Declarations.Declared handle : declarations.handles(true)) {
       inject(handle.field(), null, handleFor(context, declarations, handle, Optional.empty()));
     }
+  }
+
+  /**
+   * With a class-wide test instance, frameworks that post-process it (Spring's extension loads its context there)
+   * run before {@link #beforeAll}: the run must be known to them already.
+   */
+  @Override
+  public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+    ContextServices.runBegins(context);
   }
 
   @Override

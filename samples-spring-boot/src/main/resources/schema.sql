@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS product (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL,
+  price_cents INT NOT NULL
+);
