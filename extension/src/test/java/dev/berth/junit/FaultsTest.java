@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -134,6 +135,7 @@ class FaultsTest {
     new KitRun().run(EngineOptional.class).assertSucceeded(1);
   }
 
+  @Tag("slow") // waits out a startup timeout
   @Test
   void startInterruptedByATimeoutLeavesNoContainerBehind() {
     // The service's shell ignores SIGTERM: a short stop timeout spares the wait for the kill, which is not tested here.

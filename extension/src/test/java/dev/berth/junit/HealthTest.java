@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -157,6 +158,7 @@ class HealthTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  @Tag("slow") // waits out a startup timeout
   @Test
   void aServicesOwnStartupTimeoutTakesThePlaceOfTheRuns() {
     var run = new KitRun().with("berth.startupTimeout", "1s").run(OwnStartupTimeouts.class);
@@ -170,6 +172,7 @@ class HealthTest {
   }
 
   /** An image's build (or pull) does not use up the startup timeout: berth.pullTimeout limits it. */
+  @Tag("slow") // waits out a startup timeout
   @Test
   void theStartupTimeoutCountsFromWhenTheImageIsPresent() {
     try {

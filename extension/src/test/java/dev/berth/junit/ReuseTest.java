@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code berth.reuse}: runs of one session, one after the other, as later builds on one machine are. What a run
  * leaves up, the next attaches to; a keeper process removes what stays idle past its time, with no run left.
  */
+@Tag("slow") // JVMs of their own and idle times waited out
 class ReuseTest {
 
   private final String session = "reuse-" + UUID.randomUUID().toString().substring(0, 8);

@@ -15,9 +15,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs in separate JVMs: one container per session and definition, and cleanup after a JVM is killed. */
+@Tag("slow") // JVMs of their own, killed and waited for
 class SessionsTest {
 
   private final List<Process> started = new java.util.ArrayList<>();

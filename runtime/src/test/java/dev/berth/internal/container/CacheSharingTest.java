@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,6 +81,7 @@ class CacheSharingTest {
     }
   }
 
+  @Tag("slow") // waits out a startup timeout
   @Test
   void aLockedCacheHeldPastTheStartupTimeoutFailsNamingItsHolder() {
     ServiceSpec spec = ServiceSpec.from("busybox:1.35").withLockedCacheVolume("/cache", cache);

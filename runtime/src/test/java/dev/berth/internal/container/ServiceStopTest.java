@@ -15,6 +15,7 @@ import dev.berth.internal.spec.SpecAccess;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,7 @@ class ServiceStopTest {
   }
 
   /** What the others are measured against: the fixture does ignore SIGTERM. */
+  @Tag("slow") // waits out a stop timeout
   @Test
   void stopWaitsTheStopTimeoutForAServiceIgnoringSigterm() throws Exception {
     Duration took = stopping("gentle", Service::stop);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * server stays up until the last run of its JVM ends, and another JVM of the session then takes the port over. Needs
  * the engine, and port 53 (root).
  */
+@Tag("slow") // JVMs of their own, killed and waited for
 class SharedDnsTest {
 
   static final ServiceSpec WEB = ServiceSpec.from("busybox:1.35").withExposedPort(8080)

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * bridge network, with this JVM's JDK and classpath mounted read-only: it cannot reach the host's 127.0.0.1, nor the
  * addresses of the run's containers.
  */
+@Tag("slow") // JVMs in containers
 class JvmInContainerTest {
 
   private static final String SOCKET = "/var/run/docker.sock";
