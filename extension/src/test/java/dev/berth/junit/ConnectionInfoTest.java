@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.ConnectionInfo;
 import dev.berth.Container;
 import dev.berth.ExecResult;
+import dev.berth.Protocol;
 import dev.berth.Service;
 import dev.berth.ServiceSpec;
 import dev.berth.ServiceSpecs;
@@ -15,6 +16,10 @@ import dev.berth.annotations.ServiceHandle;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,20 +29,20 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /**
- * Connection details read from the definitions, used by real clients: the JDBC drivers and a Redis exchange from this
- * JVM, {@code psql}, {@code mariadb} and {@code redis-cli} from containers of the run.
+ * Connection details read from the definitions, used by real clients: the JDBC drivers, a Redis exchange and an HTTP
+ * client from this JVM; {@code psql}, {@code mariadb}, {@code redis-cli} and Python's HTTP client from containers.
  */
 class ConnectionInfoTest {
 
   @Test
   void driversAndClientsConnectWithWhatTheDefinitionSays() {
-    var run = new KitRun().run(Databases.class).assertSucceeded(2);
+    var run = new KitRun().run(WellKnown.class).assertSucceeded(2);
 
     assertThat(run.leftovers()).isEmpty();
   }
 
   @ServiceTest
-  static class Databases {
+  static class WellKnown {
     @ServiceContainer
     static final ServiceSpec pg = ServiceSpecs.postgres("postgres:15").withEnv("POSTGRES_DB", "shop");
     @ServiceContainer
@@ -45,10 +50,13 @@ class ConnectionInfoTest {
         .withEnv("MARIADB_PASSWORD", "s3cret");
     @ServiceContainer
     static final ServiceSpec cache = ServiceSpecs.redis("redis:7.0");
+    @ServiceContainer
+    static final ServiceSpec web = ServiceSpec.from("python:3.11-slim").withExposedPort(8000, Protocol.HTTP)
+        .withCommand("python3", "-m", "http.server", "8000");
 
     @Test
     void fromThisJvm(@ServiceEndpoint("pg") ConnectionInfo pg, @ServiceEndpoint("maria") ConnectionInfo maria,
-        @ServiceEndpoint("cache") ConnectionInfo cache) throws Exception {
+        @ServiceEndpoint("cache") ConnectionInfo cache, @ServiceEndpoint("web") ConnectionInfo web) throws Exception {
       assertThat(pg.jdbcUrl()).startsWith("jdbc:postgresql://127.0.0.1:").endsWith("/shop");
       assertThat(query(pg, "SELECT current_database() || ' ' || current_user || ' ' || current_setting('fsync')"))
           .isEqualTo("shop postgres off");
@@ -56,6 +64,10 @@ class ConnectionInfoTest {
       assertThat(query(maria, "SELECT CONCAT(DATABASE(), ' ', CURRENT_USER())")).isEqualTo("test app@%");
       assertThat(cache.redisUri().getScheme()).isEqualTo("redis");
       assertThat(ping(cache)).isEqualTo("+PONG");
+      assertThat(web.httpUri().toString()).startsWith("http://127.0.0.1:");
+      var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(web.httpUri()).build(),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(response.statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -63,7 +75,9 @@ class ConnectionInfoTest {
         @ServiceHandle("cache") Service cache,
         @ClientContainer(image = "postgres:15", command = {"sleep", "3600"}) Container psql,
         @ClientContainer(image = "mariadb:10.11", command = {"sleep", "3600"}) Container mariadb,
-        @ClientContainer(image = "redis:7.0", command = {"sleep", "3600"}) Container redisCli) {
+        @ClientContainer(image = "redis:7.0", command = {"sleep", "3600"}) Container redisCli,
+        @ServiceHandle("web") Service web,
+        @ClientContainer(image = "python:3.11-slim", command = {"sleep", "3600"}) Container python) {
       ConnectionInfo pgInfo = pg.connectionFromContainers();
       assertThat(pgInfo.host()).isEqualTo(pg.hostname());
       assertThat(pgInfo.port()).isEqualTo(5432);
@@ -81,6 +95,12 @@ class ConnectionInfoTest {
       ConnectionInfo cacheInfo = cache.connectionFromContainers();
       cache.start();
       assertThat(out(redisCli.exec("redis-cli", "-u", cacheInfo.redisUri().toString(), "PING"))).isEqualTo("PONG");
+
+      URI webUri = web.connectionFromContainers().httpUri();
+      assertThat(webUri).isEqualTo(URI.create("http://" + web.hostname() + ":8000"));
+      web.start();
+      assertThat(out(python.exec("python3", "-c", "import urllib.request\n"
+          + "print(urllib.request.urlopen('" + webUri + "/', timeout=5).status)"))).isEqualTo("200");
     }
 
     private static String out(ExecResult result) {

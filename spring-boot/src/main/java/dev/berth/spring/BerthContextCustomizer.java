@@ -52,6 +52,9 @@ final class BerthContextCustomizer implements ContextCustomizer {
     if (ClassUtils.isPresent(JdbcDetails.TYPE, loader)) {
       JdbcDetails.register(context.getBeanFactory(), running);
     }
+    if (ClassUtils.isPresent(R2dbcDetails.TYPE, loader)) {
+      R2dbcDetails.register(context.getBeanFactory(), running);
+    }
     if (ClassUtils.isPresent(RedisDetails.TYPE, loader)) {
       RedisDetails.register(context.getBeanFactory(), running);
     }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code host}, {@code port}, {@code address} ({@code host:port}): the main port as this JVM reaches it;
  *   <li>{@code url}: {@code http://host:port}; {@code hostname}: the name other containers reach it by;
- *   <li>{@code jdbc-url}, {@code username}, {@code password} of a database; {@code redis-uri} of a Redis.
+ *   <li>{@code jdbc-url}, {@code r2dbc-url}, {@code username}, {@code password} of a database; {@code redis-uri} of a
+ *       Redis.
  * </ul>
  */
 final class ServiceProperties {
@@ -41,6 +42,8 @@ final class ServiceProperties {
       switch (info.protocol()) {
         case POSTGRES, MYSQL -> {
           properties.put(prefix + "jdbc-url", info.jdbcUrl());
+          properties.put(prefix + "r2dbc-url", "r2dbc:" + driver(info) + "://" + hostPort(info.host(), info.port()) + "/"
+              + info.database());
           properties.put(prefix + "username", info.username());
           properties.put(prefix + "password", info.password());
         }
@@ -57,6 +60,12 @@ final class ServiceProperties {
 
   private static String hostPort(String host, int port) {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** The driver's name in a JDBC or R2DBC URL: {@code postgresql}, {@code mysql} or {@code mariadb}. */
+  static String driver(ConnectionInfo database) {
+    String url = database.jdbcUrl();
+    return url.substring("jdbc:".length(), url.indexOf(':', "jdbc:".length()));
   }
 
   /** Whether the protocol is one a JDBC driver speaks. */

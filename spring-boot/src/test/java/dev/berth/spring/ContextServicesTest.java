@@ -9,6 +9,7 @@ import dev.berth.ServiceSpecs;
 import dev.berth.annotations.ServiceContainer;
 import dev.berth.junit.ContextServices;
 import dev.berth.junit.ServiceTest;
+import io.r2dbc.spi.ConnectionFactories;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,10 +22,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A context made for a test class gets its services' connection details and properties, holds the services while it
@@ -49,6 +53,9 @@ class ContextServicesTest {
         rows.next();
         assertThat(rows.getInt(1)).isEqualTo(42);
       }
+      assertThat(r2dbcSelect42(context.getBean(R2dbcConnectionDetails.class))).isEqualTo(42);
+      assertThat(context.getEnvironment().getProperty("berth.services.db.r2dbc-url"))
+          .isEqualTo(jdbc.getJdbcUrl().replace("jdbc:", "r2dbc:"));
       DataRedisConnectionDetails redis = context.getBean(DataRedisConnectionDetails.class);
       assertThat(redis.getStandalone().getPort()).isEqualTo(held(context).services().get("cache").connection().port());
 
@@ -70,6 +77,7 @@ class ContextServicesTest {
     context.refresh();
     try {
       assertThat(context.getBeanNamesForType(JdbcConnectionDetails.class)).isEmpty();
+      assertThat(context.getBeanNamesForType(R2dbcConnectionDetails.class)).isEmpty();
       assertThat(context.getEnvironment().getProperty("berth.services.orders.jdbc-url")).startsWith("jdbc:postgresql:");
       assertThat(context.getEnvironment().getProperty("berth.services.stock.jdbc-url")).startsWith("jdbc:mariadb:");
     } finally {
@@ -91,6 +99,17 @@ class ContextServicesTest {
   void anInstanceFieldSaysToMakeItStatic() {
     assertThatThrownBy(() -> new BerthContextCustomizerFactory().createContextCustomizer(InstanceField.class,
         List.of())).hasMessageContaining("InstanceField.db is not static").hasMessageContaining("make it static");
+  }
+
+  private static Integer r2dbcSelect42(R2dbcConnectionDetails details) {
+    io.r2dbc.spi.Connection connection = Mono.from(ConnectionFactories.get(details.getConnectionFactoryOptions())
+        .create()).block(Duration.ofSeconds(10));
+    try {
+      return Flux.from(connection.createStatement("SELECT 42").execute())
+          .flatMap(result -> result.map((row, metadata) -> row.get(0, Integer.class))).blockFirst(Duration.ofSeconds(10));
+    } finally {
+      Mono.from(connection.close()).block(Duration.ofSeconds(10));
+    }
   }
 
   private static GenericApplicationContext contextOf(Class<?> testClass) {
