@@ -15,6 +15,7 @@ module dev.berth {
   // reads only modules that something resolved; without these, its first request fails with NoClassDefFoundError.
   requires org.apache.commons.lang3;
   requires org.apache.commons.io;
+  // Tar's too, as the engine's archive API speaks tar.
   requires org.apache.commons.compress;
   requires com.google.common;
   requires org.bouncycastle.pkix;

@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
 /**
  * The rules of a build context's {@code .dockerignore}, as the docker CLI reads them: one pattern per line,
  * {@code #} starts a comment, {@code !} makes an exception, later lines override earlier ones. {@code *} and
- * {@code ?} stay within a path segment, {@code **} spans any number of them, {@code [...]} is a character class, and
- * a pattern that matches a directory leaves out everything under it.
+ * {@code ?} stay within a path segment, {@code **} spans any number of them, and a pattern that matches a directory
+ * leaves out everything under it. {@code [...]} is a character class as in Go's {@code filepath.Match}: only a leading
+ * {@code ^} negates ({@code [!a]} matches '!' or 'a', as docker reads it), {@code a-z} is a range, and {@code \}
+ * escapes the next character, inside a class or out. A pattern docker refuses is refused here too.
  */
 final class DockerIgnore {
 
@@ -25,7 +27,9 @@ final class DockerIgnore {
 
   static DockerIgnore parse(String text) {
     var rules = new ArrayList<Rule>();
-    for (String line : text.split("\r?\n")) {
+    String[] lines = text.split("\r?\n");
+    for (int number = 1; number <= lines.length; number++) {
+      String line = lines[number - 1];
       String pattern = line.strip();
       if (pattern.isEmpty() || pattern.startsWith("#")) {
         continue;
@@ -34,9 +38,18 @@ final class DockerIgnore {
       if (exception) {
         pattern = pattern.substring(1).strip();
       }
-      pattern = clean(pattern);
-      if (!pattern.isEmpty()) {
-        rules.add(new Rule(Pattern.compile(regex(pattern)), exception));
+      try {
+        if (exception && pattern.isEmpty()) {
+          throw new IllegalArgumentException("'!' excepts nothing");
+        }
+        pattern = clean(pattern);
+        if (!pattern.isEmpty()) {
+          rules.add(new Rule(Pattern.compile(regex(pattern)), exception));
+        }
+      } catch (IllegalArgumentException e) {
+        // The docker CLI fails the build on such a line; sending a context it would not is worse.
+        throw new IllegalArgumentException(".dockerignore line " + number + ", '" + line.strip()
+            + "', is not a pattern docker accepts: " + e.getMessage(), e);
       }
     }
     return new DockerIgnore(List.copyOf(rules));
@@ -85,39 +98,87 @@ final class DockerIgnore {
 
   private static String regex(String pattern) {
     var regex = new StringBuilder();
-    for (int i = 0; i < pattern.length(); i++) {
+    int i = 0;
+    while (i < pattern.length()) {
       char c = pattern.charAt(i);
-      if (c == '*') {
-        if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
-          i++;
-          if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '/') {
-            // "**/" matches no directory as well as any number of them.
-            i++;
-            regex.append("(?:.*/)?");
-          } else {
-            regex.append(".*");
-          }
-        } else {
-          regex.append("[^/]*");
-        }
-      } else if (c == '?') {
-        regex.append("[^/]");
+      if (pattern.startsWith("**/", i)) {
+        // "**/" matches no directory as well as any number of them.
+        regex.append("(?:.*/)?");
+        i += 3;
+      } else if (pattern.startsWith("**", i)) {
+        regex.append(".*");
+        i += 2;
+      } else if (c == '*' || c == '?') {
+        regex.append(c == '*' ? "[^/]*" : "[^/]");
+        i++;
       } else if (c == '[') {
-        int end = pattern.indexOf(']', i + 2);
-        if (end < 0) {
-          regex.append("\\[");
-        } else {
-          String set = pattern.substring(i + 1, end);
-          regex.append('[').append(set.startsWith("^") || set.startsWith("!") ? "^" + set.substring(1) : set)
-              .append(']');
-          i = end;
-        }
-      } else if (c == '\\' && i + 1 < pattern.length()) {
-        regex.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
+        i = characterClass(pattern, i, regex);
       } else {
-        regex.append(Pattern.quote(String.valueOf(c)));
+        i = literal(pattern, i, regex);
       }
     }
     return regex.toString();
+  }
+
+  /**
+   * Appends the class that opens at {@code open}, as Go reads it: '^' first negates, members are characters
+   * (']', '-' and '\' escaped by '\') or ranges lo-hi. Returns the index after its ']'.
+   */
+  private static int characterClass(String pattern, int open, StringBuilder regex) {
+    regex.append('[');
+    int i = open + 1;
+    if (i < pattern.length() && pattern.charAt(i) == '^') {
+      regex.append('^');
+      i++;
+    }
+    int first = i;
+    while (i < pattern.length() && pattern.charAt(i) != ']') {
+      int low = i;
+      int afterLow = classMember(pattern, low, regex);
+      i = afterLow;
+      if (i < pattern.length() && pattern.charAt(i) == '-') {
+        regex.append('-');
+        i = classMember(pattern, i + 1, regex);
+        if (pattern.codePointBefore(i) < pattern.codePointBefore(afterLow)) {
+          throw new IllegalArgumentException("the range " + pattern.substring(low, i) + " runs backwards");
+        }
+      }
+    }
+    if (i >= pattern.length()) {
+      throw new IllegalArgumentException("its '[' has no ']'");
+    }
+    if (i == first) {
+      throw new IllegalArgumentException("its class " + pattern.substring(open, i + 1) + " is empty");
+    }
+    regex.append(']');
+    return i + 1;
+  }
+
+  private static int classMember(String pattern, int at, StringBuilder regex) {
+    if (at >= pattern.length()) {
+      throw new IllegalArgumentException("its '[' has no ']'");
+    }
+    char c = pattern.charAt(at);
+    if (c == '-' || c == ']') {
+      throw new IllegalArgumentException("a '" + c + "' in a class needs a '\\' before it");
+    }
+    return literal(pattern, at, regex);
+  }
+
+  /**
+   * Appends the character at {@code at} (or the one a '\' there escapes) to match itself, inside a class or out;
+   * returns the index after it.
+   */
+  private static int literal(String pattern, int at, StringBuilder regex) {
+    if (pattern.charAt(at) == '\\') {
+      at++;
+      if (at >= pattern.length()) {
+        throw new IllegalArgumentException("its last '\\' escapes nothing");
+      }
+    }
+    int codePoint = pattern.codePointAt(at);
+    // A hex escape means the character alone in a Java regex, where '[', '&&' or '\\' would not.
+    regex.append("\\x{").append(Integer.toHexString(codePoint)).append('}');
+    return at + Character.charCount(codePoint);
   }
 }

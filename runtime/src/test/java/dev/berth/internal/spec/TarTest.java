@@ -162,6 +162,44 @@ class TarTest {
     assertThat(out.resolve("empty")).isEmptyFile();
   }
 
+  /** What makes a script runnable in the container, and what keeps a secret to its owner, as a system tar sees it. */
+  @Test
+  void systemTarListsTheModesGiven() throws Exception {
+    var files = new TreeMap<String, byte[]>();
+    files.put("/bin/start.sh", bytes(4));
+    files.put("/etc/secret", bytes(4));
+    files.put("/usr/bin/setuid", bytes(4));
+    Map<String, Integer> modes = Map.of("/bin/start.sh", 0755, "/etc/secret", 0600, "/usr/bin/setuid", 04750);
+
+    List<Entry> entries = list(write(Tar.of(files, modes::get)));
+
+    assertThat(entries).extracting(Entry::mode, Entry::name).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("-rwxr-xr-x", "bin/start.sh"),
+        org.assertj.core.groups.Tuple.tuple("-rw-------", "etc/secret"),
+        org.assertj.core.groups.Tuple.tuple("-rwsr-x---", "usr/bin/setuid"));
+  }
+
+  /** The engine sends a link at the path asked for as a link: no regular file, so it is passed over. */
+  @Test
+  void symlinksAreNotRegularFilesAndArePassedOver() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src/dir"));
+    byte[] contents = bytes(20);
+    Files.write(src.resolve("file.bin"), contents);
+    Files.createSymbolicLink(tmp.resolve("src/link"), Path.of("dir/file.bin"));
+    Path both = tmp.resolve("both.tar");
+    Path linkOnly = tmp.resolve("link.tar");
+
+    run("tar", "-cf", both.toString(), "-C", tmp.resolve("src").toString(), "link", "dir/file.bin");
+    run("tar", "-cf", linkOnly.toString(), "-C", tmp.resolve("src").toString(), "link");
+
+    assertThat(list(both).get(0).mode()).startsWith("l");
+    byte[] archive = Files.readAllBytes(both);
+    assertThat(Tar.firstFile(new ByteArrayInputStream(archive), "link")).isEqualTo(contents);
+    assertThat(Tar.files(archive)).extracting(Tar.Entry::path).containsExactly("/dir/file.bin");
+    assertThatThrownBy(() -> Tar.firstFile(new ByteArrayInputStream(Files.readAllBytes(linkOnly)), "/link"))
+        .isInstanceOf(BerthException.class).hasMessage("/link is not a regular file");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"gnu", "pax", "ustar"})
   void firstFileReadsSystemTarArchivesSkippingDirectories(String format) throws Exception {
