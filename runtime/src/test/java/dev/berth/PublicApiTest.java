@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class PublicApiTest {
 
   @Test
-  void theApiIsItsEightTypes() throws IOException {
+  void theApiIsItsTenTypes() throws IOException {
     List<String> publicTypes;
     try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/berth"))) {
       publicTypes = files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".java"))
@@ -30,7 +30,7 @@ class PublicApiTest {
           .toList();
     }
     assertThat(publicTypes).containsExactlyInAnyOrder("ServiceSpec", "Service", "Container", "ExecResult",
-        "Discovery", "Protocol", "BerthException", "ServiceStartException");
+        "Discovery", "Protocol", "BerthException", "ServiceStartException", "ConnectionInfo", "ServiceSpecs");
   }
 
   @Test
