@@ -18,7 +18,7 @@ import java.util.TreeSet;
 
 /**
  * An image to build from a Dockerfile and its context directory, which are read when the spec is made, as
- * {@link Definition#withCopyOf} reads files: what the build sees is part of the spec's digest, and the image is
+ * {@link dev.berth.ServiceSpec#withCopyOf} reads files: what the build sees is part of the spec's digest, and the image is
  * tagged {@code berth-build:<digest>}, so a changed file makes a new image and an unchanged context is built once
  * per engine. Files the context's {@code .dockerignore} leaves out are neither read nor sent.
  */
