@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -85,6 +86,7 @@ class DiscoveryTest {
   static volatile long removalMillis;
   static volatile long unhealthyMillis;
 
+  @Tag("slow") // about 11 s
   @Test
   void aVipBalancesOverReplicasAndDropsADeadOneWithinASecond() {
     var run = new KitRun().run(Replicated.class).assertSucceeded(1);
@@ -95,6 +97,7 @@ class DiscoveryTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  @Tag("slow") // about 11 s
   @Test
   void aPausedReplicaLeavesTheRotationWithinASecondAndTheOthersShareEvenly() {
     var run = new KitRun().run(PausedReplica.class).assertSucceeded(1);

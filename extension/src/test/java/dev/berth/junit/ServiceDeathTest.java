@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +66,7 @@ class ServiceDeathTest {
     assertThat(run.leftovers()).isEmpty();
   }
 
+  @Tag("slow") // about 10 s
   @Test
   void aTestWaitingForAServiceFailsAtOnceWhenItsBindingExitsMidStart() {
     var run = new KitRun().run(WaitsForAStart.class);

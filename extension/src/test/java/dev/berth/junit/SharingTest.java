@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 
@@ -35,6 +36,7 @@ class SharingTest {
     assertThat(run.servicesCreated()).isEqualTo(2);
   }
 
+  @Tag("slow") // about 13 s
   @Test
   void sixteenParallelTestsStartOneContainer() {
     Parallel.clients.clear();

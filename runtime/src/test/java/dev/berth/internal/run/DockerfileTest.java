@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +145,7 @@ class DockerfileTest {
    * {@code berth.builds.prune}: a build removes the earlier builds of its Dockerfile (same context directory and
    * arguments, other files) that no container uses, and nothing else; by default every build is kept.
    */
+  @Tag("slow") // about 15 s
   @Test
   void pruningRemovesTheEarlierBuildsOfTheSameDockerfileThatNoContainerUses() throws Exception {
     String marker = UUID.randomUUID().toString();
