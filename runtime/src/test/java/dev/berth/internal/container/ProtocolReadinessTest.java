@@ -80,7 +80,7 @@ class ProtocolReadinessTest {
         met.put(protocol, threads.submit(() -> {
           // An instance per probe: the other run of the session would share its containers, already serving.
           RunningService service = scope.acquire(protocol.lowerCaseName(),
-              def(startingServer(protocol, 2.0).withInstanceId(probe)));
+              def(startingServer(protocol, 4.0).withInstanceId(probe)));
           Handshake.Verdict first = exchange(protocol, service.hostAddress(PORT));
           return new Met(first, service.logs().lastLines(false));
         }));
