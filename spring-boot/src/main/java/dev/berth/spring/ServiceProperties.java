@@ -37,13 +37,12 @@ final class ServiceProperties {
       ConnectionInfo info = connection.get();
       properties.put(prefix + "host", info.host());
       properties.put(prefix + "port", info.port());
-      properties.put(prefix + "address", hostPort(info.host(), info.port()));
+      properties.put(prefix + "address", info.httpUri().getRawAuthority());
       properties.put(prefix + "url", info.httpUri().toString());
       switch (info.protocol()) {
         case POSTGRES, MYSQL -> {
           properties.put(prefix + "jdbc-url", info.jdbcUrl());
-          properties.put(prefix + "r2dbc-url", "r2dbc:" + driver(info) + "://" + hostPort(info.host(), info.port()) + "/"
-              + info.database());
+          properties.put(prefix + "r2dbc-url", "r2dbc:" + info.jdbcUrl().substring("jdbc:".length()));
           properties.put(prefix + "username", info.username());
           properties.put(prefix + "password", info.password());
         }
@@ -56,10 +55,6 @@ final class ServiceProperties {
       }
     });
     return properties;
-  }
-
-  private static String hostPort(String host, int port) {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /** The driver's name in a JDBC or R2DBC URL: {@code postgresql}, {@code mysql} or {@code mariadb}. */
