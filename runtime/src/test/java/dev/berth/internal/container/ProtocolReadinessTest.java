@@ -101,12 +101,13 @@ class ProtocolReadinessTest {
   @Test
   void aServerThatNeverServesFailsSayingWhatItAnswered() {
     try (var scope = runtime.newScope()) {
-      ServiceSpec never = startingServer(Protocol.REDIS, 3600).withStartupTimeout(Duration.ofSeconds(2));
+      // 6 s, not less: on rootful Podman a python container has taken 2 s before its port first accepted.
+      ServiceSpec never = startingServer(Protocol.REDIS, 3600).withStartupTimeout(Duration.ofSeconds(6));
 
       assertThatThrownBy(() -> scope.acquire("never", def(never)))
           .isInstanceOf(ServiceStartException.class)
           .hasMessageContaining("port 7000 did not answer as a REDIS server within the spec's withStartupTimeout"
-              + " (2000 ms); it last said: -LOADING Redis is loading the dataset in memory")
+              + " (6000 ms); it last said: -LOADING Redis is loading the dataset in memory")
           .hasMessageContaining("withExposedPort(7000, Protocol.TCP)");
     }
   }
