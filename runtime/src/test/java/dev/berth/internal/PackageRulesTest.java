@@ -17,11 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layout's rules, read from the sources: which package may use which. The layers, top to bottom, are the run,
- * one service container's life, DNS, the session, the JVM's place on the network, the engine and its transport,
- * configuration and the spec. A package uses only packages below it; the API's value types ({@code Protocol},
- * {@code ExecResult}, the exceptions, {@code Service}, {@code Container} and {@code ConnectionInfo}) are usable everywhere, the builder
- * {@code ServiceSpec} only by the run, which turns it into a definition.
+ * The layout's rules, read from the sources: which package may use which. The layers, top to bottom, are the run, one
+ * service container's life, DNS, the session, the JVM's place on the network, the engine and its transport,
+ * configuration, the spec and the run report. A package uses only packages below it; the API's value types
+ * ({@code Protocol}, {@code ExecResult}, the exceptions, {@code Service}, {@code Container} and {@code ConnectionInfo})
+ * are usable everywhere, the builder {@code ServiceSpec} only by the run, which turns it into a definition.
  */
 class PackageRulesTest {
 
@@ -33,7 +33,7 @@ class PackageRulesTest {
   private static final String INTERNAL = "dev.berth.internal.";
   /** Top to bottom. */
   private static final List<String> LAYERS = List.of("run", "container", "dns", "session", "net", "engine",
-      "engine.transport", "config", "spec");
+      "engine.transport", "config", "spec", "report");
   private static final Set<String> API_VALUES = Set.of("dev.berth.Protocol", "dev.berth.ExecResult",
       "dev.berth.BerthException", "dev.berth.ServiceStartException", "dev.berth.Service", "dev.berth.Container",
       "dev.berth.ConnectionInfo");
