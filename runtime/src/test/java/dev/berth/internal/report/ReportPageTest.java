@@ -4,18 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
-/** The report's page: it carries the report's data intact and harmless, and loads nothing. */
+/**
+ * The report's page: it carries the report's data intact and harmless, loads nothing, and, drawn by a real browser,
+ * shows the run's services, time axis, test classes and failures.
+ */
 class ReportPageTest {
 
   private static final Path SAMPLE = Path.of("src/test/resources/report/sample.json");
+  private static final Path TEMPLATE = Path.of("src/main/resources/dev/berth/internal/report/report.html");
+  /** Kept after the build, to look at. */
+  private static final Path CHECK_DIR = Path.of("target/berth-report-check");
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final Pattern OPENING_TAG = Pattern.compile("<([a-z0-9]+)\\b[^>]*>");
+  private static final Pattern TICK = Pattern.compile("<div class=\"tick\"[^>]*>([^<]*)</div>");
+  private static final Pattern RENDER_ERROR = Pattern.compile("<p class=\"render-error\">([^<]*)</p>");
+  private static final Pattern LOG_TAIL = Pattern.compile("<pre class=\"log-tail\">([^<]*)</pre>");
   private static final Pattern EXTERNAL_REFERENCE =
       Pattern.compile("(?i)\\b(src|href|action|poster|data)\\s*=\\s*[\"']?\\s*([a-z][a-z0-9+.-]*:|//)");
 
@@ -61,6 +78,102 @@ class ReportPageTest {
         .hasMessageContaining("lacks the placeholder " + ReportPage.PLACEHOLDER);
   }
 
+  /** What a person sees: the rows, the axis and the failures in the DOM, and a timeline drawn in the screenshot. */
+  @Test
+  void browserDrawsTheSample() throws IOException {
+    var chromium = Chromium.find();
+    Files.createDirectories(CHECK_DIR);
+    Path html = CHECK_DIR.resolve("report.html");
+    Files.writeString(html, ReportPage.html(Files.readString(SAMPLE)), StandardCharsets.UTF_8);
+
+    String dom = chromium.dumpDom(html);
+
+    assertThat(RENDER_ERROR.matcher(dom).results().map(error -> error.group(1))).as("the page's own error message")
+        .isEmpty();
+    assertThat(tagsWithClass(dom, "service-row")).extracting(tag -> attribute(tag, "data-service"))
+        .containsExactly("redis", "postgres", "broken");
+    assertThat(tagsWithClass(dom, "service-row")).filteredOn(tag -> hasClass(tag, "failed"))
+        .extracting(tag -> attribute(tag, "data-service")).containsExactly("broken");
+    assertThat(tagsWithClass(dom, "span").stream().filter(tag -> !hasClass(tag, "swatch")))
+        .as("a bar per span").hasSize(17).allMatch(tag -> attribute(tag, "title").matches("\\w+ [\\d.]+ m?s.*"));
+    assertThat(tagsWithClass(dom, "axis")).hasSize(1);
+    assertThat(TICK.matcher(dom).results().map(tick -> tick.group(1)))
+        .as("ticks of a 32.1 s run").containsExactly("0 s", "5 s", "10 s", "15 s", "20 s", "25 s", "30 s");
+    assertThat(tagsWithClass(dom, "class-row")).extracting(tag -> attribute(tag, "data-class"))
+        .containsExactly("com.example.shop.CatalogTest", "com.example.shop.OrderServiceTest",
+            "com.example.shop.PricingTest");
+    List<String> tests = tagsWithClass(dom, "test").stream().filter(tag -> !hasClass(tag, "swatch")).toList();
+    assertThat(tests).hasSize(12);
+    assertThat(tests).filteredOn(tag -> hasClass(tag, "outcome-failed")).singleElement()
+        .satisfies(tag -> assertThat(attribute(tag, "title")).startsWith("quotesLegacyRates() 5.6 s (failed)"));
+    assertThat(tagsWithClass(dom, "failures")).hasSize(1);
+    assertThat(tagsWithClass(dom, "failed-service")).hasSize(1);
+    assertThat(tagsWithClass(dom, "failed-test")).hasSize(1);
+    assertThat(LOG_TAIL.matcher(dom).results().map(tail -> tail.group(1)).toList()).singleElement()
+        .asString().contains("WARN fallback page body: &lt;script&gt;alert(1)&lt;/script&gt;");
+    assertThat(count(dom, "<script")).as("script elements, none of them the data's")
+        .isEqualTo(count(Files.readString(TEMPLATE), "<script"));
+
+    Path png = CHECK_DIR.resolve("report.png");
+    chromium.screenshot(html, png, 1400, 900);
+    BufferedImage shot = ImageIO.read(png.toFile());
+
+    assertThat(shot.getWidth()).isEqualTo(1400);
+    assertThat(shot.getHeight()).isEqualTo(900);
+    // The ready bars are redis's 20 s and postgres's 2 s of the run's 32 s, 18 px high: some 13,000 pixels.
+    assertThat(pixelsOf(shot, cssColour("--phase-ready"))).as("pixels of ready bars").isGreaterThan(8000);
+    assertThat(pixelsOf(shot, cssColour("--phase-image"))).as("pixels of image bars").isGreaterThan(1000);
+    assertThat(pixelsOf(shot, cssColour("--phase-readiness"))).as("pixels of readiness bars").isGreaterThan(1500);
+  }
+
+  /** Data from a recorder with bugs, or from a later version: the page draws what it can and keeps to the run. */
+  @Test
+  void browserDrawsTimesOutOfOrderAndMissingFields() throws IOException {
+    String json = """
+        {"runs": [
+          {"run": "messy", "start": 1000, "end": 11000,
+           "services": [
+             {"name": "odd", "outcome": 7, "spans": [
+               {"phase": "readiness", "from": 5000, "to": 3000}, {"phase": "ready", "from": -5000, "to": 999999},
+               {"phase": "grace", "from": 9000}, {"phase": "image"}, {"phase": "new-phase", "from": 2000, "to": 2500}],
+              "marks": [{"kind": "died"}, {"at": 20000, "kind": "died", "detail": "exit 137"}]},
+             {"spans": "not a list", "failure": {"logTail": null}}],
+           "classes": [{"name": "NoTimes", "tests": [
+             {"name": "backwards()", "start": 2000, "end": 1500, "waited": "long"}, {"name": "never()"}]}]},
+          {"run": "empty"}]}
+        """;
+    Files.createDirectories(CHECK_DIR);
+    Path html = CHECK_DIR.resolve("messy.html");
+    Files.writeString(html, ReportPage.html(json), StandardCharsets.UTF_8);
+
+    String dom = Chromium.find().dumpDom(html);
+
+    assertThat(RENDER_ERROR.matcher(dom).results().map(error -> error.group(1))).as("the page's own error message")
+        .isEmpty();
+    assertThat(tagsWithClass(dom, "run")).extracting(tag -> attribute(tag, "data-run"))
+        .containsExactly("messy", "empty");
+    assertThat(dom).contains("No services started in this run", "No test classes ran");
+    List<String> spans = tagsWithClass(dom, "span").stream().filter(tag -> !hasClass(tag, "swatch")).toList();
+    assertThat(spans).as("spans with a start").hasSize(4).allSatisfy(ReportPageTest::assertWithinTheRun);
+    assertThat(spans.get(0)).contains("title=\"readiness 0 ms\"");
+    assertThat(spans.get(1)).contains("left: 0%", "title=\"ready 10.0 s\"");
+    assertThat(tagsWithClass(dom, "mark")).filteredOn(tag -> attribute(tag, "title").startsWith("died at 10 s"))
+        .singleElement().satisfies(tag -> assertThat(attribute(tag, "style")).contains("left: 100%"));
+    assertThat(tagsWithClass(dom, "test").stream().filter(tag -> !hasClass(tag, "swatch")).toList()).singleElement()
+        .satisfies(tag -> assertThat(attribute(tag, "title")).startsWith("backwards() 0 ms (unknown)"));
+    assertThat(tagsWithClass(dom, "failed-service")).hasSize(1);
+  }
+
+  private static void assertWithinTheRun(String tag) {
+    Matcher place = Pattern.compile("left: ([\\d.e-]+)%; width: max\\(2px, ([\\d.e-]+)%\\)")
+        .matcher(attribute(tag, "style"));
+    assertThat(place.find()).as("the place of %s", tag).isTrue();
+    double left = Double.parseDouble(place.group(1));
+    double width = Double.parseDouble(place.group(2));
+    assertThat(left).as("left of %s", tag).isBetween(0.0, 100.0);
+    assertThat(width).as("width of %s", tag).isBetween(0.0, 100.0 - left + 1e-9);
+  }
+
   private static String dataOf(String page) {
     int start = page.indexOf(ReportPage.DATA_START);
     int end = page.indexOf(ReportPage.DATA_END);
@@ -73,6 +186,47 @@ class ReportPageTest {
     int n = 0;
     for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
       n++;
+    }
+    return n;
+  }
+
+  /** Opening tags of the elements with the class, in document order. */
+  private static List<String> tagsWithClass(String dom, String className) {
+    var tags = new ArrayList<String>();
+    Matcher tag = OPENING_TAG.matcher(dom);
+    while (tag.find()) {
+      if (hasClass(tag.group(), className)) {
+        tags.add(tag.group());
+      }
+    }
+    return tags;
+  }
+
+  private static boolean hasClass(String tag, String className) {
+    return Arrays.asList(attribute(tag, "class").split("\\s+")).contains(className);
+  }
+
+  private static String attribute(String tag, String name) {
+    Matcher value = Pattern.compile("\\s" + Pattern.quote(name) + "=\"([^\"]*)\"").matcher(tag);
+    return value.find() ? value.group(1) : "";
+  }
+
+  /** A colour the template defines as a CSS variable, as RGB. */
+  private static int cssColour(String variable) throws IOException {
+    Matcher colour = Pattern.compile(Pattern.quote(variable) + ":\\s*#([0-9a-fA-F]{6});").matcher(
+        Files.readString(TEMPLATE));
+    assertThat(colour.find()).as("%s in the template", variable).isTrue();
+    return Integer.parseInt(colour.group(1), 16);
+  }
+
+  private static long pixelsOf(BufferedImage image, int rgb) {
+    long n = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+          n++;
+        }
+      }
     }
     return n;
   }
