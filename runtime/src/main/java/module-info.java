@@ -24,4 +24,5 @@ module dev.berth {
   exports dev.berth.internal.run to dev.berth.junit;
   exports dev.berth.internal.config to dev.berth.junit;
   exports dev.berth.internal.spec to dev.berth.junit;
+  exports dev.berth.internal.report to dev.berth.junit;
 }

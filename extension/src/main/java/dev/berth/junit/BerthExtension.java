@@ -136,7 +136,12 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
       }
     }
     if (!needs.isEmpty()) {
-      ScopeResource.of(context).acquireAll(needs);
+      long began = System.nanoTime();
+      try {
+        ScopeResource.of(context).acquireAll(needs);
+      } finally {
+        ReportedTests.waited(context, (System.nanoTime() - began) / 1_000_000, List.copyOf(needs.keySet()));
+      }
     }
     for (Declarations.Declared handle : declarations.handles(false)) {
       Object target = instances.flatMap(i -> i.findInstance(handle.field().getDeclaringClass())).orElse(null);

@@ -70,7 +70,7 @@ public final class ContextServices implements AutoCloseable {
       throw new IllegalStateException(holder + " needs Berth's services, but Berth's extension has not run in this"
           + " JVM: annotate the test class with @ServiceTest (dev.berth.junit.ServiceTest)");
     }
-    ServiceScope scope = RuntimeResource.of(root).newScope();
+    ServiceScope scope = RuntimeResource.of(root).newScope(holder);
     try {
       scope.acquireAll(specs);
     } catch (RuntimeException e) {

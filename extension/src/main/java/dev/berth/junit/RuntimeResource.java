@@ -34,6 +34,12 @@ final class RuntimeResource implements ExtensionContext.Store.CloseableResource,
         .getOrComputeIfAbsent(RuntimeResource.class, key -> create(context), RuntimeResource.class).runtime;
   }
 
+  /** The run's runtime, if a test has needed it so far. */
+  static Optional<ServiceRuntime> existing(ExtensionContext context) {
+    return Optional.ofNullable(context.getRoot().getStore(BerthExtension.NAMESPACE)
+        .get(RuntimeResource.class, RuntimeResource.class)).map(resource -> resource.runtime);
+  }
+
   private static RuntimeResource create(ExtensionContext context) {
     return new RuntimeResource(ServiceRuntime.start(config(context)));
   }

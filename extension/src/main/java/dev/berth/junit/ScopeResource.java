@@ -21,8 +21,9 @@ final class ScopeResource implements ExtensionContext.Store.CloseableResource, A
     while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
       classContext = classContext.getParent().get();
     }
+    String owner = ReportedTests.userName(classContext.getRequiredTestClass());
     return classContext.getStore(BerthExtension.NAMESPACE).getOrComputeIfAbsent(ScopeResource.class,
-        key -> new ScopeResource(RuntimeResource.of(context).newScope()), ScopeResource.class).scope;
+        key -> new ScopeResource(RuntimeResource.of(context).newScope(owner)), ScopeResource.class).scope;
   }
 
   @Override

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
-@ExtendWith(BerthExtension.class)
+@ExtendWith({ReportedTests.class, BerthExtension.class})
 public @interface ServiceTest {
 
   /**

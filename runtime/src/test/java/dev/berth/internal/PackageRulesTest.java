@@ -134,13 +134,16 @@ class PackageRulesTest {
     });
   }
 
-  /** The extension reaches the runtime through the API and the run, with the configuration and the spec bridge. */
+  /**
+   * The extension reaches the runtime through the API and the run, with the configuration, the spec bridge and the
+   * run report's timeline (where it notes its test classes).
+   */
   @Test
   void theExtensionUsesTheApiTheRunAndTheConfiguration() {
     sources.forEach((file, source) -> {
       if (file.startsWith(EXTENSION)) {
         assertThat(usedBerthTypes(source)).as("%s", file).allSatisfy(used -> assertThat(used).matches(
-            "dev\\.berth\\.(\\w+|annotations\\.\\w+|junit\\.\\w+|internal\\.(run|config)\\.[\\w.]+"
+            "dev\\.berth\\.(\\w+|annotations\\.\\w+|junit\\.\\w+|internal\\.(run|config|report)\\.[\\w.]+"
                 + "|internal\\.spec\\.SpecAccess)"));
       }
     });

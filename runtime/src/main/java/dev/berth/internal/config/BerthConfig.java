@@ -4,6 +4,8 @@ import dev.berth.internal.spec.ImageReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -90,6 +92,10 @@ import java.util.regex.Pattern;
  * @param engine {@code berth.engine}: what runs the services: {@code docker} (default: containers of the engine) or
  *     {@code swarm} (services of the Docker Swarm the engine is a manager of, on an overlay network; see the
  *     engines guide)
+ * @param report {@code berth.report}: the directory the run report goes to ({@code report.html} and
+ *     {@code report.json}), relative to the working directory; {@code false} writes none (default
+ *     {@code target/berth}, or {@code build/berth} where the working directory has a Gradle build and no
+ *     {@code pom.xml})
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -115,7 +121,8 @@ public record BerthConfig(
     Duration pingTimeout,
     Duration pullProgressTimeout,
     List<InetSocketAddress> dnsUpstream,
-    EngineKind engine) {
+    EngineKind engine,
+    Optional<Path> report) {
 
   /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
   public static final String WARM_SESSION = "warm";
@@ -157,6 +164,7 @@ public record BerthConfig(
     requirePositive("berth.pullProgressTimeout", pullProgressTimeout);
     dnsUpstream = List.copyOf(dnsUpstream);
     Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(report, "report");
     if (startAhead < 0) {
       throw new IllegalArgumentException("berth.startAhead is " + startAhead + ": give how many services to start"
           + " ahead of the tests that need them (0 turns it off)");
@@ -200,7 +208,8 @@ public record BerthConfig(
         duration(lookup, "berth.pingTimeout", Duration.ofSeconds(5)),
         duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)),
         text(lookup, "berth.dnsUpstream").map(v -> resolvers("berth.dnsUpstream", v)).orElse(List.of()),
-        text(lookup, "berth.engine").map(BerthConfig::engineKind).orElse(EngineKind.DOCKER));
+        text(lookup, "berth.engine").map(BerthConfig::engineKind).orElse(EngineKind.DOCKER),
+        text(lookup, "berth.report").map(BerthConfig::reportDirectory).orElseGet(BerthConfig::defaultReportDirectory));
   }
 
   /**
@@ -234,6 +243,27 @@ public record BerthConfig(
    */
   public static Optional<String> fromSystem(String key) {
     return Optional.ofNullable(System.getProperty(key)).or(() -> fromOutside(key));
+  }
+
+  /** {@code berth.report}: {@code false} (or {@code off}, {@code none}) for no report, else a directory. */
+  private static Optional<Path> reportDirectory(String value) {
+    String off = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (off.equals("false") || off.equals("off") || off.equals("none")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(value.strip()));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException("berth.report is '" + value + "', which is no path here (" + e.getReason()
+          + "): give the directory for the run report, or false for none");
+    }
+  }
+
+  /** Where a build keeps its output: Maven's {@code target}, or Gradle's {@code build}. */
+  private static Optional<Path> defaultReportDirectory() {
+    boolean gradle = !Files.exists(Path.of("pom.xml"))
+        && (Files.exists(Path.of("build.gradle")) || Files.exists(Path.of("build.gradle.kts")));
+    return Optional.of(Path.of(gradle ? "build" : "target", "berth"));
   }
 
   /** {@code berth.engine}, read here and by the watchdog and keeper, which find it in a run's lease. */

@@ -26,7 +26,7 @@ public final class Keys {
       "berth.clientImage", "berth.session", "berth.readiness", "berth.probeImage", "berth.dockerHost",
       "berth.cacheVolumes.prune", "berth.dns", "berth.imagePull", "berth.hubImagePrefix", "berth.publishAddress",
       "berth.hostAddress", "berth.builds.prune", "berth.startAhead", "berth.reuse", "berth.pingTimeout",
-      "berth.engineTimeout", "berth.pullProgressTimeout", "berth.dnsUpstream", "berth.engine",
+      "berth.engineTimeout", "berth.pullProgressTimeout", "berth.dnsUpstream", "berth.engine", "berth.report",
       "berth.connectAhead", "berth.transport", "berth.watchdog", "berth.up");
 
   /**

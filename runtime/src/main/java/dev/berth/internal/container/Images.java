@@ -2,6 +2,8 @@ package dev.berth.internal.container;
 
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.Engine;
+import dev.berth.internal.report.Phase;
+import dev.berth.internal.report.RunTimeline;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.ImageBuild;
@@ -25,7 +27,10 @@ final class Images {
   /** The images this run has obtained (or is obtaining, or found present), by reference. */
   private final Map<String, CompletableFuture<Void>> obtained = new ConcurrentHashMap<>();
 
-  Images(Supplier<Engine> engine, BerthConfig config, SessionNetwork network) {
+  private final RunTimeline timeline;
+
+  Images(Supplier<Engine> engine, BerthConfig config, SessionNetwork network, RunTimeline timeline) {
+    this.timeline = timeline;
     this.engine = engine;
     this.config = config;
     this.network = network;
@@ -36,44 +41,52 @@ final class Images {
     if (spec.build().isPresent()) {
       ImageBuild build = spec.build().get();
       // The forks of a build need the same images: one JVM builds, the others wait for it and find the image.
-      network.directory().locked("build-" + build.digest().substring(0, 32), () -> {
-        once(build.image().toString(), false, () -> {
-          engine.get().build(build, config.pullTimeout(), neededBy);
-          if (config.pruneBuilds()) {
-            engine.get().removeSupersededBuilds(build);
-          }
-        });
-        return null;
-      });
+      String how = network.directory().locked("build-" + build.digest().substring(0, 32), () ->
+          once(build.image().toString(), false, () -> {
+            engine.get().build(build, config.pullTimeout(), neededBy);
+            if (config.pruneBuilds()) {
+              engine.get().removeSupersededBuilds(build);
+            }
+          }));
+      timeline.describe(spec.digest(), Phase.IMAGE, how.equals(OBTAINED) ? "built from " + build.dockerfilePath()
+          : how + " " + spec.image());
       return spec.image();
     }
     ImageReference image = engineImage(spec);
     String forWhom = image.equals(spec.imageReference()) ? neededBy : neededBy + " via berth.hubImagePrefix";
     boolean always = config.imagePull() == BerthConfig.ImagePull.ALWAYS && image.digest() == null;
-    once(image.toString(), always, () -> engine.get().pull(image, always, config.pullTimeout(), forWhom));
+    String how = once(image.toString(), always,
+        () -> engine.get().pull(image, always, config.pullTimeout(), forWhom));
+    timeline.describe(spec.digest(), Phase.IMAGE, (how.equals(OBTAINED) ? "pulled" : how) + " " + image);
     return image.toString();
   }
 
+  /** What {@link #once} says when it pulled or built the image itself. */
+  private static final String OBTAINED = "obtained";
+
   /**
    * Obtains an image once per run, if it is missing or {@code evenIfPresent}: callers needing it meanwhile wait for
-   * the first.
+   * the first. Says how the image came, for the run report: {@value #OBTAINED}, or as another start's, or present.
    */
-  private void once(String key, boolean evenIfPresent, Runnable obtain) {
+  private String once(String key, boolean evenIfPresent, Runnable obtain) {
     var mine = new CompletableFuture<Void>();
     CompletableFuture<Void> existing = obtained.putIfAbsent(key, mine);
     if (existing != null) {
       try {
+        boolean waited = !existing.isDone();
         existing.join();
-        return;
+        return waited ? "waited for another start's" : "present:";
       } catch (CompletionException e) {
         throw (RuntimeException) e.getCause();
       }
     }
     try {
-      if (evenIfPresent || !engine.get().hasImage(key)) {
+      boolean needed = evenIfPresent || !engine.get().hasImage(key);
+      if (needed) {
         obtain.run();
       }
       mine.complete(null);
+      return needed ? OBTAINED : "present:";
     } catch (RuntimeException e) {
       obtained.remove(key, mine);
       mine.completeExceptionally(e);

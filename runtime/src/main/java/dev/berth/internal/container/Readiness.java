@@ -7,6 +7,8 @@ import dev.berth.ServiceStartException;
 import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.engine.Healthcheck;
+import dev.berth.internal.report.Phase;
+import dev.berth.internal.report.RunTimeline;
 import dev.berth.internal.spec.Definition;
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +58,10 @@ public final class Readiness {
   private final BerthConfig config;
   private final Supplier<Engine> engine;
   private final Supplier<PortProbe> probe;
+  private final RunTimeline timeline;
 
-  Readiness(BerthConfig config, Supplier<Engine> engine, Supplier<PortProbe> probe) {
+  Readiness(BerthConfig config, Supplier<Engine> engine, Supplier<PortProbe> probe, RunTimeline timeline) {
+    this.timeline = timeline;
     this.config = config;
     this.engine = engine;
     this.probe = probe;
@@ -86,20 +90,25 @@ public final class Readiness {
           handshake == null ? "accepts a connection" : "answers as a " + protocol + " server");
       if (handshake == null) {
         awaitConnection(service, port, ports, limit);
+        passed(service, "port " + port + " accepted a connection");
       } else {
         awaitHandshake(service, port, handshake, ports, limit);
+        passed(service, "port " + port + " answered as a " + protocol + " server");
       }
     }
     failIfExited(service, 0);
     if (service.logs().readyLine().isPresent()) {
       awaitReadyLine(service, service.logs().readyLine().get(), limit);
+      passed(service, "its output showed the ready line");
     }
     if (service.spec().readyHttp().isPresent()) {
       awaitReadyHttp(service, service.spec().readyHttp().get(), ports, limit);
+      passed(service, "its ready request was answered");
     }
     if (service.spec().readyCommand().isPresent()) {
       awaitReadyCommand(service, new ReadyCommand(service.spec().readyCommand().get(), "its ready command",
           "Give withReadyCommand a command the image has, or its full path"), limit);
+      passed(service, "its ready command succeeded");
     }
     if (spec.readyHealthcheck() && healthcheck.command().isEmpty()) {
       throw notReady(service, "its image has no HEALTHCHECK to tell when it is ready (withReadyHealthcheck)"
@@ -113,7 +122,14 @@ public final class Readiness {
       awaitReadyCommand(service, new ReadyCommand(healthcheck.command().get(), "its image's HEALTHCHECK command",
           "The image's HEALTHCHECK names a command the image lacks: use withReadyCommand instead, or"
               + " withoutReadyHealthcheck()", healthcheck), limit);
+      passed(service, "its image's HEALTHCHECK passed");
     }
+  }
+
+  /** A check passed: a mark in the run report, and the readiness phase says what was checked last. */
+  private void passed(RunningService service, String check) {
+    timeline.mark(service.spec().digest(), "check", check);
+    timeline.describe(service.spec().digest(), Phase.READINESS, check);
   }
 
   /**

@@ -8,6 +8,8 @@ import dev.berth.internal.dns.RunDns;
 import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.net.PublishedPorts;
+import dev.berth.internal.report.Phase;
+import dev.berth.internal.report.RunTimeline;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.SessionNetwork;
 import dev.berth.internal.session.Sweep;
@@ -86,10 +88,13 @@ public final class RunContainers implements ServiceStarter {
   private final Placement placement;
   private final HostServices hostServices;
   private volatile PortProbe probe;
+  private final RunTimeline timeline;
   private boolean closed;
 
-  public RunContainers(Supplier<Engine> engine, BerthConfig config, String runId, String session) {
+  public RunContainers(Supplier<Engine> engine, BerthConfig config, String runId, String session,
+      RunTimeline timeline) {
     this.engine = engine;
+    this.timeline = timeline;
     this.config = config;
     this.runId = runId;
     this.session = session;
@@ -99,9 +104,9 @@ public final class RunContainers implements ServiceStarter {
     this.dns = new RunDns(network, session, placement::dnsWanted, config.dnsUpstream());
     this.outputs = new ServiceOutputs(engine);
     this.caches = new CacheVolumes(engine, session, runId);
-    this.images = new Images(engine, config, network);
+    this.images = new Images(engine, config, network, timeline);
     this.hostServices = new HostServices(network, placement, dns);
-    this.readiness = new Readiness(config, engine, this::probe);
+    this.readiness = new Readiness(config, engine, this::probe, timeline);
   }
 
   @Override
@@ -126,6 +131,7 @@ public final class RunContainers implements ServiceStarter {
       List<String> groupNames, boolean announce) {
     long started = System.nanoTime();
     String what = "service " + RunningService.describe(name, spec);
+    timeline.service(spec.digest(), name, spec.image(), spec.hostname());
     claimHostnames(what, spec);
     try {
       RunningService running = startContainer(name, spec, boundHosts, groupNames, started, what);
@@ -141,9 +147,11 @@ public final class RunContainers implements ServiceStarter {
 
   private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts,
       List<String> groupNames, long started, String what) {
+    timeline.enter(spec.digest(), Phase.IMAGE, "");
     String image = images.ensure(spec, what);
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
     long imagePresent = System.nanoTime();
+    timeline.enter(spec.digest(), Phase.CREATE, "");
     caches.ensure(spec);
     var labels = Labels.of(runId, session, "service");
     labels.put(Labels.DIGEST, spec.digest());
@@ -202,6 +210,12 @@ public final class RunContainers implements ServiceStarter {
       LOG.info("Service {} joins the session's running container {}", RunningService.describe(name, spec),
           request.name());
     }
+    timeline.describe(spec.digest(), Phase.CREATE, joined[0] && wasIdle[0] ? "attached to " + request.name()
+        + ", left up by an earlier run" : joined[0] ? "joined " + request.name() + " of another run" : "created "
+        + request.name());
+    if (joined[0]) {
+      timeline.mark(spec.digest(), wasIdle[0] ? "attached" : "joined", request.name());
+    }
     var logs = new LogTail("berth.service." + name);
     if (!joined[0]) {
       // A container another run started was ready there; its output here begins with its last lines only.
@@ -213,6 +227,7 @@ public final class RunContainers implements ServiceStarter {
     var running = new RunningService(name, spec, container.id(), container.address(), container.hostPorts(),
         publishedPorts(container), logs, exit, logStream, operationsIn(container.id(), RunningService.describe(name,
         spec)));
+    timeline.enter(spec.digest(), Phase.READINESS, "");
     try {
       readiness.waitFor(running, container.healthcheck(), imagePresent);
     } catch (RuntimeException e) {
@@ -227,6 +242,7 @@ public final class RunContainers implements ServiceStarter {
         throw e;
       }
     }
+    timeline.enter(spec.digest(), Phase.READY, "");
     LOG.info("Service {} ready at {} in {} ms", running.describe(), spec.hostname(),
         (System.nanoTime() - started) / 1_000_000);
     return running;
@@ -294,6 +310,7 @@ public final class RunContainers implements ServiceStarter {
           + " remove the container to start afresh");
     }
     LOG.info("Service {}: reset by {}", service.describe(), command);
+    timeline.mark(service.spec().digest(), "reset", String.join(" ", command));
   }
 
   /** Fails fast, naming the port, when a fixed host port is taken (the engine's own error comes later and vaguer). */
@@ -381,14 +398,17 @@ public final class RunContainers implements ServiceStarter {
         directory.release(digest);
         if (directory.heldByOthers(digest)) {
           containerIds.remove(id);
+          timeline.end(digest, "handed-over");
           return true;
         }
         if (keepWarm && warm.remove(digest)) {
           WarmServices.markIdle(directory, digest, config.reuse(), backend);
           containerIds.remove(id);
           leftWarm = true;
+          timeline.end(digest, "left-warm");
           return true;
         }
+        timeline.enter(digest, Phase.STOPPING, "");
         beforeRemoval.accept(id);
         if (!stopTimeout.isZero()) {
           backend.stop(id, stopTimeout);
@@ -399,6 +419,7 @@ public final class RunContainers implements ServiceStarter {
         outputs.catchUp(backend, id);
         backend.remove(id);
         containerIds.remove(id);
+        timeline.end(digest, "stopped");
         return false;
       });
       // Whether it went, stays warm or stays for another run, this run no longer uses it.

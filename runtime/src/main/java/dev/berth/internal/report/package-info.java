@@ -1,5 +1,6 @@
 /**
- * The run report: what a run's services and tests did over time, written at the end of the run as JSON and as a
- * self-contained HTML page that draws it. The bottom layer: it uses no other package.
+ * The run report: what the run did, recorded as it goes ({@code RunTimeline}: each service's phases, each test
+ * class's tests) and written when it ends ({@code RunReport}: {@code report.json} and a self-contained
+ * {@code report.html}). Uses nothing of Berth's; the run and the container layers record into it.
  */
 package dev.berth.internal.report;

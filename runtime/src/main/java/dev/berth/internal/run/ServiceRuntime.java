@@ -9,10 +9,14 @@ import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.EarlyConnection;
 import dev.berth.internal.engine.EngineDeadlines;
 import dev.berth.internal.engine.Engine;
+import dev.berth.internal.report.RunReport;
+import dev.berth.internal.report.RunTimeline;
 import dev.berth.internal.session.SessionDirectory;
 import dev.berth.internal.session.WarmServices;
 import dev.berth.internal.spec.Definition;
 import dev.berth.internal.spec.SpecAccess;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -78,6 +82,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledThreadPoolExecutor timer;
   private final ServiceTable table;
+  private final RunTimeline timeline = new RunTimeline();
   private final Thread shutdownHook;
   private final Object closeLock = new Object();
   private boolean closed;
@@ -90,7 +95,7 @@ public final class ServiceRuntime implements AutoCloseable {
     // Reused services are the machine's: runs that reuse share one session, unless berth.session names another.
     this.session = config.session()
         .orElseGet(() -> config.reuses() ? BerthConfig.WARM_SESSION : SessionDirectory.ofThisBuild());
-    this.containers = new RunContainers(this::backend, config, runId, session);
+    this.containers = new RunContainers(this::backend, config, runId, session, timeline);
     this.replicated = new ReplicatedServices(containers);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("berth-grace-"));
@@ -98,7 +103,7 @@ public final class ServiceRuntime implements AutoCloseable {
     this.table = new ServiceTable(replicated, executor, (delay, task) -> {
       var scheduled = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
       return () -> scheduled.cancel(false);
-    }, config.gracePeriod());
+    }, config.gracePeriod(), timeline);
     this.shutdownHook = new Thread(this::close, "berth-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -151,7 +156,12 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** A new, empty scope: the services one owner holds. */
   public ServiceScope newScope() {
-    return new ServiceScope(table);
+    return newScope("a scope of the run");
+  }
+
+  /** As {@link #newScope()}, for {@code owner} (a test class), as the run report names the services' users. */
+  public ServiceScope newScope(String owner) {
+    return new ServiceScope(table, owner);
   }
 
   /**
@@ -159,7 +169,7 @@ public final class ServiceRuntime implements AutoCloseable {
    * once a test takes it, so that it never takes a name (as {@code redis}) from a service a test is using.
    */
   public ServiceScope newScopeAhead() {
-    return new ServiceScope(table, false);
+    return new ServiceScope(table, false, "a start ahead of the tests");
   }
 
   /**
@@ -183,7 +193,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
   private Container newClient(String name, ServiceSpec client, Map<String, String> ownersServices) {
     Definition spec = SpecAccess.definition(client);
-    ServiceScope bindings = newScope();
+    ServiceScope bindings = newScope("client " + name);
     try {
       var hosts = new TreeMap<String, String>();
       ownersServices.forEach((serviceName, address) -> {
@@ -313,12 +323,38 @@ public final class ServiceRuntime implements AutoCloseable {
     synchronized (closeLock) {
       engine = backend;
     }
-    if (engine != null) {
-      try {
-        containers.close(engine);
-      } finally {
-        engine.close();
+    try {
+      if (engine != null) {
+        try {
+          containers.close(engine);
+        } finally {
+          engine.close();
+        }
       }
+    } finally {
+      config.report().ifPresent(this::writeReport);
+    }
+  }
+
+  /** What the run recorded, for the test tool to add its classes and tests to. */
+  public RunTimeline timeline() {
+    return timeline;
+  }
+
+  /** Writes the run report, when the run has ended (passed, failed or cut short), and says where in one line. */
+  private void writeReport(Path directory) {
+    timeline.endOfRun();
+    long began = System.nanoTime();
+    try {
+      RunReport.Written written = RunReport.write(directory, timeline, runId, session,
+          SessionDirectory.ofThisBuild());
+      LOG.info("Run report: {} ({} service(s), {} test class(es), {} failure(s){}; written in {} ms)",
+          written.html().toAbsolutePath().toUri(), written.services(), written.classes(), written.failures(),
+          written.runs() > 1 ? "; with " + (written.runs() - 1) + " other run(s) of this build" : "",
+          (System.nanoTime() - began) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("The run report could not be written to {}: {}. Set berth.report to a writable directory, or to false"
+          + " for none", directory.toAbsolutePath(), e.toString());
     }
   }
 

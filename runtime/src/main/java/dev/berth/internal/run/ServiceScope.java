@@ -25,17 +25,23 @@ public final class ServiceScope implements AutoCloseable {
 
   private final ServiceTable table;
   private final boolean forTests;
+  /** Who holds the scope, as the run report names the user of its services. */
+  private final String owner;
   private final Map<String, CompletableFuture<ServiceTable.Lease>> leases = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ServiceScope(ServiceTable table) {
-    this(table, true);
+  ServiceScope(ServiceTable table, String owner) {
+    this(table, true, owner);
   }
 
-  /** @param forTests false for a scope that starts services ahead of the tests ({@link ServiceTable#acquire}) */
-  ServiceScope(ServiceTable table, boolean forTests) {
+  /**
+   * @param forTests false for a scope that starts services ahead of the tests ({@link ServiceTable#acquire})
+   * @param owner who holds it, as the run report names a service's users: a test class, a client
+   */
+  ServiceScope(ServiceTable table, boolean forTests, String owner) {
     this.forTests = forTests;
     this.table = table;
+    this.owner = owner;
   }
 
   /**
@@ -152,7 +158,7 @@ public final class ServiceScope implements AutoCloseable {
         held.join().close();
       }
     }
-    return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec, forTests));
+    return leases.computeIfAbsent(spec.digest(), digest -> table.acquire(name, spec, forTests, owner));
   }
 
   /** Releases every service this scope holds (each then stops after its grace period if no one else holds it). */

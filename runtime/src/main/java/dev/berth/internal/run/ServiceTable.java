@@ -6,6 +6,8 @@ import dev.berth.internal.container.RunningService;
 import dev.berth.internal.container.ServiceDeath;
 import dev.berth.internal.container.ServiceStarter;
 import dev.berth.internal.container.StartFailure;
+import dev.berth.internal.report.Phase;
+import dev.berth.internal.report.RunTimeline;
 import dev.berth.internal.spec.Definition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,28 +67,35 @@ final class ServiceTable implements AutoCloseable {
   private final Executor executor;
   private final Timer timer;
   private final Duration gracePeriod;
+  private final RunTimeline timeline;
   private final Map<String, Entry> entries = new HashMap<>();
   /** Stops in progress, by digest: a new start of the same definition waits for the old container to be gone. */
   private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
   private boolean closed;
 
   ServiceTable(ServiceStarter starter, Executor executor, Timer timer, Duration gracePeriod) {
+    this(starter, executor, timer, gracePeriod, new RunTimeline());
+  }
+
+  /** @param timeline where the table notes each service's waits, users, grace periods, failures and deaths */
+  ServiceTable(ServiceStarter starter, Executor executor, Timer timer, Duration gracePeriod, RunTimeline timeline) {
     this.starter = starter;
     this.executor = executor;
     this.timer = timer;
     this.gracePeriod = gracePeriod;
+    this.timeline = timeline;
   }
 
   /** Counts a user of the service; the lease completes once the service is running and healthy. */
   CompletableFuture<Lease> acquire(String name, Definition spec) {
-    return acquire(name, spec, true);
+    return acquire(name, spec, true, "service " + name);
   }
 
   /**
    * As above; {@code forTest} false for a start ahead of the tests, which leaves the service out of DNS until a
-   * test takes it ({@link ServiceStarter#announce}).
+   * test takes it ({@link ServiceStarter#announce}); {@code user} says who takes it, for the run report.
    */
-  CompletableFuture<Lease> acquire(String name, Definition spec, boolean forTest) {
+  CompletableFuture<Lease> acquire(String name, Definition spec, boolean forTest, String user) {
     Entry entry;
     boolean first;
     CompletableFuture<Void> previousStop = null;
@@ -109,8 +118,18 @@ final class ServiceTable implements AutoCloseable {
         }
       }
       entry.users++;
+      if (entry.pendingStop != null) {
+        timeline.enter(spec.digest(), Phase.READY, "");
+      }
       entry.cancelPendingStop();
     }
+    if (first) {
+      timeline.service(spec.digest(), name, spec.image(), spec.hostname());
+      timeline.enter(spec.digest(), Phase.WAITING, previousStop != null ? "for its last container to go"
+          : spec.serviceBindings().isEmpty() ? "" : "for its bindings: " + String.join(", ",
+              spec.serviceBindings().keySet()));
+    }
+    timeline.used(spec.digest(), user);
     Entry acquired = entry;
     if (first && previousStop != null) {
       previousStop.whenCompleteAsync((stopped, failure) -> launch(acquired), executor);
@@ -134,7 +153,8 @@ final class ServiceTable implements AutoCloseable {
 
   private void launch(Entry entry) {
     var bindings = new TreeMap<String, CompletableFuture<Lease>>();
-    entry.spec.serviceBindings().forEach((alias, bound) -> bindings.put(alias, acquire(alias, bound)));
+    entry.spec.serviceBindings().forEach((alias, bound) -> bindings.put(alias,
+        acquire(alias, bound, true, "service " + entry.name + " (binding " + alias + ")")));
     var held = new ArrayList<Lease>();
     var hosts = new TreeMap<String, String>();
     Throwable failure = null;
@@ -172,6 +192,8 @@ final class ServiceTable implements AutoCloseable {
       entries.remove(entry.spec.digest(), entry);
     }
     if (failure != null) {
+      timeline.fail(entry.spec.digest(), failure.getMessage() == null ? failure.toString() : failure.getMessage(),
+          failure instanceof ServiceStartException start ? start.logTail() : List.of());
       entry.running.completeExceptionally(failure);
     }
   }
@@ -195,7 +217,12 @@ final class ServiceTable implements AutoCloseable {
         return;
       }
     }
-    if (entry.dead.complete(death) && !entry.running.isDone()) {
+    boolean first = entry.dead.complete(death);
+    if (first) {
+      timeline.mark(entry.spec.digest(), "died", death.describe());
+      timeline.end(entry.spec.digest(), "died");
+    }
+    if (first && !entry.running.isDone()) {
       entry.running.completeExceptionally(new BerthException("Service "
           + RunningService.describe(entry.name, entry.spec) + " cannot start: its binding " + death.describe()));
     }
@@ -234,6 +261,7 @@ final class ServiceTable implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
       }
       if (!now && !gracePeriod.isZero()) {
+        timeline.enter(entry.spec.digest(), Phase.GRACE, "grace period " + gracePeriod.toMillis() + " ms");
         long generation = ++entry.releases;
         entry.pendingStop = timer.schedule(gracePeriod, () -> expire(entry, generation));
         return CompletableFuture.completedFuture(null);

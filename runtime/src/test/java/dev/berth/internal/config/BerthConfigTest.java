@@ -70,7 +70,8 @@ class BerthConfigTest {
         Map.entry("berth.pingTimeout", "1500ms"),
         Map.entry("berth.pullProgressTimeout", "5m"),
         Map.entry("berth.dnsUpstream", "10.0.0.2, 10.0.0.3:5353,[fd00::53]:53"),
-        Map.entry("berth.engine", "Swarm")));
+        Map.entry("berth.engine", "Swarm"),
+        Map.entry("berth.report", "out/berth-report")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
@@ -78,7 +79,8 @@ class BerthConfigTest {
         BerthConfig.ImagePull.ALWAYS, Optional.of("mirror.example.com/hub/"), "0.0.0.0", Optional.of("docker"),
         true, 7, Duration.ofMinutes(30), Duration.ofSeconds(45), Duration.ofMillis(1500), Duration.ofMinutes(5),
         List.of(new InetSocketAddress("10.0.0.2", 53), new InetSocketAddress("10.0.0.3", 5353),
-            new InetSocketAddress("fd00::53", 53)), BerthConfig.EngineKind.SWARM));
+            new InetSocketAddress("fd00::53", 53)), BerthConfig.EngineKind.SWARM,
+        Optional.of(java.nio.file.Path.of("out/berth-report"))));
     assertThat(BerthConfig.defaults().dns()).isTrue();
     assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
     assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
@@ -160,15 +162,24 @@ class BerthConfigTest {
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report()))
         .withMessageContaining("berth.gracePeriod");
+  }
+
+  @Test
+  void theReportGoesToTheBuildsOutputUnlessTurnedOff() {
+    assertThat(BerthConfig.defaults().report()).contains(java.nio.file.Path.of("target", "berth"));
+    for (String off : List.of("false", "OFF", " none ")) {
+      assertThat(BerthConfig.from(key -> key.equals("berth.report") ? Optional.of(off) : Optional.empty()).report())
+          .as(off).isEmpty();
+    }
   }
 
   @Test

@@ -1,5 +1,14 @@
 package dev.berth.internal.report;
 
+import static dev.berth.internal.report.RenderedPage.attribute;
+import static dev.berth.internal.report.RenderedPage.count;
+import static dev.berth.internal.report.RenderedPage.cssColour;
+import static dev.berth.internal.report.RenderedPage.hasClass;
+import static dev.berth.internal.report.RenderedPage.logTails;
+import static dev.berth.internal.report.RenderedPage.pixelsOf;
+import static dev.berth.internal.report.RenderedPage.renderErrors;
+import static dev.berth.internal.report.RenderedPage.tagsWithClass;
+import static dev.berth.internal.report.RenderedPage.ticks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,15 +31,10 @@ import org.junit.jupiter.api.Test;
 class ReportPageTest {
 
   private static final Path SAMPLE = Path.of("src/test/resources/report/sample.json");
-  private static final Path TEMPLATE = Path.of("src/main/resources/dev/berth/internal/report/report.html");
   /** Kept after the build, to look at. */
   private static final Path CHECK_DIR = Path.of("target/berth-report-check");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Pattern OPENING_TAG = Pattern.compile("<([a-z0-9]+)\\b[^>]*>");
-  private static final Pattern TICK = Pattern.compile("<div class=\"tick\"[^>]*>([^<]*)</div>");
-  private static final Pattern RENDER_ERROR = Pattern.compile("<p class=\"render-error\">([^<]*)</p>");
-  private static final Pattern LOG_TAIL = Pattern.compile("<pre class=\"log-tail\">([^<]*)</pre>");
   private static final Pattern EXTERNAL_REFERENCE =
       Pattern.compile("(?i)\\b(src|href|action|poster|data)\\s*=\\s*[\"']?\\s*([a-z][a-z0-9+.-]*:|//)");
 
@@ -88,7 +90,7 @@ class ReportPageTest {
 
     String dom = chromium.dumpDom(html);
 
-    assertThat(RENDER_ERROR.matcher(dom).results().map(error -> error.group(1))).as("the page's own error message")
+    assertThat(renderErrors(dom)).as("the page's own error message")
         .isEmpty();
     assertThat(tagsWithClass(dom, "service-row")).extracting(tag -> attribute(tag, "data-service"))
         .containsExactly("redis", "postgres", "broken");
@@ -97,7 +99,7 @@ class ReportPageTest {
     assertThat(tagsWithClass(dom, "span").stream().filter(tag -> !hasClass(tag, "swatch")))
         .as("a bar per span").hasSize(17).allMatch(tag -> attribute(tag, "title").matches("\\w+ [\\d.]+ m?s.*"));
     assertThat(tagsWithClass(dom, "axis")).hasSize(1);
-    assertThat(TICK.matcher(dom).results().map(tick -> tick.group(1)))
+    assertThat(ticks(dom))
         .as("ticks of a 32.1 s run").containsExactly("0 s", "5 s", "10 s", "15 s", "20 s", "25 s", "30 s");
     assertThat(tagsWithClass(dom, "class-row")).extracting(tag -> attribute(tag, "data-class"))
         .containsExactly("com.example.shop.CatalogTest", "com.example.shop.OrderServiceTest",
@@ -109,10 +111,10 @@ class ReportPageTest {
     assertThat(tagsWithClass(dom, "failures")).hasSize(1);
     assertThat(tagsWithClass(dom, "failed-service")).hasSize(1);
     assertThat(tagsWithClass(dom, "failed-test")).hasSize(1);
-    assertThat(LOG_TAIL.matcher(dom).results().map(tail -> tail.group(1)).toList()).singleElement()
+    assertThat(logTails(dom)).singleElement()
         .asString().contains("WARN fallback page body: &lt;script&gt;alert(1)&lt;/script&gt;");
     assertThat(count(dom, "<script")).as("script elements, none of them the data's")
-        .isEqualTo(count(Files.readString(TEMPLATE), "<script"));
+        .isEqualTo(count(Files.readString(RenderedPage.TEMPLATE), "<script"));
 
     Path png = CHECK_DIR.resolve("report.png");
     chromium.screenshot(html, png, 1400, 900);
@@ -148,7 +150,7 @@ class ReportPageTest {
 
     String dom = Chromium.find().dumpDom(html);
 
-    assertThat(RENDER_ERROR.matcher(dom).results().map(error -> error.group(1))).as("the page's own error message")
+    assertThat(renderErrors(dom)).as("the page's own error message")
         .isEmpty();
     assertThat(tagsWithClass(dom, "run")).extracting(tag -> attribute(tag, "data-run"))
         .containsExactly("messy", "empty");
@@ -180,54 +182,5 @@ class ReportPageTest {
     assertThat(start).as("the data's start marker").isNotNegative();
     assertThat(end).as("the data's end marker").isGreaterThan(start);
     return page.substring(start + ReportPage.DATA_START.length(), end);
-  }
-
-  private static int count(String text, String part) {
-    int n = 0;
-    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
-      n++;
-    }
-    return n;
-  }
-
-  /** Opening tags of the elements with the class, in document order. */
-  private static List<String> tagsWithClass(String dom, String className) {
-    var tags = new ArrayList<String>();
-    Matcher tag = OPENING_TAG.matcher(dom);
-    while (tag.find()) {
-      if (hasClass(tag.group(), className)) {
-        tags.add(tag.group());
-      }
-    }
-    return tags;
-  }
-
-  private static boolean hasClass(String tag, String className) {
-    return Arrays.asList(attribute(tag, "class").split("\\s+")).contains(className);
-  }
-
-  private static String attribute(String tag, String name) {
-    Matcher value = Pattern.compile("\\s" + Pattern.quote(name) + "=\"([^\"]*)\"").matcher(tag);
-    return value.find() ? value.group(1) : "";
-  }
-
-  /** A colour the template defines as a CSS variable, as RGB. */
-  private static int cssColour(String variable) throws IOException {
-    Matcher colour = Pattern.compile(Pattern.quote(variable) + ":\\s*#([0-9a-fA-F]{6});").matcher(
-        Files.readString(TEMPLATE));
-    assertThat(colour.find()).as("%s in the template", variable).isTrue();
-    return Integer.parseInt(colour.group(1), 16);
-  }
-
-  private static long pixelsOf(BufferedImage image, int rgb) {
-    long n = 0;
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
-          n++;
-        }
-      }
-    }
-    return n;
   }
 }
