@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,12 @@ final class DockerImages {
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
   /** How often a pull or build waited for looks whether the engine still reports progress. */
   private static final Duration PROGRESS_POLL = Duration.ofMillis(100);
+  /**
+   * When a pull or build still going logs where it is: first after {@code PROGRESS_FIRST}, then every
+   * {@code PROGRESS_EVERY}, so that a first run with large images does not look hung.
+   */
+  private static final Duration PROGRESS_FIRST = Duration.ofSeconds(2);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private final DockerClient docker;
   private final EngineJson json;
@@ -117,7 +124,7 @@ final class DockerImages {
       login.credentials().map(DockerImages::authConfig).ifPresent(command::withAuthConfig);
       command.exec(progress);
       String what = "Pulling image '" + image + "' for " + neededBy;
-      if (!await(progress, progress.seen, timeout, what, "POST /images/create", "layer")) {
+      if (!await(progress, progress.seen, timeout, what, "POST /images/create", "layer", progress.tally::summary)) {
         throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s); pull"
             + " it beforehand (docker pull " + image + ") or raise berth.pullTimeout");
       }
@@ -146,12 +153,19 @@ final class DockerImages {
    * Waits for a pull or build to end: false once it took {@code timeout} in all (the stream closed), and a failure
    * once the engine said nothing for {@code berth.pullProgressTimeout}, naming the last {@code unit} (layer or step)
    * it reported. The stream is closed in the background: over docker-java's Apache transport, closing a chunked
-   * reply reads what is left of it, which a stalled engine never sends.
+   * reply reads what is left of it, which a stalled engine never sends. Meanwhile, a long one logs {@code where} it
+   * is every few seconds.
    */
-  private boolean await(Closeable stream, Progress seen, Duration timeout, String what, String call, String unit)
-      throws InterruptedException {
-    long due = System.nanoTime() + timeout.toNanos();
+  private boolean await(Closeable stream, Progress seen, Duration timeout, String what, String call, String unit,
+      Supplier<String> where) throws InterruptedException {
+    long began = System.nanoTime();
+    long due = began + timeout.toNanos();
+    long nextReport = began + PROGRESS_FIRST.toNanos();
     while (!seen.ended.await(PROGRESS_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (System.nanoTime() - nextReport >= 0) {
+        LOG.info("{}: {}, {} s so far", what, where.get(), (System.nanoTime() - began) / 1_000_000_000);
+        nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+      }
       Duration silent = Duration.ofNanos(System.nanoTime() - seen.lastNanos);
       boolean tooLong = System.nanoTime() - due >= 0;
       if (tooLong || silent.compareTo(progressTimeout) >= 0) {
@@ -238,7 +252,8 @@ final class DockerImages {
     String what = "Building the image for " + neededBy + " from " + build.dockerfilePath();
     try {
       command.exec(progress);
-      if (!await(progress, progress.seen, timeout, what, "POST /build", "step")) {
+      if (!await(progress, progress.seen, timeout, what, "POST /build", "step",
+          () -> progress.seen.last == null ? "no step begun yet" : "at " + progress.seen.last)) {
         throw new BerthException(what + " took longer than berth.pullTimeout (" + timeout.toSeconds() + " s);"
             + " raise berth.pullTimeout" + progress.lastLines());
       }
@@ -333,6 +348,7 @@ final class DockerImages {
     private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
     private volatile Throwable failure;
     final Progress seen = new Progress();
+    final PullTally tally = new PullTally();
 
     PullProgress(ImageReference image) {
       this.image = image;
@@ -354,6 +370,9 @@ final class DockerImages {
         return;
       }
       super.onNext(item);
+      var detail = item.getProgressDetail();
+      tally.saw(item.getId(), item.getStatus(), detail == null ? null : detail.getCurrent(),
+          detail == null ? null : detail.getTotal());
       if (item.getId() != null && item.getStatus() != null
           && !item.getStatus().equals(lastStatus.put(item.getId(), item.getStatus()))) {
         LOG.debug("{}: {} {}", image, item.getId(), item.getStatus());
