@@ -45,6 +45,8 @@ public final class Bench {
   private final Map<String, List<Long>> wall = new LinkedHashMap<>();
   private final Map<String, List<Map<String, Long>>> phases = new LinkedHashMap<>();
   private final List<String> problems = new ArrayList<>();
+  /** Each Berth run's report: its write time (ms, from the run's last log line) and its two files' sizes. */
+  private final List<long[]> reports = new ArrayList<>();
   /** The services Floor 3's tests use, started once before the rounds: their published ports. */
   private int workRedisPort;
   private int workDbPort;
@@ -87,6 +89,7 @@ public final class Bench {
         removeKept(warmSession());
       }
       report.append(suiteTable(rounds));
+      report.append(reportTable());
     }
     if (startup) {
       report.append(new Startup(runId).measure(noticeRounds));
@@ -167,6 +170,8 @@ public final class Bench {
     if (suite.equals("berthwarm")) {
       env.put("BERTH_REUSE", "10m");
     }
+    Path reportDir = logs.resolve("report-" + suite + "-" + (round + 1));
+    env.put("BERTH_REPORT", reportDir.toString());
     env.put("BENCH_RUN_ID", session);
     env.put("BENCH_REDIS_PORT", String.valueOf(workRedisPort));
     env.put("BENCH_DB_PORT", String.valueOf(workDbPort));
@@ -183,6 +188,9 @@ public final class Bench {
       problems.add(suite + " round " + (round + 1) + " failed (exit " + exit + "), see " + log);
     }
     phases.get(suite).add(Phases.of(Files.readAllLines(log), launchedMicros, launchedMicros + ms * 1000));
+    if (suite.startsWith("berth") && round >= 0) {
+      noteReport(log, reportDir);
+    }
     List<String> berthLeft = suite.equals("berthwarm") ? List.of()
         : docker("ps", "-aq", "--filter", "label=dev.berth.session=" + session);
     if (!berthLeft.isEmpty()) {
@@ -195,6 +203,31 @@ public final class Bench {
       removeAll(tcLeft);
     }
     return ms;
+  }
+
+  /** The run report's cost and size: from the run's line "Run report: ... written in N ms)". */
+  private void noteReport(Path log, Path reportDir) throws IOException {
+    var written = java.util.regex.Pattern.compile("Run report: .*written in (\\d+) ms\\)");
+    for (String line : Files.readAllLines(log)) {
+      var matcher = written.matcher(line);
+      if (matcher.find() && Files.exists(reportDir.resolve("report.html"))) {
+        reports.add(new long[] {Long.parseLong(matcher.group(1)), Files.size(reportDir.resolve("report.html")),
+            Files.size(reportDir.resolve("report.json"))});
+        return;
+      }
+    }
+    problems.add("no run report line in " + log);
+  }
+
+  private String reportTable() {
+    if (reports.isEmpty()) {
+      return "";
+    }
+    return String.format("%nThe run report (Berth runs, %d): written in median %d ms (max %d); report.html median"
+        + " %d KB, report.json median %d KB%n", reports.size(),
+        Stats.median(reports.stream().map(r -> r[0]).toList()), Stats.max(reports.stream().map(r -> r[0]).toList()),
+        Stats.median(reports.stream().map(r -> r[1] / 1024).toList()),
+        Stats.median(reports.stream().map(r -> r[2] / 1024).toList()));
   }
 
   /** Floor 2: the docker CLI starts both services at once and the JVM polls until both answer; then rm -f. */
