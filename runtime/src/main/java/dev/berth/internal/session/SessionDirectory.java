@@ -90,13 +90,27 @@ public final class SessionDirectory {
   }
 
   /**
-   * The session of this JVM when none is named: one per parent process (the forks of one build, the test JVMs one
-   * IDE starts), told apart from a later process with the same pid by the parent's start time.
+   * The session of this JVM when none is named: one per build process (the forks of one build, the test JVMs one
+   * IDE starts), told apart from a later process with the same pid by that process's start time.
    */
   public static String ofThisBuild() {
-    return ProcessHandle.current().parent()
-        .map(parent -> "build-" + parent.pid() + "-" + startOf(parent))
+    return buildProcess()
+        .map(build -> "build-" + build.pid() + "-" + startOf(build))
         .orElse("jvm-" + ProcessHandle.current().pid());
+  }
+
+  /** The shells a build may start its test JVMs through. */
+  private static final Set<String> SHELLS = Set.of("sh", "dash", "bash", "ash", "zsh", "ksh");
+
+  /**
+   * The process that started this JVM, for a build: its parent, or the parent's parent where the parent is a shell,
+   * as Surefire starts each fork through {@code /bin/sh -c}: otherwise every fork would be a build of its own.
+   */
+  static Optional<ProcessHandle> buildProcess() {
+    Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+    boolean shell = parent.flatMap(p -> p.info().command())
+        .map(command -> SHELLS.contains(Path.of(command).getFileName().toString())).orElse(false);
+    return shell ? parent.flatMap(ProcessHandle::parent).or(() -> parent) : parent;
   }
 
   private static String startOf(ProcessHandle process) {

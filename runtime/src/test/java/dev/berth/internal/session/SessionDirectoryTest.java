@@ -90,6 +90,29 @@ class SessionDirectoryTest {
   }
 
   /**
+   * Surefire starts each fork through {@code /bin/sh -c}: a JVM whose parent is a shell belongs to the shell's
+   * parent's build, so that the forks of one build share a session.
+   */
+  @Test
+  void aJvmAShellStartedBelongsToTheShellsParent() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // The trailing command keeps the shell from replacing itself with the JVM.
+    Process viaShell = new ProcessBuilder("sh", "-c", "'" + java + "' -cp '" + System.getProperty("java.class.path")
+        + "' '" + PrintsItsBuild.class.getName() + "'; true").redirectErrorStream(true).start();
+    String printed = new String(viaShell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(viaShell.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(printed).startsWith("build-" + ProcessHandle.current().pid() + "-");
+  }
+
+  /** The child JVM of the test above. */
+  static final class PrintsItsBuild {
+    public static void main(String[] args) {
+      System.out.println(SessionDirectory.ofThisBuild());
+    }
+  }
+
+  /**
    * A build's session is named after its process, so once that process has ended no run can join the session again
    * and its directory goes; a session the user named may be used again, and stays.
    */
@@ -97,7 +120,7 @@ class SessionDirectoryTest {
   void directoriesOfEndedBuildsGoAndTheOthersStay(@TempDir Path base) throws Exception {
     Process ended = new ProcessBuilder("true").start();
     assertThat(ended.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
+    ProcessHandle parent = SessionDirectory.buildProcess().orElseThrow();
     String thisBuild = SessionDirectory.ofThisBuild();
     assertThat(thisBuild).startsWith("build-" + parent.pid() + "-");
     String watchdogPending = "build-" + ended.pid() + "-mws39uij"; // a killed JVM's run lease, for its watchdog
