@@ -34,7 +34,7 @@ public final class Keys {
    * on to them as system properties, so these must pass the check too.
    */
   private static final List<String> BUILD = List.of(
-      "berth.forks.dir", "berth.forks.session", "berth.forks.since", "berth.concurrent.dir", "berth.concurrent.self",
+      "berth.forks.dir", "berth.forks.since", "berth.forks.report", "berth.concurrent.dir", "berth.concurrent.self",
       "berth.concurrent.other", "berth.soak", "berth.measure", "berth.test.excludedGroups");
 
   private static final Set<String> KNOWN = Collections.unmodifiableSortedSet(Stream.of(SETTINGS, BUILD)

@@ -20,14 +20,12 @@ import java.util.List;
  * The run report: {@code report.json} and {@code report.html} (the same data, drawn; self-contained) in one
  * directory. Every JVM of a build (Surefire's forks) writes its run beside the others, under a lock, and the report
  * shows them all: a run's own data stays in {@code runs/<run>.json}, and each run that ends writes the report anew
- * from the runs of its build. Runs of other builds go, and so do runs of the same build that ended more than a
- * minute before this one began (an IDE's re-runs share a parent process, as a build's forks do), and earlier runs of
- * the same JVM (a JVM has one run, but for tests of Berth itself).
+ * from the runs of its build that ran beside it. Runs of other builds go, and so do runs of the same build that
+ * ended before this one began (an IDE's re-runs share a parent process, as a build's forks do: a re-run shows
+ * itself) and earlier runs of the same JVM (a JVM has one run, but for tests of Berth itself).
  */
 public final class RunReport {
 
-  /** How long before this run's start an earlier run of the same build may have ended and still be shown. */
-  private static final long SAME_BUILD_GAP_MILLIS = 60_000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunReport() {
@@ -53,7 +51,7 @@ public final class RunReport {
       own.put("build", build);
       own.set("run", run);
       writeAtomically(runs.resolve(runId + ".json"), JSON.writeValueAsString(own));
-      List<JsonNode> shown = runsOfBuild(runs, runId, build, run.get("start").asLong() - SAME_BUILD_GAP_MILLIS);
+      List<JsonNode> shown = runsOfBuild(runs, runId, build, run.get("start").asLong());
       ObjectNode report = JSON.createObjectNode();
       report.put("berth", version());
       report.put("build", build);

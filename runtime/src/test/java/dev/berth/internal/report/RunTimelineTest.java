@@ -64,9 +64,11 @@ class RunTimelineTest {
 
   @Test
   void aBuildsRunsShareOneReportAndOtherBuildsRunsGo(@TempDir Path dir) throws Exception {
-    writeRunFile(dir, "other", "build-2", 1);
-    writeRunFile(dir, "fork1", "build-1", 1);
-    writeRunFile(dir, "earlier-here", "build-1", ProcessHandle.current().pid());
+    long later = RunTimeline.now() + 10_000;
+    writeRunFile(dir, "other", "build-2", 1, later);
+    writeRunFile(dir, "fork1", "build-1", 1, later);
+    writeRunFile(dir, "earlier-here", "build-1", ProcessHandle.current().pid(), later);
+    writeRunFile(dir, "re-run-before", "build-1", 2, RunTimeline.now());
     Thread.sleep(5);
     var fork2 = new RunTimeline();
     fork2.service("d1", "redis", "redis:7.0", "berth-d1");
@@ -86,10 +88,10 @@ class RunTimelineTest {
     assertThat(Files.readString(dir.resolve("report.html"))).contains("fork2").doesNotContain("\"other\"");
   }
 
-  /** The file a run of another JVM ({@code pid}) left, as it writes it. */
-  private static void writeRunFile(Path dir, String runId, String build, long pid) throws Exception {
+  /** The file a run of another JVM ({@code pid}) left, as it writes it, ended at {@code end}. */
+  private static void writeRunFile(Path dir, String runId, String build, long pid, long end) throws Exception {
     var json = new ObjectMapper();
-    var run = new RunTimeline().toJson(runId, "s", RunTimeline.now());
+    var run = new RunTimeline().toJson(runId, "s", end);
     run.put("pid", pid);
     var file = json.createObjectNode();
     file.put("build", build);
