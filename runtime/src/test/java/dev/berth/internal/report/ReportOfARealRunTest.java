@@ -27,14 +27,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The report of a real run, drawn by a real browser: three services of the engine, one shared by two owners (within
  * its grace period), one of one owner, one that fails to start saying why in its log; the two owners' classes as the
  * extension notes them. The page and its screenshot stay in {@code target/berth-report-check} as the build's
- * artifact.
+ * artifact. Slow (about 9 s, three starts and two browser runs): with the slow tests, out of {@code mvn verify}.
  */
+@Tag("slow")
 class ReportOfARealRunTest {
 
   private static final Path REPORT = Path.of("target", "berth-report-check", "real-run");
