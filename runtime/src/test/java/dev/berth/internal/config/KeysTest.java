@@ -59,9 +59,9 @@ class KeysTest {
   void theProjectsOwnVariablesAndPropertiesAreKnown() {
     var env = Map.of("BERTH_SESSION", "s", "BERTH_REUSE", "10m", "BERTH_START_AHEAD", "0",
         "BERTH_CACHE_VOLUMES_PRUNE", "true", "BERTH_PUBLISH_ADDRESS", "0.0.0.0", "BERTH_CONNECT_AHEAD", "false",
-        "BERTH_TRANSPORT", "apache", "BERTH_WATCHDOG", "false");
+        "BERTH_TRANSPORT", "apache", "BERTH_WATCHDOG", "false", "BERTH_REPORT", "target/x");
     var system = new Properties();
-    for (String key : List.of("berth.forks.dir", "berth.forks.session", "berth.forks.since", "berth.concurrent.dir",
+    for (String key : List.of("berth.forks.dir", "berth.forks.report", "berth.forks.since", "berth.concurrent.dir",
         "berth.concurrent.self", "berth.concurrent.other", "berth.soak", "berth.measure", "berth.up",
         "berth.test.excludedGroups")) {
       system.setProperty(key, "x");

@@ -54,6 +54,24 @@ class RunTimelineTest {
   }
 
   @Test
+  void aServiceStartedAgainAfterItDiedGoesOnInItsRow() {
+    timeline.service("d", "flaky", "busybox:1.35", "berth-d");
+    timeline.enter("d", Phase.READY, "");
+    timeline.mark("d", "died", "exited with code 137");
+    timeline.end("d", "died");
+    timeline.service("d", "flaky", "busybox:1.35", "berth-d");
+    timeline.enter("d", Phase.WAITING, "");
+    timeline.enter("d", Phase.READY, "");
+    timeline.endOfRun();
+
+    JsonNode service = json().path("services").get(0);
+    assertThat(json().path("services")).hasSize(1);
+    assertThat(texts(service.path("spans"), "phase")).containsExactly("ready", "waiting", "ready");
+    assertThat(texts(service.path("marks"), "kind")).containsExactly("died");
+    assertThat(service.path("outcome").asText()).isEqualTo("stopped");
+  }
+
+  @Test
   void stepsForAServiceNeverNamedAreDropped() {
     timeline.enter("unknown", Phase.READY, "");
     timeline.used("unknown", "SomeTest");
