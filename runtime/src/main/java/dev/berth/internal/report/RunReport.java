@@ -27,6 +27,8 @@ import java.util.List;
 public final class RunReport {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The file lock keeps other JVMs out; this, other runs of this JVM (a second lock would throw). */
+  private static final Object IN_THIS_JVM = new Object();
 
   private RunReport() {
   }
@@ -45,6 +47,13 @@ public final class RunReport {
     Path runs = directory.resolve("runs");
     Files.createDirectories(runs);
     ObjectNode run = timeline.toJson(runId, session, RunTimeline.now());
+    synchronized (IN_THIS_JVM) {
+      return writeLocked(directory, runs, run, runId, build);
+    }
+  }
+
+  private static Written writeLocked(Path directory, Path runs, ObjectNode run, String runId, String build)
+      throws IOException {
     try (FileChannel lock = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE); var held = lock.lock()) {
       ObjectNode own = JSON.createObjectNode();

@@ -106,6 +106,23 @@ class RunTimelineTest {
     assertThat(Files.readString(dir.resolve("report.html"))).contains("fork2").doesNotContain("\"other\"");
   }
 
+  @Test
+  void runsOfOneJvmEndingTogetherEachWriteTheReport(@TempDir Path dir) throws Exception {
+    var threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      var writes = new ArrayList<java.util.concurrent.Future<RunReport.Written>>();
+      for (int i = 0; i < 8; i++) {
+        String runId = "run" + i;
+        writes.add(threads.submit(() -> RunReport.write(dir, new RunTimeline(), runId, "s", "build-1")));
+      }
+      for (var write : writes) {
+        assertThat(write.get().html()).exists();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
   /** The file a run of another JVM ({@code pid}) left, as it writes it, ended at {@code end}. */
   private static void writeRunFile(Path dir, String runId, String build, long pid, long end) throws Exception {
     var json = new ObjectMapper();
