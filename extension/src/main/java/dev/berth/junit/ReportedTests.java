@@ -48,15 +48,15 @@ final class ReportedTests implements BeforeAllCallback, AfterAllCallback, Before
   @Override
   public void afterEach(ExtensionContext context) {
     TestStart start = store(context).get(TestStart.class, TestStart.class);
-    ClassRun run = context.getParent().map(ReportedTests::store)
-        .map(parent -> parent.get(ClassRun.class, ClassRun.class)).orElse(null);
+    // A store looks in its ancestors' too: the nearest class's, through a parameterized test's container.
+    ClassRun run = store(context).get(ClassRun.class, ClassRun.class);
     if (start == null || run == null) {
       return;
     }
     Waited waited = Optional.ofNullable(store(context).get(Waited.class, Waited.class))
         .orElse(new Waited(0, List.of()));
     Optional<Throwable> failure = context.getExecutionException();
-    run.tests().add(new RunTimeline.TestRan(context.getDisplayName(), start.at(), RunTimeline.now(),
+    run.tests().add(new RunTimeline.TestRan(testName(context), start.at(), RunTimeline.now(),
         outcome(failure), waited.millis(), waited.services(), failure.map(ReportedTests::message).orElse(null)));
   }
 
@@ -74,6 +74,12 @@ final class ReportedTests implements BeforeAllCallback, AfterAllCallback, Before
     runtime.get().timeline().classRan(new RunTimeline.ClassRan(testClass.getName(),
         context.getDisplayName().replace('$', '.'),
         run.start(), RunTimeline.now(), outcome, List.copyOf(run.tests())));
+  }
+
+  /** A test's display name; an invocation of a parameterized or repeated test's after its method's ("[1] 2"). */
+  private static String testName(ExtensionContext context) {
+    return context.getParent().filter(parent -> parent.getTestMethod().isPresent())
+        .map(parent -> parent.getDisplayName() + " " + context.getDisplayName()).orElse(context.getDisplayName());
   }
 
   /** How the run report names a test class's scope as a user of its services. */

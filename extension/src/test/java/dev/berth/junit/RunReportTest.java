@@ -22,6 +22,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The run report of a run with three services: one shared by two classes, one of a single class, one that fails to
@@ -40,7 +42,7 @@ class RunReportTest {
   static void runTwoClasses() throws IOException {
     deleteTree(REPORT);
     var kit = new KitRun().with("berth.report", REPORT.toString()).run(Orders.class, Billing.class);
-    kit.tests().assertStatistics(s -> s.succeeded(2).failed(1));
+    kit.tests().assertStatistics(s -> s.succeeded(4).failed(1));
     JsonNode report = JSON.readTree(REPORT.resolve("report.json").toFile());
     assertThat(report.path("runs")).as("runs of the report").hasSize(1);
     run = report.path("runs").get(0);
@@ -110,6 +112,10 @@ class RunReportTest {
         assertThat(test.path("end").asLong()).isLessThanOrEqualTo(testClass.path("end").asLong());
       }
     }
+    // A parameterized test's invocations, each named after its method (the rest is JUnit's display name).
+    assertThat(text(classes.get("RunReportTest.Orders").path("tests"), "name")).as("tests of Orders")
+        .anyMatch(name -> name.startsWith("ordersSeveral(int, InetSocketAddress) [1] "))
+        .anyMatch(name -> name.startsWith("ordersSeveral(int, InetSocketAddress) [2] "));
     JsonNode placesOrder = test(classes.get("RunReportTest.Orders"), "placesAnOrder");
     assertThat(text(placesOrder.path("services"), null)).containsExactlyInAnyOrder("shared", "solo");
     assertThat(placesOrder.path("waited").asLong()).as("the first test waits for its services to start")
@@ -159,6 +165,12 @@ class RunReportTest {
     @Test
     void placesAnOrder(@ServiceEndpoint("shared") InetSocketAddress shared,
         @ServiceEndpoint("solo") InetSocketAddress solo) {
+      assertThat(Fixtures.ping(shared)).isEqualTo("+PONG");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void ordersSeveral(int count, @ServiceEndpoint("shared") InetSocketAddress shared) {
       assertThat(Fixtures.ping(shared)).isEqualTo("+PONG");
     }
   }

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>End of run.</b> {@link #close} (or the JVM's shutdown hook, if it comes first): the table closes, so
  *       nothing new starts and pending stops are dropped; starts in progress end; replicated services close; then
  *       the run's containers are removed and the session's network left ({@link RunContainers#close}), and the
- *       engine connection goes.
+ *       engine connection goes. Last, the run report is written from what the run recorded as it went
+ *       ({@link #timeline}: the table's and the containers' steps, and the test tool's classes), whatever came
+ *       before it failed.
  * </ol>
  *
  * <pre>{@code
