@@ -1,7 +1,9 @@
 package dev.berth.junit;
 
 import dev.berth.internal.report.RunTimeline;
+import dev.berth.internal.run.ServiceScope;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -56,8 +58,12 @@ final class ReportedTests implements BeforeAllCallback, AfterAllCallback, Before
     Waited waited = Optional.ofNullable(store(context).get(Waited.class, Waited.class))
         .orElse(new Waited(0, List.of()));
     Optional<Throwable> failure = context.getExecutionException();
+    // What the services said when the test failed: read only then, and only of what the class holds already.
+    Map<String, List<String>> logTails = failure.isPresent()
+        ? ScopeResource.existing(context).map(ServiceScope::logTails).orElse(Map.of()) : Map.of();
     run.tests().add(new RunTimeline.TestRan(testName(context), start.at(), RunTimeline.now(),
-        outcome(failure), waited.millis(), waited.services(), failure.map(ReportedTests::message).orElse(null)));
+        outcome(failure), waited.millis(), waited.services(), failure.map(ReportedTests::message).orElse(null),
+        logTails));
   }
 
   @Override

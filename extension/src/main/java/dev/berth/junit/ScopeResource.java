@@ -26,6 +26,16 @@ final class ScopeResource implements ExtensionContext.Store.CloseableResource, A
         key -> new ScopeResource(RuntimeResource.of(context).newScope(owner)), ScopeResource.class).scope;
   }
 
+  /** The scope of the class that {@code context} belongs to, if its tests have taken services so far. */
+  static java.util.Optional<ServiceScope> existing(ExtensionContext context) {
+    ExtensionContext classContext = context;
+    while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+      classContext = classContext.getParent().get();
+    }
+    return java.util.Optional.ofNullable(classContext.getStore(BerthExtension.NAMESPACE)
+        .get(ScopeResource.class, ScopeResource.class)).map(resource -> resource.scope);
+  }
+
   @Override
   public void close() {
     scope.close();

@@ -123,6 +123,9 @@ class RunReportTest {
     JsonNode billsBroken = test(classes.get("RunReportTest.Billing"), "billsThroughTheBrokenService");
     assertThat(billsBroken.path("outcome").asText()).isEqualTo("failed");
     assertThat(billsBroken.path("failure").asText()).contains("broken");
+    assertThat(text(billsBroken.path("logTails").path("shared"), null))
+        .as("what the class's running services said when the test failed")
+        .anyMatch(line -> line.contains("Ready to accept connections"));
   }
 
   private static List<String> phases(String service) {

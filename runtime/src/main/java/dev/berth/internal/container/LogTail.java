@@ -148,7 +148,7 @@ public final class LogTail implements Consumer<String> {
   }
 
   /** The last lines, waiting briefly for the stream to end when the container has just exited. */
-  List<String> lastLines(boolean waitForEnd) {
+  public List<String> lastLines(boolean waitForEnd) {
     if (waitForEnd) {
       awaitEnd(TimeUnit.SECONDS.toNanos(2));
     }

@@ -17,9 +17,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RunTimeline {
 
-  /** A test as it ran: when, how it ended, how long it waited for its services, and which. */
+  /**
+   * A test as it ran: when, how it ended, how long it waited for its services, and which; for a failed test, the
+   * last lines of the services its class held then.
+   */
   public record TestRan(String name, long start, long end, String outcome, long waitedMillis, List<String> services,
-      String failure) {
+      String failure, Map<String, List<String>> logTails) {
+
+    public TestRan(String name, long start, long end, String outcome, long waitedMillis, List<String> services,
+        String failure) {
+      this(name, start, end, outcome, waitedMillis, services, failure, Map.of());
+    }
   }
 
   /** A test class as it ran, with its tests. */
@@ -134,6 +142,10 @@ public final class RunTimeline {
         ArrayNode used = t.putArray("services");
         test.services().forEach(used::add);
         t.put("failure", test.failure());
+        if (!test.logTails().isEmpty()) {
+          ObjectNode tails = t.putObject("logTails");
+          test.logTails().forEach((service, lines) -> lines.forEach(tails.putArray(service)::add));
+        }
       }
     });
     return run;

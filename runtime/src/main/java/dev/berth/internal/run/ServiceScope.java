@@ -113,6 +113,20 @@ public final class ServiceScope implements AutoCloseable {
     return running;
   }
 
+  /**
+   * The last lines of each service this scope holds that is running now, by the name it acquired it under: what a
+   * failed test's report shows beside its failure.
+   */
+  public Map<String, List<String>> logTails() {
+    var tails = new TreeMap<String, List<String>>();
+    for (CompletableFuture<ServiceTable.Lease> lease : leases.values()) {
+      if (lease.isDone() && !lease.isCompletedExceptionally()) {
+        tails.put(lease.join().name(), lease.join().service().logs().lastLines(false));
+      }
+    }
+    return tails;
+  }
+
   boolean isRunning(Definition spec) {
     return table.isRunning(spec);
   }

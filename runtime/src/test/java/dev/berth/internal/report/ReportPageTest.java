@@ -111,6 +111,8 @@ class ReportPageTest {
     assertThat(tagsWithClass(dom, "failures")).hasSize(1);
     assertThat(tagsWithClass(dom, "failed-service")).hasSize(1);
     assertThat(tagsWithClass(dom, "failed-test")).hasSize(1);
+    assertThat(tagsWithClass(dom, "test-log")).as("the failed test's services' last lines").hasSize(1);
+    assertThat(dom).contains("Last lines of redis when it failed", "Ready to accept connections tcp");
     assertThat(logTails(dom)).singleElement()
         .asString().contains("WARN fallback page body: &lt;script&gt;alert(1)&lt;/script&gt;");
     assertThat(count(dom, "<script")).as("script elements, none of them the data's")
