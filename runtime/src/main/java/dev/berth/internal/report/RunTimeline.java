@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * What the run did, as it did it: each service's phases and marks, keyed by the definition's digest, and each test
@@ -50,48 +51,38 @@ public final class RunTimeline {
 
   /** The service enters {@code phase} now; the phase it was in ends. */
   public void enter(String digest, Phase phase, String detail) {
-    ServiceTimeline service = services.get(digest);
-    if (service != null) {
-      service.enter(phase, now(), detail);
-    }
+    ifNamed(digest, service -> service.enter(phase, now(), detail));
   }
 
   /** Says more of the phase the service is in, if it is in {@code phase}. */
   public void describe(String digest, Phase phase, String detail) {
-    ServiceTimeline service = services.get(digest);
-    if (service != null) {
-      service.describe(phase, detail);
-    }
+    ifNamed(digest, service -> service.describe(phase, detail));
   }
 
   public void mark(String digest, String kind, String detail) {
-    ServiceTimeline service = services.get(digest);
-    if (service != null) {
-      service.mark(now(), kind, detail);
-    }
+    ifNamed(digest, service -> service.mark(now(), kind, detail));
   }
 
   /** A user (a test class, a client, another service binding it) took the service. */
   public void used(String digest, String user) {
-    ServiceTimeline service = services.get(digest);
-    if (service != null) {
-      service.used(now(), user);
-    }
+    ifNamed(digest, service -> service.used(now(), user));
   }
 
   /** The service's life in this run ended: {@code stopped}, {@code died} or {@code left-warm}. */
   public void end(String digest, String outcome) {
-    ServiceTimeline service = services.get(digest);
-    if (service != null) {
-      service.end(now(), outcome);
-    }
+    ifNamed(digest, service -> service.end(now(), outcome));
   }
 
   /** The service failed to start, with its last lines. */
   public void fail(String digest, String message, List<String> logTail) {
+    ifNamed(digest, service -> service.fail(now(), message, logTail));
+  }
+
+  /** Applies a step to the digest's timeline, if a service of that digest was named. */
+  private void ifNamed(String digest, Consumer<ServiceTimeline> step) {
     ServiceTimeline service = services.get(digest);
     if (service != null) {
-      service.fail(now(), message, logTail);
+      step.accept(service);
     }
   }
 
