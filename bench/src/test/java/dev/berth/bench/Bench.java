@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * engine's own cost of starting the two services; then
  * Berth's per-service overhead and how fast it notices a port that opens. Prints medians and ratios.
  *
- * <pre>scripts/bench [--rounds 5] [--notice-rounds 20] [--skip-startup] [--skip-suites]</pre>
+ * <pre>scripts/bench [--rounds 5] [--notice-rounds 20] [--skip-startup] [--skip-suites] [--suites work,berthwarm]</pre>
  */
 public final class Bench {
 
@@ -40,6 +40,8 @@ public final class Bench {
       "tcsingleton", "Testcontainers, singleton pattern",
       "tc", "Testcontainers, @Container per class");
 
+  /** The variants this bench runs: all, or those named by {@code --suites}. */
+  private final List<String> selected;
   private final String runId = "bench-" + Long.toHexString(System.currentTimeMillis());
   private final Path logs = Path.of(System.getProperty("bench.logs", "bench/target/bench-logs"));
   private final Map<String, List<Long>> wall = new LinkedHashMap<>();
@@ -56,16 +58,32 @@ public final class Bench {
     int noticeRounds = 20;
     boolean suites = true;
     boolean startup = true;
+    List<String> selected = SUITES;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--notice-rounds" -> noticeRounds = Integer.parseInt(args[++i]);
         case "--skip-startup" -> startup = false;
         case "--skip-suites" -> suites = false;
+        case "--suites" -> selected = suites(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    new Bench().run(rounds, noticeRounds, suites, startup);
+    new Bench(selected).run(rounds, noticeRounds, suites, startup);
+  }
+
+  private Bench(List<String> selected) {
+    this.selected = selected;
+  }
+
+  private static List<String> suites(String names) {
+    List<String> chosen = List.of(names.split(","));
+    for (String name : chosen) {
+      if (!SUITES.contains(name)) {
+        throw new IllegalArgumentException("--suites names " + name + ", which is none of " + SUITES);
+      }
+    }
+    return chosen;
   }
 
   private void run(int rounds, int noticeRounds, boolean suites, boolean startup) throws Exception {
@@ -80,9 +98,11 @@ public final class Bench {
       List<String> workServices = startWorkServices();
       try {
         // Leaves the warm suite's services up for its first measured run, as an earlier run of the day would.
-        suite("berthwarm", -1);
-        wall.get("berthwarm").clear();
-        phases.get("berthwarm").clear();
+        if (selected.contains("berthwarm")) {
+          suite("berthwarm", -1);
+          wall.get("berthwarm").clear();
+          phases.get("berthwarm").clear();
+        }
         runRounds(rounds);
       } finally {
         removeAll(workServices);
@@ -106,9 +126,9 @@ public final class Bench {
 
   private void runRounds(int rounds) throws Exception {
     for (int round = 0; round < rounds; round++) {
-      for (int k = 0; k < SUITES.size(); k++) {
+      for (int k = 0; k < selected.size(); k++) {
         // Each round starts with a different variant, so drift on the shared machine spreads over all of them.
-        String suite = SUITES.get((k + round) % SUITES.size());
+        String suite = selected.get((k + round) % selected.size());
         long ms = suite.equals("engine") ? engineFloor(round) : suite(suite, round);
         wall.get(suite).add(ms);
         System.out.printf("round %d %-12s %6d ms%n", round + 1, suite, ms);
@@ -256,37 +276,44 @@ public final class Bench {
         + " wall time per run, fresh JVM, %d runs each (ms)%n", rounds));
     sb.append(String.format("%-66s %7s %7s %7s%n", "", "median", "min", "max"));
     for (String s : List.of("floor", "work", "engine", "berth", "berthlazy", "berthwarm", "tcsingleton", "tc")) {
-      List<Long> w = wall.get(s);
-      sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
+      if (selected.contains(s)) {
+        List<Long> w = wall.get(s);
+        sb.append(String.format("%-66s %7d %7d %7d%n", TITLES.get(s), Stats.median(w), Stats.min(w), Stats.max(w)));
+      }
     }
-    long floor = Stats.median(wall.get("floor"));
-    long engine = Stats.median(wall.get("engine"));
-    long engineReady = Stats.median(phases.get("engine").stream().map(m -> m.get("ready")).toList());
-    long berth = Stats.median(wall.get("berth"));
-    long single = Stats.median(wall.get("tcsingleton"));
-    long perClass = Stats.median(wall.get("tc"));
-    sb.append(String.format("  (engine floor until both answer, without the rm: %d ms)%n", engineReady));
+    if (selected.contains("engine")) {
+      long engineReady = Stats.median(phases.get("engine").stream().map(m -> m.get("ready")).toList());
+      sb.append(String.format("  (engine floor until both answer, without the rm: %d ms)%n", engineReady));
+    }
     sb.append(String.format("%nRatios of medians%n"));
-    sb.append(target("Berth / TC singleton", (double) berth / single, 1.0));
-    sb.append(target("Berth / TC singleton, issue 21's target", (double) berth / single, 0.75));
-    sb.append(target("Berth warm / Floor 3 (issue 21)", (double) Stats.median(wall.get("berthwarm"))
-        / Stats.median(wall.get("work")), 1.15));
-    sb.append(String.format("  %-44s %7.2f%n", "Berth start-ahead / start-ahead off",
-        (double) berth / Stats.median(wall.get("berthlazy"))));
-    sb.append(target("Berth / TC per class", (double) berth / perClass, 0.3));
-    sb.append(target("(Berth - JVM floor) / engine floor", (double) (berth - floor) / engine, 1.15));
-    long work = Stats.median(wall.get("work"));
-    sb.append(String.format("%nWhat the containers cost the suite, beyond the tests' own work (Floor 3), against"
-        + " the engine's own cost (Floor 2)%n"));
-    sb.append(String.format("  %-44s %7.2f%n", "(Berth - Floor 3) / engine floor", (double) (berth - work) / engine));
-    sb.append(String.format("  %-44s %7.2f%n", "(TC singleton - Floor 3) / engine floor",
-        (double) (single - work) / engine));
+    sb.append(ratio("Berth / TC singleton", "berth", "tcsingleton", 1.0));
+    sb.append(ratio("Berth / TC singleton, issue 21's target", "berth", "tcsingleton", 0.75));
+    sb.append(ratio("Berth warm / Floor 3 (issue 21)", "berthwarm", "work", 1.15));
+    sb.append(ratio("Berth start-ahead / start-ahead off", "berth", "berthlazy", 0));
+    sb.append(ratio("Berth / TC per class", "berth", "tc", 0.3));
+    if (selected.containsAll(List.of("berth", "floor", "engine", "work", "tcsingleton"))) {
+      long floor = Stats.median(wall.get("floor"));
+      long engine = Stats.median(wall.get("engine"));
+      long berth = Stats.median(wall.get("berth"));
+      long single = Stats.median(wall.get("tcsingleton"));
+      long work = Stats.median(wall.get("work"));
+      sb.append(target("(Berth - JVM floor) / engine floor", (double) (berth - floor) / engine, 1.15));
+      sb.append(String.format("%nWhat the containers cost the suite, beyond the tests' own work (Floor 3), against"
+          + " the engine's own cost (Floor 2)%n"));
+      sb.append(String.format("  %-44s %7.2f%n", "(Berth - Floor 3) / engine floor",
+          (double) (berth - work) / engine));
+      sb.append(String.format("  %-44s %7.2f%n", "(TC singleton - Floor 3) / engine floor",
+          (double) (single - work) / engine));
+    }
     sb.append(String.format("%n%s%n", "Where the time goes, medians (ms); JVM = launch to main, discover = JUnit"
         + " discovery, first test = execute to end of first test (services start here), rest = the other"
         + " tests, teardown = last test to engine end (Berth's cleanup, TC's stops), exit = to process end"));
     sb.append(String.format("%-14s %6s %9s %11s %6s %9s %6s%n", "", "JVM", "discover", "first test", "rest",
         "teardown", "exit"));
     for (String s : List.of("floor", "work", "berth", "berthlazy", "berthwarm", "tcsingleton", "tc")) {
+      if (!selected.contains(s)) {
+        continue;
+      }
       sb.append(String.format("%-14s", s));
       for (String phase : Phases.NAMES) {
         sb.append(String.format(" %" + (phase.equals("first") ? 11 : phase.equals("discover")
@@ -296,6 +323,15 @@ public final class Bench {
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /** The ratio of two variants' medians, against a target (none if 0); nothing unless both ran. */
+  private String ratio(String what, String variant, String base, double limit) {
+    if (!selected.contains(variant) || !selected.contains(base)) {
+      return "";
+    }
+    double value = (double) Stats.median(wall.get(variant)) / Stats.median(wall.get(base));
+    return limit > 0 ? target(what, value, limit) : String.format("  %-44s %7.2f%n", what, value);
   }
 
   static String target(String what, double value, double limit) {
