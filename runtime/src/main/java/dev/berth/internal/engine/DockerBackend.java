@@ -130,8 +130,8 @@ public class DockerBackend implements Engine {
     DockerClientConfig asConfigured = EngineClient.config(dockerHost);
     DockerHttpClient http = EngineClient.http(asConfigured, transport, deadlines);
     DockerClientConfig config;
+    EngineAnswer ping;
     try {
-      EngineAnswer ping;
       try {
         ping = EngineAnswer.of(http, "/_ping");
       } catch (RuntimeException e) {
@@ -152,7 +152,22 @@ public class DockerBackend implements Engine {
       }
       throw e;
     }
-    return new DockerBackend(EngineClient.open(config, http), config, credentials, deadlines);
+    var backend = new DockerBackend(EngineClient.open(config, http), config, credentials, deadlines);
+    backend.podman = podmanByPing(ping);
+    return backend;
+  }
+
+  /**
+   * Whether the engine is Podman, as its ping says: Docker's names itself in its {@code Server} header, Podman's adds
+   * {@code Libpod-API-Version}; null if it says neither (then {@link #podman} asks {@code /version}, which costs a
+   * fresh JVM about 200 ms of docker-java's version classes on the first start's path).
+   */
+  static Boolean podmanByPing(EngineAnswer ping) {
+    String server = ping.header("Server");
+    if (ping.header("Libpod-API-Version") != null || server != null && server.startsWith("Libpod/")) {
+      return true;
+    }
+    return server != null && server.startsWith("Docker/") ? false : null;
   }
 
   /**
@@ -368,6 +383,12 @@ public class DockerBackend implements Engine {
 
   @Override
   public String createNetwork(String name, Map<String, String> labels, boolean engineDns) {
+    // The runs of a session after its first (and every warm re-run) find the network: read as a tree, as creating it
+    // and then listing it through docker-java cost a fresh JVM about 100 ms of its classes on the first start's path.
+    Optional<String> existing = existingNetwork(name);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
     if (!engineDns && podman()) {
       return createNetworkWithoutPodmansDns(name, labels);
     }
@@ -420,8 +441,7 @@ public class DockerBackend implements Engine {
   }
 
   private Optional<String> existingNetwork(String name) {
-    return docker.listNetworksCmd().withNameFilter(name).exec().stream()
-        .filter(n -> n.getName().equals(name)).map(n -> n.getId()).findFirst();
+    return json.network(name).filter(n -> n.path("Name").asText().equals(name)).map(n -> n.path("Id").asText());
   }
 
   @Override
@@ -432,23 +452,25 @@ public class DockerBackend implements Engine {
 
   @Override
   public String gateway(String network) {
-    var info = docker.inspectNetworkCmd().withNetworkId(network).exec();
-    var ipam = info.getIpam() == null || info.getIpam().getConfig() == null ? List.<Network.Ipam.Config>of()
-        : info.getIpam().getConfig();
-    Optional<String> configured = ipam.stream().map(Network.Ipam.Config::getGateway)
-        .filter(g -> g != null && !g.isEmpty()).findFirst();
-    if (configured.isPresent()) {
-      return configured.get();
+    JsonNode info = json.network(network).orElseThrow(() -> new BerthException("Network " + network + " is gone"
+        + " from the engine at " + host + ": something removed it while this run used it"));
+    List<JsonNode> ipam = new ArrayList<>();
+    info.path("IPAM").path("Config").forEach(ipam::add);
+    for (JsonNode config : ipam) {
+      if (!config.path("Gateway").asText("").isEmpty()) {
+        return config.path("Gateway").asText();
+      }
     }
-    Map<String, ?> attached = info.getContainers() == null ? Map.of() : info.getContainers();
-    for (String container : attached.keySet()) {
-      Optional<String> gateway = json.container(container).map(c -> c.path("NetworkSettings").path("Networks")
-          .path(info.getName()).path("Gateway").asText("")).filter(g -> !g.isEmpty());
+    // A first start of the engine leaves the gateway out of the IPAM configuration: the containers know it.
+    var attached = info.path("Containers").fieldNames();
+    while (attached.hasNext()) {
+      Optional<String> gateway = json.container(attached.next()).map(c -> c.path("NetworkSettings").path("Networks")
+          .path(info.path("Name").asText()).path("Gateway").asText("")).filter(g -> !g.isEmpty());
       if (gateway.isPresent()) {
         return gateway.get();
       }
     }
-    return ipam.stream().map(Network.Ipam.Config::getSubnet).map(DockerBackend::firstAddress)
+    return ipam.stream().map(c -> c.path("Subnet").asText("")).map(DockerBackend::firstAddress)
         .flatMap(Optional::stream).findFirst().orElseThrow(() -> new BerthException("Network " + network
             + " has no gateway, so containers cannot reach the test machine"));
   }

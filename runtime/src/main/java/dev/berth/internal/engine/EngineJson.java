@@ -96,6 +96,11 @@ final class EngineJson {
     return get("/containers/" + nameOrId + "/json");
   }
 
+  /** A network's inspection, by name or id. */
+  Optional<JsonNode> network(String nameOrId) {
+    return get("/networks/" + nameOrId);
+  }
+
   /** An image's inspection, by reference or id. */
   Optional<JsonNode> image(String reference) {
     return get("/images/" + reference + "/json");

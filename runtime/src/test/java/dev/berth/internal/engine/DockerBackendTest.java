@@ -36,6 +36,41 @@ class DockerBackendTest {
     }
   }
 
+  /**
+   * An engine's ping says whether it is Podman, so a run needs no {@code /version} for it; one whose ping names
+   * neither is asked. This machine's engine is Docker.
+   */
+  @Test
+  void aPingSaysWhetherTheEngineIsPodman() {
+    assertThat(DockerBackend.podmanByPing(ping(Map.of("Server", List.of("Docker/20.10.24+dfsg1 (linux)"))))).isFalse();
+    assertThat(DockerBackend.podmanByPing(ping(Map.of("Server", List.of("Libpod/4.3.1 (linux)")))))
+        .isTrue();
+    assertThat(DockerBackend.podmanByPing(ping(Map.of("libpod-api-version", List.of("4.3.1"))))).isTrue();
+    assertThat(DockerBackend.podmanByPing(ping(Map.of("Server", List.of("nginx"))))).as("unknown: asked").isNull();
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      assertThat(backend.podman()).isFalse();
+    }
+  }
+
+  private static EngineAnswer ping(Map<String, List<String>> headers) {
+    return new EngineAnswer(200, headers, "OK");
+  }
+
+  /** A session's network is found by its name, as the runs after the session's first find it. */
+  @Test
+  void aNetworkIsCreatedOnceAndFoundByItsName() {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      String name = "berth-test-net-" + ProcessHandle.current().pid();
+      String id = backend.createNetwork(name, Map.of("dev.berth.test", "network"), true);
+      try {
+        assertThat(backend.createNetwork(name, Map.of("dev.berth.test", "network"), true)).isEqualTo(id);
+        assertThat(backend.gateway(name)).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
+      } finally {
+        backend.removeNetwork(id);
+      }
+    }
+  }
+
   /** Where the IPAM configuration shows only the subnet, the engine's address management gave the bridge its first. */
   @Test
   void theFirstAddressOfASubnetIsTheOneAfterItsBase() {
