@@ -147,8 +147,14 @@ public final class RunContainers implements ServiceStarter {
 
   private RunningService startContainer(String name, Definition spec, Map<String, String> boundHosts,
       List<String> groupNames, long started, String what) {
-    timeline.enter(spec.digest(), Phase.IMAGE, "");
-    String image = images.ensure(spec, what);
+    boolean reuse = config.reuses() && spec.reusable();
+    // A container an earlier run left up is most likely still there: attaching needs no image, and the image check
+    // (a fresh JVM's first inspection, about 100 ms) is left for the create that follows if it is gone after all.
+    boolean likelyIdle = reuse && WarmServices.idle(network.directory(), spec.digest());
+    if (!likelyIdle) {
+      timeline.enter(spec.digest(), Phase.IMAGE, "");
+      images.ensure(spec, what);
+    }
     // The startup timeout is the container's: a pull or build (which berth.pullTimeout limits) does not use it up.
     long imagePresent = System.nanoTime();
     timeline.enter(spec.digest(), Phase.CREATE, "");
@@ -161,13 +167,12 @@ public final class RunContainers implements ServiceStarter {
     }
     // One name per definition and session: the engine refuses a second container of that name, and the session
     // mutex makes the check-then-create below one step for every JVM of the session.
-    var request = ContainerRequests.of(sessionContainerName(spec), image, spec.digestHostname(), spec, boundHosts, labels,
-        false, caches.volumes(spec)).withAliases(groupNames);
+    var request = ContainerRequests.of(sessionContainerName(spec), images.engineImage(spec).toString(),
+        spec.digestHostname(), spec, boundHosts, labels, false, caches.volumes(spec)).withAliases(groupNames);
     String net = network.join();
     watchNetwork(net);
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
-    boolean reuse = config.reuses() && spec.reusable();
     boolean[] wasIdle = {false};
     Engine.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
@@ -179,6 +184,9 @@ public final class RunContainers implements ServiceStarter {
           // One an earlier run left up is looked for first, and so is one that holds a locked cache (the run that
           // created it holds the lock, which this run would wait for).
           try {
+            if (likelyIdle) {
+              images.ensure(spec, what); // taken or removed meanwhile: under the definition's mutex only
+            }
             return create(request, spec, what);
           } catch (Engine.NameTakenException taken) {
             LOG.debug("{} exists in the session already", request.name());
@@ -190,6 +198,9 @@ public final class RunContainers implements ServiceStarter {
           return existing.get().container();
         }
         existing.ifPresent(dead -> backend().remove(dead.container().id()));
+        if (likelyIdle) {
+          images.ensure(spec, what);
+        }
         if (placement.publishedPorts().onThisMachine()) {
           requireFreeHostPorts(what, spec, placement.publishedPorts().bindAddress());
         }

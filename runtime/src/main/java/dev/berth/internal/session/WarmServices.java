@@ -127,6 +127,11 @@ public final class WarmServices {
     });
   }
 
+  /** Whether an earlier run left the definition's container up, idle (read without its mutex: it may change). */
+  public static boolean idle(SessionDirectory directory, String digest) {
+    return idle(directory.dir(), digest).isPresent();
+  }
+
   /** Whether the session keeps any service up. */
   public static boolean any(Path sessionDir) {
     return !idle(sessionDir).isEmpty();
