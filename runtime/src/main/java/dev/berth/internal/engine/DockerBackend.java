@@ -278,8 +278,20 @@ public class DockerBackend implements Engine {
 
   @Override
   public void learnEngineMessages() {
+    learnEngineMessages(false);
+  }
+
+  /**
+   * Has Jackson learn the engine's messages in the order a first start needs them ({@code attaching}: a run that
+   * will most likely attach to services left warm, whose first need is an exec for a reset or ready command; else a
+   * create). Jackson learns one type at a time: a type learned too late holds up the start that needs it.
+   */
+  public void learnEngineMessages(boolean attaching) {
     if (!LEARNING.compareAndSet(false, true)) {
       return;
+    }
+    if (attaching) {
+      learnExecMessages();
     }
     EngineClient.MAPPER.writerFor(CreateNetworkCmdImpl.class);
     for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class)) {
@@ -292,6 +304,17 @@ public class DockerBackend implements Engine {
     }
     for (Class<?> type : List.of(CreateContainerResponse.class, WaitResponse.class,
         com.github.dockerjava.api.model.Container.class)) {
+      EngineClient.MAPPER.readerFor(type);
+    }
+    if (!attaching) {
+      learnExecMessages();
+    }
+  }
+
+  private static void learnExecMessages() {
+    EngineClient.MAPPER.writerFor(com.github.dockerjava.core.command.ExecCreateCmdImpl.class);
+    for (Class<?> type : List.of(com.github.dockerjava.api.command.ExecCreateCmdResponse.class,
+        com.github.dockerjava.api.command.InspectExecResponse.class)) {
       EngineClient.MAPPER.readerFor(type);
     }
   }

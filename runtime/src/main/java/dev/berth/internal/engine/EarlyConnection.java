@@ -29,6 +29,14 @@ public final class EarlyConnection {
    * deadlines set outside JUnit's configuration.
    */
   public void begin(Optional<String> dockerHost) {
+    begin(dockerHost, false);
+  }
+
+  /**
+   * As {@link #begin(Optional)}; {@code attaching}: the run will most likely attach to services left warm
+   * ({@link DockerBackend#learnEngineMessages(boolean)}).
+   */
+  public void begin(Optional<String> dockerHost, boolean attaching) {
     EngineDeadlines outside = EngineDeadlines.fromSystem();
     var connecting = new CompletableFuture<DockerBackend>();
     synchronized (this) {
@@ -44,7 +52,7 @@ public final class EarlyConnection {
       try {
         DockerBackend backend = DockerBackend.connect(dockerHost, outside);
         connecting.complete(backend);
-        backend.learnEngineMessages();
+        backend.learnEngineMessages(attaching);
       } catch (RuntimeException | LinkageError e) {
         connecting.completeExceptionally(e);
       }

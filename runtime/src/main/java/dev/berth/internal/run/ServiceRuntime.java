@@ -153,7 +153,19 @@ public final class ServiceRuntime implements AutoCloseable {
    * @param dockerHost the engine, as {@code berth.dockerHost}; empty for docker-java's usual lookup
    */
   public static void connectAhead(Optional<String> dockerHost) {
-    EarlyConnection.JVM.begin(dockerHost);
+    EarlyConnection.JVM.begin(dockerHost, reusesAsSetOutside());
+  }
+
+  /**
+   * Whether {@code berth.reuse} is on as set outside JUnit (where a developer turns it on): then the run most
+   * likely attaches to services left warm. A hint only: the run's own configuration decides, and reports bad values.
+   */
+  private static boolean reusesAsSetOutside() {
+    try {
+      return BerthConfig.from(BerthConfig::fromSystem).reuses();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** A new, empty scope: the services one owner holds. */
