@@ -96,6 +96,10 @@ import java.util.regex.Pattern;
  *     {@code report.json}), relative to the working directory; {@code false} writes none (default
  *     {@code target/berth}, or {@code build/berth} where the working directory has a Gradle build and no
  *     {@code pom.xml})
+ * @param swarmNodeEngine {@code berth.swarm.nodeEngine}: under {@code berth.engine=swarm}, where the engine of each
+ *     node answers, {@code {address}} standing for the node's address (such as {@code tcp://{address}:2376}, with
+ *     the manager's TLS settings): exec and files into a task on a node other than the manager's go there; unset,
+ *     they are refused
  */
 public record BerthConfig(
     Duration startupTimeout,
@@ -122,7 +126,8 @@ public record BerthConfig(
     Duration pullProgressTimeout,
     List<InetSocketAddress> dnsUpstream,
     EngineKind engine,
-    Optional<Path> report) {
+    Optional<Path> report,
+    Optional<String> swarmNodeEngine) {
 
   /** The session of runs that reuse services: one per machine and engine user, unless {@code berth.session} says. */
   public static final String WARM_SESSION = "warm";
@@ -209,7 +214,8 @@ public record BerthConfig(
         duration(lookup, "berth.pullProgressTimeout", Duration.ofMinutes(2)),
         text(lookup, "berth.dnsUpstream").map(v -> resolvers("berth.dnsUpstream", v)).orElse(List.of()),
         text(lookup, "berth.engine").map(BerthConfig::engineKind).orElse(EngineKind.DOCKER),
-        text(lookup, "berth.report").map(BerthConfig::reportDirectory).orElseGet(BerthConfig::defaultReportDirectory));
+        text(lookup, "berth.report").map(BerthConfig::reportDirectory).orElseGet(BerthConfig::defaultReportDirectory),
+        text(lookup, "berth.swarm.nodeEngine").map(BerthConfig::nodeEngine));
   }
 
   /**
@@ -244,6 +250,19 @@ public record BerthConfig(
   public static Optional<String> fromSystem(String key) {
     return Optional.ofNullable(System.getProperty(key)).or(() -> fromOutside(key));
   }
+
+  /** {@code berth.swarm.nodeEngine}: where each node's engine answers, {@code {address}} standing for the node's. */
+  private static String nodeEngine(String value) {
+    String template = value.strip();
+    if (!template.contains(NODE_ADDRESS)) {
+      throw new IllegalArgumentException("berth.swarm.nodeEngine is '" + value + "', which does not say where a node's"
+          + " address goes: write " + NODE_ADDRESS + " for it, for example tcp://" + NODE_ADDRESS + ":2376");
+    }
+    return template;
+  }
+
+  /** What stands for a node's address in {@code berth.swarm.nodeEngine}. */
+  public static final String NODE_ADDRESS = "{address}";
 
   /** {@code berth.report}: {@code false} (or {@code off}, {@code none}) for no report, else a directory. */
   private static Optional<Path> reportDirectory(String value) {

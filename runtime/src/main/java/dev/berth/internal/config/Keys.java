@@ -27,7 +27,7 @@ public final class Keys {
       "berth.cacheVolumes.prune", "berth.dns", "berth.imagePull", "berth.hubImagePrefix", "berth.publishAddress",
       "berth.hostAddress", "berth.builds.prune", "berth.startAhead", "berth.reuse", "berth.pingTimeout",
       "berth.engineTimeout", "berth.pullProgressTimeout", "berth.dnsUpstream", "berth.engine", "berth.report",
-      "berth.connectAhead", "berth.transport", "berth.watchdog", "berth.up");
+      "berth.swarm.nodeEngine", "berth.connectAhead", "berth.transport", "berth.watchdog", "berth.up");
 
   /**
    * What Berth's own build passes to its test JVMs (samples/pom.xml, scripts/): Surefire hands {@code -D} options

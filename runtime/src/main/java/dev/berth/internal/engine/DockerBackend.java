@@ -217,7 +217,14 @@ public class DockerBackend implements Engine {
    * @throws BerthException if the engine cannot be that kind (not a swarm manager)
    */
   public Engine as(BerthConfig.EngineKind kind) {
-    return kind == BerthConfig.EngineKind.SWARM ? SwarmBackend.on(this) : this;
+    return kind == BerthConfig.EngineKind.SWARM
+        ? SwarmBackend.on(this, new NodeEngines(Optional.empty(), EngineDeadlines.fromSystem())) : this;
+  }
+
+  /** The backend a run's configuration asks for ({@code berth.engine}, and a swarm's node engines). */
+  public Engine as(BerthConfig config) {
+    return config.engine() == BerthConfig.EngineKind.SWARM
+        ? SwarmBackend.on(this, new NodeEngines(config.swarmNodeEngine(), EngineDeadlines.of(config))) : this;
   }
 
   /** The kind of engine a backend is, as {@code berth.engine} and the session's leases name it. */

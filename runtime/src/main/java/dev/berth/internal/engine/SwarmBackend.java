@@ -41,10 +41,12 @@ final class SwarmBackend extends DockerBackend {
   private static final String NODE_BRIDGE = "docker_gwbridge";
   private static final String SERVICE_ID = "com.docker.swarm.service.id";
   private final SwarmTasks tasks;
+  private final NodeEngines nodes;
 
-  private SwarmBackend(DockerBackend connection, String localNode) {
+  private SwarmBackend(DockerBackend connection, String localNode, NodeEngines nodes) {
     super(connection);
     this.tasks = new SwarmTasks(json, localNode);
+    this.nodes = nodes;
   }
 
   /**
@@ -52,7 +54,7 @@ final class SwarmBackend extends DockerBackend {
    *
    * @throws BerthException saying how to make one, if it is not
    */
-  static SwarmBackend on(DockerBackend connection) {
+  static SwarmBackend on(DockerBackend connection, NodeEngines nodes) {
     JsonNode swarm = connection.json.get("/info").orElseThrow().path("Swarm");
     String state = swarm.path("LocalNodeState").asText("inactive");
     if (!state.equals("active") || !swarm.path("ControlAvailable").asBoolean(false)) {
@@ -61,7 +63,7 @@ final class SwarmBackend extends DockerBackend {
           + " berth.dockerHost at a manager, make this engine one (docker swarm init), or leave berth.engine out to"
           + " run on this engine alone");
     }
-    return new SwarmBackend(connection, swarm.path("NodeID").asText());
+    return new SwarmBackend(connection, swarm.path("NodeID").asText(), nodes);
   }
 
   @Override
@@ -257,27 +259,49 @@ final class SwarmBackend extends DockerBackend {
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where) {
-    tasks.requireLocal(id, "run " + command + " in " + where);
-    return super.exec(id, command, workdir, timeout, timeoutKey, where);
+    return exec(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
   }
 
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where, CompletableFuture<?> abandonWhen) {
-    tasks.requireLocal(id, "run " + command + " in " + where);
+    if (SwarmTasks.remote(id)) {
+      var task = onItsNode(id, "run " + command + " in " + where);
+      return task.engine().exec(task.containerId(), command, workdir, timeout, timeoutKey, where, abandonWhen);
+    }
     return super.exec(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
   }
 
   @Override
   public void writeFile(String id, String path, byte[] contents, String where) {
-    tasks.requireLocal(id, "write " + path + " into " + where);
+    if (SwarmTasks.remote(id)) {
+      var task = onItsNode(id, "write " + path + " into " + where);
+      task.engine().writeFile(task.containerId(), path, contents, where);
+      return;
+    }
     super.writeFile(id, path, contents, where);
   }
 
   @Override
   public byte[] readFile(String id, String path, String where) {
-    tasks.requireLocal(id, "read " + path + " of " + where);
+    if (SwarmTasks.remote(id)) {
+      var task = onItsNode(id, "read " + path + " of " + where);
+      return task.engine().readFile(task.containerId(), path, where);
+    }
     return super.readFile(id, path, where);
+  }
+
+  /** The container of a task on another node than the manager's, on that node's engine ({@link NodeEngines}). */
+  private NodeEngines.Target onItsNode(String remote, String what) {
+    JsonNode task = tasks.get(remote).orElseThrow(() -> new BerthException("Cannot " + what + ": its swarm task "
+        + SwarmTasks.id(remote) + " is gone"));
+    return nodes.containerOf(task, tasks.nodeAddress(task.path("NodeID").asText()), what);
+  }
+
+  @Override
+  public void close() {
+    nodes.close();
+    super.close();
   }
 
   /** A task on another node stops with its service's removal, which follows. */

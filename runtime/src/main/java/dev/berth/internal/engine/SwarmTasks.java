@@ -143,16 +143,6 @@ final class SwarmTasks {
     return exit;
   }
 
-  /** Fails, saying why, where a call needs the container of a task on another node than the manager's. */
-  void requireLocal(String id, String what) {
-    if (remote(id)) {
-      String node = get(id).map(t -> t.path("NodeID").asText()).map(this::nodeAddress).orElse("another node");
-      throw new BerthException("Cannot " + what + ": its swarm task runs on the node at " + node + ", and the"
-          + " manager's engine, which Berth speaks to, reaches only its own node's containers. Reach the service from"
-          + " a client container instead, or run its tests against a swarm whose manager runs the service");
-    }
-  }
-
   static void pause(long millis) {
     try {
       Thread.sleep(millis);

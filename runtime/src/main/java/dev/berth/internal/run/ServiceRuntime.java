@@ -134,7 +134,7 @@ public final class ServiceRuntime implements AutoCloseable {
         DockerBackend connection = EarlyConnection.JVM.take(config.dockerHost(), deadlines)
             .orElseGet(() -> DockerBackend.connect(config.dockerHost(), deadlines));
         try {
-          backend = connection.as(config.engine());
+          backend = connection.as(config);
         } catch (RuntimeException e) {
           connection.close();
           throw e;
@@ -296,7 +296,7 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   public static List<String> keptServices(BerthConfig config, boolean remove) {
     String session = config.session().orElse(BerthConfig.WARM_SESSION);
-    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config)).as(config.engine())) {
+    try (Engine engine = DockerBackend.connect(config.dockerHost(), EngineDeadlines.of(config)).as(config)) {
       var lines = new java.util.ArrayList<String>();
       if (remove) {
         lines.add("Removed " + WarmServices.down(engine, session) + " service(s) of session " + session

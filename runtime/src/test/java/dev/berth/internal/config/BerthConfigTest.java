@@ -71,7 +71,8 @@ class BerthConfigTest {
         Map.entry("berth.pullProgressTimeout", "5m"),
         Map.entry("berth.dnsUpstream", "10.0.0.2, 10.0.0.3:5353,[fd00::53]:53"),
         Map.entry("berth.engine", "Swarm"),
-        Map.entry("berth.report", "out/berth-report")));
+        Map.entry("berth.report", "out/berth-report"),
+        Map.entry("berth.swarm.nodeEngine", " tcp://{address}:2376 ")));
 
     assertThat(config).isEqualTo(new BerthConfig(Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(3),
         Duration.ofSeconds(90), Duration.ofHours(1), "alpine:3.19", Optional.of("ci-42"),
@@ -80,7 +81,7 @@ class BerthConfigTest {
         true, 7, Duration.ofMinutes(30), Duration.ofSeconds(45), Duration.ofMillis(1500), Duration.ofMinutes(5),
         List.of(new InetSocketAddress("10.0.0.2", 53), new InetSocketAddress("10.0.0.3", 5353),
             new InetSocketAddress("fd00::53", 53)), BerthConfig.EngineKind.SWARM,
-        Optional.of(java.nio.file.Path.of("out/berth-report"))));
+        Optional.of(java.nio.file.Path.of("out/berth-report")), Optional.of("tcp://{address}:2376")));
     assertThat(BerthConfig.defaults().dns()).isTrue();
     assertThat(BerthConfig.defaults().publishAddress()).isEqualTo("127.0.0.1");
     assertThat(BerthConfig.defaults().hostAddress()).isEmpty();
@@ -162,15 +163,28 @@ class BerthConfigTest {
             d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report(),
+            d.swarmNodeEngine()))
         .withMessageContaining("berth.startupTimeout");
     assertThatIllegalArgumentException()
         .isThrownBy(() -> new BerthConfig(d.startupTimeout(), Duration.ofMillis(-1), d.stopTimeout(),
             d.execTimeout(), d.pullTimeout(), d.clientImage(), d.session(), d.readiness(), d.probeImage(),
             d.dockerHost(), d.pruneCacheVolumes(), d.dns(), d.imagePull(), d.hubImagePrefix(),
             d.publishAddress(), d.hostAddress(), d.pruneBuilds(), d.startAhead(), d.reuse(),
-            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report()))
+            d.engineTimeout(), d.pingTimeout(), d.pullProgressTimeout(), d.dnsUpstream(), d.engine(), d.report(),
+            d.swarmNodeEngine()))
         .withMessageContaining("berth.gracePeriod");
+  }
+
+  /** A node engine's address that does not say where the node's address goes is refused, saying how to write it. */
+  @Test
+  void aNodeEngineNamesWhereTheNodesAddressGoes() {
+    assertThat(BerthConfig.defaults().swarmNodeEngine()).isEmpty();
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> BerthConfig.from(key -> key.equals("berth.swarm.nodeEngine")
+            ? Optional.of("tcp://10.0.0.7:2376") : Optional.empty()))
+        .withMessageContaining("berth.swarm.nodeEngine is 'tcp://10.0.0.7:2376'")
+        .withMessageContaining("tcp://{address}:2376");
   }
 
   @Test

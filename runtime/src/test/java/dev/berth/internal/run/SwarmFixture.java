@@ -35,6 +35,7 @@ final class SwarmFixture {
       case "berth.session" -> Optional.of(session);
       case "berth.gracePeriod", "berth.stopTimeout" -> Optional.of("0");
       case "berth.engine" -> Optional.of("swarm");
+      case "berth.swarm.nodeEngine" -> Optional.ofNullable(System.getenv("BERTH_SWARM_NODE_ENGINE"));
       default -> Optional.empty();
     }));
   }

@@ -111,6 +111,38 @@ class SwarmNodesTest {
     }
   }
 
+  /**
+   * Services whose tasks run on the workers take commands and files as on one engine: through their nodes' engines
+   * ({@code berth.swarm.nodeEngine}), for a ready command, {@code exec} and {@code readFile} alike. Four services on
+   * three nodes: Swarm spreads them, so at least one runs on a worker.
+   */
+  @Test
+  void servicesOnOtherNodesTakeCommandsAndFiles() {
+    Assumptions.assumeTrue(System.getenv("BERTH_SWARM_NODE_ENGINE") != null,
+        "needs the nodes' engines (scripts/test-swarm-nodes sets BERTH_SWARM_NODE_ENGINE)");
+    try (var scope = runtime.newScope()) {
+      List<Service> services = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Service service = scope.service("box" + i, ServiceSpec.from("busybox:1.35").withEnv("BOX", "box" + i)
+            .withCommand("sleep", "3600").withReadyCommand("test", "-d", "/tmp"));
+        service.start();
+        services.add(service);
+      }
+      String managerNode = manager.infoCmd().exec().getSwarm().getNodeID();
+      long onWorkers = running().stream().filter(t -> !t.getNodeId().equals(managerNode)).count();
+      assertThat(onWorkers).as("tasks on the workers").isGreaterThanOrEqualTo(1);
+
+      for (int i = 0; i < services.size(); i++) {
+        Service service = services.get(i);
+        var written = service.exec("sh", "-c", "echo written-by-$BOX > /tmp/note && cat /tmp/note");
+        assertThat(written.exitCode()).as(written.stderr()).isZero();
+        assertThat(written.stdout().strip()).as("run in box%d's own container", i).isEqualTo("written-by-box" + i);
+        assertThat(service.readFile("/tmp/note")).as("read from box%d's container", i)
+            .isEqualTo("written-by-box" + i + "\n");
+      }
+    }
+  }
+
   /** The running tasks of the session's services. */
   private List<Task> running() {
     var services = manager.listServicesCmd().withLabelFilter(Map.of("dev.berth.session", session)).exec().stream()
