@@ -63,6 +63,8 @@ final class Images {
 
   /** What {@link #once} says when it pulled or built the image itself. */
   private static final String OBTAINED = "obtained";
+  /** What {@link #once} says when the image was there (the report's detail: "present: redis:7.0"). */
+  private static final String PRESENT = "present:";
 
   /**
    * Obtains an image once per run, if it is missing or {@code evenIfPresent}: callers needing it meanwhile wait for
@@ -75,7 +77,7 @@ final class Images {
       try {
         boolean waited = !existing.isDone();
         existing.join();
-        return waited ? "waited for another start's" : "present:";
+        return waited ? "waited for another start's" : PRESENT;
       } catch (CompletionException e) {
         throw (RuntimeException) e.getCause();
       }
@@ -86,7 +88,7 @@ final class Images {
         obtain.run();
       }
       mine.complete(null);
-      return needed ? OBTAINED : "present:";
+      return needed ? OBTAINED : PRESENT;
     } catch (RuntimeException e) {
       obtained.remove(key, mine);
       mine.completeExceptionally(e);
