@@ -174,6 +174,14 @@ public final class RunContainers implements ServiceStarter {
     SessionDirectory directory = network.directory();
     boolean[] joined = {false};
     boolean[] wasIdle = {false};
+    // A create where an attach was expected (the container was taken or removed meanwhile) checks the image first,
+    // under the definition's mutex only.
+    Supplier<Engine.StartedContainer> createFresh = () -> {
+      if (likelyIdle) {
+        images.ensure(spec, what);
+      }
+      return create(request, spec, what);
+    };
     Engine.StartedContainer container = directory.locked(spec.digest(), () -> {
       directory.hold(spec.digest(), "run=" + runId + "\n");
       // An earlier run left it up: this run holds it now, so the keeper leaves it alone.
@@ -184,10 +192,7 @@ public final class RunContainers implements ServiceStarter {
           // One an earlier run left up is looked for first, and so is one that holds a locked cache (the run that
           // created it holds the lock, which this run would wait for).
           try {
-            if (likelyIdle) {
-              images.ensure(spec, what); // taken or removed meanwhile: under the definition's mutex only
-            }
-            return create(request, spec, what);
+            return createFresh.get();
           } catch (Engine.NameTakenException taken) {
             LOG.debug("{} exists in the session already", request.name());
           }
@@ -198,13 +203,10 @@ public final class RunContainers implements ServiceStarter {
           return existing.get().container();
         }
         existing.ifPresent(dead -> backend().remove(dead.container().id()));
-        if (likelyIdle) {
-          images.ensure(spec, what);
-        }
         if (placement.publishedPorts().onThisMachine()) {
           requireFreeHostPorts(what, spec, placement.publishedPorts().bindAddress());
         }
-        return create(request, spec, what);
+        return createFresh.get();
       } catch (RuntimeException e) {
         directory.release(spec.digest());
         throw e;
