@@ -218,6 +218,11 @@ public record BerthConfig(
         text(lookup, "berth.swarm.nodeEngine").map(BerthConfig::nodeEngine));
   }
 
+  /** Whether {@code berth.reuse}, as {@code lookup} finds it, keeps services up after a run. */
+  public static boolean reuses(Function<String, Optional<String>> lookup) {
+    return !duration(lookup, "berth.reuse", Duration.ZERO).isZero();
+  }
+
   /**
    * A key's value from the environment: {@code berth.startupTimeout} is read from {@code BERTH_STARTUP_TIMEOUT}.
    * Lets a build set keys for every JVM it forks, and CI label a whole build's resources.

@@ -26,15 +26,8 @@ public final class EarlyConnection {
 
   /**
    * Starts connecting in the background to the engine {@code dockerHost} names (absent: the usual lookup), with the
-   * deadlines set outside JUnit's configuration.
-   */
-  public void begin(Optional<String> dockerHost) {
-    begin(dockerHost, false);
-  }
-
-  /**
-   * As {@link #begin(Optional)}; {@code attaching}: the run will most likely attach to services left warm
-   * ({@link DockerBackend#learnEngineMessages(boolean)}).
+   * deadlines set outside JUnit's configuration; {@code attaching}: the run will most likely attach to services left
+   * warm ({@link DockerBackend#learnEngineMessages(boolean)}).
    */
   public void begin(Optional<String> dockerHost, boolean attaching) {
     EngineDeadlines outside = EngineDeadlines.fromSystem();

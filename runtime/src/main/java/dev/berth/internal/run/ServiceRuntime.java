@@ -162,7 +162,7 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   private static boolean reusesAsSetOutside() {
     try {
-      return BerthConfig.from(BerthConfig::fromSystem).reuses();
+      return BerthConfig.reuses(BerthConfig::fromSystem);
     } catch (RuntimeException e) {
       return false;
     }

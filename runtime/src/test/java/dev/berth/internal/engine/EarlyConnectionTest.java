@@ -13,8 +13,8 @@ class EarlyConnectionTest {
 
   @Test
   void theFirstRunForTheSameEngineTakesTheConnectionOnce() {
-    early.begin(Optional.empty());
-    early.begin(Optional.of("tcp://127.0.0.1:1"));
+    early.begin(Optional.empty(), false);
+    early.begin(Optional.of("tcp://127.0.0.1:1"), false);
 
     Optional<DockerBackend> taken = early.take(Optional.empty(), EngineDeadlines.fromSystem());
     assertThat(taken).as("made to the engine of the first begin, which the second did not replace").isPresent();
@@ -26,7 +26,7 @@ class EarlyConnectionTest {
 
   @Test
   void aRunConfiguredForAnotherEngineConnectsOnItsOwn() {
-    early.begin(Optional.empty());
+    early.begin(Optional.empty(), false);
 
     assertThat(early.take(Optional.of("unix:///var/run/other.sock"), EngineDeadlines.fromSystem())).isEmpty();
     assertThat(early.take(Optional.empty(), EngineDeadlines.fromSystem())).as("given up, not kept for later").isEmpty();
@@ -34,7 +34,7 @@ class EarlyConnectionTest {
 
   @Test
   void aFailedEarlyConnectionLeavesTheRunToConnectAndSayWhy() {
-    early.begin(Optional.of("tcp://127.0.0.1:1"));
+    early.begin(Optional.of("tcp://127.0.0.1:1"), false);
 
     assertThat(early.take(Optional.of("tcp://127.0.0.1:1"), EngineDeadlines.fromSystem())).isEmpty();
   }
