@@ -150,7 +150,7 @@ public final class RunContainers implements ServiceStarter {
     boolean reuse = config.reuses() && spec.reusable();
     // A container an earlier run left up is most likely still there: attaching needs no image, and the image check
     // (a fresh JVM's first inspection, about 100 ms) is left for the create that follows if it is gone after all.
-    boolean likelyIdle = reuse && WarmServices.idle(network.directory(), spec.digest());
+    boolean likelyIdle = likelyIdle(spec);
     if (!likelyIdle) {
       timeline.enter(spec.digest(), Phase.IMAGE, "");
       images.ensure(spec, what);
@@ -485,9 +485,17 @@ public final class RunContainers implements ServiceStarter {
     spec.globalHostnames().forEach(h -> hostnames.remove(h, spec.digest()));
   }
 
-  /** Joins the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. */
+  /**
+   * Joins the run's network and notes which of the specs' images are present; see ServiceRuntime.warmUp. Those an
+   * earlier run left up are left out: their attach needs no image, and the check would compete with it for the CPU.
+   */
   public void prepare(List<Definition> specs) {
-    images.prepare(specs);
+    images.prepare(specs.stream().filter(spec -> !likelyIdle(spec)).toList());
+  }
+
+  /** Whether an earlier run most likely left the definition's container up, idle, for this run to attach to. */
+  private boolean likelyIdle(Definition spec) {
+    return config.reuses() && spec.reusable() && WarmServices.idle(network.directory(), spec.digest());
   }
 
   /**

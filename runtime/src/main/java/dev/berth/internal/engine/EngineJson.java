@@ -10,7 +10,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -94,6 +98,20 @@ final class EngineJson {
   /** A container's inspection, by name or id. */
   Optional<JsonNode> container(String nameOrId) {
     return get("/containers/" + nameOrId + "/json");
+  }
+
+  /**
+   * Every container, running or not, with all of {@code labels}: each as the engine lists it ({@code Id},
+   * {@code Labels}, ...).
+   */
+  List<JsonNode> containers(Map<String, String> labels) {
+    var filter = EngineClient.MAPPER.createObjectNode();
+    var wanted = filter.putArray("label");
+    labels.forEach((key, value) -> wanted.add(key + "=" + value));
+    String query = URLEncoder.encode(filter.toString(), StandardCharsets.UTF_8);
+    var listed = new ArrayList<JsonNode>();
+    get("/containers/json?all=1&filters=" + query).ifPresent(array -> array.forEach(listed::add));
+    return listed;
   }
 
   /** A network's inspection, by name or id. */

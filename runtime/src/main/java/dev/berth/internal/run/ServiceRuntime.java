@@ -153,16 +153,18 @@ public final class ServiceRuntime implements AutoCloseable {
    * @param dockerHost the engine, as {@code berth.dockerHost}; empty for docker-java's usual lookup
    */
   public static void connectAhead(Optional<String> dockerHost) {
-    EarlyConnection.JVM.begin(dockerHost, reusesAsSetOutside());
+    EarlyConnection.JVM.begin(dockerHost, likelyAttaching());
   }
 
   /**
-   * Whether {@code berth.reuse} is on as set outside JUnit (where a developer turns it on): then the run most
-   * likely attaches to services left warm. A hint only: the run's own configuration decides, and reports bad values.
+   * Whether the run will most likely attach to services left warm: {@code berth.reuse} is on as set outside JUnit
+   * (where a developer turns it on), and the session it shares keeps services up. A hint only: the run's own
+   * configuration decides, and reports bad values.
    */
-  private static boolean reusesAsSetOutside() {
+  private static boolean likelyAttaching() {
     try {
-      return BerthConfig.reuses(BerthConfig::fromSystem);
+      String session = BerthConfig.fromSystem("berth.session").orElse(BerthConfig.WARM_SESSION);
+      return BerthConfig.reuses(BerthConfig::fromSystem) && WarmServices.any(SessionDirectory.of(session));
     } catch (RuntimeException e) {
       return false;
     }

@@ -70,13 +70,18 @@ public final class SessionDirectory {
   private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
 
   public SessionDirectory(String session, String runId) {
-    this.dir = base().resolve(session.replaceAll("[^a-zA-Z0-9_.-]", "_"));
+    this.dir = of(session);
     this.runId = runId;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create Berth's session directory " + dir, e);
     }
+  }
+
+  /** The directory of {@code session}, made or not. */
+  public static Path of(String session) {
+    return base().resolve(session.replaceAll("[^a-zA-Z0-9_.-]", "_"));
   }
 
   /**

@@ -60,6 +60,30 @@ class DockerBackendTest {
     return new EngineAnswer(200, headers, "OK");
   }
 
+  /**
+   * Containers are listed by all of the labels asked for, stopped ones too, each with its labels: what a run's end
+   * sweeps and the warm services' listing read.
+   */
+  @Test
+  void containersAreListedByAllTheirLabels() {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      String mark = "listed-" + ProcessHandle.current().pid();
+      String both = backend.docker.createContainerCmd("busybox:1.35").withCmd("true")
+          .withLabels(Map.of("dev.berth.test", mark, "dev.berth.test.kind", "both")).exec().getId();
+      String one = backend.docker.createContainerCmd("busybox:1.35").withCmd("true")
+          .withLabels(Map.of("dev.berth.test", mark)).exec().getId();
+      try {
+        var listed = backend.containersOf(Map.of("dev.berth.test", mark, "dev.berth.test.kind", "both"));
+        assertThat(listed).extracting(Engine.Listed::id).containsExactly(both);
+        assertThat(listed.get(0).labels()).containsEntry("dev.berth.test.kind", "both");
+        assertThat(backend.containersLabelled(Map.of("dev.berth.test", mark))).containsExactlyInAnyOrder(both, one);
+      } finally {
+        backend.remove(both);
+        backend.remove(one);
+      }
+    }
+  }
+
   /** A session's network is found by its name, as the runs after the session's first find it. */
   @Test
   void aNetworkIsCreatedOnceAndFoundByItsName() {
