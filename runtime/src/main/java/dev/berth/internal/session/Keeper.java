@@ -2,8 +2,10 @@ package dev.berth.internal.session;
 
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +36,8 @@ final class Keeper {
   private static final long MAX_SLEEP_MILLIS = 30_000;
   /** How soon a service past its time that a run still holds is looked at again. */
   private static final long HELD_RECHECK_MILLIS = 1_000;
+  /** The file whose lock the session's keeper holds while it runs. */
+  private static final String LOCK_FILE = "keeper.lock";
 
   private Keeper() {
   }
@@ -45,7 +49,7 @@ final class Keeper {
         SessionDirectory.deleteTree(SessionDirectory.base().resolve(copy))));
     var directory = new SessionDirectory(session, "keeper-" + ProcessHandle.current().pid());
     Files.createDirectories(directory.dir());
-    Path lockFile = directory.dir().resolve("keeper.lock");
+    Path lockFile = directory.dir().resolve(LOCK_FILE);
     boolean kept;
     do {
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -61,6 +65,26 @@ final class Keeper {
       kept = WarmServices.any(directory.dir());
     } while (kept);
     Files.deleteIfExists(SessionDirectory.base().resolve(copy + ".log"));
+  }
+
+  /**
+   * Whether a keeper keeps the session now: it holds the keeper lock. One about to end looks for idle services once
+   * more after it lets the lock go, so a service marked idle before this is asked is kept either way; and if this
+   * check takes the lock for its moment, a keeper starting then ends, but the caller, seeing none, starts one.
+   */
+  static boolean keeping(Path sessionDir) {
+    Path lockFile = sessionDir.resolve(LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock()) {
+      return lock == null;
+    } catch (OverlappingFileLockException e) {
+      return true; // this JVM keeps it
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static void keep(SessionDirectory directory, String session) throws InterruptedException {

@@ -6,6 +6,9 @@ import dev.berth.internal.engine.ContainerRequest;
 import dev.berth.internal.engine.DockerBackend;
 import dev.berth.internal.engine.Engine;
 import dev.berth.internal.spec.Labels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +105,43 @@ class KeeperTest {
     });
     keeping.get(20, TimeUnit.SECONDS);
     assertThat(engine.containersLabelled(Map.of(Labels.SESSION, session))).isEmpty();
+  }
+
+  /**
+   * A run's end starts the session's keeper only if none keeps it: another would copy Berth's classes and start a
+   * JVM, only to find the lock taken and end. The keeper, once its last service went, lets the session go.
+   */
+  @Test
+  void aRunsEndStartsAKeeperOnlyIfNoneKeepsTheSession() throws Exception {
+    var run = new SessionDirectory(session, "run-c");
+    WarmServices.markIdle(run, digest, Duration.ofSeconds(8), engine);
+    assertThat(Keeper.keeping(run.dir())).as("before any keeper").isFalse();
+
+    WarmServices.startKeeper(session);
+    awaitKeeping(run.dir(), true);
+    List<String> copiesBefore = keeperCopies();
+    WarmServices.startKeeper(session);
+    assertThat(keeperCopies()).as("no second keeper's copy of Berth's classes").isSubsetOf(copiesBefore);
+
+    awaitKeeping(run.dir(), false);
+    assertThat(WarmServices.any(run.dir())).as("removed once past its time").isFalse();
+  }
+
+  private static void awaitKeeping(Path sessionDir, boolean expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (Keeper.keeping(sessionDir) != expected) {
+      assertThat(System.nanoTime() - deadline).as("a keeper " + (expected ? "begins" : "ends")).isNegative();
+      sleepQuietly(100);
+    }
+  }
+
+  /** The copies of Berth's classes the keepers this JVM started run from. */
+  private static List<String> keeperCopies() throws IOException {
+    try (Stream<Path> entries = Files.list(SessionDirectory.base())) {
+      String prefix = "keeper-" + ProcessHandle.current().pid() + "-";
+      return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && !n.endsWith(".log"))
+          .toList();
+    }
   }
 
   /** A container of the definition on the session's network, labelled as a run labels a service's. */
