@@ -51,6 +51,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
     TestInstancePreConstructCallback {
 
   static final Namespace NAMESPACE = Namespace.create(BerthExtension.class);
+  /** Each test class's declarations, keyed by the class. */
+  private static final Namespace DECLARATIONS = NAMESPACE.append("declarations");
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
@@ -323,8 +325,8 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
   /** The services a test can name: its class's declarations, plus its method's {@code @HostService}s. */
   private static Declarations declarations(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    Declarations declarations = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
-        new DeclarationsKey(testClass), key -> Declarations.of(testClass), Declarations.class);
+    Declarations declarations = context.getRoot().getStore(DECLARATIONS).getOrComputeIfAbsent(
+        testClass, key -> Declarations.of(testClass), Declarations.class);
     return context.getTestMethod().map(declarations::withHostsOf).orElse(declarations);
   }
 
@@ -359,9 +361,6 @@ final class BerthExtension implements ExecutionCondition, BeforeAllCallback, Bef
 
   static String describe(Field field) {
     return "field " + field.getDeclaringClass().getSimpleName() + "." + field.getName();
-  }
-
-  private record DeclarationsKey(Class<?> testClass) {
   }
 
   private record ClientKey(Executable executable, int index) {

@@ -147,6 +147,19 @@ class ReuseTest {
     assertThat(read).isEmpty();
   }
 
+  /** A reset that fails fails the attach, with what the command said; run beside readiness, it is tried twice. */
+  @Test
+  void aResetCommandThatFailsFailsTheAttachWithWhatItSaid() {
+    read = null;
+    run("30s").run(Writes.class).assertSucceeded(1);
+
+    var second = run("30s").run(ReadsAfterFailedReset.class);
+
+    assertThat(KitRun.stackTrace(second.onlyFailure())).contains("The reset command", "exited with code 3",
+        "no reset here");
+    assertThat(read).as("nothing read: the test did not run").isNull();
+  }
+
   @Test
   void whatStaysIdlePastItsTimeGoesWithNoRunLeft() throws InterruptedException {
     run("2s").run(Writes.class).assertSucceeded(1);
@@ -244,5 +257,10 @@ class ReuseTest {
   static class ReadsAfterReset extends Reading {
     @ServiceContainer
     static final ServiceSpec redis = REDIS.withResetCommand("redis-cli", "FLUSHALL");
+  }
+
+  static class ReadsAfterFailedReset extends Reading {
+    @ServiceContainer
+    static final ServiceSpec redis = REDIS.withResetCommand("sh", "-c", "echo no reset here >&2; exit 3");
   }
 }

@@ -4,6 +4,7 @@ import dev.berth.internal.config.BerthConfig;
 import dev.berth.internal.engine.transport.UnixSocketTransport;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -25,6 +26,21 @@ public record EngineDeadlines(Duration ping, Duration call, Duration pullProgres
       "berth.pullProgressTimeout");
   /** A stop or restart, with the seconds the engine waits for the container to exit before it kills it. */
   private static final Pattern STOP = Pattern.compile("/containers/[^/]+/(?:stop|restart)(?:\\?(?:.*&)?t=(\\d+))?.*");
+
+  /**
+   * Written out: a record's own {@code equals} first spins method handles, and this one is called on a fresh JVM's
+   * first start (whether the early connection has the run's deadlines).
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof EngineDeadlines that && ping.equals(that.ping) && call.equals(that.call)
+        && pullProgress.equals(that.pullProgress);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(ping, call, pullProgress);
+  }
 
   /** The deadlines a run's configuration sets. */
   public static EngineDeadlines of(BerthConfig config) {
