@@ -77,6 +77,7 @@ public class DockerBackend implements Engine {
 
   private final DockerImages images;
   final DockerStreams streams;
+  private final EngineExec execs;
 
   private DockerBackend(DockerClient docker, DockerClientConfig config, RegistryCredentials credentials,
       EngineDeadlines deadlines) {
@@ -86,6 +87,7 @@ public class DockerBackend implements Engine {
     this.json = new EngineJson(docker, config);
     this.images = new DockerImages(docker, json, host, credentials, deadlines.pullProgress(), this::podman);
     this.streams = new DockerStreams(docker);
+    this.execs = new EngineExec(json);
   }
 
   /** A backend of another kind on the same connection ({@link SwarmBackend}): it takes over the connection. */
@@ -98,6 +100,7 @@ public class DockerBackend implements Engine {
     this.rootless = connection.rootless;
     this.images = connection.images;
     this.streams = connection.streams;
+    this.execs = connection.execs;
   }
 
   /**
@@ -289,21 +292,15 @@ public class DockerBackend implements Engine {
   }
 
   /**
-   * Has Jackson learn the engine's messages a first start needs. Jackson learns one type at a time: a type learned
-   * too late holds up the start that needs it. {@code attaching}: the run will most likely attach to services left
-   * warm, whose first need is an exec (a reset or ready command), then the exit watch's wait; it learns those only.
-   * Learning what a create needs too (a rehearsed create included) kept one of the two cores busy while the attach
-   * waited for it: a warm run of the benchmark's suite took 0.966 of its time without it (wall, median of 10 pairs).
-   * A run that creates after all learns on the way, as one did before there was learning ahead.
+   * Has Jackson learn the engine's messages a first create needs, one type at a time (a type learned too late holds
+   * up the start that needs it). {@code attaching}: the run will most likely attach to services left warm, which
+   * needs none of them (an exec goes as JSON trees, {@link EngineExec}): it learns nothing. Learning them anyway kept
+   * one of the two cores busy while the attach waited for it: a warm run of the benchmark's suite took 0.966 of its
+   * time without it (wall, median of 10 pairs). A run that creates after all learns on the way.
    */
   public void learnEngineMessages(boolean attaching) {
-    if (!LEARNING.compareAndSet(false, true)) {
-      return;
-    }
-    if (attaching) {
-      learnExecMessages();
-      EngineClient.MAPPER.readerFor(WaitResponse.class);
-      return;
+    if (!LEARNING.compareAndSet(false, true) || attaching) {
+      return; // attaching: nor does the run's warm-up learn them later
     }
     EngineClient.MAPPER.writerFor(CreateNetworkCmdImpl.class);
     for (Class<?> type : List.of(CreateNetworkResponse.class, Network.class)) {
@@ -315,15 +312,6 @@ public class DockerBackend implements Engine {
       LOG.debug("rehearsing a create request failed; the first real one learns instead", e);
     }
     for (Class<?> type : List.of(CreateContainerResponse.class, WaitResponse.class)) {
-      EngineClient.MAPPER.readerFor(type);
-    }
-    learnExecMessages();
-  }
-
-  private static void learnExecMessages() {
-    EngineClient.MAPPER.writerFor(com.github.dockerjava.core.command.ExecCreateCmdImpl.class);
-    for (Class<?> type : List.of(com.github.dockerjava.api.command.ExecCreateCmdResponse.class,
-        com.github.dockerjava.api.command.InspectExecResponse.class)) {
       EngineClient.MAPPER.readerFor(type);
     }
   }
@@ -394,13 +382,13 @@ public class DockerBackend implements Engine {
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where) {
-    return streams.exec(id, command, workdir, timeout, timeoutKey, where);
+    return execs.run(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
   }
 
   @Override
   public ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
       String where, CompletableFuture<?> abandonWhen) {
-    return streams.exec(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
+    return execs.run(id, command, workdir, timeout, timeoutKey, where, abandonWhen);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.berth.internal.engine;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
@@ -10,10 +9,8 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.WaitResponse;
 import dev.berth.BerthException;
-import dev.berth.ExecResult;
 import dev.berth.internal.spec.Tar;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,19 +19,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Docker's streams into containers, through docker-java: exits, output, logs followed, execs and files. */
+/** Docker's streams into containers, through docker-java: exits, output, logs followed and files. */
 final class DockerStreams {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.berth");
-  /** How often a running exec looks whether it is to be abandoned. */
-  private static final Duration ABANDON_POLL = Duration.ofMillis(100);
 
   private final DockerClient docker;
 
@@ -206,84 +200,6 @@ final class DockerStreams {
 
   private static String stripCarriageReturn(String line) {
     return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-  }
-
-  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
-      String where) {
-    return exec(id, command, workdir, timeout, timeoutKey, where, new CompletableFuture<>());
-  }
-
-  ExecResult exec(String id, List<String> command, String workdir, Duration timeout, String timeoutKey,
-      String where, CompletableFuture<?> abandonWhen) {
-    if (abandonWhen.isDone()) {
-      throw new Engine.ExecAbandoned("Exec " + command + " in " + where + " was not run");
-    }
-    ExecCreateCmd create = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
-        .withAttachStdout(true).withAttachStderr(true);
-    if (workdir != null) {
-      create.withWorkingDir(workdir);
-    }
-    String execId;
-    try {
-      execId = create.exec().getId();
-    } catch (RuntimeException e) {
-      throw new BerthException("Cannot exec " + command + " in " + where + ": " + Engine.rootMessage(e), e);
-    }
-    var stdout = new ByteArrayOutputStream();
-    var stderr = new ByteArrayOutputStream();
-    // awaitCompletion with a timeout closes the stream whatever it returns: waiting in steps needs a latch of its own.
-    var ended = new CountDownLatch(1);
-    var output = new ResultCallback.Adapter<Frame>() {
-      @Override
-      public void onNext(Frame frame) {
-        synchronized (this) {
-          (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).writeBytes(frame.getPayload());
-        }
-      }
-
-      @Override
-      public void close() throws IOException {
-        super.close();
-        ended.countDown();
-      }
-    };
-    try {
-      docker.execStartCmd(execId).exec(output);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      // Polled rather than listened to: a listener per exec on a long-lived signal would stay until it completes.
-      while (!ended.await(Math.min(ABANDON_POLL.toNanos(), Math.max(0, deadline - System.nanoTime())),
-          TimeUnit.NANOSECONDS)) {
-        if (abandonWhen.isDone()) {
-          output.close();
-          throw new Engine.ExecAbandoned("Exec " + command + " in " + where + " was abandoned");
-        }
-        if (System.nanoTime() - deadline >= 0) {
-          output.close();
-          throw new Engine.ExecTimedOut("Exec " + command + " in " + where + " ran past " + timeoutKey + " ("
-              + timeout.toMillis() + " ms); it is left running until the container is removed");
-        }
-      }
-      output.awaitCompletion(); // at once now; throws what ended the stream, if it failed
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BerthException("Interrupted while running " + command + " in " + where, e);
-    } catch (IOException e) {
-      throw new BerthException("Exec " + command + " in " + where + " failed: " + Engine.rootMessage(e), e);
-    }
-    Long exitCode = docker.inspectExecCmd(execId).exec().getExitCodeLong();
-    ExecResult result;
-    synchronized (output) {
-      result = new ExecResult(exitCode == null ? -1 : exitCode.intValue(),
-          stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-    }
-    String runtimeError = (result.stdout() + result.stderr()).strip();
-    if ((result.exitCode() == 126 || result.exitCode() == 127) && runtimeError.startsWith("OCI runtime exec failed")) {
-      // The engine could not start the command at all: that is a mistake in the test, not a result to assert on.
-      throw new Engine.CommandCannotRun("Cannot run " + command + " in " + where + ": "
-          + runtimeError.replaceFirst("^OCI runtime exec failed: exec failed: (unable to start container process: )?",
-              ""));
-    }
-    return result;
   }
 
   void writeFile(String id, String path, byte[] contents, String where) {

@@ -76,6 +76,17 @@ final class EngineJson {
     }
   }
 
+  /**
+   * Sends {@code method path} with a JSON body, {@code path} as given, and hands over the answer as it comes: for
+   * answers that stream. The caller closes it.
+   */
+  DockerHttpClient.Response open(String method, String path, JsonNode body) {
+    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.valueOf(method))
+        .path(path).putHeader("Content-Type", "application/json")
+        .body(new ByteArrayInputStream(body.toString().getBytes(StandardCharsets.UTF_8))).build();
+    return http.execute(request);
+  }
+
   /** The answer to {@code DELETE path}, {@code path} as given. */
   Answer delete(String path) {
     var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.DELETE).path(path).build();

@@ -1,9 +1,13 @@
 package dev.berth.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.berth.BerthException;
+import dev.berth.ExecResult;
 import dev.berth.ServiceSpec;
 import dev.berth.internal.spec.ImageReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,6 +86,83 @@ class DockerBackendTest {
         backend.remove(one);
       }
     }
+  }
+
+  /**
+   * An exec gives the command's stdout and stderr apart and its exit code; one the container cannot run is refused
+   * as a mistake, one that runs too long is given up on, and one in a container that is gone says so.
+   */
+  @Test
+  void anExecGivesItsOutputAndExitCodeOrSaysWhyNot() {
+    try (DockerBackend backend = DockerBackend.connect(Optional.empty())) {
+      String id = backend.docker.createContainerCmd("busybox:1.35").withCmd("sleep", "60")
+          .withLabels(Map.of("dev.berth.test", "exec-" + ProcessHandle.current().pid())).exec().getId();
+      try {
+        backend.docker.startContainerCmd(id).exec();
+        Duration limit = Duration.ofSeconds(20);
+        // Larger than one frame, on both streams.
+        var result = backend.exec(id, List.of("sh", "-c", "seq 1 20000; echo oops >&2; exit 3"), "/tmp", limit,
+            "berth.execTimeout", "the test's container");
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.stdout().lines()).hasSize(20000).startsWith("1").endsWith("20000");
+        assertThat(result.stderr()).isEqualTo("oops\n");
+        assertThat(backend.exec(id, List.of("pwd"), "/tmp", limit, "berth.execTimeout", "it").stdout())
+            .isEqualTo("/tmp\n");
+
+        assertThatThrownBy(() -> backend.exec(id, List.of("no-such-command"), null, limit, "berth.execTimeout",
+            "the test's container")).isInstanceOf(Engine.CommandCannotRun.class)
+            .hasMessageContaining("no-such-command");
+        long began = System.nanoTime();
+        assertThatThrownBy(() -> backend.exec(id, List.of("sleep", "30"), null, Duration.ofMillis(300),
+            "berth.execTimeout", "the test's container")).isInstanceOf(Engine.ExecTimedOut.class)
+            .hasMessageContaining("ran past berth.execTimeout (300 ms)");
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(10));
+      } finally {
+        backend.remove(id);
+      }
+      assertThatThrownBy(() -> backend.exec(id, List.of("true"), null, Duration.ofSeconds(5), "berth.execTimeout",
+          "the removed container")).isInstanceOf(BerthException.class)
+          .hasMessageContaining("Cannot exec [true] in the removed container")
+          .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("no such container"));
+    }
+  }
+
+  /** The engine's multiplexed output: frames of stdout and stderr, each an 8-byte header and its bytes. */
+  @Test
+  void framesAreSplitIntoStdoutAndStderr() throws Exception {
+    var stream = new java.io.ByteArrayOutputStream();
+    stream.write(frame(1, "out "));
+    stream.write(frame(2, "err"));
+    stream.write(frame(1, ""));
+    stream.write(frame(1, "more"));
+    var stdout = new java.io.ByteArrayOutputStream();
+    var stderr = new java.io.ByteArrayOutputStream();
+
+    EngineExec.demultiplex(new java.io.ByteArrayInputStream(stream.toByteArray()), stdout, stderr);
+
+    assertThat(stdout.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("out more");
+    assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("err");
+  }
+
+  /** A command the runtime cannot start is told from one that ran and failed, as Docker and Podman word it. */
+  @Test
+  void aCommandTheRuntimeCannotStartIsToldFromOneThatFailed() {
+    assertThat(EngineExec.whyCannotRun(new ExecResult(126, "", "OCI runtime exec failed: exec failed: unable to start"
+        + " container process: exec: \"no-such-command\": executable file not found in $PATH: unknown\n")))
+        .contains("exec: \"no-such-command\": executable file not found in $PATH: unknown");
+    assertThat(EngineExec.whyCannotRun(new ExecResult(127, "", "Error: runc: exec failed: unable to start container"
+        + " process: exec: \"no-such-command\": executable file not found in $PATH: OCI runtime attempted to invoke"
+        + " a command that was not found\nError: read unixpacket: connection reset by peer\n")))
+        .contains("exec: \"no-such-command\": executable file not found in $PATH: OCI runtime attempted to invoke a"
+            + " command that was not found");
+    assertThat(EngineExec.whyCannotRun(new ExecResult(127, "", "sh: no-such-command: not found\n"))).isEmpty();
+    assertThat(EngineExec.whyCannotRun(new ExecResult(1, "OCI runtime exec failed", ""))).isEmpty();
+  }
+
+  private static byte[] frame(int stream, String text) {
+    byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return java.nio.ByteBuffer.allocate(8 + payload.length).put((byte) stream).put(new byte[3]).putInt(payload.length)
+        .put(payload).array();
   }
 
   /** A session's network is found by its name, as the runs after the session's first find it. */
