@@ -88,6 +88,12 @@ public final class RunReport {
         if (file.equals(ownFile)) {
           continue;
         }
+        if (Files.getLastModifiedTime(file).toMillis() < since) {
+          // Written at its run's end, so that run ended before this one began: gone unread (a fresh JVM's parse
+          // of it was 10-20 ms of every re-run's end).
+          Files.deleteIfExists(file);
+          continue;
+        }
         JsonNode each;
         try {
           each = JSON.readTree(file.toFile());

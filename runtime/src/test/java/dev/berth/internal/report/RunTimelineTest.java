@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,9 @@ class RunTimelineTest {
     writeRunFile(dir, "fork1", "build-1", 1, later);
     writeRunFile(dir, "earlier-here", "build-1", ProcessHandle.current().pid(), later);
     writeRunFile(dir, "re-run-before", "build-1", 2, RunTimeline.now());
+    // Its file older than this run: written at its end, however late its content says that was.
+    writeRunFile(dir, "file-before", "build-1", 3, later);
+    Files.setLastModifiedTime(dir.resolve("runs/file-before.json"), FileTime.fromMillis(RunTimeline.now() - 1000));
     Thread.sleep(5);
     var fork2 = new RunTimeline();
     fork2.service("d1", "redis", "redis:7.0", "berth-d1");
@@ -123,7 +127,7 @@ class RunTimelineTest {
     }
   }
 
-  /** The file a run of another JVM ({@code pid}) left, as it writes it, ended at {@code end}. */
+  /** The file a run of another JVM ({@code pid}) left, as it writes it at its end, {@code end}. */
   private static void writeRunFile(Path dir, String runId, String build, long pid, long end) throws Exception {
     var json = new ObjectMapper();
     var run = new RunTimeline().toJson(runId, "s", end);
@@ -132,7 +136,8 @@ class RunTimelineTest {
     file.put("build", build);
     file.set("run", run);
     Files.createDirectories(dir.resolve("runs"));
-    Files.writeString(dir.resolve("runs").resolve(runId + ".json"), json.writeValueAsString(file));
+    Path written = Files.writeString(dir.resolve("runs").resolve(runId + ".json"), json.writeValueAsString(file));
+    Files.setLastModifiedTime(written, FileTime.fromMillis(end)); // as if written at its end
   }
 
   private JsonNode json() {
