@@ -823,7 +823,8 @@ public class DockerBackend implements Engine {
   /** Read as JSON trees: listing through docker-java first taught Jackson its whole container type, at a run's end. */
   @Override
   public List<Listed> containersOf(Map<String, String> labels) {
-    return json.containers(labels).stream().map(c -> new Listed(c.path("Id").asText(), labelsOf(c))).toList();
+    return json.containers(labels).stream().map(c -> new Listed(c.path("Id").asText(), labels(c.path("Labels"))))
+        .toList();
   }
 
   @Override
@@ -831,9 +832,10 @@ public class DockerBackend implements Engine {
     return json.containers(labels).stream().map(c -> c.path("Id").asText()).toList();
   }
 
-  private static Map<String, String> labelsOf(JsonNode container) {
+  /** An engine object's labels, as the engine gives them ({@code "Labels": {...}}). */
+  static Map<String, String> labels(JsonNode labelObject) {
     var labels = new LinkedHashMap<String, String>();
-    container.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    labelObject.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     return labels;
   }
 

@@ -10,6 +10,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -60,13 +61,13 @@ final class EngineExec {
     DockerHttpClient.Response response = json.open("POST", json.versioned("/exec/" + execId + "/start"), start);
     if (response.getStatusCode() / 100 != 2) {
       String refusal;
-      try (response; InputStream body = response.getBody()) {
-        refusal = new String(body.readAllBytes(), StandardCharsets.UTF_8).strip();
+      try (response) {
+        refusal = message(EngineJson.Answer.of(response));
       } catch (IOException e) {
-        refusal = e.toString();
+        refusal = "status " + response.getStatusCode() + ", " + e;
       }
-      throw new BerthException("Cannot exec " + command + " in " + where + ": the engine answered its start with"
-          + " status " + response.getStatusCode() + ", " + refusal);
+      throw new BerthException("Cannot exec " + command + " in " + where + ": the engine refused its start: "
+          + refusal);
     }
     var reader = new Thread(() -> {
       try (response; InputStream body = response.getBody()) {
@@ -166,8 +167,7 @@ final class EngineExec {
       } catch (EOFException end) {
         return;
       }
-      int length = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
-          | (header[7] & 0xff);
+      int length = ByteBuffer.wrap(header).getInt(4);
       byte[] payload = in.readNBytes(length);
       (header[0] == STDERR ? stderr : stdout).writeBytes(payload);
       if (payload.length < length) {

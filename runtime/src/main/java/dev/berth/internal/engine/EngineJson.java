@@ -66,11 +66,8 @@ final class EngineJson {
    * (Podman's own API has versions of its own).
    */
   Answer post(String path, JsonNode body) {
-    var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.POST).path(path)
-        .putHeader("Content-Type", "application/json")
-        .body(new ByteArrayInputStream(body.toString().getBytes(StandardCharsets.UTF_8))).build();
-    try (DockerHttpClient.Response response = http.execute(request); InputStream answer = response.getBody()) {
-      return new Answer(response.getStatusCode(), new String(answer.readAllBytes(), StandardCharsets.UTF_8).strip());
+    try (DockerHttpClient.Response response = open("POST", path, body)) {
+      return Answer.of(response);
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the engine's answer to POST " + path + " failed", e);
     }
@@ -90,8 +87,8 @@ final class EngineJson {
   /** The answer to {@code DELETE path}, {@code path} as given. */
   Answer delete(String path) {
     var request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.DELETE).path(path).build();
-    try (DockerHttpClient.Response response = http.execute(request); InputStream answer = response.getBody()) {
-      return new Answer(response.getStatusCode(), new String(answer.readAllBytes(), StandardCharsets.UTF_8).strip());
+    try (DockerHttpClient.Response response = http.execute(request)) {
+      return Answer.of(response);
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the engine's answer to DELETE " + path + " failed", e);
     }
@@ -104,6 +101,13 @@ final class EngineJson {
 
   /** An answer's status and body, as text. */
   record Answer(int status, String body) {
+
+    /** The whole of {@code response}, read as text. */
+    static Answer of(DockerHttpClient.Response response) throws IOException {
+      try (InputStream body = response.getBody()) {
+        return new Answer(response.getStatusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8).strip());
+      }
+    }
   }
 
   /** A container's inspection, by name or id. */

@@ -320,10 +320,7 @@ final class SwarmBackend extends DockerBackend {
     for (JsonNode service : services(labels)) {
       String serviceId = service.path("ID").asText();
       if (!withContainers.contains(serviceId)) {
-        var serviceLabels = new LinkedHashMap<String, String>();
-        service.path("Spec").path("Labels").fields().forEachRemaining(f -> serviceLabels.put(f.getKey(),
-            f.getValue().asText()));
-        listed.add(new Listed(serviceId, serviceLabels));
+        listed.add(new Listed(serviceId, labels(service.path("Spec").path("Labels"))));
       }
     }
     return listed;

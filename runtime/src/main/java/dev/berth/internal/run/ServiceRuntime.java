@@ -95,8 +95,7 @@ public final class ServiceRuntime implements AutoCloseable {
     this.config = config;
     this.runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     // Reused services are the machine's: runs that reuse share one session, unless berth.session names another.
-    this.session = config.session()
-        .orElseGet(() -> config.reuses() ? BerthConfig.WARM_SESSION : SessionDirectory.ofThisBuild());
+    this.session = session(config.session(), config.reuses());
     this.containers = new RunContainers(this::backend, config, runId, session, timeline);
     this.replicated = new ReplicatedServices(containers);
     this.executor = Executors.newCachedThreadPool(daemonThreads("berth-start-"));
@@ -163,11 +162,16 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   private static boolean likelyAttaching() {
     try {
-      String session = BerthConfig.fromSystem("berth.session").orElse(BerthConfig.WARM_SESSION);
-      return BerthConfig.reuses(BerthConfig::fromSystem) && WarmServices.any(SessionDirectory.of(session));
+      return BerthConfig.reuses(BerthConfig::fromSystem)
+          && WarmServices.any(SessionDirectory.of(session(BerthConfig.fromSystem("berth.session"), true)));
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /** The run's session: the one {@code berth.session} names, else the machine's for runs that reuse, else the build's. */
+  private static String session(Optional<String> named, boolean reuses) {
+    return named.orElseGet(() -> reuses ? BerthConfig.WARM_SESSION : SessionDirectory.ofThisBuild());
   }
 
   /** A new, empty scope: the services one owner holds. */
